@@ -1,0 +1,190 @@
+package service
+
+// The shapes the window sees. Field names are the JSON the frontend reads.
+
+// Status is the app's overall state, asked for at start-up.
+type Status struct {
+	FirstRun     bool            `json:"first_run"`     // the wizard has not been finished or dismissed
+	WizardStep   string          `json:"wizard_step"`   // where the wizard was left
+	Intervals    IntervalsStatus `json:"intervals"`     // the Intervals.icu connection
+	KeyringOK    bool            `json:"keyring_ok"`    // an OS keyring is usable
+	KeyringError string          `json:"keyring_error"` // why not, in plain words
+	DataDir      string          `json:"data_dir"`      // where FitBridge keeps its data
+	Demo         bool            `json:"demo"`          // running against the built-in sample services
+	Version      string          `json:"version"`
+	BrowserFound bool            `json:"browser_found"` // a Chrome-family browser for sign-in exists
+	BrowserPath  string          `json:"browser_path"`
+	Backfill     Progress        `json:"backfill"` // the current or last run
+	Notices      []Notice        `json:"notices"`  // what continuous sync brought in lately
+	Settings     Settings        `json:"settings"`
+}
+
+// IntervalsStatus is the Intervals.icu account.
+type IntervalsStatus struct {
+	Connected   bool   `json:"connected"`
+	AthleteID   string `json:"athlete_id"`
+	AthleteName string `json:"athlete_name"`
+	Timezone    string `json:"timezone"`
+	State       string `json:"state"` // "connected", "needs_sign_in", "" when not connected
+	URL         string `json:"url"`   // the athlete's Intervals.icu page
+}
+
+// SourceInfo is one platform or folder, connected or not.
+type SourceInfo struct {
+	Name         string   `json:"name"`         // "mywhoosh"
+	DisplayName  string   `json:"display_name"` // "MyWhoosh"
+	Kind         string   `json:"kind"`         // "cloud" or "folder"
+	Description  string   `json:"description"`
+	Regions      []Region `json:"regions"`
+	ComingSoon   bool     `json:"coming_soon"`
+	CanBrowser   bool     `json:"can_browser"`  // sign in on the platform's own page
+	CanPassword  bool     `json:"can_password"` // API login with email/password used once
+	CanToken     bool     `json:"can_token"`    // paste a token or cookie
+	Connected    bool     `json:"connected"`
+	State        string   `json:"state"` // "connected", "needs_sign_in", "error", ""
+	StateReason  string   `json:"state_reason"`
+	Region       string   `json:"region"`
+	Folder       string   `json:"folder"`        // for folder sources
+	FoundFolders []string `json:"found_folders"` // folders found on this computer (Zwift)
+	Activities   int      `json:"activities"`    // known locally
+	LastSync     string   `json:"last_sync"`     // RFC 3339, "" never
+}
+
+// Region of a platform with separate account systems.
+type Region struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// ActivityView is one row of the library, list or calendar.
+type ActivityView struct {
+	ID           uint    `json:"id"`
+	Source       string  `json:"source"`
+	RemoteID     string  `json:"remote_id"`
+	File         string  `json:"file"`
+	Name         string  `json:"name"`
+	State        string  `json:"state"` // discovered|downloaded|ready|uploading|uploaded|already_in_intervals|skipped|failed|unreadable|not_an_activity|review
+	Reason       string  `json:"reason"`
+	Permanent    bool    `json:"permanent"`
+	NextTry      string  `json:"next_try"`
+	Sport        string  `json:"sport"` // Intervals.icu type when known
+	Start        string  `json:"start"` // RFC 3339 UTC
+	ElapsedS     float64 `json:"elapsed_s"`
+	DistanceM    float64 `json:"distance_m"`
+	AvgPowerW    float64 `json:"avg_power_w"`
+	AvgHR        float64 `json:"avg_hr"`
+	Device       string  `json:"device"`
+	IntervalsID  string  `json:"intervals_id"`
+	IntervalsURL string  `json:"intervals_url"`
+	MatchedVia   string  `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
+}
+
+// ActivityFilter narrows the library. Empty fields mean "all".
+type ActivityFilter struct {
+	Since   string   `json:"since"` // YYYY-MM-DD
+	Until   string   `json:"until"`
+	Sources []string `json:"sources"`
+	States  []string `json:"states"`
+}
+
+// ActivityDetail is the drawer: the row, a small chart and the state history.
+type ActivityDetail struct {
+	Activity ActivityView  `json:"activity"`
+	Streams  Streams       `json:"streams"`
+	History  []StateChange `json:"history"`
+}
+
+// Streams are downsampled power and heart rate over time.
+type Streams struct {
+	T     []float64 `json:"t"`
+	Power []float64 `json:"power"`
+	HR    []float64 `json:"hr"`
+}
+
+// StateChange is one step in an activity's history.
+type StateChange struct {
+	At     string `json:"at"`
+	State  string `json:"state"`
+	Reason string `json:"reason"`
+}
+
+// ImportFile is a file the browser hands over (drag and drop in browser mode).
+type ImportFile struct {
+	Name       string `json:"name"`
+	DataBase64 string `json:"data_base64"`
+}
+
+// ImportResult lists each given file's outcome, in order.
+type ImportResult struct {
+	Activities []ActivityView `json:"activities"`
+}
+
+// BackfillRequest says what to sync. Empty Sources means every connected
+// source; IDs, when set, limits the run to those library rows ("Upload selected").
+type BackfillRequest struct {
+	Sources []string `json:"sources"`
+	Since   string   `json:"since"`
+	Until   string   `json:"until"`
+	IDs     []uint   `json:"ids"`
+	DryRun  bool     `json:"dry_run"`
+}
+
+// Progress of a run; also sent as the "progress" event.
+type Progress struct {
+	Running     bool                      `json:"running"`
+	Paused      bool                      `json:"paused"`
+	Phase       string                    `json:"phase"` // "listing", "downloading", "matching", "uploading", "done", "cancelled", "needs_sign_in"
+	Total       int                       `json:"total"`
+	Done        int                       `json:"done"`
+	Counts      map[string]int            `json:"counts"`    // by state
+	BySource    map[string]map[string]int `json:"by_source"` // source → state → count
+	Current     string                    `json:"current"`   // the item being worked on
+	RatePerMin  float64                   `json:"rate_per_min"`
+	SecondsLeft float64                   `json:"seconds_left"`
+	Failures    []Failure                 `json:"failures"`
+	Message     string                    `json:"message"` // e.g. "MyWhoosh needs you to sign in again"
+	StartedAt   string                    `json:"started_at"`
+	FinishedAt  string                    `json:"finished_at"`
+}
+
+// Failure is one activity that failed, with why.
+type Failure struct {
+	ID        uint   `json:"id"`
+	Source    string `json:"source"`
+	RemoteID  string `json:"remote_id"`
+	Name      string `json:"name"`
+	Reason    string `json:"reason"`
+	Permanent bool   `json:"permanent"`
+}
+
+// Preview is what the wizard shows before a backfill: per source how many
+// activities exist and how many Intervals.icu already holds.
+type Preview struct {
+	Sources []PreviewSource `json:"sources"`
+}
+
+// PreviewSource counts for one source.
+type PreviewSource struct {
+	Name               string `json:"name"`
+	DisplayName        string `json:"display_name"`
+	Activities         int    `json:"activities"`
+	AlreadyInIntervals int    `json:"already_in_intervals"`
+	ToUpload           int    `json:"to_upload"`
+	Error              string `json:"error"`
+}
+
+// Settings the rider can change.
+type Settings struct {
+	ContinuousSync         bool   `json:"continuous_sync"`
+	PollMinutes            int    `json:"poll_minutes"`
+	Theme                  string `json:"theme"` // "system", "light", "dark"
+	StravaMatchesDuplicate bool   `json:"strava_matches_duplicate"`
+	WizardDone             bool   `json:"wizard_done"`
+	WizardStep             string `json:"wizard_step"`
+}
+
+// Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").
+type Notice struct {
+	At      string `json:"at"`
+	Message string `json:"message"`
+}

@@ -1,0 +1,154 @@
+// Package source defines what every platform FitBridge reads from must provide,
+// and the registry the engine consults. The engine never switches on a platform's
+// name: it asks the Descriptor what the platform can do.
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Activity is one activity as a platform lists it, before its file is read.
+type Activity struct {
+	// RemoteID is the platform's own id, as text. "0" is a valid id.
+	RemoteID string
+	Name     string
+	// Sport is the Intervals.icu type (VirtualRide, Ride, Run...) when the
+	// platform says it; empty when the file should decide.
+	Sport string
+	// StartHint is the start the listing shows. Only used to pick date
+	// windows: the real start always comes from the file.
+	StartHint time.Time
+	// Device is sent to Intervals.icu as device_name ("MyWhoosh", "iGPSport BSC300").
+	Device string
+	// SkipReason, when set, means this activity cannot be synced at all
+	// (for example: no FIT file on the platform). It is recorded as skipped.
+	SkipReason string
+	// Extra carries what Download needs later (file ids, storage paths).
+	// It is stored with the activity so a resumed run needs no new listing.
+	Extra map[string]string
+}
+
+// Query bounds a listing. Zero times mean "no bound".
+type Query struct {
+	Since, Until time.Time
+}
+
+// Contains reports whether t falls inside the query's range (Until is inclusive to the day).
+func (q Query) Contains(t time.Time) bool {
+	if t.IsZero() {
+		return true
+	}
+	if !q.Since.IsZero() && t.Before(q.Since) {
+		return false
+	}
+	if !q.Until.IsZero() && !t.Before(q.Until.AddDate(0, 0, 1)) {
+		return false
+	}
+	return true
+}
+
+// Source is a signed-in account on one platform.
+type Source interface {
+	// List calls yield for every activity in the query range, newest or oldest
+	// first as the platform prefers. An error from yield stops the listing.
+	List(ctx context.Context, q Query, yield func(Activity) error) error
+	// Download returns the activity's file bytes exactly as the platform
+	// serves them (gzip is allowed; the caller sniffs the content).
+	Download(ctx context.Context, a Activity) ([]byte, error)
+}
+
+// Config is what a platform's constructor gets: the secret and the account's settings.
+type Config struct {
+	// BaseURL replaces every host of the service (FITBRIDGE_<NAME>_URL); empty for the real hosts.
+	BaseURL string
+	// Region chosen by the rider (for platforms with several, e.g. iGPSport "intl" or "cn").
+	Region string
+	// Token is the secret kept in the keyring: a session token, a cookie value.
+	Token string
+	// Settings are the account's non-secret settings (folder path, coached athlete id).
+	Settings map[string]string
+	// OnToken, when set, is called when the platform hands out a fresh secret
+	// (re-login, exchanged cookie) so the caller can keep it in the keyring.
+	OnToken func(token string)
+}
+
+// Kind tells the window how a platform is connected.
+type Kind string
+
+const (
+	KindCloud  Kind = "cloud"  // an online account, signed in through a browser, an API login or a pasted token
+	KindFolder Kind = "folder" // a folder on this computer (Zwift, a USB head unit)
+)
+
+// Region is one of a platform's separate account systems.
+type Region struct {
+	ID   string // "intl", "cn"
+	Name string // shown to the rider
+}
+
+// Limits says how gently a platform must be called.
+type Limits struct {
+	PerSecond   float64 // sustained calls per second to its API
+	Burst       int
+	Concurrency int // downloads in flight at once
+}
+
+// Descriptor announces a platform: what it is, how a rider signs in, how fast it may be called.
+type Descriptor struct {
+	Name        string // stable id used in the CLI, the database and external ids: "mywhoosh"
+	DisplayName string // "MyWhoosh"
+	Kind        Kind
+	Description string
+	Regions     []Region
+	// EnvURL is the environment variable that replaces every host of the service.
+	EnvURL string
+	Limits Limits
+	// ComingSoon marks a platform that is shown but cannot be connected yet.
+	ComingSoon bool
+
+	// New builds a Source for a connected account.
+	New func(cfg Config) (Source, error)
+	// Capture, when set, describes how to read the session from the platform's own login page.
+	Capture func(cfg Config) CaptureSpec
+	// Login, when set, signs in with a username and password used once and
+	// returns the secret to keep. The password is never stored.
+	Login func(ctx context.Context, cfg Config, username, password string) (token string, err error)
+	// CleanToken turns what a rider pasted (a header, a cookie line, "Bearer ...") into the bare secret.
+	CleanToken func(pasted string) string
+	// Validate makes one cheap call proving cfg.Token works.
+	Validate func(ctx context.Context, cfg Config) error
+	// ExternalID turns a remote id into the external_id sent to Intervals.icu.
+	// Nil means "fitbridge-<name>-<remote id>".
+	ExternalID func(remoteID string) string
+	// AlsoKnownAs lists external ids other tools give the same activity, so
+	// their uploads are recognised as already in Intervals.icu.
+	AlsoKnownAs func(remoteID string) []string
+}
+
+// ExternalIDFor returns the external_id for an activity of this platform.
+func (d Descriptor) ExternalIDFor(remoteID string) string {
+	if d.ExternalID != nil {
+		return d.ExternalID(remoteID)
+	}
+	return fmt.Sprintf("fitbridge-%s-%s", d.Name, remoteID)
+}
+
+// ErrNeedsSignIn means the platform refused the stored session: the rider must connect again.
+var ErrNeedsSignIn = errors.New("needs sign-in")
+
+// SkipError says an activity cannot be synced, with a reason a rider understands.
+// Permanent false means "try again later".
+type SkipError struct {
+	Reason    string
+	Permanent bool
+}
+
+func (e *SkipError) Error() string { return e.Reason }
+
+// Skip returns a permanent SkipError.
+func Skip(format string, args ...any) error {
+	return &SkipError{Reason: fmt.Sprintf(format, args...), Permanent: true}
+}
