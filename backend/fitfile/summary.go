@@ -49,9 +49,16 @@ type Summary struct {
 	Product        string // product name when known
 	Device         string // a rider-facing device name, e.g. "Garmin Edge 530", "MyWhoosh"
 
+	// Sessions has one entry per FIT session (a triathlon has several). A FIT
+	// activity without any session, and every TCX or GPX file, gets one
+	// session built from its records, so matching always has something to
+	// compare.
 	Sessions []Session
 	// Decoder says which reader produced the summary (for diagnostics).
 	Decoder string
+	// Note tells what was tolerated or chosen: "zip holds 3 activity files;
+	// read ride.fit", "ignored 4 bytes after the end of the FIT data".
+	Note string
 }
 
 // ErrNotActivity is returned (wrapped, with a Summary still filled in as far as
@@ -76,7 +83,8 @@ func ContentHash(data []byte) string {
 
 // Summarize reads a file's bytes (FIT, TCX, GPX, raw or inside gzip/zip).
 // It returns ErrNotActivity (wrapped) for sound non-activity files and an
-// *UnreadableError for corrupt or unknown ones. It never panics.
+// *UnreadableError for corrupt or unknown ones. It never panics. With an
+// *UnreadableError only Format and Wrapping are set, as far as known.
 func Summarize(data []byte) (Summary, error) {
 	return summarize(data)
 }
@@ -84,5 +92,5 @@ func Summarize(data []byte) (Summary, error) {
 // IntervalsType maps the summary's sport to an Intervals.icu activity type
 // ("Ride", "VirtualRide", "Run", "Swim"...); "" when unknown.
 func (s Summary) IntervalsType() string {
-	return intervalsType(s.Sport, s.SubSport)
+	return summaryIntervalsType(s)
 }

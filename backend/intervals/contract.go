@@ -34,6 +34,8 @@ type Activity struct {
 	Source          string // STRAVA, UPLOAD, GARMIN_CONNECT, OAUTH_CLIENT...
 	OAuthClientName string
 	DeviceName      string
+	Name            string
+	Timezone        string // the activity's own IANA zone, when the service knows it
 }
 
 // IsStub reports a Strava stub: it carries only a local start.

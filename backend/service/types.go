@@ -1,5 +1,7 @@
 package service
 
+import "fitbridge/backend/sync"
+
 // The shapes the window sees. Field names are the JSON the frontend reads.
 
 // Status is the app's overall state, asked for at start-up.
@@ -130,32 +132,10 @@ type BackfillRequest struct {
 }
 
 // Progress of a run; also sent as the "progress" event.
-type Progress struct {
-	Running     bool                      `json:"running"`
-	Paused      bool                      `json:"paused"`
-	Phase       string                    `json:"phase"` // "listing", "downloading", "matching", "uploading", "done", "cancelled", "needs_sign_in"
-	Total       int                       `json:"total"`
-	Done        int                       `json:"done"`
-	Counts      map[string]int            `json:"counts"`    // by state
-	BySource    map[string]map[string]int `json:"by_source"` // source → state → count
-	Current     string                    `json:"current"`   // the item being worked on
-	RatePerMin  float64                   `json:"rate_per_min"`
-	SecondsLeft float64                   `json:"seconds_left"`
-	Failures    []Failure                 `json:"failures"`
-	Message     string                    `json:"message"` // e.g. "MyWhoosh needs you to sign in again"
-	StartedAt   string                    `json:"started_at"`
-	FinishedAt  string                    `json:"finished_at"`
-}
+type Progress = sync.Progress
 
 // Failure is one activity that failed, with why.
-type Failure struct {
-	ID        uint   `json:"id"`
-	Source    string `json:"source"`
-	RemoteID  string `json:"remote_id"`
-	Name      string `json:"name"`
-	Reason    string `json:"reason"`
-	Permanent bool   `json:"permanent"`
-}
+type Failure = sync.Failure
 
 // Preview is what the wizard shows before a backfill: per source how many
 // activities exist and how many Intervals.icu already holds.

@@ -123,6 +123,13 @@ type Descriptor struct {
 	// ExternalID turns a remote id into the external_id sent to Intervals.icu.
 	// Nil means "fitbridge-<name>-<remote id>".
 	ExternalID func(remoteID string) string
+	// FindFolders, for folder sources, lists the folders found on this
+	// computer (the Zwift Activities folder, a mounted head unit).
+	FindFolders func() []string
+	// Watch, when set, blocks until ctx ends and calls changed whenever new
+	// activities may have appeared (a file settled in a watched folder), so
+	// continuous sync need not wait for its next poll.
+	Watch func(ctx context.Context, cfg Config, changed func()) error
 	// AlsoKnownAs lists external ids other tools give the same activity, so
 	// their uploads are recognised as already in Intervals.icu.
 	AlsoKnownAs func(remoteID string) []string

@@ -1,0 +1,84 @@
+# FitBridge: `make run` opens the app, `make test` runs every test, `make build`
+# writes build/bin/fitbridge. Each installs what it needs on Debian/Ubuntu.
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+GO ?= go
+TAGS := desktop,production,webkit2_41
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth imagemagick chromium gnome-keyring dbus-x11
+VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
+
+.PHONY: run build test test-go test-frontend test-e2e bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
+
+run: build
+	./build/bin/fitbridge
+
+build: deps frontend
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o build/bin/fitbridge .
+
+# Windows binary, to prove the desktop build compiles there (Wails on Windows needs no cgo).
+windows: go-deps frontend
+	GOOS=windows GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags desktop,production -ldflags "$(LDFLAGS) -H windowsgui" -o build/bin/fitbridge.exe .
+
+deps: system-deps go-deps frontend-deps
+
+# apt only when something is missing, so a second run is instant.
+system-deps:
+	@if [ "$$(uname)" = Linux ] && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing system packages: $$missing"; \
+	    $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	  fi; \
+	fi
+
+go-deps:
+	$(GO) mod download
+
+frontend-deps: frontend/node_modules/.installed
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: frontend-deps
+	cd frontend && npm run build
+
+# Every test. The Go tests use the real Secret Service: when no session bus
+# is running, one is started here (never by a test) with an unlocked keyring.
+test: deps frontend
+	@if [ -z "$$DBUS_SESSION_BUS_ADDRESS" ] && command -v dbus-run-session >/dev/null; then \
+	  dbus-run-session -- bash -c 'echo -n fitbridge | gnome-keyring-daemon --unlock --components=secrets >/dev/null && $(MAKE) --no-print-directory test-all'; \
+	else \
+	  $(MAKE) --no-print-directory test-all; \
+	fi
+
+test-all: test-go test-frontend test-e2e
+
+test-go:
+	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above"; exit 1)
+	$(GO) vet ./backend/...
+	CGO_ENABLED=0 FITBRIDGE_REQUIRE_KEYRING=1 FITBRIDGE_BROWSER_HEADLESS=1 $(GO) test -count=1 -timeout 20m ./backend/...
+	$(GO) vet -tags $(TAGS) .
+
+test-frontend:
+	cd frontend && npm run check && npm test
+
+test-e2e: build
+	cd frontend && npm run e2e
+
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./backend/...
+
+soak: deps
+	$(GO) test -run '^TestSoak$$' -count=1 -v -timeout 30m ./backend/sync/...
+
+fuzz: deps
+	@for spec in $$($(GO) test -list 'Fuzz.*' ./backend/... 2>/dev/null | awk '/^ok/{pkg=$$2} /^Fuzz/{print pkg":"$$1}'); do \
+	  pkg=$${spec%%:*}; fn=$${spec##*:}; echo "== $$pkg $$fn"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $${FUZZTIME:-30s} $$pkg || exit 1; \
+	done
+
+clean:
+	rm -rf build/bin frontend/dist frontend/node_modules

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"fitbridge/backend/service"
+)
+
+// App is the one facade the window talks to. Every method is one rider
+// action, thin, delegating to the service. The same methods are bound to the
+// Wails window and served by `fitbridge serve`.
+type App struct {
+	mu  sync.RWMutex
+	svc *service.Service
+	// desktop holds what only the native window can do (file dialogs);
+	// nil in browser mode.
+	desktop desktopUI
+	// demo switches the App to the built-in sample services.
+	demo func() (*service.Service, error)
+	// stop ends continuous sync when the App closes or switches to demo.
+	stop context.CancelFunc
+	// attach connects a (new) service's events to the window or browser.
+	attach func(*service.Service)
+}
+
+// desktopUI is the part of the native window the App uses.
+type desktopUI interface {
+	PickFiles() ([]string, error)
+	PickFolder() (string, error)
+}
+
+var errNotInBrowser = errors.New("this works only in the desktop window: drop the files here or use the file picker")
+
+func (a *App) service() *service.Service {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return a.svc
+}
+
+// setService switches the library (demo mode) and restarts continuous sync.
+func (a *App) setService(s *service.Service) {
+	a.mu.Lock()
+	old := a.svc
+	a.svc = s
+	if a.stop != nil {
+		a.stop()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stop = cancel
+	a.mu.Unlock()
+	if old != nil && old != s {
+		old.Close()
+	}
+	if a.attach != nil {
+		a.attach(s)
+	}
+	go s.RunBackground(ctx)
+}
+
+// shutdown stops background work and closes the library.
+func (a *App) shutdown() {
+	a.mu.Lock()
+	if a.stop != nil {
+		a.stop()
+	}
+	s := a.svc
+	a.mu.Unlock()
+	if s != nil {
+		s.Close()
+	}
+}
+
+func (a *App) Status() service.Status { return a.service().Status() }
+
+func (a *App) ConnectIntervals(ctx context.Context, athleteID, apiKey string) (service.IntervalsStatus, error) {
+	return a.service().ConnectIntervals(ctx, athleteID, apiKey)
+}
+
+func (a *App) DisconnectIntervals() error { return a.service().DisconnectIntervals() }
+
+func (a *App) Sources() []service.SourceInfo { return a.service().Sources() }
+
+func (a *App) ConnectBrowser(ctx context.Context, name, region string) (service.SourceInfo, error) {
+	return a.service().ConnectBrowser(ctx, name, region)
+}
+
+func (a *App) ConnectPassword(ctx context.Context, name, region, username, password string) (service.SourceInfo, error) {
+	return a.service().ConnectPassword(ctx, name, region, username, password)
+}
+
+func (a *App) ConnectToken(ctx context.Context, name, region, token string) (service.SourceInfo, error) {
+	return a.service().ConnectToken(ctx, name, region, token)
+}
+
+func (a *App) ConnectFolder(name, path string) (service.SourceInfo, error) {
+	return a.service().ConnectFolder(name, path)
+}
+
+func (a *App) Disconnect(name string) error { return a.service().Disconnect(name) }
+
+func (a *App) PickFiles() ([]string, error) {
+	if a.desktop == nil {
+		return nil, errNotInBrowser
+	}
+	return a.desktop.PickFiles()
+}
+
+func (a *App) PickFolder() (string, error) {
+	if a.desktop == nil {
+		return "", errNotInBrowser
+	}
+	return a.desktop.PickFolder()
+}
+
+func (a *App) ImportPaths(paths []string) service.ImportResult { return a.service().Import(paths) }
+
+func (a *App) ImportFiles(files []service.ImportFile) service.ImportResult {
+	return a.service().ImportFiles(files)
+}
+
+func (a *App) Activities(f service.ActivityFilter) ([]service.ActivityView, error) {
+	return a.service().Activities(f)
+}
+
+func (a *App) ActivityDetail(id uint) (service.ActivityDetail, error) {
+	return a.service().ActivityDetail(id)
+}
+
+func (a *App) PreviewBackfill(ctx context.Context, sources []string) (service.Preview, error) {
+	return a.service().PreviewBackfill(ctx, sources)
+}
+
+func (a *App) StartBackfill(req service.BackfillRequest) (service.Progress, error) {
+	return a.service().StartBackfill(req)
+}
+
+func (a *App) PauseBackfill()  { a.service().PauseBackfill() }
+func (a *App) ResumeBackfill() { a.service().ResumeBackfill() }
+func (a *App) CancelBackfill() { a.service().CancelBackfill() }
+
+func (a *App) Progress() service.Progress { return a.service().Progress() }
+
+func (a *App) RetryFailed(ids []uint) (service.Progress, error) { return a.service().RetryFailed(ids) }
+
+func (a *App) GetSettings() service.Settings { return a.service().Settings() }
+
+func (a *App) SaveSettings(s service.Settings) (service.Settings, error) {
+	return a.service().SaveSettings(s)
+}
+
+func (a *App) SetWizardStep(step string) error { return a.service().SetWizardStep(step) }
+
+// StartDemo switches to the built-in sample services (no accounts needed).
+func (a *App) StartDemo() (service.Status, error) {
+	if a.service().Demo {
+		return a.service().Status(), nil
+	}
+	if a.demo == nil {
+		return service.Status{}, errors.New("demo mode is not available in this build")
+	}
+	s, err := a.demo()
+	if err != nil {
+		return service.Status{}, err
+	}
+	a.setService(s)
+	return s.Status(), nil
+}

@@ -1,0 +1,579 @@
+package capture
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/domstorage"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/cdproto/storage"
+	"github.com/chromedp/chromedp"
+
+	"fitbridge/backend/source"
+)
+
+// ErrTimeout means the rider did not finish signing in before the spec's timeout.
+var ErrTimeout = errors.New("the sign-in did not finish in time: try again, " +
+	"or sign in with email and password, or paste a token instead")
+
+// ErrBrowserClosed means the sign-in window (or the whole browser) went away
+// before a working session appeared.
+var ErrBrowserClosed = errors.New("the sign-in window was closed before the sign-in finished: try again, " +
+	"or sign in with email and password, or paste a token instead")
+
+const (
+	defaultPollEvery = 500 * time.Millisecond
+	defaultTimeout   = 5 * time.Minute
+	// callTimeout bounds one DevTools call while polling, so a busy page
+	// cannot stall the timeout and close checks.
+	callTimeout = 5 * time.Second
+	// validateTimeout bounds one spec.Validate call.
+	validateTimeout = 45 * time.Second
+)
+
+// Options says how to run the browser.
+type Options struct {
+	// BrowserPath is the browser binary; empty means FindBrowser.
+	BrowserPath string
+	// Headless runs without a window. Only for tests and CI: a rider must see
+	// the page to sign in.
+	Headless bool
+	Logger   *slog.Logger
+	// PollEvery is how often the token locations are read (default 500 ms).
+	PollEvery time.Duration
+
+	hooks *testHooks
+}
+
+// testHooks let this package's tests reach the running browser.
+type testHooks struct {
+	// started runs on its own goroutine once the start page was requested,
+	// with the browser's chromedp context and the profile directory.
+	started func(browserCtx context.Context, profileDir string)
+}
+
+// OptionsFromEnv reads FITBRIDGE_BROWSER and FITBRIDGE_BROWSER_HEADLESS.
+func OptionsFromEnv() Options {
+	h := strings.ToLower(strings.TrimSpace(os.Getenv(EnvHeadless)))
+	return Options{
+		BrowserPath: os.Getenv(EnvBrowser),
+		Headless:    h == "1" || h == "true" || h == "yes",
+		Logger:      slog.Default(),
+	}
+}
+
+// Capture opens spec.StartURL in a fresh browser profile, waits for the rider
+// to sign in and returns the session token found at one of the spec's
+// locations, once spec.Validate accepts it. The token is never logged and
+// never part of an error.
+func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("component", "capture")
+	if spec.StartURL == "" {
+		return "", errors.New("capture: the sign-in spec has no start URL")
+	}
+	if spec.LocalStorage == nil && spec.Cookie == nil && spec.RequestHeader == nil && spec.ResponseField == nil {
+		return "", errors.New("capture: the sign-in spec names no place to read the session from")
+	}
+	origin := spec.Origin
+	if origin == "" {
+		u, err := url.Parse(spec.StartURL)
+		if err != nil || u.Host == "" {
+			return "", fmt.Errorf("capture: bad start URL %q", spec.StartURL)
+		}
+		origin = u.Scheme + "://" + u.Host
+	}
+	origin = strings.TrimRight(origin, "/")
+	poll := opts.PollEvery
+	if poll <= 0 {
+		poll = defaultPollEvery
+	}
+	timeout := spec.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+
+	path := opts.BrowserPath
+	if path == "" {
+		var err error
+		if path, err = FindBrowser(); err != nil {
+			return "", err
+		}
+	} else if !isFile(path) {
+		found, err := exec.LookPath(path)
+		if err != nil {
+			return "", fmt.Errorf("browser %q not found: %w", path, ErrNoBrowser)
+		}
+		path = found
+	}
+
+	profile, err := os.MkdirTemp("", "fitbridge-signin-")
+	if err != nil {
+		return "", fmt.Errorf("capture: temporary browser profile: %w", err)
+	}
+	defer removeProfile(profile, log)
+
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocatorOptions(path, profile, opts.Headless)...)
+	// Cancelling the allocator waits until the browser process has exited,
+	// so the profile can be removed afterwards.
+	defer cancelAlloc()
+
+	w := newWatcher(spec, origin)
+	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx,
+		chromedp.WithListener(w.onEvent),
+		chromedp.WithLogf(redactedf(log, slog.LevelDebug)),
+		chromedp.WithErrorf(redactedf(log, slog.LevelDebug)),
+	)
+	defer cancelBrowser()
+
+	started := time.Now()
+	if err := chromedp.Do(browserCtx); err != nil {
+		if ctx.Err() != nil {
+			return "", ctx.Err()
+		}
+		if errors.Is(err, chromedp.ErrNoDisplay) {
+			return "", fmt.Errorf("cannot open a sign-in window because there is no display: "+
+				"sign in with email and password, or paste a token instead (%w)", err)
+		}
+		return "", fmt.Errorf("capture: starting the browser %s failed: %w", path, err)
+	}
+	detached, err := chromedp.Detached(browserCtx)
+	if err != nil {
+		return "", fmt.Errorf("capture: %w", err)
+	}
+	pid := 0
+	if c := chromedp.FromContext(browserCtx); c != nil && c.Browser != nil && c.Browser.Process() != nil {
+		pid = c.Browser.Process().Pid
+	}
+	log.Info("sign-in browser started", "browser", path, "pid", pid, "headless", opts.Headless,
+		"start_url", redactURL(spec.StartURL), "took_ms", time.Since(started).Milliseconds())
+
+	// Bodies of the page's XHRs are kept so a response field can be read
+	// after the response finished.
+	_, _ = chromedp.Call(browserCtx, network.Enable, network.EnableParams{
+		MaxTotalBufferSize:    ptr(int64(64 << 20)),
+		MaxResourceBufferSize: ptr(int64(8 << 20)),
+	})
+	if spec.LocalStorage != nil {
+		// Storage events keep the last write even after the page has moved
+		// to another origin, where the value can no longer be read.
+		if _, err := chromedp.Call(browserCtx, domstorage.Enable, cdp.Empty{}); err != nil {
+			log.Debug("storage events unavailable", "error", err)
+		}
+	}
+
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+
+	// closedOr reports why the browser went away when it did.
+	closedOr := func(err error) error {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case browserGone(browserCtx, detached):
+			log.Info("sign-in window closed before a session appeared")
+			return ErrBrowserClosed
+		}
+		return err
+	}
+
+	nctx, ncancel := context.WithTimeout(browserCtx, 30*time.Second)
+	nav, err := chromedp.Call(nctx, page.Navigate, page.NavigateParams{URL: spec.StartURL})
+	ncancel()
+	if err != nil {
+		return "", closedOr(fmt.Errorf("capture: opening %s: %w", redactURL(spec.StartURL), err))
+	}
+	if nav.ErrorText != "" {
+		return "", fmt.Errorf("the sign-in page %s did not load (%s): check the connection, "+
+			"or sign in with email and password, or paste a token instead", redactURL(spec.StartURL), nav.ErrorText)
+	}
+	if opts.hooks != nil && opts.hooks.started != nil {
+		go opts.hooks.started(browserCtx, profile)
+	}
+
+	rejected := map[string]bool{}
+	ticker := time.NewTicker(poll)
+	defer ticker.Stop()
+	for {
+		for _, c := range w.candidates(browserCtx, origin, log) {
+			if c.value == "" || rejected[c.value] {
+				continue
+			}
+			log.Info("session value found", "where", c.where, DescribeToken(c.value))
+			if spec.Validate != nil {
+				vctx, vcancel := context.WithTimeout(ctx, validateTimeout)
+				err := spec.Validate(vctx, c.value)
+				vcancel()
+				if err != nil {
+					if ctx.Err() != nil {
+						return "", ctx.Err()
+					}
+					// Stale sessions linger in storage: ignore this value
+					// until the page replaces it.
+					rejected[c.value] = true
+					log.Info("session value refused, waiting for a new one", "where", c.where, "error", err)
+					continue
+				}
+			}
+			log.Info("signed in", "where", c.where, "took_ms", time.Since(started).Milliseconds())
+			return c.value, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-deadline.C:
+			log.Info("sign-in timed out", "timeout", timeout)
+			return "", ErrTimeout
+		case <-browserCtx.Done():
+			return "", closedOr(ErrBrowserClosed)
+		case <-detached:
+			return "", closedOr(ErrBrowserClosed)
+		case <-ticker.C:
+		}
+	}
+}
+
+// browserGone reports whether the tab was closed or the browser exited.
+func browserGone(browserCtx context.Context, detached <-chan struct{}) bool {
+	select {
+	case <-detached:
+		return true
+	case <-browserCtx.Done():
+		return true
+	default:
+		return false
+	}
+}
+
+func allocatorOptions(path, profile string, headless bool) []chromedp.ExecAllocatorOption {
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.UserDataDir(profile),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		// Keep the browser from calling home: FitBridge may run on a closed
+		// network, and a sign-in window has no use for updates or sync.
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		// Chromium refuses to start as root with its sandbox on; an
+		// explicit false also stops chromedp from adding it on its own.
+		chromedp.Flag("no-sandbox", os.Geteuid() == 0),
+	}
+	if headless {
+		opts = append(opts, chromedp.Headless, chromedp.Flag("disable-gpu", true))
+	} else {
+		opts = append(opts, chromedp.VisibleWindow,
+			chromedp.Flag("start-maximized", false),
+			chromedp.WindowSize(1100, 860))
+	}
+	return opts
+}
+
+// removeProfile deletes the temporary profile once the browser has exited.
+// Helper processes can outlive the main one for a moment and keep writing.
+func removeProfile(dir string, log *slog.Logger) {
+	killLeftovers(dir)
+	var err error
+	for i := 0; i < 50; i++ {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log.Warn("could not remove the temporary browser profile", "dir", dir, "error", err)
+}
+
+// candidate is one value read from one location.
+type candidate struct {
+	where string
+	value string
+}
+
+// watcher collects what the page's network traffic reveals. onEvent runs on
+// the browser's read loop, so it only records; candidates does the slow work.
+type watcher struct {
+	spec source.CaptureSpec
+
+	origin string // whose localStorage is watched
+
+	mu          sync.Mutex
+	stored      string // last value written to localStorage[key] on origin
+	storedSet   bool
+	header      string                     // latest matching request header value
+	headerReqs  map[network.RequestID]bool // requests to the header host
+	extra       map[network.RequestID]network.Headers
+	respPending map[network.RequestID]bool // matching responses not finished yet
+	respReady   []network.RequestID
+}
+
+func newWatcher(spec source.CaptureSpec, origin string) *watcher {
+	return &watcher{
+		spec:        spec,
+		origin:      origin,
+		headerReqs:  map[network.RequestID]bool{},
+		extra:       map[network.RequestID]network.Headers{},
+		respPending: map[network.RequestID]bool{},
+	}
+}
+
+func (w *watcher) onEvent(ev any) {
+	switch e := ev.(type) {
+	case *domstorage.EventDomStorageItemAdded:
+		w.storageWrite(e.StorageID, e.Key, e.NewValue, true)
+	case *domstorage.EventDomStorageItemUpdated:
+		w.storageWrite(e.StorageID, e.Key, e.NewValue, true)
+	case *domstorage.EventDomStorageItemRemoved:
+		w.storageWrite(e.StorageID, e.Key, "", false)
+	case *domstorage.EventDomStorageItemsCleared:
+		if w.spec.LocalStorage != nil {
+			w.storageWrite(e.StorageID, w.spec.LocalStorage.Key, "", false)
+		}
+	case *network.EventRequestWillBeSent:
+		rh := w.spec.RequestHeader
+		if rh == nil || e.Request == nil || !hostMatches(e.Request.URL, rh.Host) {
+			return
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.headerReqs[e.RequestID] = true
+		w.takeHeader(e.Request.Headers)
+		if h, ok := w.extra[e.RequestID]; ok {
+			w.takeHeader(h)
+			delete(w.extra, e.RequestID)
+		}
+	case *network.EventRequestWillBeSentExtraInfo:
+		// The raw headers on the wire; they can arrive before the request event.
+		if w.spec.RequestHeader == nil {
+			return
+		}
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.headerReqs[e.RequestID] {
+			w.takeHeader(e.Headers)
+			return
+		}
+		if len(w.extra) > 256 {
+			clear(w.extra)
+		}
+		w.extra[e.RequestID] = e.Headers
+	case *network.EventResponseReceived:
+		rf := w.spec.ResponseField
+		if rf == nil || e.Response == nil || !strings.Contains(e.Response.URL, rf.URLContains) {
+			return
+		}
+		w.mu.Lock()
+		w.respPending[e.RequestID] = true
+		w.mu.Unlock()
+	case *network.EventLoadingFinished:
+		w.mu.Lock()
+		if w.respPending[e.RequestID] {
+			delete(w.respPending, e.RequestID)
+			w.respReady = append(w.respReady, e.RequestID)
+		}
+		w.mu.Unlock()
+	}
+}
+
+// storageWrite records a change of the watched localStorage key.
+func (w *watcher) storageWrite(id *domstorage.StorageID, key, value string, set bool) {
+	ls := w.spec.LocalStorage
+	if ls == nil || id == nil || !id.IsLocalStorage || key != ls.Key {
+		return
+	}
+	o := id.SecurityOrigin
+	if o == "" {
+		o = string(id.StorageKey)
+	}
+	if strings.TrimRight(o, "/") != w.origin {
+		return
+	}
+	w.mu.Lock()
+	w.stored, w.storedSet = value, set
+	w.mu.Unlock()
+}
+
+// takeHeader records the wanted header of h; the caller holds w.mu.
+func (w *watcher) takeHeader(h network.Headers) {
+	name := w.spec.RequestHeader.Header
+	if name == "" {
+		name = "Authorization"
+	}
+	for k, v := range h {
+		if !strings.EqualFold(k, name) {
+			continue
+		}
+		if s, ok := v.(string); ok {
+			if s = clean(s, w.spec.RequestHeader.StripPrefix); s != "" {
+				w.header = s
+			}
+		}
+	}
+}
+
+// candidates reads every location of the spec, best first.
+func (w *watcher) candidates(browserCtx context.Context, origin string, log *slog.Logger) []candidate {
+	var out []candidate
+	if ls := w.spec.LocalStorage; ls != nil {
+		where := "localStorage " + ls.Key
+		raw, ok := readLocalStorage(browserCtx, origin, ls.Key, log)
+		if !ok {
+			// The page may have left the origin (or be between pages):
+			// use the last write the storage events showed.
+			w.mu.Lock()
+			raw, ok = w.stored, w.storedSet
+			w.mu.Unlock()
+			where += " (last write seen)"
+		}
+		if ok {
+			if v, ok := extract(raw, ls.JSONPath, ls.StripPrefix); ok {
+				out = append(out, candidate{where, v})
+			}
+		}
+	}
+	if ck := w.spec.Cookie; ck != nil {
+		for _, v := range readCookies(browserCtx, ck, log) {
+			out = append(out, candidate{"cookie " + ck.Name, v})
+		}
+	}
+	if w.spec.RequestHeader != nil {
+		w.mu.Lock()
+		h := w.header
+		w.mu.Unlock()
+		if h != "" {
+			out = append(out, candidate{"request header to " + w.spec.RequestHeader.Host, h})
+		}
+	}
+	if rf := w.spec.ResponseField; rf != nil {
+		w.mu.Lock()
+		ready := w.respReady
+		w.respReady = nil
+		w.mu.Unlock()
+		for _, id := range ready {
+			cctx, cancel := context.WithTimeout(browserCtx, callTimeout)
+			body, err := chromedp.Call(cctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+			cancel()
+			if err != nil {
+				log.Debug("response body not available", "error", err)
+				continue
+			}
+			if v, ok := extract(string(body.Body), rf.JSONPath, rf.StripPrefix); ok && v != "" {
+				out = append(out, candidate{"response of " + rf.URLContains, v})
+			}
+		}
+	}
+	return out
+}
+
+// readLocalStorage reads origin's localStorage[key] through the page, when
+// the page shows that origin.
+func readLocalStorage(browserCtx context.Context, origin, key string, log *slog.Logger) (string, bool) {
+	cctx, cancel := context.WithTimeout(browserCtx, callTimeout)
+	defer cancel()
+	expr := fmt.Sprintf(`(() => {
+		try {
+			if (location.origin !== %s) return {on: false, v: null};
+			return {on: true, v: window.localStorage.getItem(%s)};
+		} catch (e) { return {on: false, v: null}; }
+	})()`, jsString(origin), jsString(key))
+	type result struct {
+		On bool    `json:"on"`
+		V  *string `json:"v"`
+	}
+	r, err := chromedp.Run(cctx, chromedp.Evaluate[result](expr))
+	if err != nil {
+		// A navigation destroys the page's context mid-call; the next poll retries.
+		log.Debug("localStorage read failed", "error", err)
+		return "", false
+	}
+	if r.On {
+		if r.V == nil {
+			return "", false
+		}
+		return *r.V, true
+	}
+	return "", false
+}
+
+// readCookies returns the values of the cookies named ck.Name, HttpOnly ones
+// included, from the whole browser (not only the current page's URL).
+func readCookies(browserCtx context.Context, ck *source.CookieToken, log *slog.Logger) []string {
+	cctx, cancel := context.WithTimeout(browserCtx, callTimeout)
+	defer cancel()
+	var cookies []*network.Cookie
+	if res, err := chromedp.CallBrowser(cctx, storage.GetCookies, storage.GetCookiesParams{}); err == nil {
+		cookies = res.Cookies
+	} else {
+		log.Debug("browser cookies not readable, trying the page's", "error", err)
+		res, err := chromedp.Call(cctx, network.GetCookies, network.GetCookiesParams{})
+		if err != nil {
+			log.Debug("page cookies not readable", "error", err)
+			return nil
+		}
+		cookies = res.Cookies
+	}
+	var out []string
+	for _, c := range cookies {
+		if c.Name != ck.Name {
+			continue
+		}
+		if ck.Domain != "" && !strings.HasSuffix(strings.TrimPrefix(c.Domain, "."), strings.TrimPrefix(ck.Domain, ".")) {
+			continue
+		}
+		if v, err := url.QueryUnescape(c.Value); err == nil {
+			c.Value = v
+		}
+		if v := clean(c.Value, ""); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func hostMatches(rawURL, want string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return false
+	}
+	return want == "" || strings.Contains(u.Host, want)
+}
+
+// redactURL drops the query, which can hold one-time codes.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.RawQuery, u.Fragment, u.User = "", "", nil
+	return u.String()
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+func ptr[T any](v T) *T { return &v }

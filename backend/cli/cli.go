@@ -1,0 +1,211 @@
+// Package cli is the headless command line: the same service as the window,
+// for power users, schedulers and tests. The contract (names, JSON, exit
+// codes) is fixed by the project's CLI.md.
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+
+	"fitbridge/backend/service"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitFailures    = 1
+	ExitUsage       = 2
+	ExitNeedsSignIn = 3
+)
+
+// Env is what a command runs with.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// Serve runs the browser mode (it lives with the App facade).
+	Serve func(ctx context.Context, addr string, demo bool, out io.Writer) error
+}
+
+type command struct {
+	name  string
+	usage string
+	run   func(ctx context.Context, e *Env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "serve [--addr 127.0.0.1:PORT] [--demo]        the same UI in a browser", runServe},
+		{"connect", "connect intervals|mywhoosh|igpsport|trainingpeaks|zwift|folder [flags]", runConnect},
+		{"disconnect", "disconnect SOURCE", runDisconnect},
+		{"sources", "sources [--json]                               connected accounts and their state", runSources},
+		{"fetch", "fetch [--source S] [--since DATE] [--until DATE] [--json]", runFetch},
+		{"backfill", "backfill [--source S] [--since DATE] [--until DATE] [--dry-run] [--yes] [--json]", runBackfill},
+		{"watch", "watch [--once] [--settle DURATION]            folder sources + periodic sync", runWatch},
+		{"list", "list [--since DATE] [--until DATE] [--source S] [--json]", runList},
+		{"import", "import PATH... [--json]                        add local files to the library", runImport},
+	}
+}
+
+// IsCommand reports whether args start with a subcommand (else the window opens).
+func IsCommand(args []string) bool {
+	if len(args) == 0 {
+		return false
+	}
+	if args[0] == "help" || args[0] == "--help" || args[0] == "-h" || args[0] == "version" || args[0] == "--version" {
+		return true
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return true
+		}
+	}
+	return !strings.HasPrefix(args[0], "-")
+}
+
+// Main runs a subcommand and returns the exit code.
+func Main(args []string, e *Env) int {
+	if e.Getenv == nil {
+		e.Getenv = os.Getenv
+	}
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		usage(e.Stdout)
+		return ExitOK
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(e.Stdout, "fitbridge", service.Version)
+		return ExitOK
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	fmt.Fprintf(e.Stderr, "fitbridge: unknown command %q: run `fitbridge help` for the list\n", args[0])
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "FitBridge brings your ride history into Intervals.icu.")
+	fmt.Fprintln(w, "\nUsage:\n  fitbridge                 open the desktop window")
+	for _, c := range commands() {
+		fmt.Fprintln(w, "  fitbridge "+c.usage)
+	}
+	fmt.Fprintln(w, "\nEvery command has --help. Exit codes: 0 done, 1 finished with failures, 2 bad usage, 3 needs sign-in again.")
+}
+
+// flags is a flag set that also takes flags after positional arguments
+// (`import a.fit b.fit --json`).
+type flags struct {
+	*flag.FlagSet
+	rest []string
+}
+
+func newFlags(e *Env, name, synopsis string) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.Stderr, "Usage: fitbridge %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return &flags{FlagSet: fs}
+}
+
+// parse returns an exit code when parsing ended the command (help or error).
+func (f *flags) parse(args []string) (int, bool) {
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return ExitOK, false
+			}
+			return ExitUsage, false
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			return 0, true
+		}
+		if args[0] == "--" {
+			f.rest = append(f.rest, args[1:]...)
+			return 0, true
+		}
+		f.rest = append(f.rest, args[0])
+		args = args[1:]
+	}
+}
+
+// listFlag collects repeated or comma-separated values.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error {
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			*l = append(*l, p)
+		}
+	}
+	return nil
+}
+
+func open(e *Env) (*service.Service, error) {
+	return service.Open(service.Options{Getenv: e.Getenv})
+}
+
+// fail prints one line saying what went wrong and returns its exit code.
+func fail(e *Env, err error) int {
+	var sie *service.SignInError
+	if errors.As(err, &sie) {
+		fmt.Fprintln(e.Stderr, "fitbridge: "+oneLine(err.Error()))
+		return ExitNeedsSignIn
+	}
+	var ue *usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(e.Stderr, "fitbridge: "+oneLine(err.Error()))
+		return ExitUsage
+	}
+	fmt.Fprintln(e.Stderr, "fitbridge: "+oneLine(err.Error()))
+	return ExitFailures
+}
+
+type usageError struct{ msg string }
+
+func (u *usageError) Error() string { return u.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := file.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

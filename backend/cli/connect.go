@@ -1,0 +1,211 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"fitbridge/backend/service"
+	"fitbridge/backend/source"
+)
+
+func runConnect(ctx context.Context, e *Env, args []string) int {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(e.Stderr, "fitbridge: say what to connect: intervals, "+strings.Join(sourceNames(), ", "))
+		return ExitUsage
+	}
+	what, args := args[0], args[1:]
+	if what == "intervals" {
+		return connectIntervals(ctx, e, args)
+	}
+	d, ok := source.Lookup(what)
+	if !ok {
+		fmt.Fprintf(e.Stderr, "fitbridge: unknown source %q (known: intervals, %s)\n", what, strings.Join(sourceNames(), ", "))
+		return ExitUsage
+	}
+	if d.Kind == source.KindFolder {
+		return connectFolder(e, d, args)
+	}
+	return connectCloud(ctx, e, d, args)
+}
+
+func sourceNames() []string {
+	var out []string
+	for _, d := range source.All() {
+		out = append(out, d.Name)
+	}
+	return out
+}
+
+func connectIntervals(ctx context.Context, e *Env, args []string) int {
+	f := newFlags(e, "connect intervals", "connect intervals --athlete-id ID   (API key from stdin or FITBRIDGE_INTERVALS_API_KEY)")
+	athlete := f.String("athlete-id", "", "your Intervals.icu athlete id (e.g. i12345), shown in Settings on intervals.icu")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	if *athlete == "" {
+		fmt.Fprintln(e.Stderr, "fitbridge: give your athlete id with --athlete-id (Intervals.icu → Settings, e.g. i12345)")
+		return ExitUsage
+	}
+	key := e.Getenv("FITBRIDGE_INTERVALS_API_KEY")
+	if key == "" {
+		if isTerminal(e.Stdin) {
+			fmt.Fprint(e.Stderr, "Intervals.icu API key (Settings → Developer Settings): ")
+		}
+		var err error
+		if key, err = readLine(e.Stdin); err != nil || key == "" {
+			fmt.Fprintln(e.Stderr, "fitbridge: no API key given: pipe it on stdin or set FITBRIDGE_INTERVALS_API_KEY")
+			return ExitUsage
+		}
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	if kerr := svc.KeyringError(); kerr != nil {
+		return fail(e, kerr)
+	}
+	st, err := svc.ConnectIntervals(ctx, *athlete, key)
+	if err != nil {
+		return fail(e, err)
+	}
+	fmt.Fprintf(e.Stdout, "Connected to Intervals.icu as %s (%s).\n", st.AthleteName, st.AthleteID)
+	return ExitOK
+}
+
+func connectCloud(ctx context.Context, e *Env, d source.Descriptor, args []string) int {
+	syn := "connect " + d.Name
+	f := newFlags(e, syn, syn+" [--browser | --username USER --password-stdin | --token-stdin | --cookie-stdin]")
+	browser := f.Bool("browser", false, "sign in on "+d.DisplayName+"'s own page in a browser window (default)")
+	user := f.String("username", "", "email or user name for the API sign-in (the password is read from stdin, used once, never stored)")
+	passStdin := f.Bool("password-stdin", false, "read the password from stdin")
+	tokenStdin := f.Bool("token-stdin", false, "read a session token from stdin")
+	cookieStdin := f.Bool("cookie-stdin", false, "read a session cookie from stdin (what you copy from the browser's DevTools)")
+	region := ""
+	if len(d.Regions) > 0 {
+		var ids []string
+		for _, r := range d.Regions {
+			ids = append(ids, r.ID)
+		}
+		f.StringVar(&region, "region", d.Regions[0].ID, "account region: "+strings.Join(ids, " or "))
+	}
+	athlete := f.String("athlete", "", "for coach accounts: the athlete id to sync")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	modes := 0
+	for _, b := range []bool{*browser, *user != "" || *passStdin, *tokenStdin || *cookieStdin} {
+		if b {
+			modes++
+		}
+	}
+	if modes > 1 {
+		fmt.Fprintln(e.Stderr, "fitbridge: choose one way to sign in: --browser, --username with --password-stdin, or --token-stdin")
+		return ExitUsage
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	var info service.SourceInfo
+	switch {
+	case *user != "" || *passStdin:
+		if *user == "" || !*passStdin {
+			fmt.Fprintln(e.Stderr, "fitbridge: give --username and pipe the password with --password-stdin")
+			return ExitUsage
+		}
+		pw, rerr := readLine(e.Stdin)
+		if rerr != nil || pw == "" {
+			fmt.Fprintln(e.Stderr, "fitbridge: no password on stdin")
+			return ExitUsage
+		}
+		info, err = svc.ConnectPassword(ctx, d.Name, region, *user, pw)
+	case *tokenStdin || *cookieStdin:
+		tok, rerr := readAll(e.Stdin)
+		if rerr != nil || strings.TrimSpace(tok) == "" {
+			fmt.Fprintln(e.Stderr, "fitbridge: nothing was given on stdin")
+			return ExitUsage
+		}
+		info, err = svc.ConnectToken(ctx, d.Name, region, tok)
+	default:
+		if d.Capture == nil {
+			fmt.Fprintf(e.Stderr, "fitbridge: %s has no browser sign-in: use --token-stdin\n", d.DisplayName)
+			return ExitUsage
+		}
+		fmt.Fprintf(e.Stderr, "Opening %s's sign-in page in a browser window. Sign in as usual; FitBridge keeps only the session, never your password.\n", d.DisplayName)
+		info, err = svc.ConnectBrowser(ctx, d.Name, region)
+	}
+	if err != nil {
+		return fail(e, err)
+	}
+	if *athlete != "" {
+		if err := svc.SetAccountSetting(d.Name, "athlete", *athlete); err != nil {
+			return fail(e, err)
+		}
+	}
+	fmt.Fprintf(e.Stdout, "Connected %s.\n", info.DisplayName)
+	return ExitOK
+}
+
+func connectFolder(e *Env, d source.Descriptor, args []string) int {
+	syn := "connect " + d.Name + " [--folder PATH]"
+	f := newFlags(e, "connect "+d.Name, syn)
+	folder := f.String("folder", "", "the folder to watch")
+	f.String("name", "", "a name for this folder (shown in the window)")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	if *folder == "" && d.FindFolders == nil {
+		fmt.Fprintln(e.Stderr, "fitbridge: give the folder with --folder PATH")
+		return ExitUsage
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	info, err := svc.ConnectFolder(d.Name, *folder)
+	if err != nil {
+		return fail(e, err)
+	}
+	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, info.Folder)
+	return ExitOK
+}
+
+func runDisconnect(ctx context.Context, e *Env, args []string) int {
+	f := newFlags(e, "disconnect", "disconnect SOURCE")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	if len(f.rest) != 1 {
+		fmt.Fprintln(e.Stderr, "fitbridge: say which source to disconnect")
+		return ExitUsage
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	if err := svc.Disconnect(f.rest[0]); err != nil {
+		return fail(e, err)
+	}
+	fmt.Fprintf(e.Stdout, "Disconnected %s. Its activities stay in the library.\n", f.rest[0])
+	return ExitOK
+}
+
+func readLine(r io.Reader) (string, error) {
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil && line == "" {
+		return "", err
+	}
+	return strings.TrimSpace(line), nil
+}
+
+func readAll(r io.Reader) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	return string(b), err
+}

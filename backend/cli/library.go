@@ -1,0 +1,182 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fitbridge/backend/service"
+	"fitbridge/backend/store"
+)
+
+// activityJSON is the CLI.md shape of one activity.
+type activityJSON struct {
+	ID          uint    `json:"id"`
+	Source      string  `json:"source"`
+	RemoteID    string  `json:"remote_id"`
+	File        string  `json:"file"`
+	Name        string  `json:"name,omitempty"`
+	State       string  `json:"state"`
+	Sport       string  `json:"sport"`
+	Start       string  `json:"start"`
+	ElapsedS    float64 `json:"elapsed_s"`
+	DistanceM   float64 `json:"distance_m"`
+	IntervalsID string  `json:"intervals_id"`
+	Reason      string  `json:"reason"`
+	Device      string  `json:"device,omitempty"`
+	MatchedVia  string  `json:"matched_via,omitempty"`
+}
+
+func toJSON(v service.ActivityView) activityJSON {
+	return activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
+		Sport: v.Sport, Start: v.Start, ElapsedS: v.ElapsedS, DistanceM: v.DistanceM, IntervalsID: v.IntervalsID,
+		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia}
+}
+
+// publicState maps internal steps to the states CLI.md names: an activity
+// listed or downloaded but not yet checked is still "ready" to go.
+func publicState(s string) string {
+	switch s {
+	case store.StateDiscovered, store.StateDownloaded:
+		return store.StateReady
+	}
+	return s
+}
+
+func runImport(ctx context.Context, e *Env, args []string) int {
+	f := newFlags(e, "import", "import PATH... [--json]")
+	asJSON := f.Bool("json", false, "print one JSON document")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	if len(f.rest) == 0 {
+		fmt.Fprintln(e.Stderr, "fitbridge: give one or more files or folders to import")
+		return ExitUsage
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	res := svc.Import(f.rest)
+	out := struct {
+		Activities []activityJSON `json:"activities"`
+	}{Activities: []activityJSON{}}
+	code := ExitOK
+	for _, a := range res.Activities {
+		out.Activities = append(out.Activities, toJSON(a))
+		if a.State == store.StateUnreadable || a.State == store.StateFailed {
+			code = ExitFailures
+		}
+	}
+	if *asJSON {
+		printJSON(e.Stdout, out)
+		return code
+	}
+	for _, a := range out.Activities {
+		fmt.Fprintf(e.Stdout, "%-22s %-12s %s\n", a.State, a.Sport, lineFor(a))
+	}
+	return code
+}
+
+func lineFor(a activityJSON) string {
+	s := a.File
+	if s == "" {
+		s = a.Name
+	}
+	if a.Start != "" {
+		if t, err := time.Parse(time.RFC3339, a.Start); err == nil {
+			s = t.Local().Format("2006-01-02 15:04") + "  " + s
+		}
+	}
+	if a.ElapsedS > 0 {
+		s += fmt.Sprintf("  %s", (time.Duration(a.ElapsedS) * time.Second).String())
+	}
+	if a.DistanceM > 0 {
+		s += fmt.Sprintf("  %.1f km", a.DistanceM/1000)
+	}
+	if a.Reason != "" {
+		s += "  (" + a.Reason + ")"
+	}
+	return s
+}
+
+func runList(ctx context.Context, e *Env, args []string) int {
+	f := newFlags(e, "list", "list [--since DATE] [--until DATE] [--source S] [--json]")
+	asJSON := f.Bool("json", false, "print one JSON document")
+	since := f.String("since", "", "first day (YYYY-MM-DD)")
+	until := f.String("until", "", "last day (YYYY-MM-DD)")
+	var sources listFlag
+	f.Var(&sources, "source", "only this source (repeat or comma-separate)")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	views, err := svc.Activities(service.ActivityFilter{Since: *since, Until: *until, Sources: sources})
+	if err != nil {
+		return fail(e, usagef("%v", err))
+	}
+	out := struct {
+		Activities []activityJSON `json:"activities"`
+	}{Activities: []activityJSON{}}
+	for _, v := range views {
+		out.Activities = append(out.Activities, toJSON(v))
+	}
+	if *asJSON {
+		printJSON(e.Stdout, out)
+		return ExitOK
+	}
+	for _, a := range out.Activities {
+		fmt.Fprintf(e.Stdout, "%-10s %-22s %-12s %s\n", a.Source, a.State, a.Sport, lineFor(a))
+	}
+	if len(out.Activities) == 0 {
+		fmt.Fprintln(e.Stdout, "The library is empty: import files or connect a source.")
+	}
+	return ExitOK
+}
+
+func runSources(ctx context.Context, e *Env, args []string) int {
+	f := newFlags(e, "sources", "sources [--json]")
+	asJSON := f.Bool("json", false, "print one JSON document")
+	if code, ok := f.parse(args); !ok {
+		return code
+	}
+	svc, err := open(e)
+	if err != nil {
+		return fail(e, err)
+	}
+	defer svc.Close()
+	st := svc.Status()
+	list := svc.Sources()
+	if *asJSON {
+		printJSON(e.Stdout, struct {
+			Intervals service.IntervalsStatus `json:"intervals"`
+			Sources   []service.SourceInfo    `json:"sources"`
+		}{st.Intervals, list})
+		return ExitOK
+	}
+	if st.Intervals.Connected {
+		fmt.Fprintf(e.Stdout, "%-14s %-14s %s (%s)\n", "intervals", st.Intervals.State, st.Intervals.AthleteName, st.Intervals.AthleteID)
+	} else {
+		fmt.Fprintf(e.Stdout, "%-14s %-14s run `fitbridge connect intervals --athlete-id ID`\n", "intervals", "not connected")
+	}
+	for _, s := range list {
+		state := s.State
+		if !s.Connected {
+			state = "not connected"
+		}
+		if s.ComingSoon {
+			state = "coming soon"
+		}
+		extra := s.Folder
+		if s.Connected && s.LastSync != "" {
+			extra += " last sync " + s.LastSync
+		}
+		fmt.Fprintf(e.Stdout, "%-14s %-14s %d activities %s\n", s.Name, state, s.Activities, extra)
+	}
+	return ExitOK
+}

@@ -1,0 +1,228 @@
+package secrets
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"syscall"
+	"time"
+
+	dbus "github.com/godbus/dbus/v5"
+	"github.com/zalando/go-keyring"
+)
+
+// ServiceName is the keyring service every FitBridge secret is filed under.
+const ServiceName = "FitBridge"
+
+// DefaultTimeout bounds one keyring operation. A locked keyring may wait for
+// the rider to type a password in the desktop's prompt, so it is generous;
+// without it a keyring that never answers would hang FitBridge for good.
+const DefaultTimeout = 45 * time.Second
+
+const unavailableMessage = "FitBridge keeps your keys in the system keyring, but none is available: " +
+	"on Linux install and unlock gnome-keyring (Secret Service), or another Secret Service " +
+	"such as KeePassXC, then start FitBridge again; on macOS unlock the login keychain; " +
+	"on Windows make sure Credential Manager is running."
+
+// ErrUnavailable says there is no usable system keyring. Its message is
+// written for the rider; errors.Is(err, ErrUnavailable) holds for every
+// *UnavailableError.
+var ErrUnavailable = errors.New(unavailableMessage)
+
+// UnavailableError is the keyring being unusable. Error() is the plain
+// message for the rider; Cause is the technical reason, for the log.
+type UnavailableError struct {
+	Cause error
+}
+
+func (e *UnavailableError) Error() string { return unavailableMessage }
+
+// Is makes errors.Is(err, ErrUnavailable) true.
+func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
+
+// Unwrap returns the technical cause.
+func (e *UnavailableError) Unwrap() error { return e.Cause }
+
+// Keyring is the Store over the operating system's keyring: the Secret
+// Service on Linux, the keychain on macOS, Credential Manager on Windows.
+type Keyring struct {
+	// Service is the name secrets are filed under; ServiceName when empty.
+	// Tests use another one so they never touch a rider's real entries.
+	Service string
+	// Timeout bounds each operation; DefaultTimeout when zero.
+	Timeout time.Duration
+}
+
+// NewKeyring returns the Keyring for FitBridge's own service name.
+func NewKeyring() *Keyring { return &Keyring{Service: ServiceName} }
+
+func (k *Keyring) service() string {
+	if k.Service == "" {
+		return ServiceName
+	}
+	return k.Service
+}
+
+// Get implements Store.
+func (k *Keyring) Get(account string) (string, error) {
+	if err := checkAccount(account); err != nil {
+		return "", err
+	}
+	var v string
+	err := k.do(account, func() error {
+		var err error
+		v, err = keyring.Get(k.service(), account)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// Set implements Store.
+func (k *Keyring) Set(account, secret string) error {
+	if err := checkAccount(account); err != nil {
+		return err
+	}
+	return k.do(account, func() error { return keyring.Set(k.service(), account, secret) })
+}
+
+// Delete implements Store.
+func (k *Keyring) Delete(account string) error {
+	if err := checkAccount(account); err != nil {
+		return err
+	}
+	return k.do(account, func() error { return keyring.Delete(k.service(), account) })
+}
+
+// probeAccount is a name no platform uses.
+const probeAccount = "fitbridge:probe"
+
+// Probe checks at start-up that the keyring works end to end: it stores,
+// reads back and deletes a throwaway entry. It returns nil or an error for
+// the rider (an *UnavailableError when there is no usable keyring).
+func (k *Keyring) Probe() error {
+	want := "probe-" + rand.Text()
+	if err := k.Set(probeAccount, want); err != nil {
+		return err
+	}
+	got, err := k.Get(probeAccount)
+	if err != nil {
+		return err
+	}
+	if err := k.Delete(probeAccount); err != nil {
+		return err
+	}
+	if got != want {
+		return &UnavailableError{Cause: errors.New("the keyring returned a different value than it was given")}
+	}
+	return nil
+}
+
+// do runs one keyring operation with the bus check, the time limit and the
+// error mapping every operation shares.
+func (k *Keyring) do(account string, op func() error) error {
+	if err := sessionBusMissing(); err != nil {
+		return &UnavailableError{Cause: err}
+	}
+	timeout := k.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	done := make(chan error, 1)
+	go func() { done <- op() }()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case err := <-done:
+		return classify(account, err)
+	case <-timer.C:
+		// The call cannot be cancelled; its goroutine ends whenever the
+		// keyring answers, and the buffered channel lets it.
+		return &UnavailableError{Cause: fmt.Errorf("the keyring did not answer within %s (is it locked, waiting for a password?)", timeout)}
+	}
+}
+
+// classify maps go-keyring's and D-Bus's errors onto this package's.
+func classify(account string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, keyring.ErrNotFound):
+		return notFound(account)
+	case errors.Is(err, keyring.ErrSetDataTooBig):
+		return fmt.Errorf("%s: the key is too long for the system keyring: %w", account, err)
+	case unavailable(err):
+		return &UnavailableError{Cause: err}
+	}
+	return fmt.Errorf("%s: system keyring: %w", account, err)
+}
+
+// unavailableDBusNames are the D-Bus error names that mean no usable Secret
+// Service: none installed, none running, not answering, or no default
+// collection to keep secrets in.
+var unavailableDBusNames = []string{
+	"org.freedesktop.DBus.Error.ServiceUnknown",
+	"org.freedesktop.DBus.Error.NameHasNoOwner",
+	"org.freedesktop.DBus.Error.NoReply",
+	"org.freedesktop.DBus.Error.NoServer",
+	"org.freedesktop.DBus.Error.Disconnected",
+	"org.freedesktop.DBus.Error.Timeout",
+	"org.freedesktop.DBus.Error.TimedOut",
+	"org.freedesktop.DBus.Error.UnknownObject",
+	"org.freedesktop.DBus.Error.UnknownMethod",
+	"org.freedesktop.DBus.Error.Spawn.", // a prefix: every activation failure
+	"org.freedesktop.Secret.Error.IsLocked",
+	"org.freedesktop.Secret.Error.NoSession",
+}
+
+// unavailableMessages are substrings of errors that carry no D-Bus name.
+var unavailableMessages = []string{
+	"org.freedesktop.secrets was not provided", // ServiceUnknown, when the name is lost on the way
+	"failed to unlock correct collection",      // go-keyring: the unlock prompt was dismissed
+	"cannot autolaunch d-bus",
+	"x11 initialization failed",
+}
+
+func unavailable(err error) bool {
+	var named string
+	var dv dbus.Error
+	var dp *dbus.Error
+	switch {
+	case errors.As(err, &dv):
+		named = dv.Name
+	case errors.As(err, &dp) && dp != nil:
+		named = dp.Name
+	}
+	if named != "" {
+		for _, n := range unavailableDBusNames {
+			if named == n || (strings.HasSuffix(n, ".") && strings.HasPrefix(named, n)) {
+				return true
+			}
+		}
+	}
+	var opErr *net.OpError
+	var execErr *exec.Error
+	if errors.As(err, &opErr) || errors.As(err, &execErr) ||
+		errors.Is(err, dbus.ErrClosed) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	// godbus reports its connection and authentication failures with plain
+	// errors that all start this way.
+	if strings.HasPrefix(msg, "dbus: ") {
+		return true
+	}
+	for _, m := range unavailableMessages {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,290 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fitbridge/backend/events"
+	"fitbridge/backend/intervals"
+	"fitbridge/backend/source"
+	"fitbridge/backend/store"
+	"fitbridge/backend/sync"
+)
+
+// BackfillOptions are what the command line and the window can ask of a run.
+type BackfillOptions struct {
+	Sources   []string
+	Since     time.Time
+	Until     time.Time
+	IDs       []uint
+	DryRun    bool
+	FetchOnly bool
+	// Scheduled runs (continuous sync) leave failed activities until their next try.
+	Scheduled bool
+	// SourceSettings override account settings for this run (e.g. "settle").
+	SourceSettings map[string]string
+}
+
+// Engine builds a backfill engine over the connected accounts.
+func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*sync.Engine, []string, error) {
+	var svc intervals.Service
+	loc := time.UTC
+	if !o.FetchOnly {
+		c, l, err := s.intervalsClient()
+		if err != nil {
+			return nil, nil, err
+		}
+		svc, loc = c, l
+	}
+	conns, signIn, err := s.connected(o.Sources, o.SourceSettings)
+	if err != nil {
+		return nil, nil, err
+	}
+	if emit == nil {
+		emit = s.Events
+	}
+	e := &sync.Engine{
+		Store: s.Store, Cache: s.Cache, Intervals: svc, Location: loc, Sources: conns,
+		Emit: emit, Log: s.Log,
+		Options: sync.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled},
+	}
+	return e, signIn, nil
+}
+
+// Backfill runs one backfill to the end (the command line's way).
+func (s *Service) Backfill(ctx context.Context, o BackfillOptions, emit events.Emitter) (sync.Result, error) {
+	e, signIn, err := s.Engine(o, emit)
+	if err != nil {
+		return sync.Result{Failures: []sync.Failure{}}, err
+	}
+	return s.runEngine(ctx, e, o, signIn)
+}
+
+func (s *Service) runEngine(ctx context.Context, e *sync.Engine, o BackfillOptions, signIn []string) (sync.Result, error) {
+	req := sync.Request{Sources: o.Sources, Query: source.Query{Since: o.Since, Until: o.Until}, IDs: o.IDs, DryRun: o.DryRun, FetchOnly: o.FetchOnly}
+	res, err := e.Run(ctx, req)
+	if len(signIn) > 0 {
+		for _, n := range signIn {
+			_ = s.Store.SetAccountState(n, store.AccountNeedsSignIn, "the saved sign-in is missing from the keyring")
+		}
+		res.NeedsSignIn = append(res.NeedsSignIn, signIn...)
+		if err == nil {
+			err = &sync.NeedsSignInError{Accounts: signIn}
+		}
+	}
+	var nsi *sync.NeedsSignInError
+	if errors.As(err, &nsi) {
+		err = s.signInError(nsi.Accounts)
+	}
+	s.Events.Emit(events.Library, nil)
+	return res, err
+}
+
+func (s *Service) signInError(accounts []string) error {
+	first := accounts[0]
+	name := first
+	if first == intervalsAccount {
+		name = "Intervals.icu"
+	} else if d, ok := source.Lookup(first); ok {
+		name = d.DisplayName
+	}
+	return &SignInError{Account: first, Msg: fmt.Sprintf("%s needs you to sign in again (nothing was lost)", name)}
+}
+
+// StartBackfill starts a backfill in the background (the window's way).
+func (s *Service) StartBackfill(req BackfillRequest) (Progress, error) {
+	o, err := toOptions(req)
+	if err != nil {
+		return Progress{}, err
+	}
+	s.mu.Lock()
+	if s.run != nil {
+		select {
+		case <-s.run.done:
+		default:
+			s.mu.Unlock()
+			return s.Progress(), errors.New("a backfill is already running")
+		}
+	}
+	s.mu.Unlock()
+	e, signIn, err := s.Engine(o, nil)
+	if err != nil {
+		return Progress{}, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rs := &runState{engine: e, cancel: cancel, done: make(chan struct{})}
+	s.mu.Lock()
+	s.run = rs
+	s.mu.Unlock()
+	go func() {
+		defer close(rs.done)
+		defer cancel()
+		res, err := s.runEngine(ctx, e, o, signIn)
+		s.mu.Lock()
+		rs.result, rs.err = res, err
+		s.mu.Unlock()
+		if err != nil && !errors.Is(err, context.Canceled) {
+			s.Log.Warn("backfill ended", "err", err)
+		}
+		p := s.Progress()
+		s.Events.Emit(events.Progress, p)
+	}()
+	return Progress{Running: true, Phase: "listing"}, nil
+}
+
+func toOptions(req BackfillRequest) (BackfillOptions, error) {
+	since, err := ParseDate(req.Since)
+	if err != nil {
+		return BackfillOptions{}, err
+	}
+	until, err := ParseDate(req.Until)
+	if err != nil {
+		return BackfillOptions{}, err
+	}
+	return BackfillOptions{Sources: req.Sources, Since: since, Until: until, IDs: req.IDs, DryRun: req.DryRun}, nil
+}
+
+// Progress is the current (or last) window backfill.
+func (s *Service) Progress() Progress {
+	s.mu.Lock()
+	rs := s.run
+	s.mu.Unlock()
+	if rs == nil {
+		return Progress{Phase: "idle", Counts: map[string]int{}, Failures: []sync.Failure{}}
+	}
+	p := rs.engine.LastProgress()
+	select {
+	case <-rs.done:
+		p.Running = false
+		s.mu.Lock()
+		err := rs.err
+		res := rs.result
+		s.mu.Unlock()
+		p.Failures = res.Failures
+		if err != nil {
+			var sie *SignInError
+			switch {
+			case errors.As(err, &sie):
+				p.Phase = "needs_sign_in"
+				p.Message = sie.Msg
+			case errors.Is(err, context.Canceled):
+				p.Phase = "cancelled"
+				p.Message = "Stopped. Nothing was lost: start again to carry on."
+			default:
+				p.Message = err.Error()
+			}
+		}
+	default:
+	}
+	if p.Failures == nil {
+		p.Failures = []sync.Failure{}
+	}
+	return p
+}
+
+// PauseBackfill holds the running backfill after the activities in flight.
+func (s *Service) PauseBackfill() {
+	if e := s.runningEngine(); e != nil {
+		e.Pause()
+		s.Events.Emit(events.Progress, s.Progress())
+	}
+}
+
+// ResumeBackfill lets a paused backfill go on.
+func (s *Service) ResumeBackfill() {
+	if e := s.runningEngine(); e != nil {
+		e.Resume()
+		s.Events.Emit(events.Progress, s.Progress())
+	}
+}
+
+// CancelBackfill stops the running backfill; every finished step stays recorded.
+func (s *Service) CancelBackfill() {
+	s.mu.Lock()
+	rs := s.run
+	s.mu.Unlock()
+	if rs != nil {
+		rs.engine.Resume()
+		rs.cancel()
+	}
+}
+
+func (s *Service) runningEngine() *sync.Engine {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.run == nil {
+		return nil
+	}
+	select {
+	case <-s.run.done:
+		return nil
+	default:
+		return s.run.engine
+	}
+}
+
+func (s *Service) waitRun(d time.Duration) {
+	s.mu.Lock()
+	rs := s.run
+	s.mu.Unlock()
+	if rs == nil {
+		return
+	}
+	select {
+	case <-rs.done:
+	case <-time.After(d):
+	}
+}
+
+// RetryFailed puts failed activities back in line and starts a backfill of them.
+func (s *Service) RetryFailed(ids []uint) (Progress, error) {
+	if len(ids) == 0 {
+		rows, err := s.Store.List(store.Filter{States: []string{store.StateFailed}})
+		if err != nil {
+			return Progress{}, err
+		}
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return s.Progress(), nil
+	}
+	for _, id := range ids {
+		row, err := s.Store.Get(id)
+		if err != nil {
+			return Progress{}, err
+		}
+		next := store.StateReady
+		if row.Hash == "" {
+			next = store.StateDiscovered
+		}
+		if err := s.Store.SetState(id, store.Transition{State: next, Reason: "retry asked"}); err != nil {
+			return Progress{}, err
+		}
+	}
+	return s.StartBackfill(BackfillRequest{IDs: ids})
+}
+
+// PreviewBackfill lists each source (without downloading) and tells how many
+// activities it has and how many Intervals.icu probably holds already.
+func (s *Service) PreviewBackfill(ctx context.Context, names []string) (Preview, error) {
+	e, _, err := s.Engine(BackfillOptions{Sources: names}, events.Discard{})
+	if err != nil {
+		return Preview{}, err
+	}
+	out := Preview{Sources: []PreviewSource{}}
+	for _, c := range e.Sources {
+		ps := PreviewSource{Name: c.Desc.Name, DisplayName: c.Desc.DisplayName}
+		est, err := e.Preview(ctx, c)
+		if err != nil {
+			ps.Error = err.Error()
+		}
+		ps.Activities, ps.AlreadyInIntervals = est.Total, est.Already
+		ps.ToUpload = est.Total - est.Already - est.Unsyncable
+		out.Sources = append(out.Sources, ps)
+	}
+	return out, nil
+}

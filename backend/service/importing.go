@@ -1,0 +1,171 @@
+package service
+
+import (
+	"encoding/base64"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"fitbridge/backend/store"
+	"fitbridge/backend/sync"
+)
+
+// maxImportSize keeps a stray disk image from being read into memory.
+const maxImportSize = 256 << 20
+
+// Import adds local files to the library: one entry per file, in the order
+// given; folders are walked. The bytes are copied into the cache, so the
+// original may move or vanish; the same bytes twice are one activity.
+func (s *Service) Import(paths []string) ImportResult {
+	var out ImportResult
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			out.Activities = append(out.Activities, ActivityView{File: p, Source: sync.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
+			continue
+		}
+		if st.IsDir() {
+			for _, f := range filesUnder(p) {
+				out.Activities = append(out.Activities, s.importFile(f))
+			}
+			continue
+		}
+		out.Activities = append(out.Activities, s.importFile(p))
+	}
+	if out.Activities == nil {
+		out.Activities = []ActivityView{}
+	}
+	s.Events.Emit("library", nil)
+	return out
+}
+
+// ImportFiles adds files handed over by the browser.
+func (s *Service) ImportFiles(files []ImportFile) ImportResult {
+	var out ImportResult
+	for _, f := range files {
+		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
+		if err != nil {
+			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: sync.ImportSource, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
+			continue
+		}
+		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
+	}
+	if out.Activities == nil {
+		out.Activities = []ActivityView{}
+	}
+	s.Events.Emit("library", nil)
+	return out
+}
+
+func filesUnder(dir string) []string {
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && p != dir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		files = append(files, p)
+		return nil
+	})
+	sort.Strings(files)
+	return files
+}
+
+func (s *Service) importFile(path string) ActivityView {
+	st, err := os.Stat(path)
+	if err == nil && st.Size() > maxImportSize {
+		return ActivityView{File: path, Source: sync.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("file is too large for an activity (%d MB)", st.Size()>>20)}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ActivityView{File: path, Source: sync.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read the file: %v", plainErr(err))}
+	}
+	return s.importBytes(path, data)
+}
+
+func (s *Service) importBytes(name string, data []byte) ActivityView {
+	if len(data) == 0 {
+		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateUnreadable, Reason: "the file is empty"}
+	}
+	hash, err := s.Cache.Put(data)
+	if err != nil {
+		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateFailed, Reason: err.Error()}
+	}
+	t, _ := sync.Classify(data)
+	row := &store.Activity{
+		Source: sync.ImportSource, RemoteID: hash, ExternalID: importExternalID(hash),
+		Name: importName(name), File: name, Hash: hash,
+		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
+	}
+	applyTransition(row, t.Fields)
+	got, created, err := s.Store.CreateOrGet(row)
+	if err != nil {
+		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateFailed, Reason: err.Error()}
+	}
+	v := s.view(*got)
+	v.File = name
+	if !created {
+		s.Log.Debug("import: same bytes already in the library", "file", filepath.Base(name), "activity", got.ID)
+	}
+	return v
+}
+
+// importExternalID is the external_id of a file the rider imported: its content hash.
+func importExternalID(hash string) string { return "fitbridge-import-" + hash }
+
+func importName(path string) string {
+	base := filepath.Base(path)
+	for _, ext := range []string{".gz", ".zip", ".fit", ".tcx", ".gpx", ".FIT", ".TCX", ".GPX"} {
+		base = strings.TrimSuffix(base, ext)
+	}
+	return base
+}
+
+func applyTransition(row *store.Activity, f map[string]any) {
+	for k, v := range f {
+		switch k {
+		case "start":
+			row.Start = v.(*time.Time)
+		case "elapsed_s":
+			row.ElapsedS = v.(float64)
+		case "timer_s":
+			row.TimerS = v.(float64)
+		case "distance_m":
+			row.DistanceM = v.(float64)
+		case "avg_power_w":
+			row.AvgPowerW = v.(float64)
+		case "avg_hr":
+			row.AvgHR = v.(float64)
+		case "sessions":
+			row.Sessions = v.(string)
+		case "sport":
+			row.Sport = v.(string)
+		case "device":
+			row.Device = v.(string)
+		case "format":
+			row.Format = v.(string)
+		case "wrapping":
+			row.Wrapping = v.(string)
+		}
+	}
+}
+
+func plainErr(err error) string {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+

@@ -1,0 +1,176 @@
+// Package service is everything a rider can do, shared by the desktop
+// window, the browser mode and the command line. Nothing here knows which
+// of them is asking.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	gosync "sync"
+	"time"
+
+	"fitbridge/backend/events"
+	"fitbridge/backend/secrets"
+	"fitbridge/backend/store"
+	"fitbridge/backend/sync"
+)
+
+// Version is set at build time.
+var Version = "0.1.0"
+
+// Options configure a Service.
+type Options struct {
+	// Home is the data folder; empty means FITBRIDGE_HOME or the OS default.
+	Home string
+	// Secrets overrides the OS keyring (demo mode uses a memory store).
+	Secrets secrets.Store
+	// Getenv reads the environment (tests pass their own).
+	Getenv func(string) string
+	// LogTo receives the log as well as the log file (nil: file only).
+	LogTo io.Writer
+	// Demo marks a run against the built-in sample services.
+	Demo bool
+}
+
+// Service is one open library with its accounts.
+type Service struct {
+	Home     string
+	Store    *store.Store
+	Cache    *store.Cache
+	Secrets  secrets.Store
+	Redactor *secrets.Redactor
+	Log      *slog.Logger
+	Events   *events.Fanout
+	Demo     bool
+
+	getenv  func(string) string
+	logFile *os.File
+	keyErr  error
+
+	mu      gosync.Mutex
+	run     *runState
+	notices []Notice
+	// sessions live while the window is open: tokens freshly handed out by a
+	// platform (re-login, exchanged cookies) are written back to the keyring.
+}
+
+type runState struct {
+	engine *sync.Engine
+	cancel context.CancelFunc
+	done   chan struct{}
+	result sync.Result
+	err    error
+}
+
+// DefaultHome is FITBRIDGE_HOME, else the OS's per-user config folder + FitBridge.
+func DefaultHome(getenv func(string) string) (string, error) {
+	if h := getenv("FITBRIDGE_HOME"); h != "" {
+		return h, nil
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find a folder for FitBridge's data (set FITBRIDGE_HOME): %w", err)
+	}
+	return filepath.Join(dir, "FitBridge"), nil
+}
+
+// Open opens the library in the data folder.
+func Open(opts Options) (*Service, error) {
+	getenv := opts.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	home := opts.Home
+	if home == "" {
+		var err error
+		if home, err = DefaultHome(getenv); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(home, "logs"), 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder %s: %w", home, err)
+	}
+	st, err := store.Open(home)
+	if err != nil {
+		return nil, err
+	}
+	red := secrets.NewRedactor()
+	lf, err := os.OpenFile(filepath.Join(home, "logs", "fitbridge.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("open log file: %w", err)
+	}
+	var w io.Writer = lf
+	if opts.LogTo != nil {
+		w = io.MultiWriter(lf, opts.LogTo)
+	}
+	level := slog.LevelInfo
+	if getenv("FITBRIDGE_DEBUG") == "1" {
+		level = slog.LevelDebug
+	}
+	log := secrets.NewLogger(w, level, red)
+
+	sec := opts.Secrets
+	var keyErr error
+	if sec == nil {
+		kr := secrets.NewKeyring()
+		keyErr = kr.Probe()
+		sec = kr
+	}
+	s := &Service{
+		Home: home, Store: st, Cache: store.NewCache(home),
+		Secrets: secrets.Redacting(sec, red), Redactor: red, Log: log,
+		Events: &events.Fanout{}, Demo: opts.Demo,
+		getenv: getenv, logFile: lf, keyErr: keyErr,
+	}
+	return s, nil
+}
+
+// Close stops a running backfill and closes the library.
+func (s *Service) Close() error {
+	s.CancelBackfill()
+	s.waitRun(10 * time.Second)
+	err := s.Store.Close()
+	if s.logFile != nil {
+		s.logFile.Close()
+	}
+	return err
+}
+
+// KeyringError is why the OS keyring cannot be used (nil when it works).
+func (s *Service) KeyringError() error { return s.keyErr }
+
+// secret reads an account's secret, turning keyring trouble into words.
+func (s *Service) secret(account string) (string, error) {
+	v, err := s.Secrets.Get(account)
+	if err != nil {
+		if errors.Is(err, secrets.ErrNotFound) {
+			return "", fmt.Errorf("no key stored for %s: %w", account, ErrNotConnected)
+		}
+		return "", err
+	}
+	return v, nil
+}
+
+// ErrNotConnected means an account has not been connected yet.
+var ErrNotConnected = errors.New("not connected")
+
+func (s *Service) env(name string) string { return s.getenv(name) }
+
+// Notify records a message from continuous sync and shows it in the window.
+func (s *Service) Notify(msg string) {
+	n := Notice{At: time.Now().UTC().Format(time.RFC3339), Message: msg}
+	s.mu.Lock()
+	s.notices = append(s.notices, n)
+	if len(s.notices) > 50 {
+		s.notices = s.notices[len(s.notices)-50:]
+	}
+	s.mu.Unlock()
+	s.Log.Info(msg)
+	s.Events.Emit(events.Notice, n)
+}

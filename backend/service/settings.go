@@ -1,0 +1,86 @@
+package service
+
+import (
+	"errors"
+	"strconv"
+
+	"fitbridge/backend/capture"
+)
+
+// Settings reads the rider's settings, with defaults.
+func (s *Service) Settings() Settings {
+	st := Settings{ContinuousSync: true, PollMinutes: 30, Theme: "system", StravaMatchesDuplicate: true}
+	if v := s.Store.Setting("continuous_sync"); v != "" {
+		st.ContinuousSync = v == "true"
+	}
+	if v, err := strconv.Atoi(s.Store.Setting("poll_minutes")); err == nil && v > 0 {
+		st.PollMinutes = v
+	}
+	if v := s.Store.Setting("theme"); v != "" {
+		st.Theme = v
+	}
+	if v := s.Store.Setting("strava_matches_duplicate"); v != "" {
+		st.StravaMatchesDuplicate = v == "true"
+	}
+	st.WizardDone = s.Store.Setting("wizard_done") == "true"
+	st.WizardStep = s.Store.Setting("wizard_step")
+	return st
+}
+
+// SaveSettings stores the rider's settings.
+func (s *Service) SaveSettings(st Settings) (Settings, error) {
+	if st.PollMinutes < 5 || st.PollMinutes > 24*60 {
+		return s.Settings(), errors.New("the sync interval must be between 5 minutes and a day")
+	}
+	switch st.Theme {
+	case "system", "light", "dark":
+	default:
+		return s.Settings(), errors.New(`the theme must be "system", "light" or "dark"`)
+	}
+	set := map[string]string{
+		"continuous_sync":          strconv.FormatBool(st.ContinuousSync),
+		"poll_minutes":             strconv.Itoa(st.PollMinutes),
+		"theme":                    st.Theme,
+		"strava_matches_duplicate": strconv.FormatBool(st.StravaMatchesDuplicate),
+		"wizard_done":              strconv.FormatBool(st.WizardDone),
+		"wizard_step":              st.WizardStep,
+	}
+	for k, v := range set {
+		if err := s.Store.SetSetting(k, v); err != nil {
+			return s.Settings(), err
+		}
+	}
+	return s.Settings(), nil
+}
+
+// SetWizardStep remembers where the rider left the wizard.
+func (s *Service) SetWizardStep(step string) error {
+	return s.Store.SetSetting("wizard_step", step)
+}
+
+// Status is the app's overall state for the window.
+func (s *Service) Status() Status {
+	st := s.Settings()
+	out := Status{
+		FirstRun:   !st.WizardDone,
+		WizardStep: st.WizardStep,
+		Intervals:  s.intervalsStatus(),
+		KeyringOK:  s.keyErr == nil,
+		DataDir:    s.Home,
+		Demo:       s.Demo,
+		Version:    Version,
+		Backfill:   s.Progress(),
+		Settings:   st,
+		Notices:    []Notice{},
+	}
+	if s.keyErr != nil {
+		out.KeyringError = s.keyErr.Error()
+	}
+	if p, err := capture.FindBrowser(); err == nil {
+		out.BrowserFound, out.BrowserPath = true, p
+	}
+	s.mu.Lock()
+	out.Notices = append(out.Notices, s.notices...)
+	s.mu.Unlock()
+	return out
+}

@@ -1,0 +1,346 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fitbridge/backend/capture"
+	"fitbridge/backend/secrets"
+	"fitbridge/backend/source"
+	"fitbridge/backend/store"
+	"fitbridge/backend/sync"
+)
+
+// Sources lists every platform FitBridge knows, connected or not.
+func (s *Service) Sources() []SourceInfo {
+	counts, _ := s.Store.Counts(store.Filter{})
+	var out []SourceInfo
+	for _, d := range source.All() {
+		info := SourceInfo{
+			Name: d.Name, DisplayName: d.DisplayName, Kind: string(d.Kind), Description: d.Description,
+			ComingSoon: d.ComingSoon, CanBrowser: d.Capture != nil, CanPassword: d.Login != nil,
+			CanToken: d.Kind == source.KindCloud && d.Validate != nil,
+		}
+		for _, r := range d.Regions {
+			info.Regions = append(info.Regions, Region{ID: r.ID, Name: r.Name})
+		}
+		if d.FindFolders != nil {
+			info.FoundFolders = d.FindFolders()
+		}
+		if acc, err := s.Store.Account(d.Name); err == nil {
+			info.Connected = true
+			info.State = acc.State
+			info.StateReason = acc.StateReason
+			info.Region = acc.Region
+			info.Folder = acc.SettingsMap()["folder"]
+			if acc.LastSync != nil {
+				info.LastSync = acc.LastSync.Format(time.RFC3339)
+			}
+		}
+		for _, n := range counts[d.Name] {
+			info.Activities += n
+		}
+		out = append(out, info)
+	}
+	return out
+}
+
+func (s *Service) descriptor(name string) (source.Descriptor, error) {
+	d, ok := source.Lookup(name)
+	if !ok {
+		var names []string
+		for _, d := range source.All() {
+			names = append(names, d.Name)
+		}
+		return d, fmt.Errorf("unknown source %q (known: %s)", name, strings.Join(names, ", "))
+	}
+	if d.ComingSoon {
+		return d, fmt.Errorf("%s is coming soon and cannot be connected yet", d.DisplayName)
+	}
+	return d, nil
+}
+
+// sourceConfig builds the platform configuration of an account.
+func (s *Service) sourceConfig(d source.Descriptor, region, token string, settings map[string]string) source.Config {
+	cfg := source.Config{Region: region, Token: token, Settings: settings}
+	if d.EnvURL != "" {
+		cfg.BaseURL = strings.TrimRight(s.env(d.EnvURL), "/")
+	}
+	name := d.Name
+	cfg.OnToken = func(t string) {
+		s.Redactor.Add(t)
+		if err := s.Secrets.Set(name, t); err != nil {
+			s.Log.Warn("keep refreshed session", "source", name, "err", err)
+		}
+	}
+	if token != "" {
+		s.Redactor.Add(token)
+	}
+	return cfg
+}
+
+func defaultRegion(d source.Descriptor, region string) (string, error) {
+	if len(d.Regions) == 0 {
+		return "", nil
+	}
+	if region == "" {
+		return d.Regions[0].ID, nil
+	}
+	for _, r := range d.Regions {
+		if r.ID == region {
+			return region, nil
+		}
+	}
+	var ids []string
+	for _, r := range d.Regions {
+		ids = append(ids, r.ID)
+	}
+	return "", fmt.Errorf("%s has no region %q (choose %s)", d.DisplayName, region, strings.Join(ids, " or "))
+}
+
+// ConnectBrowser opens the platform's own login page in a Chrome-family
+// browser and keeps the session the page hands out.
+func (s *Service) ConnectBrowser(ctx context.Context, name, region string) (SourceInfo, error) {
+	d, err := s.descriptor(name)
+	if err != nil {
+		return SourceInfo{}, err
+	}
+	if d.Capture == nil {
+		return SourceInfo{}, fmt.Errorf("%s has no sign-in page FitBridge can use: paste a token instead", d.DisplayName)
+	}
+	if region, err = defaultRegion(d, region); err != nil {
+		return SourceInfo{}, err
+	}
+	if s.keyErr != nil {
+		return SourceInfo{}, s.keyErr
+	}
+	cfg := s.sourceConfig(d, region, "", nil)
+	spec := d.Capture(cfg)
+	opts := capture.OptionsFromEnv()
+	opts.Logger = s.Log
+	s.Log.Info("sign-in started", "source", name, "region", region)
+	token, err := capture.Capture(ctx, spec, opts)
+	if err != nil {
+		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
+	}
+	return s.saveSourceAccount(d, region, token, nil)
+}
+
+// ConnectPassword signs in with a username and password used once; only
+// the session the platform returns is kept.
+func (s *Service) ConnectPassword(ctx context.Context, name, region, username, password string) (SourceInfo, error) {
+	d, err := s.descriptor(name)
+	if err != nil {
+		return SourceInfo{}, err
+	}
+	if d.Login == nil {
+		return SourceInfo{}, fmt.Errorf("%s has no password sign-in: use the browser sign-in or paste a token", d.DisplayName)
+	}
+	if region, err = defaultRegion(d, region); err != nil {
+		return SourceInfo{}, err
+	}
+	if strings.TrimSpace(username) == "" || password == "" {
+		return SourceInfo{}, errors.New("enter both the email (or user name) and the password")
+	}
+	if s.keyErr != nil {
+		return SourceInfo{}, s.keyErr
+	}
+	s.Redactor.Add(password)
+	cfg := s.sourceConfig(d, region, "", nil)
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	token, err := d.Login(ctx, cfg, strings.TrimSpace(username), password)
+	if err != nil {
+		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
+	}
+	return s.saveSourceAccount(d, region, token, nil)
+}
+
+// ConnectToken keeps a token (or cookie) the rider pasted, after checking it.
+func (s *Service) ConnectToken(ctx context.Context, name, region, pasted string) (SourceInfo, error) {
+	d, err := s.descriptor(name)
+	if err != nil {
+		return SourceInfo{}, err
+	}
+	if region, err = defaultRegion(d, region); err != nil {
+		return SourceInfo{}, err
+	}
+	token := strings.TrimSpace(pasted)
+	if d.CleanToken != nil {
+		token = d.CleanToken(pasted)
+	}
+	if token == "" {
+		return SourceInfo{}, errors.New("the pasted text holds no token")
+	}
+	if s.keyErr != nil {
+		return SourceInfo{}, s.keyErr
+	}
+	s.Redactor.Add(token)
+	return s.saveSourceAccount(d, region, token, nil)
+}
+
+// ConnectFolder connects a folder source. An empty path uses the folders
+// found on this computer.
+func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
+	d, err := s.descriptor(name)
+	if err != nil {
+		return SourceInfo{}, err
+	}
+	if d.Kind != source.KindFolder {
+		return SourceInfo{}, fmt.Errorf("%s is not a folder source", d.DisplayName)
+	}
+	var folders []string
+	if path != "" {
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return SourceInfo{}, err
+		}
+		st, err := os.Stat(abs)
+		if err != nil || !st.IsDir() {
+			return SourceInfo{}, fmt.Errorf("%s is not a folder on this computer", path)
+		}
+		folders = []string{abs}
+	} else if d.FindFolders != nil {
+		folders = d.FindFolders()
+	}
+	if len(folders) == 0 {
+		return SourceInfo{}, fmt.Errorf("no %s folder was found on this computer: give one with --folder PATH", d.DisplayName)
+	}
+	settings := map[string]string{"folder": strings.Join(folders, string(os.PathListSeparator))}
+	return s.saveSourceAccount(d, "", "", settings)
+}
+
+// saveSourceAccount validates the secret, then keeps it in the keyring and
+// the account in the library.
+func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, settings map[string]string) (SourceInfo, error) {
+	if settings == nil {
+		settings = map[string]string{}
+		if acc, err := s.Store.Account(d.Name); err == nil {
+			settings = acc.SettingsMap()
+		}
+	}
+	cfg := s.sourceConfig(d, region, token, settings)
+	if d.Validate != nil && token != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := d.Validate(ctx, cfg)
+		cancel()
+		if err != nil {
+			if errors.Is(err, source.ErrNeedsSignIn) {
+				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: sign in again or paste a fresh token", d.DisplayName)
+			}
+			return SourceInfo{}, fmt.Errorf("check the %s sign-in: %w", d.DisplayName, err)
+		}
+	}
+	if token != "" {
+		if err := s.Secrets.Set(d.Name, token); err != nil {
+			return SourceInfo{}, fmt.Errorf("keep the %s sign-in in the system keyring: %w", d.DisplayName, err)
+		}
+	}
+	acc := &store.Account{Name: d.Name, Region: region, State: store.AccountConnected, ConnectedAt: time.Now().UTC()}
+	if old, err := s.Store.Account(d.Name); err == nil {
+		acc.LastSync = old.LastSync
+	}
+	acc.SetSettingsMap(settings)
+	if err := s.Store.SaveAccount(acc); err != nil {
+		return SourceInfo{}, err
+	}
+	s.Log.Info("connected source", "source", d.Name, "region", region)
+	for _, info := range s.Sources() {
+		if info.Name == d.Name {
+			return info, nil
+		}
+	}
+	return SourceInfo{Name: d.Name}, nil
+}
+
+// SetAccountSetting changes one non-secret setting of a connected account
+// (e.g. the coached athlete on TrainingPeaks).
+func (s *Service) SetAccountSetting(name, key, value string) error {
+	acc, err := s.Store.Account(name)
+	if err != nil {
+		return fmt.Errorf("%s is not connected", name)
+	}
+	m := acc.SettingsMap()
+	m[key] = value
+	acc.SetSettingsMap(m)
+	return s.Store.SaveAccount(acc)
+}
+
+// Disconnect forgets an account and its secret; its activities stay.
+func (s *Service) Disconnect(name string) error {
+	if name == intervalsAccount {
+		return s.DisconnectIntervals()
+	}
+	if _, err := s.Store.Account(name); err != nil {
+		return fmt.Errorf("%s is not connected", name)
+	}
+	if err := s.Secrets.Delete(name); err != nil && !isNotFound(err) {
+		return err
+	}
+	return s.Store.DeleteAccount(name)
+}
+
+func isNotFound(err error) bool {
+	return errors.Is(err, secrets.ErrNotFound) || errors.Is(err, ErrNotConnected)
+}
+
+// connected opens every connected source (or the named ones) for a run.
+// Sources whose secret is missing come back in signIn.
+func (s *Service) connected(names []string, override map[string]string) ([]sync.Connected, []string, error) {
+	accs, err := s.Store.Accounts()
+	if err != nil {
+		return nil, nil, err
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		if n == sync.ImportSource {
+			continue
+		}
+		if _, ok := source.Lookup(n); !ok {
+			return nil, nil, fmt.Errorf("unknown source %q", n)
+		}
+		want[n] = true
+	}
+	var out []sync.Connected
+	var signIn []string
+	found := map[string]bool{}
+	for _, acc := range accs {
+		d, ok := source.Lookup(acc.Name)
+		if !ok || (len(want) > 0 && !want[acc.Name]) {
+			continue
+		}
+		found[acc.Name] = true
+		token := ""
+		if d.Kind == source.KindCloud {
+			token, err = s.secret(acc.Name)
+			if err != nil {
+				if errors.Is(err, ErrNotConnected) {
+					signIn = append(signIn, acc.Name)
+					continue
+				}
+				return nil, nil, err
+			}
+		}
+		settings := acc.SettingsMap()
+		for k, v := range override {
+			settings[k] = v
+		}
+		src, err := d.New(s.sourceConfig(d, acc.Region, token, settings))
+		if err != nil {
+			return nil, nil, fmt.Errorf("open %s: %w", d.DisplayName, err)
+		}
+		out = append(out, sync.Connected{Desc: d, Source: src})
+	}
+	for n := range want {
+		if !found[n] {
+			d, _ := source.Lookup(n)
+			return nil, nil, fmt.Errorf("%s is not connected: run `%s`", d.DisplayName, ConnectCommand(n))
+		}
+	}
+	return out, signIn, nil
+}

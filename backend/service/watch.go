@@ -1,0 +1,151 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"fitbridge/backend/events"
+	"fitbridge/backend/store"
+	"fitbridge/backend/sync"
+)
+
+// WatchOptions tune continuous sync.
+type WatchOptions struct {
+	// Settle is how long a folder file must stay unchanged (0: the source's default).
+	Settle time.Duration
+	// Poll is the interval for cloud sources (0: the rider's setting).
+	Poll time.Duration
+}
+
+// PassResult is one pass of continuous sync.
+type PassResult = sync.Result
+
+// Watcher keeps Intervals.icu current: folder events at once, cloud sources on an interval.
+type Watcher struct {
+	s *Service
+	o WatchOptions
+	// one pass at a time: a pass is a backfill, and backfills must not overlap.
+	mu gosync.Mutex
+}
+
+// Watcher builds continuous sync over the connected accounts.
+func (s *Service) Watcher(o WatchOptions) *Watcher { return &Watcher{s: s, o: o} }
+
+func (w *Watcher) settings() map[string]string {
+	if w.o.Settle > 0 {
+		return map[string]string{"settle": w.o.Settle.String()}
+	}
+	return nil
+}
+
+// Pass syncs the named sources (all when empty) once.
+func (w *Watcher) Pass(ctx context.Context, sources []string) (PassResult, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	before := w.uploadedCount()
+	res, err := w.s.Backfill(ctx, BackfillOptions{Sources: sources, Scheduled: true, SourceSettings: w.settings()}, nil)
+	if n := w.uploadedCount() - before; n > 0 {
+		w.s.Notify(fmt.Sprintf("%d new %s uploaded to Intervals.icu", n, plural(n, "activity", "activities")))
+	}
+	return res, err
+}
+
+func (w *Watcher) uploadedCount() int {
+	counts, err := w.s.Store.Counts(store.Filter{States: []string{store.StateUploaded}})
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, m := range counts {
+		n += m[store.StateUploaded]
+	}
+	return n
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// Run syncs until ctx ends: a pass at start, a pass for a folder source as
+// soon as it reports a change, and a pass of everything every poll interval.
+func (w *Watcher) Run(ctx context.Context, done func(PassResult)) error {
+	poll := w.o.Poll
+	if poll <= 0 {
+		poll = time.Duration(w.s.Settings().PollMinutes) * time.Minute
+	}
+	changed := make(chan string, 16)
+	var wg gosync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	conns, _, err := w.s.connected(nil, w.settings())
+	if err != nil {
+		return err
+	}
+	for _, c := range conns {
+		if c.Desc.Watch == nil {
+			continue
+		}
+		acc, err := w.s.Store.Account(c.Desc.Name)
+		if err != nil {
+			continue
+		}
+		settings := acc.SettingsMap()
+		for k, v := range w.settings() {
+			settings[k] = v
+		}
+		cfg := w.s.sourceConfig(c.Desc, acc.Region, "", settings)
+		name := c.Desc.Name
+		watch := c.Desc.Watch
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := watch(ctx, cfg, func() {
+				select {
+				case changed <- name:
+				default: // a pass is already queued
+				}
+			})
+			if err != nil && ctx.Err() == nil {
+				w.s.Log.Warn("watching stopped", "source", name, "err", err)
+			}
+		}()
+	}
+
+	pass := func(sources []string) error {
+		res, err := w.Pass(ctx, sources)
+		if done != nil {
+			done(res)
+		}
+		var sie *SignInError
+		if errors.As(err, &sie) {
+			w.s.Events.Emit(events.Notice, Notice{At: time.Now().UTC().Format(time.RFC3339), Message: sie.Msg})
+			return nil // keep watching the other sources; the window shows the reconnect
+		}
+		if err != nil && ctx.Err() == nil {
+			w.s.Log.Warn("sync pass", "err", err)
+		}
+		return nil
+	}
+	_ = pass(nil)
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case name := <-changed:
+			_ = pass([]string{name})
+		case <-tick.C:
+			_ = pass(nil)
+		}
+	}
+}
+

@@ -1,0 +1,441 @@
+package igpsport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"fitbridge/backend/capture"
+	"fitbridge/backend/source"
+)
+
+// Since 2026 the China gateway may want every call signed by code inside
+// iGPSport's web app. FitBridge does not ship that code. Instead it opens
+// the web app itself in a browser, lets the app make its own signed list
+// calls, and reads their answers over the DevTools protocol. FIT files come
+// from object storage, which needs no signature.
+
+// WebApp is the web app to open and the session to give it.
+type WebApp struct {
+	ListURL string // the ride history page
+	Origin  string // the origin whose localStorage holds the session
+	Token   string // the bare token; stored the way the app keeps it
+}
+
+// ListAnswer is the web app's own answer to one of its list calls.
+type ListAnswer struct {
+	URL    string
+	Status int
+	Body   []byte
+}
+
+// Browser opens the web app for listing.
+type Browser interface {
+	OpenList(ctx context.Context, app WebApp) (ListSession, error)
+}
+
+// ListSession is an open web app showing the ride history.
+type ListSession interface {
+	// Page returns the app's answer for list page pageNo. Pages are asked
+	// for in order from 1; the session turns the app's pages to get them.
+	Page(ctx context.Context, pageNo int) (ListAnswer, error)
+	Close() error
+}
+
+// webAppError is the web app fallback failing: the rider gets the plain
+// statement about China signing, the log gets the cause.
+type webAppError struct{ cause error }
+
+func (e *webAppError) Error() string {
+	return fmt.Sprintf("%s (listing through the web app failed: %v)", ErrChinaSigning, e.cause)
+}
+func (e *webAppError) Is(target error) bool { return target == ErrChinaSigning }
+func (e *webAppError) Unwrap() error        { return e.cause }
+
+// openWebApp starts the browser fallback with this account's token.
+func (c *Client) openWebApp(ctx context.Context) (ListSession, error) {
+	if c.token == "" {
+		return nil, fmt.Errorf("no iGPSport token: %w", source.ErrNeedsSignIn)
+	}
+	c.log.Info("igpsport opening the web app to list rides", "url", c.hosts.app+"/sport/history/list")
+	sess, err := c.opts.Browser.OpenList(ctx, WebApp{
+		ListURL: c.hosts.app + "/sport/history/list?lang=" + c.hosts.lang,
+		Origin:  c.hosts.app,
+		Token:   c.token,
+	})
+	if err != nil {
+		return nil, c.webAppFailed(err)
+	}
+	return sess, nil
+}
+
+// webAppFailed keeps sign-in and iGPSport's own business errors as they
+// are and turns anything else into the plain statement about China signing.
+func (c *Client) webAppFailed(err error) error {
+	var api *APIError
+	var wa *webAppError
+	switch {
+	case err == nil, errors.Is(err, source.ErrNeedsSignIn), errors.Is(err, context.Canceled), errors.As(err, &wa):
+		return err
+	case errors.As(err, &api) && !api.signature:
+		return err
+	}
+	c.log.Warn("igpsport web app fallback failed", "err", err)
+	return &webAppError{cause: err}
+}
+
+// browserPages reads list pages from the web app's own answers.
+func (c *Client) browserPages(sess ListSession) pageFunc {
+	return func(ctx context.Context, pageNo int) (*listPage, error) {
+		if err := c.pace.Wait(ctx); err != nil {
+			return nil, err
+		}
+		ans, err := sess.Page(ctx, pageNo)
+		if err != nil {
+			return nil, err
+		}
+		var p listPage
+		if err := c.decode(fmt.Sprintf("list iGPSport rides through the web app, page %d", pageNo), ans.Status, ans.Body, &p); err != nil {
+			return nil, err
+		}
+		return &p, nil
+	}
+}
+
+// ChromeBrowser is the Browser FitBridge uses: a Chrome-family browser,
+// headless unless Visible, with a fresh profile that is thrown away.
+type ChromeBrowser struct {
+	// ExecPath is the browser (default: FITBRIDGE_BROWSER, else one found on the system).
+	ExecPath string
+	// Visible shows the window; nothing needs typing, so it is off by default.
+	Visible bool
+	// Wait bounds the wait for each of the app's list answers (default 45 s).
+	Wait time.Duration
+	// NextSelectors find the app's "next page" control, tried in order
+	// (default: the pagination controls of common UI kits).
+	NextSelectors []string
+	Logger        *slog.Logger
+}
+
+// defaultNextSelectors are "next page" controls of common web UI kits; the
+// real app's markup has not been seen, so several are tried and the one
+// that worked is logged.
+var defaultNextSelectors = []string{
+	"li.ant-pagination-next",
+	".ant-pagination-next",
+	".el-pagination .btn-next",
+	"button.btn-next",
+	"[aria-label='Next Page']",
+	"[aria-label='next page']",
+	"[title='Next Page']",
+	"[title='下一页']",
+	".arco-pagination-item-next",
+	".semi-page-next",
+}
+
+// OpenList starts the browser, puts the token where the app keeps it and
+// opens the ride history page.
+func (b *ChromeBrowser) OpenList(ctx context.Context, app WebApp) (ListSession, error) {
+	log := b.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	path := b.ExecPath
+	if path == "" {
+		p, err := capture.FindBrowser()
+		if err != nil {
+			return nil, err
+		}
+		path = p
+	}
+	origin, err := originOf(app.Origin)
+	if err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.WindowSize(1280, 900))
+	if b.Visible {
+		opts = append(opts, chromedp.VisibleWindow)
+	}
+	if runtime.GOOS == "linux" && os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to start sandboxed as root (containers, CI)
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	tctx, cancelTab := chromedp.NewContext(actx, chromedp.WithLogf(quiet(log)), chromedp.WithErrorf(quiet(log)))
+	s := &chromeSession{
+		ctx:     tctx,
+		cancel:  func() { cancelTab(); cancelAlloc() },
+		log:     log,
+		wait:    b.Wait,
+		next:    b.NextSelectors,
+		answers: make(chan ListAnswer, 64),
+		pending: map[network.RequestID]ListAnswer{},
+	}
+	if s.wait <= 0 {
+		s.wait = 45 * time.Second
+	}
+	if len(s.next) == 0 {
+		s.next = defaultNextSelectors
+	}
+	bearer, _ := json.Marshal("Bearer " + app.Token)
+	orig, _ := json.Marshal(origin)
+	fail := func(err error) (ListSession, error) {
+		s.Close()
+		return nil, fmt.Errorf("open the iGPSport web app: %w", err)
+	}
+	if err := chromedp.Listen(tctx, s.onEvent); err != nil {
+		return fail(err)
+	}
+	if _, err := chromedp.Call(tctx, network.Enable, network.EnableParams{}); err != nil {
+		return fail(err)
+	}
+	if _, err := chromedp.Call(tctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: fmt.Sprintf(seedScript, orig, bearer),
+	}); err != nil {
+		return fail(err)
+	}
+	nctx, cancel := context.WithTimeout(tctx, s.wait)
+	defer cancel()
+	if err := chromedp.Do(nctx, chromedp.Navigate(app.ListURL)); err != nil {
+		return fail(err)
+	}
+	return s, nil
+}
+
+// seedScript runs before the app's own code on every page of its origin and
+// writes the token into the app's stored state the way the app itself does,
+// keeping whatever else is there.
+const seedScript = `(function (origin, bearer) {
+  if (location.origin !== origin) return;
+  try {
+    var key = 'persist:app-store', s = {}, g = {};
+    try { s = JSON.parse(localStorage.getItem(key) || '{}') || {}; } catch (e) {}
+    try { g = s.global ? JSON.parse(s.global) : {}; } catch (e) {}
+    if (g.token === bearer) return;
+    g.token = bearer;
+    s.global = JSON.stringify(g);
+    localStorage.setItem(key, JSON.stringify(s));
+  } catch (e) {}
+})(%s, %s);`
+
+// nextScript clicks the first enabled "next page" control and says which
+// one; with none, it scrolls to the end for lists that load as they scroll.
+const nextScript = `(function (sels) {
+  function off(el) {
+    return el.disabled || el.getAttribute('aria-disabled') === 'true' ||
+      /(^|\s)(disabled|is-disabled|ant-pagination-disabled)(\s|$)/.test(el.className || '');
+  }
+  for (var i = 0; i < sels.length; i++) {
+    var els = document.querySelectorAll(sels[i]);
+    for (var j = 0; j < els.length; j++) {
+      if (off(els[j])) continue;
+      var target = els[j].querySelector('button, a') || els[j];
+      if (off(target)) continue;
+      target.click();
+      return sels[i];
+    }
+  }
+  window.scrollTo(0, document.body.scrollHeight);
+  return '';
+})(%s)`
+
+func originOf(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "", fmt.Errorf("iGPSport web app address %q is not usable", s)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// quiet keeps the browser library's messages, which can quote request
+// headers, out of the log except for their count.
+func quiet(log *slog.Logger) func(string, ...any) {
+	return func(format string, args ...any) {
+		log.Debug("igpsport browser: "+strings.TrimSpace(format), "args", len(args))
+	}
+}
+
+type chromeSession struct {
+	ctx    context.Context
+	cancel func()
+	log    *slog.Logger
+	wait   time.Duration
+	next   []string
+
+	answers chan ListAnswer
+	mu      sync.Mutex
+	pending map[network.RequestID]ListAnswer
+}
+
+// isListCall spots the app's list calls (not CORS preflights).
+func isListCall(u string, t network.ResourceType) bool {
+	return (t == network.ResourceTypeXHR || t == network.ResourceTypeFetch) && strings.Contains(u, "/activity/queryMyActivity")
+}
+
+// onEvent runs on the browser's reader: it must not block or send commands.
+func (s *chromeSession) onEvent(ev any) {
+	switch e := ev.(type) {
+	case *network.EventRequestWillBeSent:
+		if e.Request != nil && isListCall(e.Request.URL, e.Type) {
+			// Header names only: whether the app signs its calls, never their values.
+			names := make([]string, 0, len(e.Request.Headers))
+			for k := range e.Request.Headers {
+				names = append(names, strings.ToLower(k))
+			}
+			sort.Strings(names)
+			s.log.Info("igpsport web app list call", "query", listQuery(e.Request.URL), "headers", strings.Join(names, ","))
+		}
+	case *network.EventResponseReceived:
+		if e.Response != nil && isListCall(e.Response.URL, e.Type) {
+			s.mu.Lock()
+			s.pending[e.RequestID] = ListAnswer{URL: e.Response.URL, Status: int(e.Response.Status)}
+			s.mu.Unlock()
+		}
+	case *network.EventLoadingFinished:
+		s.mu.Lock()
+		a, ok := s.pending[e.RequestID]
+		delete(s.pending, e.RequestID)
+		s.mu.Unlock()
+		if ok {
+			go s.readBody(e.RequestID, a)
+		}
+	case *network.EventLoadingFailed:
+		s.mu.Lock()
+		a, ok := s.pending[e.RequestID]
+		delete(s.pending, e.RequestID)
+		s.mu.Unlock()
+		if ok {
+			s.log.Info("igpsport web app list call failed", "query", listQuery(a.URL), "err", e.ErrorText)
+		}
+	}
+}
+
+func (s *chromeSession) readBody(id network.RequestID, a ListAnswer) {
+	res, err := chromedp.Call(s.ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
+	if err != nil {
+		s.log.Info("igpsport web app answer unreadable", "query", listQuery(a.URL), "err", err)
+		return
+	}
+	a.Body = res.Body
+	select {
+	case s.answers <- a:
+	case <-s.ctx.Done():
+	}
+}
+
+// Page waits for the app's answer for pageNo, turning the page first when
+// pageNo is past the first.
+func (s *chromeSession) Page(ctx context.Context, pageNo int) (ListAnswer, error) {
+	how := "opened"
+	if pageNo > 1 {
+		sels, _ := json.Marshal(s.next)
+		var err error
+		ectx, cancel := context.WithTimeout(s.ctx, s.wait)
+		how, err = chromedp.Run(ectx, chromedp.Evaluate[string](fmt.Sprintf(nextScript, sels)))
+		cancel()
+		if err != nil {
+			return ListAnswer{}, fmt.Errorf("turn the web app to page %d: %w", pageNo, err)
+		}
+		if how == "" {
+			how = "scrolled (no next-page control found)"
+		}
+		s.log.Info("igpsport web app page turned", "pageNo", pageNo, "how", how)
+	}
+	timer := time.NewTimer(s.wait)
+	defer timer.Stop()
+	for {
+		select {
+		case a := <-s.answers:
+			got := answerPage(a)
+			s.log.Debug("igpsport web app list answer", "want", pageNo, "got", got, "status", a.Status, "bytes", len(a.Body))
+			if got == pageNo {
+				return a, nil
+			}
+		case <-timer.C:
+			return ListAnswer{}, s.stuck(pageNo, how)
+		case <-ctx.Done():
+			return ListAnswer{}, ctx.Err()
+		case <-s.ctx.Done():
+			return ListAnswer{}, errors.New("the browser closed")
+		}
+	}
+}
+
+// stuck explains a page that never came: the app sent the rider to its
+// login page, or its list could not be turned.
+func (s *chromeSession) stuck(pageNo int, how string) error {
+	lctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
+	defer cancel()
+	loc, _ := chromedp.Run(lctx, chromedp.Location())
+	u, _ := url.Parse(loc)
+	where := loc
+	if u != nil {
+		where = u.Host + u.Path
+	}
+	s.log.Warn("igpsport web app gave no list answer", "pageNo", pageNo, "how", how, "at", where)
+	if u != nil && (strings.Contains(u.Host, "passport") || strings.Contains(strings.ToLower(u.Path), "login")) {
+		return fmt.Errorf("the iGPSport web app asked to sign in again: %w", source.ErrNeedsSignIn)
+	}
+	return fmt.Errorf("the iGPSport web app showed no list page %d within %s (at %s, %s)", pageNo, s.wait, where, how)
+}
+
+// answerPage is the page an answer is for: the pageNo it asked for, else
+// the one it reports; answers for a single row are the app's own checks.
+func answerPage(a ListAnswer) int {
+	if u, err := url.Parse(a.URL); err == nil {
+		q := u.Query()
+		if q.Get("pageSize") == "1" {
+			return -1
+		}
+		if n, err := strconv.Atoi(q.Get("pageNo")); err == nil {
+			return n
+		}
+	}
+	var env struct {
+		Data struct {
+			PageNo int `json:"pageNo"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(a.Body, &env) == nil && env.Data.PageNo > 0 {
+		return env.Data.PageNo
+	}
+	return 1
+}
+
+// listQuery is a list call's query for the log, paging values only.
+func listQuery(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		if loggedParams[k] {
+			keys = append(keys, k+"="+q.Get(k))
+		} else {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return u.Host + u.Path + "?" + strings.Join(keys, "&")
+}
+
+// Close ends the browser and removes its profile.
+func (s *chromeSession) Close() error {
+	s.cancel()
+	return nil
+}

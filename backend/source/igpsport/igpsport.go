@@ -1,0 +1,222 @@
+// Package igpsport reads a rider's rides from iGPSport, the international or
+// the China service (separate accounts), through the private API behind
+// iGPSport's web app. Facts and their confidence: shared/reference/igpsport.md.
+package igpsport
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"fitbridge/backend/source"
+)
+
+// Name is the platform's id in the registry, the database and external ids.
+const Name = "igpsport"
+
+// Regions: iGPSport keeps two separate account systems.
+const (
+	RegionIntl  = "intl"
+	RegionChina = "cn"
+)
+
+// ExternalID is the external_id sent to Intervals.icu. It is the key
+// intervalssync uses too, so rides that tool uploaded are recognised.
+func ExternalID(remoteID string) string { return "igpsport_" + remoteID }
+
+func init() {
+	source.Register(source.Descriptor{
+		Name:        Name,
+		DisplayName: "iGPSport",
+		Kind:        source.KindCloud,
+		Description: "Rides recorded on iGPSport bike computers, from an international or a China account.",
+		Regions:     []source.Region{{ID: RegionIntl, Name: "International"}, {ID: RegionChina, Name: "China"}},
+		EnvURL:      "FITBRIDGE_IGPSPORT_URL",
+		// No published limit; other clients pause 0.1–0.6 s per call and
+		// storage was seen refusing bulk downloads, so one ride at a time.
+		Limits:     source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},
+		New:        func(cfg source.Config) (source.Source, error) { return NewClient(cfg, Options{}) },
+		Capture:    CaptureSpec,
+		Login:      Login,
+		CleanToken: CleanToken,
+		Validate: func(ctx context.Context, cfg source.Config) error {
+			c, err := NewClient(cfg, Options{})
+			if err != nil {
+				return err
+			}
+			return c.Validate(ctx)
+		},
+		ExternalID: ExternalID,
+	})
+}
+
+// hosts are the service's addresses for one region.
+type hosts struct {
+	gateway  string // API gateway
+	app      string // the web app (its origin holds the token in localStorage)
+	passport string // the login pages
+	lang     string // the web app's language parameter
+}
+
+var regionHosts = map[string]hosts{
+	RegionIntl: {
+		gateway:  "https://prod.en.igpsport.com",
+		app:      "https://app.igpsport.com",
+		passport: "https://login.passport.igpsport.com",
+		lang:     "en",
+	},
+	RegionChina: {
+		gateway:  "https://prod.zh.igpsport.com",
+		app:      "https://app.igpsport.cn",
+		passport: "https://login.passport.igpsport.cn",
+		lang:     "zh-Hans",
+	},
+}
+
+// appVersion is the web app version each region's gateway was last seen with.
+var appVersion = map[string]string{RegionIntl: "8.07.06", RegionChina: "8.07.08"}
+
+// resolve picks the region's hosts; BaseURL replaces all of them (one
+// loopback server then plays the whole service) while the region still
+// decides paths and behaviour.
+func resolve(cfg source.Config) (string, hosts, error) {
+	region := strings.ToLower(strings.TrimSpace(cfg.Region))
+	if region == "" {
+		region = RegionIntl
+	}
+	h, ok := regionHosts[region]
+	if !ok {
+		return "", hosts{}, fmt.Errorf("iGPSport region %q is unknown: choose %q (International) or %q (China)", cfg.Region, RegionIntl, RegionChina)
+	}
+	if base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/"); base != "" {
+		h.gateway, h.app, h.passport = base, base, base
+	}
+	return region, h, nil
+}
+
+// Options tune a Client. The zero value is right for real use; tests shrink the waits.
+type Options struct {
+	// HTTPClient makes the gateway calls (default: 30 s timeout).
+	HTTPClient *http.Client
+	// StorageClient fetches FIT files from object storage. It is a separate
+	// client so the bearer token can never travel to storage.
+	StorageClient *http.Client
+	Logger        *slog.Logger
+	// Pace is the least time between two gateway calls (default 700 ms;
+	// negative for none).
+	Pace time.Duration
+	// MaxAttempts bounds tries per request on 429, 5xx and network errors (default 5).
+	MaxAttempts int
+	// RetryBase is the first backoff, doubled per attempt up to RetryMax
+	// (defaults 1 s and 30 s); a longer Retry-After is honoured up to MaxRetryAfter (default 5 min).
+	RetryBase, RetryMax, MaxRetryAfter time.Duration
+	// Sleep waits between attempts (default: a timer that respects ctx).
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Browser runs the web app for China accounts whose gateway demands
+	// signed requests (default: a headless ChromeBrowser).
+	Browser Browser
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Client is one signed-in iGPSport account.
+type Client struct {
+	region  string
+	hosts   hosts
+	token   string
+	api     *http.Client
+	storage *http.Client
+	log     *slog.Logger
+	opts    Options
+	pace    *rate.Limiter
+	zone    *time.Location
+	// signing is set once the China gateway refused an unsigned call, so
+	// later calls go straight to the web app.
+	signing atomic.Bool
+	// exerciseTypes remembers the unknown types already logged.
+	exerciseTypes sync.Map
+}
+
+// NewClient builds a Client for cfg; cfg.Token may be empty for Login.
+func NewClient(cfg source.Config, opts Options) (*Client, error) {
+	region, h, err := resolve(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if opts.StorageClient == nil {
+		opts.StorageClient = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Pace == 0 {
+		opts.Pace = 700 * time.Millisecond
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 5
+	}
+	if opts.RetryBase <= 0 {
+		opts.RetryBase = time.Second
+	}
+	if opts.RetryMax <= 0 {
+		opts.RetryMax = 30 * time.Second
+	}
+	if opts.MaxRetryAfter <= 0 {
+		opts.MaxRetryAfter = 5 * time.Minute
+	}
+	if opts.Sleep == nil {
+		opts.Sleep = sleep
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Browser == nil {
+		opts.Browser = &ChromeBrowser{Logger: opts.Logger}
+	}
+	limit := rate.Inf
+	if opts.Pace > 0 {
+		limit = rate.Every(opts.Pace)
+	}
+	return &Client{
+		region:  region,
+		hosts:   h,
+		token:   CleanToken(cfg.Token),
+		api:     opts.HTTPClient,
+		storage: opts.StorageClient,
+		log:     opts.Logger.With("source", Name, "region", region),
+		opts:    opts,
+		pace:    rate.NewLimiter(limit, 1),
+		zone:    riderZone(),
+	}, nil
+}
+
+// riderZone is the zone list and detail times are read in: FitBridge asks
+// the gateway for Asia/Shanghai, as the clients that work do. Times from it
+// only pick date windows; the start always comes from the FIT.
+var riderZone = sync.OnceValue(func() *time.Location {
+	if z, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return z
+	}
+	return time.FixedZone("UTC+8", 8*3600)
+})
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,250 @@
+package trainingpeaks
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+
+	"fitbridge/backend/source"
+)
+
+// Rider-facing reasons.
+const (
+	reasonManual  = "no file on TrainingPeaks (manual entry)"
+	reasonDeleted = "deleted on TrainingPeaks"
+	reasonMerged  = "TrainingPeaks holds only its merged file (auto_merged), not the original device file"
+	// Not permanent: upgrading the account (or a passing refusal) makes a later run work.
+	reasonForbidden = "TrainingPeaks refused the file download (403): this account type may not allow file downloads (TrainingPeaks Premium may be required)"
+)
+
+type fileInfo struct {
+	FileID       flexID `json:"fileId"`
+	AttachmentID flexID `json:"attachmentId"`
+	FileName     string `json:"fileName"`
+}
+
+type detailsAnswer struct {
+	WorkoutDeviceFileInfos []fileInfo `json:"workoutDeviceFileInfos"`
+	AttachmentFileInfos    []fileInfo `json:"attachmentFileInfos"`
+}
+
+// choice is the file chosen for a workout.
+type choice struct {
+	id, name   string
+	attachment bool
+}
+
+// format is a file's kind judged by its name, a trailing .gz ignored.
+func format(name string) string {
+	n := strings.TrimSuffix(strings.ToLower(strings.TrimSpace(name)), ".gz")
+	ext := strings.TrimPrefix(path.Ext(n), ".")
+	if ext == "" {
+		return "unnamed"
+	}
+	return ext
+}
+
+// pickFile chooses the original recording: the first device FIT (TP's own
+// auto_merged output skipped), else a FIT attachment, else a device TCX or
+// GPX (Intervals.icu reads those; not PWX). The reason is set when nothing fits.
+func pickFile(d detailsAnswer) (choice, string) {
+	var tcx, gpx *choice
+	var others []string
+	merged := false
+	for _, f := range d.WorkoutDeviceFileInfos {
+		id := string(f.FileID)
+		if id == "" {
+			continue
+		}
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(f.FileName)), "auto_merged") {
+			merged = true
+			continue
+		}
+		switch format(f.FileName) {
+		case "fit":
+			return choice{id: id, name: f.FileName}, ""
+		case "tcx":
+			if tcx == nil {
+				tcx = &choice{id: id, name: f.FileName}
+			}
+		case "gpx":
+			if gpx == nil {
+				gpx = &choice{id: id, name: f.FileName}
+			}
+		default:
+			others = append(others, strings.ToUpper(format(f.FileName)))
+		}
+	}
+	for _, f := range d.AttachmentFileInfos {
+		id := string(f.AttachmentID)
+		if id == "" {
+			id = string(f.FileID)
+		}
+		if id != "" && format(f.FileName) == "fit" {
+			return choice{id: id, name: f.FileName, attachment: true}, ""
+		}
+	}
+	switch {
+	case tcx != nil:
+		return *tcx, ""
+	case gpx != nil:
+		return *gpx, ""
+	case len(others) > 0:
+		return choice{}, fmt.Sprintf("unsupported format on TrainingPeaks (only %s, which Intervals.icu cannot read)", strings.Join(dedupe(others), ", "))
+	case merged:
+		return choice{}, reasonMerged
+	}
+	return choice{}, reasonManual
+}
+
+func dedupe(ss []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func invalidWorkout(r *response) bool {
+	return r.status == http.StatusBadRequest && strings.Contains(strings.ToLower(string(r.body)), "invalid workoutid")
+}
+
+// validID accepts TP's numeric ids, negative ones included (int32 overflow).
+func validID(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || len(s) > 20 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Download fetches the workout's original file and returns it uncompressed
+// (TrainingPeaks stores it gzipped; Intervals.icu's duplicate hash is best
+// served by the device's own bytes). Workouts without a usable file give a
+// *source.SkipError with a reason the rider understands.
+func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error) {
+	wid := a.RemoteID
+	what := "download TrainingPeaks workout " + wid
+	if !validID(wid) {
+		return nil, fmt.Errorf("%s: not a TrainingPeaks workout id", what)
+	}
+	aid := a.Extra["athlete"]
+	if !validID(aid) {
+		ath, err := c.resolveAthlete(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		aid = ath.id
+	}
+	base := "/fitness/v6/athletes/" + aid + "/workouts/" + wid
+
+	r, err := c.get(ctx, what+": details", base+"/details", callData)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.status == http.StatusOK:
+	case invalidWorkout(r):
+		return nil, source.Skip(reasonDeleted)
+	case r.status == http.StatusForbidden:
+		return nil, &source.SkipError{Reason: "TrainingPeaks refused this workout's details (403): this account may not be allowed to read it", Permanent: false}
+	default:
+		return nil, unexpected(what+": details", r)
+	}
+	var det detailsAnswer
+	if err := json.Unmarshal(r.body, &det); err != nil {
+		return nil, fmt.Errorf("%s: details unreadable (%v; keys %v)", what, err, jsonKeys(r.body))
+	}
+	pick, reason := pickFile(det)
+	c.log.Debug("trainingpeaks files", "workout", wid, "device_files", len(det.WorkoutDeviceFileInfos),
+		"attachments", len(det.AttachmentFileInfos), "picked", pick.name, "file_id", pick.id, "attachment", pick.attachment, "skip", reason)
+	if reason != "" {
+		return nil, source.Skip("%s", reason)
+	}
+
+	filePath := base + "/rawfiledata/" + pick.id
+	if pick.attachment {
+		filePath = base + "/attachments/" + pick.id + "/raw"
+	}
+	r, err = c.get(ctx, what, filePath, callFile)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case r.status == http.StatusOK:
+	case invalidWorkout(r):
+		return nil, source.Skip(reasonDeleted)
+	case r.status == http.StatusForbidden:
+		c.filesRefused.Store(true)
+		return nil, &source.SkipError{Reason: reasonForbidden, Permanent: false}
+	case r.status == http.StatusNotFound:
+		return nil, fmt.Errorf("%s: file %s (%s) is listed but TrainingPeaks cannot find it (HTTP 404)", what, pick.id, pick.name)
+	default:
+		return nil, unexpected(what, r)
+	}
+	head := r.body[:min(12, len(r.body))]
+	c.log.Debug("trainingpeaks download",
+		"workout", wid, "file_id", pick.id, "name", pick.name,
+		"content_type", r.header.Get("Content-Type"), "content_encoding", r.header.Get("Content-Encoding"),
+		"content_disposition", r.header.Get("Content-Disposition"), "bytes", len(r.body),
+		"head", hex.EncodeToString(head), "gzip", isGzip(r.body))
+	data, err := gunzipIfNeeded(r.body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: file %s: %w", what, pick.name, err)
+	}
+	if kind := sniff(data); kind == "" {
+		return nil, fmt.Errorf("%s: file %s is neither FIT, TCX nor GPX (starts %x)", what, pick.name, data[:min(12, len(data))])
+	}
+	return data, nil
+}
+
+func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
+
+// gunzipIfNeeded trusts the bytes, not the name: gzip magic means gunzip.
+func gunzipIfNeeded(b []byte) ([]byte, error) {
+	if !isGzip(b) {
+		return b, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	defer zr.Close()
+	out, err := io.ReadAll(io.LimitReader(zr, maxFileBody+1))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	if len(out) > maxFileBody {
+		return nil, errors.New("gzip: unpacks to more than 512 MB")
+	}
+	return out, nil
+}
+
+// sniff says "fit" for a FIT header, "xml" for TCX/GPX text, "" otherwise.
+func sniff(b []byte) string {
+	if len(b) >= 12 && string(b[8:12]) == ".FIT" {
+		return "fit"
+	}
+	t := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
+	if bytes.HasPrefix(t, []byte("<")) {
+		return "xml"
+	}
+	return ""
+}

@@ -1,0 +1,239 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Discover records an activity a source listed. An existing row keeps its
+// state and history; only what the listing may have corrected (name, start
+// hint, download data) is refreshed while the row is unfinished. It returns
+// the stored row and whether it is new.
+func (s *Store) Discover(a *Activity) (*Activity, bool, error) {
+	var out Activity
+	created := false
+	err := s.db.Transaction(func(tx *gorm.DB) error {
+		err := tx.Where("source = ? AND remote_id = ?", a.Source, a.RemoteID).First(&out).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			if a.State == "" {
+				a.State = StateDiscovered
+			}
+			if err := tx.Create(a).Error; err != nil {
+				return err
+			}
+			created = true
+			out = *a
+			return tx.Create(&StateChange{ActivityID: a.ID, At: now(), State: a.State, Reason: a.Reason}).Error
+		}
+		if err != nil {
+			return err
+		}
+		if out.State == StateDiscovered {
+			upd := map[string]any{"name": a.Name, "start_hint": a.StartHint, "extra": a.Extra}
+			if a.Sport != "" {
+				upd["sport"] = a.Sport
+			}
+			if err := tx.Model(&out).Updates(upd).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("record %s activity %s: %w", a.Source, a.RemoteID, err)
+	}
+	return &out, created, nil
+}
+
+// Get reads one activity.
+func (s *Store) Get(id uint) (*Activity, error) {
+	var a Activity
+	if err := s.db.First(&a, id).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, fmt.Errorf("activity %d: %w", id, ErrNotFound)
+		}
+		return nil, err
+	}
+	return &a, nil
+}
+
+// FindBySource finds an activity by its source and remote id.
+func (s *Store) FindBySource(source, remoteID string) (*Activity, error) {
+	var a Activity
+	err := s.db.Where("source = ? AND remote_id = ?", source, remoteID).First(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Transition is a state change with its reason.
+type Transition struct {
+	State     string
+	Reason    string
+	Permanent bool
+	NextTry   *time.Time
+	// Fields are other columns to set in the same write.
+	Fields map[string]any
+}
+
+// SetState moves an activity to a new state and writes the history line in
+// one transaction, so a killed process never leaves one without the other.
+func (s *Store) SetState(id uint, t Transition) error {
+	upd := map[string]any{"state": t.State, "reason": t.Reason, "permanent": t.Permanent, "next_try": t.NextTry}
+	for k, v := range t.Fields {
+		upd[k] = v
+	}
+	err := s.db.Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&Activity{ID: id}).Updates(upd).Error; err != nil {
+			return err
+		}
+		return tx.Create(&StateChange{ActivityID: id, At: now(), State: t.State, Reason: t.Reason}).Error
+	})
+	if err != nil {
+		return fmt.Errorf("set activity %d to %s: %w", id, t.State, err)
+	}
+	return nil
+}
+
+// Update sets columns without a state change.
+func (s *Store) Update(id uint, fields map[string]any) error {
+	if err := s.db.Model(&Activity{ID: id}).Updates(fields).Error; err != nil {
+		return fmt.Errorf("update activity %d: %w", id, err)
+	}
+	return nil
+}
+
+// Filter selects activities. Zero fields mean "all".
+type Filter struct {
+	Since, Until time.Time // on the start (or the listing's hint before download); Until inclusive of its day
+	Sources      []string
+	States       []string
+	IDs          []uint
+	Limit        int
+}
+
+func (f Filter) apply(q *gorm.DB) *gorm.DB {
+	if len(f.Sources) > 0 {
+		q = q.Where("source IN ?", f.Sources)
+	}
+	if len(f.States) > 0 {
+		q = q.Where("state IN ?", f.States)
+	}
+	if len(f.IDs) > 0 {
+		q = q.Where("id IN ?", f.IDs)
+	}
+	// Rows without any start (not read yet, no hint) stay in every range:
+	// leaving them out would hide work a run still has to do.
+	if !f.Since.IsZero() {
+		q = q.Where("COALESCE(start, start_hint) IS NULL OR COALESCE(start, start_hint) >= ?", f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		q = q.Where("COALESCE(start, start_hint) IS NULL OR COALESCE(start, start_hint) < ?", f.Until.UTC().AddDate(0, 0, 1))
+	}
+	if f.Limit > 0 {
+		q = q.Limit(f.Limit)
+	}
+	return q
+}
+
+// List returns the activities the filter selects, newest first.
+func (s *Store) List(f Filter) ([]Activity, error) {
+	var out []Activity
+	q := f.apply(s.db.Model(&Activity{})).Order("COALESCE(start, start_hint) DESC, id DESC")
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	return out, nil
+}
+
+// ListOldestFirst is List in upload order.
+func (s *Store) ListOldestFirst(f Filter) ([]Activity, error) {
+	var out []Activity
+	q := f.apply(s.db.Model(&Activity{})).Order("COALESCE(start, start_hint) ASC, id ASC")
+	if err := q.Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list activities: %w", err)
+	}
+	return out, nil
+}
+
+// Counts returns how many activities are in each state, per source.
+func (s *Store) Counts(f Filter) (map[string]map[string]int, error) {
+	type row struct {
+		Source string
+		State  string
+		N      int
+	}
+	var rows []row
+	q := f.apply(s.db.Model(&Activity{})).Select("source, state, COUNT(*) AS n").Group("source, state")
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("count activities: %w", err)
+	}
+	out := map[string]map[string]int{}
+	for _, r := range rows {
+		if out[r.Source] == nil {
+			out[r.Source] = map[string]int{}
+		}
+		out[r.Source][r.State] = r.N
+	}
+	return out, nil
+}
+
+// History returns an activity's state changes, oldest first.
+func (s *Store) History(id uint) ([]StateChange, error) {
+	var out []StateChange
+	if err := s.db.Where("activity_id = ?", id).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("history of activity %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// DoneWithHash finds another activity with the same file content that is
+// already in Intervals.icu (the ledger's rule 1).
+func (s *Store) DoneWithHash(hash string, exceptID uint) (*Activity, error) {
+	var a Activity
+	err := s.db.Where("hash = ? AND id <> ? AND state IN ? AND intervals_id <> ''", hash, exceptID, []string{StateUploaded, StateAlready}).
+		Order("id").First(&a).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Reset puts activities back to a state a run picks up (retry).
+func (s *Store) Reset(ids []uint, state string) error {
+	for _, id := range ids {
+		if err := s.SetState(id, Transition{State: state, Reason: "retry asked"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Upsert-free bulk helper used by imports: create or return the existing row.
+func (s *Store) CreateOrGet(a *Activity) (*Activity, bool, error) {
+	res := s.db.Clauses(clause.OnConflict{DoNothing: true}).Create(a)
+	if res.Error != nil {
+		return nil, false, fmt.Errorf("record %s activity %s: %w", a.Source, a.RemoteID, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		if err := s.db.Create(&StateChange{ActivityID: a.ID, At: now(), State: a.State, Reason: a.Reason}).Error; err != nil {
+			return nil, false, err
+		}
+		return a, true, nil
+	}
+	got, err := s.FindBySource(a.Source, a.RemoteID)
+	return got, false, err
+}
+
+func now() time.Time { return time.Now().UTC() }

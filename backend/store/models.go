@@ -1,0 +1,101 @@
+package store
+
+import "time"
+
+// States an activity moves through. A run is a query over these: restart it
+// and it picks up the rows that are not finished.
+const (
+	StateDiscovered    = "discovered"           // listed by its source, file not read yet
+	StateDownloaded    = "downloaded"           // file in the local cache, not yet summarised
+	StateReady         = "ready"                // a sound activity, not known to Intervals.icu
+	StateUploaded      = "uploaded"             // FitBridge put it in Intervals.icu
+	StateAlready       = "already_in_intervals" // Intervals.icu had it already (any source)
+	StateSkipped       = "skipped"              // left out on purpose, with a reason
+	StateFailed        = "failed"               // went wrong; Permanent says whether a retry may help
+	StateUnreadable    = "unreadable"           // corrupt or unknown file
+	StateNotAnActivity = "not_an_activity"      // a workout, course, settings file...
+)
+
+// Finished reports states a run does not touch again on its own.
+func Finished(state string) bool {
+	switch state {
+	case StateUploaded, StateAlready, StateSkipped, StateUnreadable, StateNotAnActivity:
+		return true
+	}
+	return false
+}
+
+// Activity is one activity FitBridge knows of, from any source, with its sync state.
+type Activity struct {
+	ID         uint   `gorm:"primaryKey"`
+	Source     string `gorm:"not null;uniqueIndex:idx_source_remote"`
+	RemoteID   string `gorm:"not null;uniqueIndex:idx_source_remote"`
+	ExternalID string `gorm:"index"`
+	Name       string
+	File       string // the path it was imported from, or the platform's file name
+	Hash       string `gorm:"index"` // content hash of the cached bytes
+	Format     string
+	Wrapping   string
+
+	State     string `gorm:"index;not null"`
+	Reason    string
+	Permanent bool
+	NextTry   *time.Time
+	Attempts  int
+	// UploadAt is set just before an upload is sent. A run that finds it set
+	// knows an earlier attempt may have landed: a 200 then means "ours".
+	UploadAt *time.Time
+
+	Sport     string     // Intervals.icu type
+	Start     *time.Time `gorm:"index"` // UTC, from the file (the listing's hint until then)
+	StartHint *time.Time
+	ElapsedS  float64
+	TimerS    float64
+	DistanceM float64
+	AvgPowerW float64
+	AvgHR     float64
+	Device    string
+	Sessions  string // JSON []fitfile.Session, for multisport matching
+	Extra     string // JSON map the source needs to download again
+
+	IntervalsID string
+	MatchedVia  string // "Strava", "Garmin Connect", "MyWhoosh"... for already-in-Intervals rows
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// StateChange is one line of an activity's history.
+type StateChange struct {
+	ID         uint `gorm:"primaryKey"`
+	ActivityID uint `gorm:"index;not null"`
+	At         time.Time
+	State      string
+	Reason     string
+}
+
+// Account is a connected source or Intervals.icu itself. Its secret lives in
+// the keyring, never here.
+type Account struct {
+	Name        string `gorm:"primaryKey"` // "intervals", "mywhoosh", "zwift"...
+	Region      string
+	State       string // "connected", "needs_sign_in"
+	StateReason string
+	Identity    string // athlete id, account name: whatever identifies it to the rider
+	DisplayName string // e.g. the athlete's name
+	Settings    string // JSON map of non-secret settings
+	ConnectedAt time.Time
+	LastSync    *time.Time
+}
+
+// Account states.
+const (
+	AccountConnected   = "connected"
+	AccountNeedsSignIn = "needs_sign_in"
+)
+
+// Setting is one key/value the window keeps.
+type Setting struct {
+	Key   string `gorm:"primaryKey"`
+	Value string
+}

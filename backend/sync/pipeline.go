@@ -1,0 +1,442 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"time"
+
+	"fitbridge/backend/fitfile"
+	"fitbridge/backend/intervals"
+	"fitbridge/backend/source"
+	"fitbridge/backend/store"
+)
+
+// pipeline moves the activities in scope through download and upload, with
+// bounded workers per source host and for Intervals.icu.
+type pipeline struct {
+	e    *Engine
+	req  Request
+	prog *tracker
+	res  *Result
+
+	mu      gosync.Mutex
+	blocked map[string]bool // sources whose session was refused
+	signIn  []string
+	stopAll error // Intervals.icu refused the key: nothing more can be uploaded
+
+	index *windowIndex
+}
+
+// work selects rows that still need something done.
+func (p *pipeline) work() ([]store.Activity, error) {
+	f := p.e.scope(p.req)
+	states := []string{store.StateDiscovered, store.StateDownloaded, store.StateReady, store.StateFailed}
+	if len(p.req.IDs) > 0 {
+		// An explicit selection also uploads what was held for review.
+		states = append(states, store.StateSkipped)
+	}
+	f.States = states
+	rows, err := p.e.Store.ListOldestFirst(f)
+	if err != nil {
+		return nil, err
+	}
+	now := p.e.now()
+	out := rows[:0]
+	for _, r := range rows {
+		switch r.State {
+		case store.StateFailed:
+			if r.Permanent && len(p.req.IDs) == 0 {
+				continue
+			}
+			if p.e.Options.RespectNextTry && r.NextTry != nil && r.NextTry.After(now) {
+				continue
+			}
+		case store.StateSkipped:
+			// Only probable duplicates held for review go up when selected;
+			// permanent skips (no file on the platform) stay skipped.
+			if r.Permanent {
+				continue
+			}
+		}
+		if p.req.FetchOnly && r.Hash != "" {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (p *pipeline) run(ctx context.Context) error {
+	rows, err := p.work()
+	if err != nil {
+		return err
+	}
+	p.prog.start(len(rows))
+	if len(rows) == 0 {
+		return nil
+	}
+	if !p.req.FetchOnly {
+		p.index = newWindowIndex(p.e.Intervals, p.e.Location, p.e.log())
+		if err := p.index.prefetch(ctx, rows); err != nil {
+			if p.checkIntervalsAuth(err) {
+				return p.stopAll
+			}
+			return fmt.Errorf("list Intervals.icu activities: %w", err)
+		}
+	}
+
+	sources := map[string]Connected{}
+	for _, c := range p.e.Sources {
+		sources[c.Desc.Name] = c
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	upCh := make(chan store.Activity)
+	dlChs := map[string]chan store.Activity{}
+	var dlWG, upWG gosync.WaitGroup
+
+	workers := p.e.Options.UploadWorkers
+	if workers <= 0 {
+		workers = 3
+	}
+	if !p.req.FetchOnly {
+		for i := 0; i < workers; i++ {
+			upWG.Add(1)
+			go func() {
+				defer upWG.Done()
+				for row := range upCh {
+					p.upload(ctx, row)
+				}
+			}()
+		}
+	}
+
+	startDownloads := func(name string) chan store.Activity {
+		ch := make(chan store.Activity)
+		c, ok := sources[name]
+		n := 4
+		if ok && c.Desc.Limits.Concurrency > 0 {
+			n = c.Desc.Limits.Concurrency
+		}
+		for i := 0; i < n; i++ {
+			dlWG.Add(1)
+			go func() {
+				defer dlWG.Done()
+				for row := range ch {
+					if next, ok := p.fetch(ctx, c, row); ok && !p.req.FetchOnly {
+						select {
+						case upCh <- next:
+						case <-ctx.Done():
+						}
+					}
+				}
+			}()
+		}
+		return ch
+	}
+
+	var feedErr error
+feed:
+	for _, row := range rows {
+		if err := p.e.gate.wait(ctx); err != nil {
+			feedErr = err
+			break
+		}
+		if p.stopped() {
+			break
+		}
+		if row.Hash == "" || row.State == store.StateDiscovered {
+			if row.Source == ImportSource {
+				continue
+			}
+			if _, ok := sources[row.Source]; !ok {
+				continue // source not connected in this run
+			}
+			if p.isBlocked(row.Source) {
+				continue
+			}
+			ch, ok := dlChs[row.Source]
+			if !ok {
+				ch = startDownloads(row.Source)
+				dlChs[row.Source] = ch
+			}
+			select {
+			case ch <- row:
+			case <-ctx.Done():
+				feedErr = ctx.Err()
+				break feed
+			}
+			continue
+		}
+		if p.req.FetchOnly {
+			continue
+		}
+		// Already downloaded: read again if it was never summarised.
+		if row.State == store.StateDownloaded {
+			next, ok := p.prepare(row, nil)
+			if !ok {
+				continue
+			}
+			row = next
+		}
+		select {
+		case upCh <- row:
+		case <-ctx.Done():
+			feedErr = ctx.Err()
+			break feed
+		}
+	}
+	for _, ch := range dlChs {
+		close(ch)
+	}
+	dlWG.Wait()
+	close(upCh)
+	upWG.Wait()
+	if p.stopAll != nil {
+		return p.stopAll
+	}
+	return feedErr
+}
+
+func (p *pipeline) stopped() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stopAll != nil
+}
+
+func (p *pipeline) isBlocked(src string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.blocked[src]
+}
+
+func (p *pipeline) block(src string, err error) {
+	p.mu.Lock()
+	first := !p.blocked[src]
+	p.blocked[src] = true
+	if first {
+		p.signIn = append(p.signIn, src)
+	}
+	p.mu.Unlock()
+	if first {
+		p.e.markSignIn(src, err)
+	}
+}
+
+// fetch downloads one activity's file into the cache and summarises it.
+func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) (store.Activity, bool) {
+	if err := p.e.gate.wait(ctx); err != nil || p.isBlocked(row.Source) || p.stopped() {
+		return row, false
+	}
+	p.prog.current(describe(c.Desc.DisplayName, row))
+	act := source.Activity{RemoteID: row.RemoteID, Name: row.Name, Sport: row.Sport, Device: row.Device, Extra: decodeExtra(row.Extra)}
+	if row.StartHint != nil {
+		act.StartHint = *row.StartHint
+	}
+	data, err := c.Source.Download(ctx, act)
+	if err != nil {
+		if ctx.Err() != nil {
+			return row, false
+		}
+		var skip *source.SkipError
+		switch {
+		case errors.Is(err, source.ErrNeedsSignIn):
+			p.block(row.Source, err)
+		case errors.As(err, &skip):
+			p.setState(row, store.Transition{State: store.StateSkipped, Reason: skip.Reason, Permanent: skip.Permanent})
+		default:
+			p.fail(row, fmt.Sprintf("download from %s failed: %v", c.Desc.DisplayName, err), false)
+		}
+		return row, false
+	}
+	hash, err := p.e.Cache.Put(data)
+	if err != nil {
+		p.fail(row, err.Error(), false)
+		return row, false
+	}
+	p.prog.downloaded()
+	p.mu.Lock()
+	p.res.Downloaded++
+	p.mu.Unlock()
+	row.Hash = hash
+	return p.prepare(row, data)
+}
+
+// prepare summarises a cached file and moves the row to ready, unreadable or
+// not an activity. data may be nil (read from the cache).
+func (p *pipeline) prepare(row store.Activity, data []byte) (store.Activity, bool) {
+	if data == nil {
+		var err error
+		if data, err = p.e.Cache.Get(row.Hash); err != nil {
+			// The cached file is gone: download it again next time.
+			p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Fields: map[string]any{"hash": ""}})
+			return row, false
+		}
+	}
+	t, ok := Classify(data)
+	t.Fields["hash"] = row.Hash
+	if row.Sport != "" {
+		delete(t.Fields, "sport") // the platform's own sport wins over the file's generic one
+	}
+	if row.Device != "" {
+		delete(t.Fields, "device")
+	}
+	p.setState(row, t)
+	if !ok {
+		return row, false
+	}
+	applyFields(&row, t.Fields)
+	row.State = store.StateReady
+	return row, true
+}
+
+// Classify summarises file bytes into the transition a new file gets:
+// ready with its summary, unreadable with the precise reason, or not an activity.
+func Classify(data []byte) (store.Transition, bool) {
+	sum, err := fitfile.Summarize(data)
+	fields := map[string]any{"format": string(sum.Format), "wrapping": sum.Wrapping}
+	if err != nil {
+		var bad *fitfile.UnreadableError
+		switch {
+		case errors.Is(err, fitfile.ErrNotActivity):
+			kind := sum.FileType
+			if kind == "" {
+				kind = "non-activity"
+			}
+			return store.Transition{State: store.StateNotAnActivity, Reason: fmt.Sprintf("a %s file, not an activity", kind), Permanent: true, Fields: fields}, false
+		case errors.As(err, &bad):
+			return store.Transition{State: store.StateUnreadable, Reason: bad.Reason, Permanent: true, Fields: fields}, false
+		default:
+			return store.Transition{State: store.StateUnreadable, Reason: err.Error(), Permanent: true, Fields: fields}, false
+		}
+	}
+	start := sum.Start.UTC()
+	sessions, _ := json.Marshal(sum.Sessions)
+	fields["start"] = &start
+	fields["elapsed_s"] = sum.ElapsedS
+	fields["timer_s"] = sum.TimerS
+	fields["distance_m"] = sum.DistanceM
+	fields["avg_power_w"] = sum.AvgPowerW
+	fields["avg_hr"] = sum.AvgHR
+	fields["sessions"] = string(sessions)
+	if typ := sum.IntervalsType(); typ != "" {
+		fields["sport"] = typ
+	}
+	if sum.Device != "" {
+		fields["device"] = sum.Device
+	}
+	return store.Transition{State: store.StateReady, Fields: fields}, true
+}
+
+func applyFields(row *store.Activity, f map[string]any) {
+	if v, ok := f["start"].(*time.Time); ok {
+		row.Start = v
+	}
+	if v, ok := f["elapsed_s"].(float64); ok {
+		row.ElapsedS = v
+	}
+	if v, ok := f["timer_s"].(float64); ok {
+		row.TimerS = v
+	}
+	if v, ok := f["distance_m"].(float64); ok {
+		row.DistanceM = v
+	}
+	if v, ok := f["sessions"].(string); ok {
+		row.Sessions = v
+	}
+	if v, ok := f["sport"].(string); ok {
+		row.Sport = v
+	}
+	if v, ok := f["device"].(string); ok {
+		row.Device = v
+	}
+	if v, ok := f["format"].(string); ok {
+		row.Format = v
+	}
+	if v, ok := f["wrapping"].(string); ok {
+		row.Wrapping = v
+	}
+}
+
+func (p *pipeline) setState(row store.Activity, t store.Transition) {
+	if err := p.e.Store.SetState(row.ID, t); err != nil {
+		p.e.log().Error("record state", "activity", row.ID, "err", err)
+	}
+	p.prog.moved(row.Source, t.State)
+}
+
+// fail records a failure; a retryable one gets a next try with backoff.
+func (p *pipeline) fail(row store.Activity, reason string, permanent bool) {
+	t := store.Transition{State: store.StateFailed, Reason: reason, Permanent: permanent, Fields: map[string]any{"attempts": row.Attempts + 1}}
+	if !permanent {
+		next := p.e.now().Add(retryDelay(row.Attempts + 1))
+		t.NextTry = &next
+	}
+	p.setState(row, t)
+}
+
+// retryDelay grows with each failed attempt: 5 min, 10, 20... capped at a day.
+func retryDelay(attempt int) time.Duration {
+	d := 5 * time.Minute
+	for i := 1; i < attempt && d < 24*time.Hour; i++ {
+		d *= 2
+	}
+	if d > 24*time.Hour {
+		d = 24 * time.Hour
+	}
+	return d
+}
+
+func describe(sourceName string, row store.Activity) string {
+	name := row.Name
+	if name == "" {
+		name = row.RemoteID
+	}
+	if row.Start != nil {
+		return fmt.Sprintf("%s · %s · %s", sourceName, row.Start.Format("2006-01-02"), name)
+	}
+	if row.StartHint != nil {
+		return fmt.Sprintf("%s · %s · %s", sourceName, row.StartHint.Format("2006-01-02"), name)
+	}
+	return fmt.Sprintf("%s · %s", sourceName, name)
+}
+
+func encodeExtra(m map[string]string) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func decodeExtra(s string) map[string]string {
+	m := map[string]string{}
+	if s != "" {
+		_ = json.Unmarshal([]byte(s), &m)
+	}
+	return m
+}
+
+// checkIntervalsAuth stops the run when Intervals.icu refuses the key.
+func (p *pipeline) checkIntervalsAuth(err error) bool {
+	var api *intervals.APIError
+	if errors.As(err, &api) && api.Auth() {
+		p.mu.Lock()
+		first := p.stopAll == nil
+		if first {
+			p.stopAll = source.ErrNeedsSignIn
+			p.signIn = append(p.signIn, "intervals")
+		}
+		p.mu.Unlock()
+		if first {
+			p.e.markSignIn("intervals", err)
+		}
+		return true
+	}
+	return false
+}

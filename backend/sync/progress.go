@@ -1,0 +1,163 @@
+package sync
+
+import (
+	"sort"
+	gosync "sync"
+	"time"
+
+	"fitbridge/backend/events"
+	"fitbridge/backend/store"
+)
+
+// Progress is what a running backfill reports to the window and terminal.
+type Progress struct {
+	Running     bool                      `json:"running"`
+	Paused      bool                      `json:"paused"`
+	Phase       string                    `json:"phase"`
+	Total       int                       `json:"total"`
+	Done        int                       `json:"done"`
+	Counts      map[string]int            `json:"counts"`
+	BySource    map[string]map[string]int `json:"by_source"`
+	Current     string                    `json:"current"`
+	RatePerMin  float64                   `json:"rate_per_min"`
+	SecondsLeft float64                   `json:"seconds_left"`
+	Failures    []Failure                 `json:"failures"`
+	Message     string                    `json:"message"`
+	StartedAt   string                    `json:"started_at"`
+	FinishedAt  string                    `json:"finished_at"`
+}
+
+// tracker counts a run's progress and emits it, at most a few times a second.
+type tracker struct {
+	e   *Engine
+	req Request
+
+	mu       gosync.Mutex
+	p        Progress
+	started  time.Time
+	lastEmit time.Time
+}
+
+func newTracker(e *Engine, req Request) *tracker {
+	t := &tracker{e: e, req: req, started: time.Now()}
+	t.p = Progress{Running: true, Phase: "listing", StartedAt: t.started.UTC().Format(time.RFC3339)}
+	t.emit(true)
+	return t
+}
+
+func (t *tracker) phase(ph string) {
+	t.mu.Lock()
+	t.p.Phase = ph
+	t.mu.Unlock()
+	t.emit(true)
+}
+
+func (t *tracker) start(total int) {
+	t.mu.Lock()
+	t.p.Total = total
+	t.p.Phase = "syncing"
+	t.started = time.Now()
+	t.mu.Unlock()
+	t.emit(true)
+}
+
+func (t *tracker) current(s string) {
+	t.mu.Lock()
+	t.p.Current = s
+	t.mu.Unlock()
+	t.emit(false)
+}
+
+func (t *tracker) downloaded() { t.emit(false) }
+
+// moved counts an activity reaching a state. Only states that end the run's
+// work on it count towards Done.
+func (t *tracker) moved(src, state string) {
+	t.mu.Lock()
+	switch state {
+	case store.StateReady, store.StateDownloaded, store.StateDiscovered:
+		if !t.req.FetchOnly {
+			t.mu.Unlock()
+			t.emit(false)
+			return
+		}
+	}
+	t.p.Done++
+	t.mu.Unlock()
+	t.emit(false)
+}
+
+func (t *tracker) needsSignIn(accounts []string) {
+	t.mu.Lock()
+	t.p.Phase = "needs_sign_in"
+	names := make([]string, 0, len(accounts))
+	for _, a := range accounts {
+		if a == "intervals" {
+			names = append(names, "Intervals.icu")
+			continue
+		}
+		names = append(names, displayOf(a))
+	}
+	sort.Strings(names)
+	msg := ""
+	for i, n := range names {
+		if i > 0 {
+			msg += " and "
+		}
+		msg += n
+	}
+	t.p.Message = msg + " needs you to sign in again. Nothing was lost: reconnect and start again to carry on."
+	t.mu.Unlock()
+	t.emit(true)
+}
+
+func (t *tracker) finish() {
+	t.mu.Lock()
+	t.p.Running = false
+	if t.p.Phase != "needs_sign_in" {
+		t.p.Phase = "done"
+	}
+	t.p.Current = ""
+	t.p.FinishedAt = time.Now().UTC().Format(time.RFC3339)
+	t.mu.Unlock()
+	t.emit(true)
+}
+
+// Snapshot returns the progress with fresh counts from the store.
+func (t *tracker) snapshot() Progress {
+	t.mu.Lock()
+	p := t.p
+	started := t.started
+	t.mu.Unlock()
+	p.Paused = t.e.Paused()
+	by, err := t.e.Store.Counts(t.e.scope(t.req))
+	if err == nil {
+		p.BySource = by
+		p.Counts = map[string]int{}
+		for _, m := range by {
+			for st, n := range m {
+				p.Counts[st] += n
+			}
+		}
+	}
+	if el := time.Since(started).Minutes(); el > 0 && p.Done > 0 {
+		p.RatePerMin = float64(p.Done) / el
+		if left := p.Total - p.Done; left > 0 {
+			p.SecondsLeft = float64(left) / p.RatePerMin * 60
+		}
+	}
+	return p
+}
+
+func (t *tracker) emit(force bool) {
+	t.mu.Lock()
+	if !force && time.Since(t.lastEmit) < 250*time.Millisecond {
+		t.mu.Unlock()
+		return
+	}
+	t.lastEmit = time.Now()
+	t.mu.Unlock()
+	p := t.snapshot()
+	t.e.setLast(p)
+	t.e.emitter().Emit(events.Progress, p)
+}

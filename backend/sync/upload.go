@@ -1,0 +1,260 @@
+package sync
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"fitbridge/backend/fitfile"
+	"fitbridge/backend/intervals"
+	"fitbridge/backend/match"
+	"fitbridge/backend/source"
+	"fitbridge/backend/store"
+)
+
+// upload decides whether Intervals.icu already has the activity and, if
+// not, sends it.
+func (p *pipeline) upload(ctx context.Context, row store.Activity) {
+	if err := p.e.gate.wait(ctx); err != nil || p.stopped() {
+		return
+	}
+	p.prog.current(describe(p.displayName(row.Source), row))
+	force := len(p.req.IDs) > 0
+
+	// Rule 1: the ledger. The same file may already be in Intervals.icu
+	// through another of the rider's sources or an earlier import.
+	if done, err := p.e.Store.DoneWithHash(row.Hash, row.ID); err == nil && done != nil {
+		p.setState(row, store.Transition{State: store.StateAlready, Permanent: true,
+			Reason: fmt.Sprintf("the same file is already in Intervals.icu (from %s)", p.displayName(done.Source)),
+			Fields: map[string]any{"intervals_id": done.IntervalsID, "matched_via": "FitBridge"}})
+		return
+	}
+
+	cand := p.candidate(row)
+	if row.Start != nil {
+		if err := p.index.ensure(ctx, *row.Start); err != nil {
+			if p.checkIntervalsAuth(err) || ctx.Err() != nil {
+				return
+			}
+			p.fail(row, fmt.Sprintf("could not check Intervals.icu for this ride: %v", err), false)
+			return
+		}
+	}
+	d := p.index.decide(cand, match.Options{StravaAsDuplicate: p.e.Options.StravaAsDuplicate})
+	switch d.Outcome {
+	case match.Duplicate:
+		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
+			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
+		return
+	case match.Probable:
+		if !force {
+			p.setState(row, store.Transition{State: store.StateSkipped, Reason: "needs review: " + d.Reason, Permanent: false,
+				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+			return
+		}
+	}
+
+	if p.req.DryRun {
+		p.mu.Lock()
+		p.res.WouldUpload++
+		p.mu.Unlock()
+		p.prog.moved(row.Source, "would_upload")
+		return
+	}
+
+	data, err := p.e.Cache.Get(row.Hash)
+	if err != nil {
+		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Fields: map[string]any{"hash": ""}})
+		return
+	}
+	// Written before the request: if the process dies after Intervals.icu
+	// stored the file but before we record it, the next run knows a 200 may
+	// be our own earlier upload.
+	if row.UploadAt == nil {
+		now := p.e.now()
+		if err := p.e.Store.Update(row.ID, map[string]any{"upload_at": &now}); err != nil {
+			p.fail(row, err.Error(), false)
+			return
+		}
+	}
+	up := intervals.Upload{
+		Filename:   uploadName(row, data),
+		Data:       data,
+		Name:       row.Name,
+		DeviceName: row.Device,
+		ExternalID: row.ExternalID,
+	}
+	if desc := p.description(row); desc != "" {
+		up.Description = desc
+	}
+	r, err := p.e.Intervals.Upload(ctx, up)
+	if err != nil {
+		if ctx.Err() != nil {
+			return
+		}
+		if p.checkIntervalsAuth(err) {
+			return
+		}
+		var api *intervals.APIError
+		if errors.As(err, &api) && api.Permanent() {
+			p.fail(row, "Intervals.icu refused the file: "+api.Message, true)
+			return
+		}
+		p.fail(row, fmt.Sprintf("upload failed, will retry: %v", err), false)
+		return
+	}
+
+	state, reason, via := store.StateUploaded, "", ""
+	if !r.Created {
+		// Intervals.icu had these exact bytes. Ours if an earlier attempt of
+		// ours landed (its external_id is ours), someone else's otherwise.
+		state, reason, via = store.StateAlready, "Intervals.icu already has this exact file", ""
+		if existing, ok := p.lookup(ctx, r.ID); ok {
+			if existing.ExternalID == row.ExternalID {
+				state, reason = store.StateUploaded, ""
+			} else {
+				via = viaName(existing.Source)
+				if existing.OAuthClientName != "" {
+					via = existing.OAuthClientName
+				}
+				if via != "" {
+					reason = fmt.Sprintf("Intervals.icu already has this exact file (from %s)", via)
+				}
+			}
+		}
+	}
+	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
+		Fields: map[string]any{"intervals_id": r.ID, "matched_via": via}})
+	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: row.Sport, ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
+	if state == store.StateUploaded {
+		p.mu.Lock()
+		p.res.Uploaded++
+		p.mu.Unlock()
+		if r.Created && row.Sport != "" {
+			if err := p.e.Intervals.SetType(ctx, r.ID, row.Sport); err != nil {
+				p.e.log().Warn("set activity type", "activity", r.ID, "type", row.Sport, "err", err)
+			}
+		}
+	}
+}
+
+// lookup reads an existing Intervals.icu activity when the client can.
+func (p *pipeline) lookup(ctx context.Context, id string) (intervals.Activity, bool) {
+	type getter interface {
+		Activity(ctx context.Context, id string) (intervals.Activity, error)
+	}
+	g, ok := p.e.Intervals.(getter)
+	if !ok || id == "" {
+		return intervals.Activity{}, false
+	}
+	a, err := g.Activity(ctx, id)
+	if err != nil {
+		p.e.log().Debug("read existing activity", "id", id, "err", err)
+		return intervals.Activity{}, false
+	}
+	return a, true
+}
+
+func (p *pipeline) candidate(row store.Activity) match.Candidate {
+	c := match.Candidate{ExternalIDs: []string{row.ExternalID}}
+	for _, conn := range p.e.Sources {
+		if conn.Desc.Name == row.Source && conn.Desc.AlsoKnownAs != nil {
+			c.ExternalIDs = append(c.ExternalIDs, conn.Desc.AlsoKnownAs(row.RemoteID)...)
+		}
+	}
+	var sessions []fitfile.Session
+	_ = json.Unmarshal([]byte(row.Sessions), &sessions)
+	for _, s := range sessions {
+		typ := fitfile.Summary{Sport: s.Sport, SubSport: s.SubSport}.IntervalsType()
+		c.Sessions = append(c.Sessions, match.Session{StartUTC: s.Start, ElapsedS: s.ElapsedS, TimerS: s.TimerS, DistanceM: s.DistanceM, Type: typ})
+	}
+	if len(c.Sessions) == 0 && row.Start != nil {
+		c.Sessions = []match.Session{{StartUTC: *row.Start, ElapsedS: row.ElapsedS, TimerS: row.TimerS, DistanceM: row.DistanceM, Type: row.Sport}}
+	}
+	if len(c.Sessions) == 1 && row.Sport != "" {
+		c.Sessions[0].Type = row.Sport
+	}
+	return c
+}
+
+func (p *pipeline) displayName(name string) string {
+	for _, c := range p.e.Sources {
+		if c.Desc.Name == name {
+			return c.Desc.DisplayName
+		}
+	}
+	if d, ok := source.Lookup(name); ok {
+		return d.DisplayName
+	}
+	if name == ImportSource {
+		return "imported files"
+	}
+	return name
+}
+
+func (p *pipeline) description(row store.Activity) string {
+	if row.Source == ImportSource {
+		return ""
+	}
+	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", p.displayName(row.Source), row.RemoteID)
+}
+
+// uploadName gives the file a name whose extension matches its bytes.
+func uploadName(row store.Activity, data []byte) string {
+	ext := row.Format
+	if ext == "" {
+		ext = "fit"
+	}
+	switch row.Wrapping {
+	case "gzip":
+		ext += ".gz"
+	case "zip":
+		ext = "zip"
+	}
+	base := row.Source + "-" + row.RemoteID
+	if len(base) > 60 {
+		base = base[:60]
+	}
+	base = strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r == ':' {
+			return '_'
+		}
+		return r
+	}, base)
+	return base + "." + ext
+}
+
+// viaName turns an Intervals.icu source enum into words a rider knows.
+func viaName(src string) string {
+	switch strings.ToUpper(src) {
+	case "STRAVA":
+		return "Strava"
+	case "GARMIN_CONNECT":
+		return "Garmin Connect"
+	case "UPLOAD":
+		return "a manual upload"
+	case "MANUAL":
+		return "a manual entry"
+	case "OAUTH_CLIENT":
+		return "another app"
+	case "ZWIFT":
+		return "Zwift"
+	case "WAHOO":
+		return "Wahoo"
+	case "":
+		return ""
+	}
+	s := strings.ToLower(strings.ReplaceAll(src, "_", " "))
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func derefTime(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}

@@ -1,0 +1,81 @@
+// Numbers and dates as a rider reads them.
+
+export function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** YYYY-MM-DD of a date in the computer's local time. */
+export function dayKey(d: Date): string {
+  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`;
+}
+
+/** Local calendar day of an RFC 3339 time; '' when it cannot be read. */
+export function dayOf(rfc3339: string): string {
+  if (!rfc3339) return '';
+  const d = new Date(rfc3339);
+  return Number.isNaN(d.getTime()) ? '' : dayKey(d);
+}
+
+export function parseDay(key: string): Date {
+  const [y, m, d] = key.split('-').map(Number);
+  return new Date(y, m - 1, d);
+}
+
+export function duration(seconds: number): string {
+  if (!seconds || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (h > 0) return `${h}h ${pad2(m)}m`;
+  const sec = s % 60;
+  return m > 0 ? `${m}m${sec ? ` ${pad2(sec)}s` : ''}` : `${sec}s`;
+}
+
+export function distance(metres: number): string {
+  if (!metres || metres <= 0) return '–';
+  if (metres < 1000) return `${Math.round(metres)} m`;
+  return `${(metres / 1000).toFixed(metres < 10000 ? 2 : 1)} km`;
+}
+
+export function timeLeft(seconds: number): string {
+  if (!seconds || seconds <= 0 || !Number.isFinite(seconds)) return '';
+  if (seconds < 60) return 'less than a minute';
+  const m = Math.round(seconds / 60);
+  if (m < 60) return `about ${m} min`;
+  const h = Math.floor(m / 60);
+  return `about ${h} h ${pad2(m % 60)} min`;
+}
+
+const dateFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const longDayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+function valid(rfc3339: string): Date | null {
+  if (!rfc3339) return null;
+  const d = new Date(rfc3339);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+export function date(rfc3339: string): string {
+  const d = valid(rfc3339);
+  return d ? dateFmt.format(d) : '–';
+}
+
+export function time(rfc3339: string): string {
+  const d = valid(rfc3339);
+  return d ? timeFmt.format(d) : '';
+}
+
+export function dateTime(rfc3339: string): string {
+  const d = valid(rfc3339);
+  return d ? dateTimeFmt.format(d) : '–';
+}
+
+export function longDay(key: string): string {
+  return longDayFmt.format(parseDay(key));
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

@@ -1,0 +1,85 @@
+// Platforms and folders, and signing in to them.
+import { api, errorText } from '../lib/api';
+import type { SourceInfo } from '../lib/types';
+
+export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'disconnect';
+
+class SourcesStore {
+  list = $state<SourceInfo[]>([]);
+  loaded = $state(false);
+  error = $state('');
+  /** What is running per source, e.g. a browser sign-in that can take minutes. */
+  busy = $state<Record<string, SourceTask | undefined>>({});
+  /** Last error per source, in the backend's words. */
+  errors = $state<Record<string, string>>({});
+
+  connected = $derived(this.list.filter((s) => s.connected));
+
+  async load() {
+    this.error = '';
+    try {
+      this.list = (await api.Sources()) ?? [];
+      this.loaded = true;
+    } catch (err) {
+      this.error = errorText(err);
+    }
+  }
+
+  byName(name: string): SourceInfo | undefined {
+    return this.list.find((s) => s.name === name);
+  }
+
+  displayName(name: string): string {
+    return this.byName(name)?.display_name || name;
+  }
+
+  private put(info: SourceInfo) {
+    const i = this.list.findIndex((s) => s.name === info.name);
+    if (i >= 0) this.list[i] = info;
+    else this.list = [...this.list, info];
+  }
+
+  private async run(name: string, task: SourceTask, fn: () => Promise<SourceInfo | void>): Promise<boolean> {
+    this.busy = { ...this.busy, [name]: task };
+    this.errors = { ...this.errors, [name]: '' };
+    try {
+      const info = await fn();
+      if (info) this.put(info);
+      else await this.load();
+      return true;
+    } catch (err) {
+      this.errors = { ...this.errors, [name]: errorText(err) };
+      return false;
+    } finally {
+      this.busy = { ...this.busy, [name]: undefined };
+    }
+  }
+
+  connectBrowser(name: string, region: string) {
+    return this.run(name, 'browser', () => api.ConnectBrowser(name, region));
+  }
+  connectPassword(name: string, region: string, username: string, password: string) {
+    return this.run(name, 'password', () => api.ConnectPassword(name, region, username, password));
+  }
+  connectToken(name: string, region: string, token: string) {
+    return this.run(name, 'token', () => api.ConnectToken(name, region, token));
+  }
+  connectFolder(name: string, path: string) {
+    return this.run(name, 'folder', () => api.ConnectFolder(name, path));
+  }
+  disconnect(name: string) {
+    return this.run(name, 'disconnect', async () => {
+      await api.Disconnect(name);
+    });
+  }
+
+  reset() {
+    this.list = [];
+    this.loaded = false;
+    this.error = '';
+    this.busy = {};
+    this.errors = {};
+  }
+}
+
+export const sourcesStore = new SourcesStore();

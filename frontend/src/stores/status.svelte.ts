@@ -1,0 +1,80 @@
+// The app's overall state, plus notices from continuous sync and short-lived toasts.
+import { api, errorText } from '../lib/api';
+import type { IntervalsStatus, Notice, Status } from '../lib/types';
+
+export interface Toast {
+  id: number;
+  message: string;
+  tone: 'info' | 'ok' | 'bad';
+}
+
+class StatusStore {
+  status = $state<Status | null>(null);
+  loading = $state(false);
+  error = $state('');
+  notices = $state<Notice[]>([]);
+  toasts = $state<Toast[]>([]);
+  private nextToast = 1;
+
+  async load(): Promise<Status | null> {
+    this.loading = true;
+    this.error = '';
+    try {
+      const s = await api.Status();
+      this.status = s;
+      this.notices = s.notices ?? [];
+      return s;
+    } catch (err) {
+      this.error = errorText(err);
+      return null;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  setIntervals(i: IntervalsStatus) {
+    if (this.status) this.status = { ...this.status, intervals: i };
+  }
+
+  async startDemo(): Promise<boolean> {
+    try {
+      const s = await api.StartDemo();
+      this.status = s;
+      this.notices = s.notices ?? [];
+      this.toast('Demo mode is on: sample accounts and rides, nothing leaves this computer.', 'ok');
+      return true;
+    } catch (err) {
+      this.toast(errorText(err), 'bad');
+      return false;
+    }
+  }
+
+  toast(message: string, tone: Toast['tone'] = 'info', ms = 8000) {
+    const id = this.nextToast++;
+    this.toasts = [...this.toasts, { id, message, tone }];
+    if (ms > 0) setTimeout(() => this.dismiss(id), ms);
+  }
+
+  dismiss(id: number) {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+
+  /** Listens for notices; returns the unsubscribe. */
+  init(): () => void {
+    return api.on('notice', (n) => {
+      if (!n) return;
+      this.notices = [n, ...this.notices].slice(0, 50);
+      this.toast(n.message);
+    });
+  }
+
+  reset() {
+    this.status = null;
+    this.loading = false;
+    this.error = '';
+    this.notices = [];
+    this.toasts = [];
+  }
+}
+
+export const statusStore = new StatusStore();
