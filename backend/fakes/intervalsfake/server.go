@@ -7,6 +7,8 @@ package intervalsfake
 
 import (
 	"bufio"
+	"bytes"
+	"io"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -277,6 +279,11 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		}
 		s.mu.Unlock()
 		if delay > 0 {
+			// Read the body first: only then does the server notice a client
+			// that gave up, and stop waiting.
+			if body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxUpload)); err == nil {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
 			t := time.NewTimer(delay)
 			select {
 			case <-t.C:

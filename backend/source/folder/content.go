@@ -66,13 +66,7 @@ func checkFIT(b []byte) error {
 	for off, n := 0, 1; off < len(b); n++ {
 		seg := b[off:]
 		if !isFITHeader(seg) {
-			if n == 1 {
-				return errors.New("not a FIT file")
-			}
-			// What follows a complete segment is not another FIT header: the
-			// header's data size is stale, the usual sign of a file still
-			// being written or never finalised.
-			return fmt.Errorf("%d bytes after the end its header announces (still being written, or not finalised)", len(seg))
+			return fmt.Errorf("%d bytes after the end its header announces", len(seg))
 		}
 		hs := int(seg[0])
 		if len(seg) < hs {
@@ -86,6 +80,12 @@ func checkFIT(b []byte) error {
 		total := hs + int(binary.LittleEndian.Uint32(seg[4:8])) + 2
 		if total < hs || len(seg) < total { // total < hs: the size overflowed int
 			return fmt.Errorf("file ends %d bytes early", total-len(seg))
+		}
+		if len(seg) > total && !isFITHeader(seg[total:]) {
+			// More bytes than the header announces, and not a chained FIT
+			// file: the header is stale, as in a recording still being
+			// written or never finalised.
+			return fmt.Errorf("%d bytes after the end its header announces (still being written, or not finalised)", len(seg)-total)
 		}
 		if binary.LittleEndian.Uint16(seg[total-2:total]) != fitCRC(seg[:total-2]) {
 			if n == 1 {

@@ -1,0 +1,282 @@
+// Package mywhoosh reads a rider's past MyWhoosh activities and their original
+// FIT files through MyWhoosh's private API (see the MyWhoosh reference):
+// sign in (browser capture, API login or a pasted token), list the rides on
+// service14, ask for a signed S3 link per ride and fetch the file from S3.
+package mywhoosh
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fitbridge/backend/capture"
+	"fitbridge/backend/source"
+)
+
+const (
+	// Name is the platform's stable id.
+	Name = "mywhoosh"
+	// EnvURL replaces every MyWhoosh host (tests, the demo).
+	EnvURL = "FITBRIDGE_MYWHOOSH_URL"
+
+	DefaultLoginHost = "https://services.mywhoosh.com"
+	DefaultAPIHost   = "https://service14.mywhoosh.com"
+	DefaultEventHost = "https://event.mywhoosh.com"
+
+	// Device is sent to Intervals.icu as device_name.
+	Device = "MyWhoosh"
+	// NoFileReason is the skip reason of rows without activityFileId.
+	NoFileReason = "MyWhoosh has no FIT file for this ride"
+
+	// SettingWhooshID is the account setting holding the rider id, sent as
+	// "key" on download-link calls when known.
+	SettingWhooshID = "whoosh_id"
+	// SettingDeviceID keeps one login DeviceId per install.
+	SettingDeviceID = "device_id"
+)
+
+// Limits: at most one list or link call per 500 ms, one file at a time.
+var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 1}
+
+func init() {
+	source.Register(source.Descriptor{
+		Name:        Name,
+		DisplayName: "MyWhoosh",
+		Kind:        source.KindCloud,
+		Description: "Rides from the MyWhoosh app, as the original FIT files MyWhoosh keeps.",
+		EnvURL:      EnvURL,
+		Limits:      Limits,
+		New: func(cfg source.Config) (source.Source, error) {
+			return New(cfg, Options{})
+		},
+		Capture: func(cfg source.Config) source.CaptureSpec {
+			return CaptureSpec(cfg, Options{})
+		},
+		Login: func(ctx context.Context, cfg source.Config, username, password string) (string, error) {
+			s, err := Login(ctx, cfg, username, password, Options{})
+			return s.Token, err
+		},
+		CleanToken: CleanToken,
+		Validate: func(ctx context.Context, cfg source.Config) error {
+			return Validate(ctx, cfg, Options{})
+		},
+		ExternalID: ExternalID,
+	})
+}
+
+// ExternalID is the external_id of a ride in Intervals.icu (dedup reference,
+// section 3: lower case with an underscore).
+func ExternalID(remoteID string) string { return "mywhoosh_" + remoteID }
+
+// Hosts are the three MyWhoosh hosts, without a trailing slash.
+type Hosts struct {
+	Login string // services.mywhoosh.com: game login API
+	API   string // service14.mywhoosh.com: rider profile API
+	Event string // event.mywhoosh.com: web portal and its login page
+}
+
+// HostsFor returns the real hosts, or baseURL for all of them when set.
+func HostsFor(baseURL string) Hosts {
+	if b := strings.TrimRight(strings.TrimSpace(baseURL), "/"); b != "" {
+		return Hosts{Login: b, API: b, Event: b}
+	}
+	return Hosts{Login: DefaultLoginHost, API: DefaultAPIHost, Event: DefaultEventHost}
+}
+
+// Options tune a client; the zero value is right for the real service.
+type Options struct {
+	Logger *slog.Logger
+	// HTTPClient calls the API hosts (default: 30 s timeout). Bucket
+	// downloads always use a separate client without credentials.
+	HTTPClient *http.Client
+	// LoginRetryDelay is the pause before retrying a refused login (default 3 s).
+	LoginRetryDelay time.Duration
+	// RetryBase is the first backoff after a 429, a 5xx or a network error;
+	// it doubles per try (default 1 s).
+	RetryBase time.Duration
+	// MaxRetries bounds the retries of one call (default 4).
+	MaxRetries int
+	// MaxRetryAfter caps how long a Retry-After is honoured (default 60 s).
+	MaxRetryAfter time.Duration
+	// PerSecond and Burst override Limits for every host (tests).
+	PerSecond float64
+	Burst     int
+
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	if o.LoginRetryDelay <= 0 {
+		o.LoginRetryDelay = 3 * time.Second
+	}
+	if o.RetryBase <= 0 {
+		o.RetryBase = time.Second
+	}
+	if o.MaxRetries <= 0 {
+		o.MaxRetries = 4
+	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 60 * time.Second
+	}
+	if o.PerSecond <= 0 {
+		o.PerSecond = Limits.PerSecond
+	}
+	if o.Burst <= 0 {
+		o.Burst = Limits.Burst
+	}
+	if o.sleep == nil {
+		o.sleep = sleepCtx
+	}
+	return o
+}
+
+// Client is a signed-in MyWhoosh account. It is safe for concurrent use.
+type Client struct {
+	hosts    Hosts
+	baseHost string // host:port of an overriding base URL
+	token    string
+	expires  time.Time
+	whooshID string
+	opts     Options
+	log      *slog.Logger
+	api      *http.Client
+	dl       *http.Client
+	limit    *hostLimiter
+	bucket   chan struct{} // one bucket fetch at a time
+	// encrypted is set once service14 refused plain bodies and took the
+	// CryptoJS form (reference, section 3).
+	encrypted atomic.Bool
+}
+
+var _ source.Source = (*Client)(nil)
+
+// New builds a client for cfg.Token.
+func New(cfg source.Config, opts Options) (*Client, error) {
+	tok := CleanToken(cfg.Token)
+	if tok == "" {
+		return nil, fmt.Errorf("no MyWhoosh session is stored: %w", source.ErrNeedsSignIn)
+	}
+	c := newClient(cfg, opts)
+	c.token = tok
+	if exp, ok := capture.JWTExpiry(tok); ok {
+		c.expires = exp
+	}
+	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "")
+	return c, nil
+}
+
+func newClient(cfg source.Config, opts Options) *Client {
+	opts = opts.withDefaults()
+	c := &Client{
+		hosts:    HostsFor(cfg.BaseURL),
+		whooshID: strings.TrimSpace(cfg.Settings[SettingWhooshID]),
+		opts:     opts,
+		log:      opts.Logger.With("source", Name),
+		api:      opts.HTTPClient,
+		limit:    newHostLimiter(opts.PerSecond, opts.Burst),
+		bucket:   make(chan struct{}, 1),
+	}
+	if cfg.BaseURL != "" {
+		if u, err := url.Parse(strings.TrimSpace(cfg.BaseURL)); err == nil {
+			c.baseHost = strings.ToLower(u.Host)
+		}
+	}
+	c.dl = &http.Client{
+		Timeout: 2 * time.Minute,
+		// No Jar and no Authorization: S3 refuses a signed URL that also
+		// carries credentials, and the bearer must never leave MyWhoosh.
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return errors.New("too many redirects")
+			}
+			if !c.allowedDownload(req.URL) {
+				return fmt.Errorf("MyWhoosh download redirected to a host that is not allowed: %s", req.URL.Host)
+			}
+			req.Header.Del("Authorization")
+			req.Header.Del("Cookie")
+			return nil
+		},
+	}
+	return c
+}
+
+// Expires is the session's JWT exp, zero when unknown.
+func (c *Client) Expires() time.Time { return c.expires }
+
+// Validate makes one cheap call proving cfg.Token works.
+func Validate(ctx context.Context, cfg source.Config, opts Options) error {
+	c, err := New(cfg, opts)
+	if err != nil {
+		return err
+	}
+	return c.Validate(ctx)
+}
+
+// Validate lists page 1 once.
+func (c *Client) Validate(ctx context.Context) error {
+	_, err := c.listPage(ctx, 1)
+	return err
+}
+
+// CaptureSpec says where the web portal leaves the session: localStorage
+// "webToken" on the portal, or the bearer of the portal's own API calls.
+func CaptureSpec(cfg source.Config, opts Options) source.CaptureSpec {
+	h := HostsFor(cfg.BaseURL)
+	apiHost := h.API
+	if u, err := url.Parse(h.API); err == nil {
+		apiHost = u.Host
+	}
+	return source.CaptureSpec{
+		StartURL:      h.Event + "/auth/login",
+		LocalStorage:  &source.LocalStorageToken{Key: "webToken"},
+		RequestHeader: &source.RequestHeaderToken{Host: apiHost, Header: "Authorization", StripPrefix: "Bearer "},
+		Validate: func(ctx context.Context, token string) error {
+			c := cfg
+			c.Token = token
+			return Validate(ctx, c, opts)
+		},
+		Timeout: 5 * time.Minute,
+	}
+}
+
+// CleanToken turns what a rider pasted (the webToken, an Authorization header
+// line, "Bearer ...", a quoted value) into the bare token.
+func CleanToken(pasted string) string {
+	s := strings.TrimSpace(pasted)
+	if len(s) >= 14 && strings.EqualFold(s[:14], "authorization:") {
+		s = s[14:]
+	}
+	s = strings.Trim(strings.TrimSpace(s), "\"'`")
+	if len(s) >= 7 && strings.EqualFold(s[:7], "bearer ") {
+		s = s[7:]
+	}
+	s = strings.Trim(strings.TrimSpace(s), "\"'`")
+	// A token copied from a wrapped line carries breaks; a JWT has no blanks.
+	return strings.Join(strings.Fields(s), "")
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

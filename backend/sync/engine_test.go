@@ -1,0 +1,243 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	gosync "sync"
+	"testing"
+	"time"
+
+	"github.com/tormoder/fit"
+
+	"fitbridge/backend/fakes/fitgen"
+	"fitbridge/backend/fakes/intervalsfake"
+	"fitbridge/backend/intervals"
+	"fitbridge/backend/source"
+	"fitbridge/backend/store"
+)
+
+// rideSource is a platform held in memory: enough to drive the engine
+// through every path without a network fake of its own.
+type rideSource struct {
+	mu        gosync.Mutex
+	rides     []source.Activity
+	files     map[string][]byte
+	expireAt  int // after this many downloads, answer ErrNeedsSignIn (0: never)
+	downloads int
+	gate      chan struct{} // when set, each download waits for a token
+}
+
+func (s *rideSource) List(ctx context.Context, q source.Query, yield func(source.Activity) error) error {
+	for _, r := range s.rides {
+		if !q.Contains(r.StartHint) {
+			continue
+		}
+		if err := yield(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *rideSource) Download(ctx context.Context, a source.Activity) ([]byte, error) {
+	if s.gate != nil {
+		select {
+		case <-s.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.expireAt > 0 && s.downloads >= s.expireAt {
+		return nil, fmt.Errorf("download: %w", source.ErrNeedsSignIn)
+	}
+	s.downloads++
+	data, ok := s.files[a.RemoteID]
+	if !ok {
+		return nil, source.Skip("no FIT file for this ride")
+	}
+	return data, nil
+}
+
+func newRides(n int, start time.Time) *rideSource {
+	s := &rideSource{files: map[string][]byte{}}
+	for i := 0; i < n; i++ {
+		t := start.Add(time.Duration(i)*26*time.Hour + time.Duration(i*97)*time.Second) // real rides never share mm:ss
+		id := fmt.Sprintf("r%03d", i)
+		s.rides = append(s.rides, source.Activity{RemoteID: id, Name: "Ride " + id, Sport: "VirtualRide", StartHint: t, Device: "TestApp"})
+		s.files[id] = fitgen.Activity(fitgen.Ride{Start: t, Duration: 50 * time.Minute, DistanceM: 25000, SubSport: fit.SubSportVirtualActivity, Serial: uint32(i + 1), AvgPower: 200, AvgHR: 140})
+	}
+	return s
+}
+
+type world struct {
+	t     *testing.T
+	store *store.Store
+	fake  *intervalsfake.Server
+	eng   *Engine
+	src   *rideSource
+}
+
+func newWorld(t *testing.T, src *rideSource) *world {
+	t.Helper()
+	home := t.TempDir()
+	st, err := store.Open(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	fake := intervalsfake.New(intervalsfake.Options{RatePerSec: -1})
+	url := fake.Start()
+	t.Cleanup(fake.Close)
+	client := intervals.New(url, fake.AthleteID(), fake.APIKey(),
+		intervals.WithRetry(intervals.RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}))
+	desc := source.Descriptor{Name: "testapp", DisplayName: "Test App", Limits: source.Limits{Concurrency: 3}}
+	eng := &Engine{Store: st, Cache: store.NewCache(home), Intervals: client, Location: fake.Location(),
+		Sources: []Connected{{Desc: desc, Source: src}}, Options: Options{StravaAsDuplicate: true}}
+	return &world{t: t, store: st, fake: fake, eng: eng, src: src}
+}
+
+func TestBackfillUploadsOnceAndSkipsWhatIsThere(t *testing.T) {
+	start := time.Date(2025, 1, 5, 7, 0, 0, 0, time.UTC)
+	src := newRides(20, start)
+	delete(src.files, "r019") // the platform has no file for this one
+	w := newWorld(t, src)
+	// Two rides reached Intervals.icu another way: Garmin with re-encoded
+	// bytes, and a Strava stub with only a local start.
+	w.fake.AddActivity(intervalsfake.Activity{StartDate: start.Add(40 * time.Second), ElapsedTime: 3000 + 60, Distance: 24800, Type: "VirtualRide", Source: "GARMIN_CONNECT", ExternalID: "123456"})
+	w.fake.AddActivity(intervalsfake.Activity{StartDateLocal: start.Add(26*time.Hour + 97*time.Second + 2*time.Minute).In(w.fake.Location()), Source: "STRAVA"})
+
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if res.Uploaded != 17 || res.Already != 2 || res.Skipped != 1 || res.Failed != 0 || res.Discovered != 20 {
+		t.Fatalf("first run = %+v", res)
+	}
+	if got := w.fake.UploadCount(); got != 17 {
+		t.Fatalf("fake created %d activities, want 17", got)
+	}
+	garmin, _ := w.store.FindBySource("testapp", "r000")
+	if garmin.State != store.StateAlready || garmin.MatchedVia != "Garmin Connect" {
+		t.Fatalf("r000 = %s via %q (%s)", garmin.State, garmin.MatchedVia, garmin.Reason)
+	}
+	strava, _ := w.store.FindBySource("testapp", "r001")
+	if strava.State != store.StateAlready || strava.MatchedVia != "Strava" {
+		t.Fatalf("r001 = %s via %q (%s)", strava.State, strava.MatchedVia, strava.Reason)
+	}
+
+	res, err = w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	if res.Uploaded != 0 || w.fake.UploadCount() != 17 {
+		t.Fatalf("second run uploaded %d (fake %d)", res.Uploaded, w.fake.UploadCount())
+	}
+	// Our uploads carry the external id and the source's sport.
+	for _, a := range w.fake.Activities() {
+		if a.Source == "OAUTH_CLIENT" && (a.ExternalID == "" || a.Type != "VirtualRide") {
+			t.Fatalf("uploaded activity %s has external_id %q type %q", a.ID, a.ExternalID, a.Type)
+		}
+	}
+}
+
+func TestUploadCutOffHalfWayIsNotDuplicated(t *testing.T) {
+	w := newWorld(t, newRides(3, time.Date(2025, 3, 1, 6, 0, 0, 0, time.UTC)))
+	w.fake.DropConnectionAfterStore(2) // the second upload lands, its answer never arrives
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Uploaded != 3 || w.fake.UploadCount() != 3 {
+		t.Fatalf("uploaded %d, fake holds %d, want 3 and 3", res.Uploaded, w.fake.UploadCount())
+	}
+}
+
+func TestNeedsSignInKeepsProgress(t *testing.T) {
+	src := newRides(10, time.Date(2024, 5, 1, 6, 0, 0, 0, time.UTC))
+	src.expireAt = 4
+	w := newWorld(t, src)
+	_ = w.store.SaveAccount(&store.Account{Name: "testapp", State: store.AccountConnected})
+	res, err := w.eng.Run(context.Background(), Request{})
+	var nsi *NeedsSignInError
+	if !errors.As(err, &nsi) || nsi.Accounts[0] != "testapp" {
+		t.Fatalf("err = %v, want needs sign-in for testapp", err)
+	}
+	if res.Uploaded != 4 {
+		t.Fatalf("uploaded %d before the session expired, want 4", res.Uploaded)
+	}
+	acc, _ := w.store.Account("testapp")
+	if acc.State != store.AccountNeedsSignIn {
+		t.Fatalf("account state %q", acc.State)
+	}
+	// After signing in again the run carries on with the rest.
+	src.mu.Lock()
+	src.expireAt = 0
+	src.mu.Unlock()
+	res, err = w.eng.Run(context.Background(), Request{})
+	if err != nil || res.Uploaded != 6 || w.fake.UploadCount() != 10 {
+		t.Fatalf("after reconnect: %+v err=%v fake=%d", res, err, w.fake.UploadCount())
+	}
+}
+
+func TestPauseHoldsWorkAndResumeFinishes(t *testing.T) {
+	src := newRides(6, time.Date(2024, 8, 1, 6, 0, 0, 0, time.UTC))
+	src.gate = make(chan struct{}, 100)
+	w := newWorld(t, src)
+	done := make(chan Result)
+	go func() {
+		res, _ := w.eng.Run(context.Background(), Request{})
+		done <- res
+	}()
+	src.gate <- struct{}{}
+	src.gate <- struct{}{}
+	// Wait for the two released rides, then pause before releasing more.
+	deadline := time.Now().Add(5 * time.Second)
+	for w.fake.UploadCount() < 2 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.eng.Pause()
+	for i := 0; i < 10; i++ {
+		src.gate <- struct{}{}
+	}
+	time.Sleep(300 * time.Millisecond)
+	held := w.fake.UploadCount()
+	if held >= 6 {
+		t.Fatalf("paused run uploaded everything (%d)", held)
+	}
+	w.eng.Resume()
+	select {
+	case res := <-done:
+		if res.Uploaded != 6 {
+			t.Fatalf("uploaded %d, want 6", res.Uploaded)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not finish after resume")
+	}
+}
+
+func TestCancelLeavesConsistentState(t *testing.T) {
+	src := newRides(8, time.Date(2024, 9, 1, 6, 0, 0, 0, time.UTC))
+	src.gate = make(chan struct{}, 100)
+	w := newWorld(t, src)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		src.gate <- struct{}{}
+		src.gate <- struct{}{}
+		time.Sleep(200 * time.Millisecond)
+		cancel()
+	}()
+	_, err := w.eng.Run(ctx, Request{})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	for i := 0; i < 20; i++ {
+		src.gate <- struct{}{}
+	}
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil || w.fake.UploadCount() != 8 {
+		t.Fatalf("after cancel and rerun: %+v err=%v fake=%d", res, err, w.fake.UploadCount())
+	}
+}

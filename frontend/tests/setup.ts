@@ -1,0 +1,24 @@
+import { afterEach, beforeEach } from 'vitest';
+import { setTransport } from '../src/lib/api';
+import { activitiesStore } from '../src/stores/activities.svelte';
+import { backfillStore } from '../src/stores/backfill.svelte';
+import { settingsStore } from '../src/stores/settings.svelte';
+import { sourcesStore } from '../src/stores/sources.svelte';
+import { statusStore } from '../src/stores/status.svelte';
+import { ui } from '../src/stores/ui.svelte';
+import { cleanup } from './helpers';
+
+// Every test starts from empty stores and picks its own transport.
+beforeEach(() => {
+  statusStore.reset();
+  sourcesStore.reset();
+  settingsStore.reset();
+  backfillStore.reset();
+  activitiesStore.reset();
+  ui.reset();
+});
+
+afterEach(() => {
+  cleanup();
+  setTransport(null);
+});
