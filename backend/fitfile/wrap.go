@@ -130,7 +130,7 @@ func copyLimited(dst *bytes.Buffer, r io.Reader) (int64, error) {
 		return n, gzipError(err)
 	}
 	if n > room {
-		return n, unreadable("unpacked file is larger than %d MiB", maxUnpacked>>20)
+		return n, unreadable("unpacked file is larger than %s", sizeText(maxUnpacked))
 	}
 	return n, nil
 }
@@ -190,7 +190,7 @@ func fromZip(data []byte, try func([]byte) error) (string, error) {
 		if err == nil {
 			used += len(content)
 			if used > maxUnpacked {
-				err = unreadable("unpacked files are larger than %d MiB", maxUnpacked>>20)
+				err = unreadable("unpacked files are larger than %s", sizeText(maxUnpacked))
 			} else {
 				err = try(content)
 			}
@@ -254,10 +254,17 @@ func readZipEntry(c zipCandidate) ([]byte, error) {
 		return nil, unreadable("damaged zip entry %s: %v", c.f.Name, strings.TrimPrefix(err.Error(), "zip: "))
 	}
 	if buf.Len() > maxUnpacked {
-		return nil, unreadable("unpacked file is larger than %d MiB", maxUnpacked>>20)
+		return nil, unreadable("unpacked file is larger than %s", sizeText(maxUnpacked))
 	}
 	if c.gz {
 		return gunzip(buf.Bytes())
 	}
 	return buf.Bytes(), nil
+}
+
+func sizeText(n int) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d KiB", n>>10)
 }

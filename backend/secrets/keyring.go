@@ -111,18 +111,22 @@ func (k *Keyring) Probe() error {
 	if err := k.Set(probeAccount, want); err != nil {
 		return err
 	}
-	got, err := k.Get(probeAccount)
-	if err != nil {
-		return err
-	}
-	if err := k.Delete(probeAccount); err != nil {
-		return err
-	}
-	if got != want {
+	got, getErr := k.Get(probeAccount)
+	delErr := k.Delete(probeAccount) // even when Get failed, so no entry is left behind
+	switch {
+	case getErr != nil:
+		return getErr
+	case delErr != nil:
+		return delErr
+	case got != want:
 		return &UnavailableError{Cause: errors.New("the keyring returned a different value than it was given")}
 	}
 	return nil
 }
+
+// serial lets one keyring operation run at a time: parallel calls against a
+// locked keyring would each raise their own unlock prompt.
+var serial = make(chan struct{}, 1)
 
 // do runs one keyring operation with the bus check, the time limit and the
 // error mapping every operation shares.
@@ -130,21 +134,34 @@ func (k *Keyring) do(account string, op func() error) error {
 	if err := sessionBusMissing(); err != nil {
 		return &UnavailableError{Cause: err}
 	}
+	return k.run(account, op)
+}
+
+func (k *Keyring) run(account string, op func() error) error {
 	timeout := k.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	done := make(chan error, 1)
-	go func() { done <- op() }()
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
+	late := &UnavailableError{Cause: fmt.Errorf("the keyring did not answer within %s (is it locked, waiting for a password?)", timeout)}
+	select {
+	case serial <- struct{}{}:
+	case <-timer.C:
+		return late
+	}
+	done := make(chan error, 1)
+	go func() {
+		// The call cannot be cancelled: after a timeout it runs on, and
+		// holds the turn, until the keyring answers.
+		defer func() { <-serial }()
+		done <- op()
+	}()
 	select {
 	case err := <-done:
 		return classify(account, err)
 	case <-timer.C:
-		// The call cannot be cancelled; its goroutine ends whenever the
-		// keyring answers, and the buffered channel lets it.
-		return &UnavailableError{Cause: fmt.Errorf("the keyring did not answer within %s (is it locked, waiting for a password?)", timeout)}
+		return late
 	}
 }
 

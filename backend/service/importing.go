@@ -168,4 +168,3 @@ func plainErr(err error) string {
 	}
 	return err.Error()
 }
-

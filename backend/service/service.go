@@ -5,6 +5,8 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -119,6 +121,11 @@ func Open(opts Options) (*Service, error) {
 	var keyErr error
 	if sec == nil {
 		kr := secrets.NewKeyring()
+		// A data folder of its own (FITBRIDGE_HOME) is a FitBridge of its own:
+		// its keys must not mix with the default folder's.
+		if def, err := DefaultHome(func(string) string { return "" }); err != nil || filepath.Clean(def) != filepath.Clean(home) {
+			kr.Service = secrets.ServiceName + " " + shortHash(home)
+		}
 		keyErr = kr.Probe()
 		sec = kr
 	}
@@ -140,6 +147,15 @@ func (s *Service) Close() error {
 		s.logFile.Close()
 	}
 	return err
+}
+
+func shortHash(s string) string {
+	abs, err := filepath.Abs(s)
+	if err == nil {
+		s = abs
+	}
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:4])
 }
 
 // KeyringError is why the OS keyring cannot be used (nil when it works).

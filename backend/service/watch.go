@@ -148,4 +148,3 @@ func (w *Watcher) Run(ctx context.Context, done func(PassResult)) error {
 		}
 	}
 }
-

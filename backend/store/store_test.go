@@ -51,7 +51,10 @@ func TestFilterByDateKeepsUnreadRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	d := func(y, m, day int) *time.Time { t := time.Date(y, time.Month(m), day, 10, 0, 0, 0, time.UTC); return &t }
+	d := func(y, m, day int) *time.Time {
+		t := time.Date(y, time.Month(m), day, 10, 0, 0, 0, time.UTC)
+		return &t
+	}
 	for i, st := range []*time.Time{d(2024, 1, 1), d(2025, 1, 1), nil} {
 		if _, _, err := s.Discover(&Activity{Source: "x", RemoteID: string(rune('a' + i)), StartHint: st}); err != nil {
 			t.Fatal(err)

@@ -262,13 +262,13 @@ func (e *Engine) summarize(req Request, res Result) Result {
 				res.Already += n
 			case store.StateSkipped:
 				res.Skipped += n
-			case store.StateFailed, store.StateUnreadable:
+			case store.StateFailed:
 				res.Failed += n
 			}
 		}
 	}
 	f := e.scope(req)
-	f.States = []string{store.StateFailed, store.StateUnreadable}
+	f.States = []string{store.StateFailed}
 	rows, err := e.Store.List(f)
 	if err == nil {
 		res.Failures = res.Failures[:0]

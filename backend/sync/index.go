@@ -22,6 +22,7 @@ type windowIndex struct {
 	fetch   gosync.Mutex // one window listing at a time
 	covered []span
 	ix      *match.Index
+	held    map[time.Time]chan struct{} // starts whose upload is being decided
 }
 
 type span struct{ from, to time.Time }
@@ -115,4 +116,46 @@ func (w *windowIndex) startsNear(t time.Time, d time.Duration) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.ix.StartsNear(t, d)
+}
+
+// reserve holds the time around t while one upload decides and lands, so
+// two copies of the same ride (say a Zwift file and its re-export) never
+// pass the duplicate check side by side. It waits while a nearby start is
+// held and returns the release.
+func (w *windowIndex) reserve(ctx context.Context, t time.Time) (func(), error) {
+	const near = 10 * time.Minute
+	for {
+		w.mu.Lock()
+		var busy chan struct{}
+		for held, ch := range w.held {
+			if d := held.Sub(t); d < near && d > -near {
+				busy = ch
+				break
+			}
+		}
+		if busy == nil {
+			if w.held == nil {
+				w.held = map[time.Time]chan struct{}{}
+			}
+			ch := make(chan struct{})
+			key := t
+			for _, taken := w.held[key]; taken; _, taken = w.held[key] {
+				key = key.Add(time.Nanosecond)
+			}
+			w.held[key] = ch
+			w.mu.Unlock()
+			return func() {
+				w.mu.Lock()
+				delete(w.held, key)
+				w.mu.Unlock()
+				close(ch)
+			}, nil
+		}
+		w.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 }

@@ -42,6 +42,11 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			p.fail(row, fmt.Sprintf("could not check Intervals.icu for this ride: %v", err), false)
 			return
 		}
+		release, err := p.index.reserve(ctx, *row.Start)
+		if err != nil {
+			return
+		}
+		defer release()
 	}
 	d := p.index.decide(cand, match.Options{ReviewStrava: !p.e.Options.StravaAsDuplicate})
 	switch d.Outcome {

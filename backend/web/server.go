@@ -285,7 +285,7 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	})
-	mux.HandleFunc("GET /", s.static)
+	mux.HandleFunc("/", s.static)
 	return mux
 }
 

@@ -14,6 +14,11 @@ import (
 // reload; a missing file with an extension is a real 404, never HTML in
 // place of a script.
 func (s *Server) static(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "the window's files are read with GET", http.StatusMethodNotAllowed)
+		return
+	}
 	if s.assets == nil {
 		http.NotFound(w, r)
 		return

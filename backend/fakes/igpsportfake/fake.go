@@ -323,7 +323,7 @@ func (s *Server) fitLocked(r *Ride) []byte {
 		Product:      320,
 		Serial:       uint32(r.RideID) + 1,
 		AvgHR:        138,
-		Every:        30 * time.Second,
+		Every:        time.Minute,
 	})
 	s.fits[r.RideID] = b
 	return b

@@ -452,10 +452,16 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, into any) bo
 }
 
 type listBody struct {
-	Page     *json.Number `json:"page"`
-	SortDate *string      `json:"sortDate"`
-	Type     *string      `json:"type"`
-	Limit    *json.Number `json:"limit"`
+	Page     json.RawMessage `json:"page"`
+	SortDate *string         `json:"sortDate"`
+	Type     *string         `json:"type"`
+	Limit    json.RawMessage `json:"limit"`
+}
+
+// jsonInt accepts a JSON number with no fraction, never a quoted one.
+func jsonInt(raw json.RawMessage) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	return n, err == nil
 }
 
 func (s *Server) handleActivities(w http.ResponseWriter, r *http.Request) {
@@ -471,8 +477,8 @@ func (s *Server) handleActivities(w http.ResponseWriter, r *http.Request) {
 		s.badRequest(w, "page is required")
 		return
 	}
-	page, err := strconv.Atoi(b.Page.String())
-	if err != nil || page < 1 {
+	page, ok := jsonInt(b.Page)
+	if !ok || page < 1 {
 		s.badRequest(w, "page must be a whole number from 1")
 		return
 	}
@@ -481,7 +487,7 @@ func (s *Server) handleActivities(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.Limit != nil {
-		if _, err := strconv.Atoi(b.Limit.String()); err != nil {
+		if _, ok := jsonInt(b.Limit); !ok {
 			s.badRequest(w, "limit must be a number")
 			return
 		}

@@ -85,7 +85,11 @@ func (c *Client) Login(ctx context.Context, username, password string) (string, 
 	if token == "" {
 		return "", errors.New("sign in to iGPSport: the answer carried no access token")
 	}
-	c.log.Info("igpsport signed in", capture.DescribeToken(token), "expires_in", data.ExpiresIn)
+	expiresIn := int64(-1)
+	if data.ExpiresIn != nil {
+		expiresIn = *data.ExpiresIn
+	}
+	c.log.Info("igpsport signed in", capture.DescribeToken(token), "expires_in", expiresIn)
 	return token, nil
 }
 

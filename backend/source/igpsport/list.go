@@ -92,7 +92,7 @@ func (c *Client) chinaSigning(err error) bool {
 		return false
 	}
 	if !c.signing.Swap(true) {
-		c.log.Info("igpsport China gateway refused an unsigned call; using the web app in a browser", "err", err)
+		c.log.Info("igpsport China gateway refused an unsigned call: signing is enforced", "err", err)
 	}
 	return true
 }

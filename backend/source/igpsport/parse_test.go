@@ -1,0 +1,117 @@
+package igpsport
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"fitbridge/backend/source"
+)
+
+func TestCleanToken(t *testing.T) {
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJtZW1iZXJpZCI6NDJ9.c2ln"
+	state := func() string {
+		global, _ := json.Marshal(map[string]any{"token": "Bearer " + jwt, "lang": "en"})
+		b, _ := json.Marshal(map[string]string{"global": string(global), "_persist": `{"version":-1,"rehydrated":true}`})
+		return string(b)
+	}()
+	quotedState, _ := json.Marshal(state)
+	cases := []struct{ name, in string }{
+		{"bare", jwt},
+		{"bearer", "Bearer " + jwt},
+		{"lower-case bearer and blanks", "  bearer   " + jwt + "\n"},
+		{"quoted", `"Bearer ` + jwt + `"`},
+		{"single quotes", "'" + jwt + "'"},
+		{"header line", "authorization: Bearer " + jwt},
+		{"persist:app-store value", state},
+		{"persist:app-store copied as a string literal", string(quotedState)},
+		{"login answer", `{"code":0,"message":"success","data":{"access_token":"` + jwt + `","token_type":"Bearer"}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := CleanToken(c.in); got != jwt {
+				t.Fatalf("CleanToken(%q) = %q", c.in, got)
+			}
+		})
+	}
+	if got := CleanToken(`{"global":"{\"lang\":\"en\"}"}`); got != `{"global":"{\"lang\":\"en\"}"}` {
+		t.Fatalf("state without a token must not become a token: %q", got)
+	}
+}
+
+func TestParseListTime(t *testing.T) {
+	sh := time.FixedZone("UTC+8", 8*3600)
+	cases := []struct {
+		in   string
+		want time.Time
+	}{
+		{"2025.06.02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh)},
+		{"2025-06-02 07:15:09", time.Date(2025, 6, 2, 7, 15, 9, 0, sh)},
+		{"2025.06.02 07:15:09", time.Date(2025, 6, 2, 7, 15, 9, 0, sh)},
+		{"2025-06-02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh)},
+		{"2025-06-01T23:15:09Z", time.Date(2025, 6, 1, 23, 15, 9, 0, time.UTC)},
+		{"1748819709", time.Unix(1748819709, 0)},
+		{"1748819709000", time.Unix(1748819709, 0)},
+		{"yesterday", time.Time{}},
+		{"", time.Time{}},
+	}
+	for _, c := range cases {
+		if got := parseListTime(c.in, sh); !got.Equal(c.want) {
+			t.Errorf("parseListTime(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"7", 7 * time.Second, true},
+		{"0", 0, true},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
+		{"", 0, false},
+		{"soon", 0, false},
+	}
+	for _, c := range cases {
+		got, ok := retryAfter(c.in, now)
+		if got != c.want || ok != c.ok {
+			t.Errorf("retryAfter(%q) = %v %v, want %v %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestRideIDKeepsZero(t *testing.T) {
+	cases := []struct {
+		row    string
+		id     string
+		listed bool
+	}{
+		{`{"rideId":0}`, "0", true},
+		{`{"rideId":"0"}`, "0", true},
+		{`{"rideId":31234567}`, "31234567", true},
+		{`{"rideId":null}`, "", false},
+		{`{"title":"no id"}`, "", false},
+		{`{"rideId":"abc"}`, "", false},
+	}
+	c, err := NewClient(testConfig(), Options{Logger: discard()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		a, ok := c.activity(json.RawMessage(tc.row))
+		if ok != tc.listed || a.RemoteID != tc.id {
+			t.Errorf("row %s: listed %v id %q", tc.row, ok, a.RemoteID)
+		}
+	}
+}
+
+func testConfig() source.Config { return source.Config{BaseURL: "http://127.0.0.1:9"} }
+
+func discard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
