@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"crypto/sha256"
 	"encoding/hex"
 	"slices"
@@ -29,6 +30,11 @@ func TestImportTwiceAndBackfillTwiceUploadsEachActivityOnce(t *testing.T) {
 	r := newRider(t)
 	r.env["FITBRIDGE_INTERVALS_URL"] = url
 	r.env["FITBRIDGE_INTERVALS_API_KEY"] = fake.APIKey()
+	r.env["FITBRIDGE_DEBUG"] = "1" // the most detailed log must still hold no key
+	var outputs []string
+	defer func() {
+		assertNoSecret(t, r.home, outputs, fake.APIKey(), base64.StdEncoding.EncodeToString([]byte("API_KEY:"+fake.APIKey())))
+	}()
 
 	// Three rides reached Intervals.icu before FitBridge: the very same
 	// file through another app, a Garmin Connect copy with other bytes, and
@@ -62,6 +68,7 @@ func TestImportTwiceAndBackfillTwiceUploadsEachActivityOnce(t *testing.T) {
 	args := append([]string{"import"}, files...)
 	args = append(args, "--json")
 	stdout, stderr, code := r.run("", args...)
+	outputs = append(outputs, stdout, stderr)
 	if code != 0 && code != 1 {
 		t.Fatalf("import exit %d: %s", code, stderr)
 	}
@@ -97,6 +104,7 @@ func TestImportTwiceAndBackfillTwiceUploadsEachActivityOnce(t *testing.T) {
 	}
 
 	stdout, stderr, code = r.run("", "backfill", "--yes", "--json")
+	outputs = append(outputs, stdout, stderr)
 	if code != 0 {
 		t.Fatalf("backfill exit %d: %s\n%s", code, stderr, stdout)
 	}

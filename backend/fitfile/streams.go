@@ -1,6 +1,9 @@
 package fitfile
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Streams is a small, downsampled series for the activity chart.
 type Streams struct {
@@ -69,7 +72,7 @@ func readPoints(data []byte) ([]streamPoint, error) {
 			return nil, err
 		}
 		if tp.fileType != "activity" {
-			return nil, fmt.Errorf("%s %s: %w", format, tp.why, ErrNotActivity)
+			return nil, fmt.Errorf("%s %s: %w", strings.ToUpper(string(format)), tp.why, ErrNotActivity)
 		}
 		if len(tp.points) == 0 {
 			return nil, nil

@@ -53,7 +53,9 @@ func (*testApp) Panic() int            { panic("boom") }
 func (*testApp) Pair() (int, int)      { return 1, 2 } // not callable: two values
 func (*testApp) Chan(c chan int)       {}              // not callable: no JSON for a channel
 func (*testApp) Leak() (string, error) { return "", errors.New("bad token " + testToken) }
-func (*testApp) hidden()               {} //nolint:unused // unexported: not callable
+func (*testApp) hidden()               {} // unexported: not callable
+
+var _ = (*testApp).hidden // used only through the name the browser sends
 
 var assets = fstest.MapFS{
 	"index.html":    {Data: []byte("<!doctype html><title>FitBridge</title>")},
