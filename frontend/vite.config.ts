@@ -24,5 +24,7 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['tests/**/*.test.ts'],
     setupFiles: ['tests/setup.ts'],
+    // Generous: the year grid is a few hundred cells and CI machines can be busy.
+    testTimeout: 30_000,
   },
 });

@@ -38,6 +38,8 @@ const (
 	// callTimeout bounds one DevTools call while polling, so a busy page
 	// cannot stall the timeout and close checks.
 	callTimeout = 5 * time.Second
+	// startTimeout bounds the browser's start.
+	startTimeout = time.Minute
 	// validateTimeout bounds one spec.Validate call.
 	validateTimeout = 45 * time.Second
 )
@@ -141,13 +143,21 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 	defer cancelBrowser()
 
 	started := time.Now()
-	if err := chromedp.Do(browserCtx); err != nil {
+	// A browser that hangs while starting must not hang the app. The
+	// sign-in's own timeout starts once the page is open: it is the rider's time.
+	startGuard := time.AfterFunc(startTimeout, cancelBrowser)
+	err = chromedp.Do(browserCtx)
+	if !startGuard.Stop() && err != nil && ctx.Err() == nil {
+		return "", fmt.Errorf("capture: the browser %s did not start: %w", path, ErrTimeout)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
 		}
 		if errors.Is(err, chromedp.ErrNoDisplay) {
-			return "", fmt.Errorf("cannot open a sign-in window because there is no display: "+
-				"sign in with email and password, or paste a token instead (%w)", err)
+			log.Warn("no display for the sign-in window", "error", err)
+			return "", errors.New("cannot open a sign-in window because this computer shows no desktop: " +
+				"sign in with email and password, or paste a token instead")
 		}
 		return "", fmt.Errorf("capture: starting the browser %s failed: %w", path, err)
 	}
@@ -543,7 +553,8 @@ func readCookies(browserCtx context.Context, ck *source.CookieToken, log *slog.L
 		if ck.Domain != "" && !strings.HasSuffix(strings.TrimPrefix(c.Domain, "."), strings.TrimPrefix(ck.Domain, ".")) {
 			continue
 		}
-		if v, err := url.QueryUnescape(c.Value); err == nil {
+		// Percent-encoded values are decoded; '+' stays, as base64 uses it.
+		if v, err := url.PathUnescape(c.Value); err == nil {
 			c.Value = v
 		}
 		if v := clean(c.Value, ""); v != "" {

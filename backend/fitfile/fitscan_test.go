@@ -43,6 +43,18 @@ func TestCRCTableMatchesNibbleCRC(t *testing.T) {
 	}
 }
 
+func TestCRCAllLengths(t *testing.T) {
+	data := readFixture(t, "wahoo_2023-11-08_indoor_unterminated_strings.fit")
+	for n := 0; n <= 64; n++ {
+		for off := 0; off < 9; off++ {
+			b := data[off : off+n]
+			if a, w := fitCRC(0, b), fitCRCTest(b); a != w {
+				t.Fatalf("len %d off %d: %04x, want %04x", n, off, a, w)
+			}
+		}
+	}
+}
+
 // A sound activity without a session is summarised from its records.
 func TestRecordsOnlyActivity(t *testing.T) {
 	b := activityHeader(&fitBuilder{})

@@ -119,6 +119,9 @@ func summaryFromScan(scan *fitScan) (Summary, error) {
 		if start == 0 && rec.n > 0 {
 			start = rec.firstTS
 		}
+		if start == 0 {
+			start = seg.timeCreated
+		}
 		ss.Start = fitTime(start)
 		if elapsed != absent {
 			ss.ElapsedS = elapsed

@@ -32,7 +32,7 @@ type Session struct {
 type Summary struct {
 	Format   Format
 	Wrapping string // "", "gzip" or "zip": how the file arrived
-	FileType string // FIT file_id.type: "activity", "workout", "course", "settings", "monitoring_b"...; "activity" for TCX/GPX
+	FileType string // FIT file_id.type: "activity", "workout", "course", "settings", "monitoring_b"...; "activity" for TCX/GPX ("course", "workout", "route" when they hold none)
 
 	Sport     string // of the first session
 	SubSport  string
@@ -49,15 +49,15 @@ type Summary struct {
 	Product        string // product name when known
 	Device         string // a rider-facing device name, e.g. "Garmin Edge 530", "MyWhoosh"
 
-	// Sessions has one entry per FIT session (a triathlon has several). A FIT
-	// activity without any session, and every TCX or GPX file, gets one
-	// session built from its records, so matching always has something to
-	// compare.
+	// Sessions has one entry per FIT session (a triathlon has several), per
+	// TCX <Activity>, or one for a GPX track. A FIT activity without any
+	// session gets one built from its records, so matching always has
+	// something to compare.
 	Sessions []Session
 	// Decoder says which reader produced the summary (for diagnostics).
 	Decoder string
-	// Note tells what was tolerated or chosen: "zip holds 3 activity files;
-	// read ride.fit", "ignored 4 bytes after the end of the FIT data".
+	// Note tells what was tolerated or chosen: "zip holds 3 FIT/TCX/GPX
+	// files; read ride.fit", "ignored 4 bytes after the end of the FIT data".
 	Note string
 }
 
@@ -84,7 +84,9 @@ func ContentHash(data []byte) string {
 // Summarize reads a file's bytes (FIT, TCX, GPX, raw or inside gzip/zip).
 // It returns ErrNotActivity (wrapped) for sound non-activity files and an
 // *UnreadableError for corrupt or unknown ones. It never panics. With an
-// *UnreadableError only Format and Wrapping are set, as far as known.
+// *UnreadableError only Format, Wrapping and Decoder are set, as far as known.
+// Of a zip holding several FIT/TCX/GPX files, the first that is an activity
+// is read and Summary.Note names it.
 func Summarize(data []byte) (Summary, error) {
 	return summarize(data)
 }

@@ -140,7 +140,7 @@ func (t *trackParse) addPoint(p xmlPoint, collect bool) {
 		t.pwSum += p.power
 		t.pwN++
 	}
-	if collect {
+	if collect && len(t.points) < maxStreamPoints {
 		t.points = append(t.points, p)
 	}
 }
@@ -204,6 +204,12 @@ func xmlErrText(err error) string {
 	return err.Error()
 }
 
+// maxXMLDepth bounds element nesting; real TCX and GPX files nest about ten
+// deep, and the path checks below walk the stack.
+const maxXMLDepth = 256
+
+var errTooDeep = errors.New("elements nested too deeply")
+
 // tokenWalker keeps the element path and the text of the current element.
 type tokenWalker struct {
 	dec   *xml.Decoder
@@ -221,6 +227,9 @@ func (w *tokenWalker) next() (start *xml.StartElement, end bool, err error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(w.stack) >= maxXMLDepth {
+				return nil, false, errTooDeep
+			}
 			w.stack = append(w.stack, t.Name.Local)
 			w.text = w.text[:0]
 			return &t, false, nil

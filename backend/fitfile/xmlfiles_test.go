@@ -155,6 +155,7 @@ func TestBadXML(t *testing.T) {
 		{"broken prolog", `<?xml version="1.0"?><<<`, "not a well-formed XML file: "},
 		{"unknown charset", `<?xml version="1.0" encoding="EBCDIC"?><gpx/>`, "not a well-formed XML file: "},
 		{"only a comment", `<!-- nothing -->`, "not a FIT, TCX or GPX file: XML without any element"},
+		{"deep nesting", "<gpx>" + strings.Repeat("<a>", 300) + strings.Repeat("</a>", 300) + "</gpx>", "not a well-formed GPX file: elements nested too deeply"},
 	} {
 		_, err := Summarize([]byte(tc.data))
 		if got := mustUnreadable(t, err); !strings.HasPrefix(got, tc.prefix) {

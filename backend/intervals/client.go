@@ -85,6 +85,7 @@ const DefaultPageLimit = 1000
 // Client talks to one Intervals.icu account. Safe for concurrent use.
 type Client struct {
 	base      *url.URL
+	baseErr   error
 	athleteID string
 	apiKey    string
 	auth      string // the Authorization header value
@@ -131,12 +132,15 @@ func New(baseURL, athleteID, apiKey string, opts ...Option) *Client {
 		baseURL = DefaultBaseURL
 	}
 	base, err := url.Parse(strings.TrimRight(baseURL, "/"))
-	if err != nil || base.Host == "" {
-		// Keep the mistake visible at the first call rather than panicking.
-		base = &url.URL{Scheme: "invalid", Host: "invalid-base-url"}
+	var baseErr error
+	if err != nil || base.Host == "" || (base.Scheme != "http" && base.Scheme != "https") {
+		// Reported by every call rather than a panic in the constructor.
+		baseErr = fmt.Errorf("the Intervals.icu address %q is not an http(s) URL", baseURL)
+		base = &url.URL{}
 	}
 	c := &Client{
 		base:      base,
+		baseErr:   baseErr,
 		athleteID: athleteID,
 		apiKey:    apiKey,
 		auth:      "Basic " + base64.StdEncoding.EncodeToString([]byte("API_KEY:"+apiKey)),
@@ -214,6 +218,9 @@ func (c *Client) do(ctx context.Context, cl call) (response, error) {
 	if cl.ok == nil {
 		cl.ok = func(s int) bool { return s >= 200 && s < 300 }
 	}
+	if c.baseErr != nil {
+		return response{}, fmt.Errorf("%s: %w", cl.op, c.baseErr)
+	}
 	u, err := url.Parse(strings.TrimRight(c.base.String(), "/") + cl.path)
 	if err != nil {
 		return response{}, fmt.Errorf("%s: %w", cl.op, err)
@@ -235,7 +242,7 @@ func (c *Client) do(ctx context.Context, cl call) (response, error) {
 		switch {
 		case err != nil:
 			if ctx.Err() != nil {
-				return response{}, opErr(cl.op, nil, ctx.Err())
+				return response{}, opErr(cl.op, lastErr, ctx.Err())
 			}
 			lastErr = fmt.Errorf("%s: %s %s: %w", cl.op, cl.method, cl.path, unwrapURLError(err))
 			if !retryableNetErr(err) || attempt >= c.retry.MaxAttempts {

@@ -221,7 +221,9 @@ func TestRetries(t *testing.T) {
 		},
 		{
 			name: "429 without Retry-After", setup: func(s *intervalsfake.Server) { s.Burst429(2) }, wantStatus: 201, requests: 3, creations: 1,
-			waits: func(d []time.Duration) bool { return len(d) == 2 && d[0] <= time.Millisecond && d[1] <= 2*time.Millisecond },
+			waits: func(d []time.Duration) bool {
+				return len(d) == 2 && d[0] <= time.Millisecond && d[1] <= 2*time.Millisecond
+			},
 		},
 		{
 			name: "500 then success", setup: func(s *intervalsfake.Server) { s.FailNthUpload(1, 500) }, wantStatus: 201, requests: 2, creations: 1,
@@ -232,8 +234,8 @@ func TestRetries(t *testing.T) {
 			waits: func(d []time.Duration) bool { return len(d) == 1 },
 		},
 		{
-			name: "timeout then success", setup: func(s *intervalsfake.Server) { s.SlowNext(1, 2*time.Second) },
-			client: []Option{WithHTTPClient(&http.Client{Timeout: 100 * time.Millisecond})}, wantStatus: 201, requests: 2, creations: 1,
+			name: "timeout then success", setup: func(s *intervalsfake.Server) { s.SlowNext(1, 5*time.Second) },
+			client: []Option{WithHTTPClient(&http.Client{Timeout: 500 * time.Millisecond})}, wantStatus: 201, requests: 2, creations: 1,
 			waits: func(d []time.Duration) bool { return len(d) == 1 },
 		},
 		{
@@ -288,13 +290,21 @@ func TestRetries(t *testing.T) {
 func TestRetryStopsWithContext(t *testing.T) {
 	s, base := fake(t, intervalsfake.Options{})
 	s.Burst429(1000)
-	c := New(base, "", testKey, WithLimiter(nil), WithRetry(RetryPolicy{MaxAttempts: 50, BaseDelay: 20 * time.Millisecond, MaxDelay: 40 * time.Millisecond}))
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	began := time.Now()
+	waits := 0
+	// The rider cancels during the third wait.
+	sleep := func(ctx context.Context, d time.Duration) error {
+		if waits++; waits < 3 {
+			return nil
+		}
+		cancel()
+		return sleepCtx(ctx, d) // would wait up to an hour but for the context
+	}
+	c := New(base, "", testKey, WithLimiter(nil), WithSleep(sleep), WithRetry(RetryPolicy{MaxAttempts: 50, BaseDelay: time.Hour}))
 	_, err := c.Athlete(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(began) > time.Second {
-		t.Fatalf("got %v after %v", err, time.Since(began))
+	if !errors.Is(err, context.Canceled) || len(s.Requests()) != 3 {
+		t.Fatalf("got %v after %d requests", err, len(s.Requests()))
 	}
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 429 {
@@ -412,12 +422,13 @@ func TestSetType(t *testing.T) {
 
 func TestLimiterSharedBetweenClients(t *testing.T) {
 	for _, tc := range []struct {
-		name    string
-		limiter *rate.Limiter
-		want429 bool
+		name     string
+		limiter  *rate.Limiter
+		requests int
+		want429  bool
 	}{
-		{"shared limiter keeps under the service's rate", rate.NewLimiter(15, 5), false},
-		{"no limiter trips the service's rate", nil, true},
+		{"shared limiter keeps under the service's rate", rate.NewLimiter(15, 5), 20, false},
+		{"no limiter trips the service's rate", nil, 40, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, base := fake(t, intervalsfake.Options{RatePerSec: 20, Burst: 5})
@@ -428,7 +439,7 @@ func TestLimiterSharedBetweenClients(t *testing.T) {
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			limited := 0
-			for i := range 20 {
+			for i := range tc.requests {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -628,5 +639,17 @@ func TestBackoffFullJitterIsBounded(t *testing.T) {
 				t.Fatalf("attempt %d: %v above %v", attempt, d, ceil)
 			}
 		}
+	}
+}
+
+func TestBadBaseURL(t *testing.T) {
+	for _, base := range []string{"intervals.icu", "ftp://intervals.icu", "http://"} {
+		_, err := New(base, "", testKey).Athlete(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "is not an http(s) URL") {
+			t.Errorf("%q: %v", base, err)
+		}
+	}
+	if c := New("", "", testKey); c.base.String() != DefaultBaseURL {
+		t.Errorf("default base %s", c.base)
 	}
 }

@@ -283,20 +283,19 @@ func uploadFilename(name string, data []byte) string {
 
 // athleteWire is the part of the athlete record FitBridge reads.
 type athleteWire struct {
-	ID                      flexString `json:"id"`
-	Name                    string     `json:"name"`
-	FirstName               string     `json:"firstname"`
-	LastName                string     `json:"lastname"`
-	Timezone                string     `json:"timezone"`
-	Status                  string     `json:"status"`
-	GarminSync              *bool      `json:"icu_garmin_sync_activities"`
-	StravaAuthorized        *bool      `json:"strava_authorized"`
-	StravaSync              *bool      `json:"strava_sync_activities"`
-	ZwiftUserID             flexString `json:"zwift_user_id"`
-	ZwiftSync               *bool      `json:"zwift_sync_activities"`
-	WahooUserID             flexString `json:"wahoo_user_id"`
-	WahooSync               *bool      `json:"wahoo_sync_activities"`
-	StravaSyncActivityTypes any        `json:"strava_sync_activity_types"`
+	ID               flexString `json:"id"`
+	Name             string     `json:"name"`
+	FirstName        string     `json:"firstname"`
+	LastName         string     `json:"lastname"`
+	Timezone         string     `json:"timezone"`
+	Status           string     `json:"status"`
+	GarminSync       *bool      `json:"icu_garmin_sync_activities"`
+	StravaAuthorized *bool      `json:"strava_authorized"`
+	StravaSync       *bool      `json:"strava_sync_activities"`
+	ZwiftUserID      flexString `json:"zwift_user_id"`
+	ZwiftSync        *bool      `json:"zwift_sync_activities"`
+	WahooUserID      flexString `json:"wahoo_user_id"`
+	WahooSync        *bool      `json:"wahoo_sync_activities"`
 }
 
 func (w athleteWire) athlete() Athlete {

@@ -6,6 +6,7 @@ package match
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -80,8 +81,12 @@ type Index struct {
 	mu    sync.RWMutex
 	full  []intervals.Activity // sorted by StartUTC
 	stubs []intervals.Activity // sorted by StartLocal (wall clock)
-	byExt map[string]intervals.Activity
-	ids   map[string]bool
+	// pending holds activities added since the last read, unsorted: a
+	// listing adds thousands in a row, and one merge beats thousands of
+	// sorted inserts.
+	pending []intervals.Activity
+	byExt   map[string]intervals.Activity
+	ids     map[string]bool
 }
 
 // NewIndex indexes acts; tz is the athlete's zone (Strava stubs carry only
@@ -94,16 +99,23 @@ func NewIndex(acts []intervals.Activity, tz *time.Location) *Index {
 	for _, a := range acts {
 		ix.put(a)
 	}
-	sort.SliceStable(ix.full, func(i, j int) bool { return ix.full[i].StartUTC.Before(ix.full[j].StartUTC) })
-	sort.SliceStable(ix.stubs, func(i, j int) bool { return ix.stubs[i].StartLocal.Before(ix.stubs[j].StartLocal) })
+	ix.settleLocked()
 	return ix
 }
 
-// put records a without keeping the slices sorted.
-func (ix *Index) put(a intervals.Activity) bool {
+// Add indexes one more activity: rows of a later listing, or our own upload
+// right after it landed, so a second copy later in the run is caught.
+// Known ids are ignored.
+func (ix *Index) Add(a intervals.Activity) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.put(a)
+}
+
+func (ix *Index) put(a intervals.Activity) {
 	if a.ID != "" {
 		if ix.ids[a.ID] {
-			return false
+			return
 		}
 		ix.ids[a.ID] = true
 	}
@@ -112,39 +124,67 @@ func (ix *Index) put(a intervals.Activity) bool {
 			ix.byExt[a.ExternalID] = a
 		}
 	}
-	switch {
-	case !a.StartUTC.IsZero():
-		ix.full = append(ix.full, a)
-	case !a.StartLocal.IsZero():
-		ix.stubs = append(ix.stubs, a)
+	if !a.StartUTC.IsZero() || !a.StartLocal.IsZero() {
+		ix.pending = append(ix.pending, a)
 	}
-	return true
 }
 
-// Add indexes one more activity, e.g. right after uploading it, so a second
-// copy of the same ride later in the run is caught. Known ids are ignored.
-func (ix *Index) Add(a intervals.Activity) {
+// read locks the index for reading, with every added activity in place;
+// call the returned func to unlock.
+func (ix *Index) read() (unlock func()) {
+	ix.mu.RLock()
+	if len(ix.pending) == 0 {
+		return ix.mu.RUnlock
+	}
+	ix.mu.RUnlock()
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if !ix.put(a) {
+	ix.settleLocked()
+	return ix.mu.Unlock
+}
+
+// settleLocked merges the pending activities into the sorted slices.
+func (ix *Index) settleLocked() {
+	if len(ix.pending) == 0 {
 		return
 	}
-	switch {
-	case !a.StartUTC.IsZero():
-		i := sort.Search(len(ix.full)-1, func(i int) bool { return ix.full[i].StartUTC.After(a.StartUTC) })
-		copy(ix.full[i+1:], ix.full[i:len(ix.full)-1])
-		ix.full[i] = a
-	case !a.StartLocal.IsZero():
-		i := sort.Search(len(ix.stubs)-1, func(i int) bool { return ix.stubs[i].StartLocal.After(a.StartLocal) })
-		copy(ix.stubs[i+1:], ix.stubs[i:len(ix.stubs)-1])
-		ix.stubs[i] = a
+	var full, stubs []intervals.Activity
+	for _, a := range ix.pending {
+		if !a.StartUTC.IsZero() {
+			full = append(full, a)
+		} else {
+			stubs = append(stubs, a)
+		}
 	}
+	clear(ix.pending)
+	ix.pending = ix.pending[:0]
+	ix.full = merge(ix.full, full, startUTC)
+	ix.stubs = merge(ix.stubs, stubs, startLocal)
 }
 
-// Len is the number of indexed activities.
+// merge returns sorted plus add, sorted by key; earlier entries first on ties.
+func merge(sorted, add []intervals.Activity, key func(intervals.Activity) time.Time) []intervals.Activity {
+	if len(add) == 0 {
+		return sorted
+	}
+	slices.SortStableFunc(add, func(a, b intervals.Activity) int { return key(a).Compare(key(b)) })
+	out := make([]intervals.Activity, 0, len(sorted)+len(add))
+	i, j := 0, 0
+	for i < len(sorted) && j < len(add) {
+		if key(add[j]).Before(key(sorted[i])) {
+			out = append(out, add[j])
+			j++
+		} else {
+			out = append(out, sorted[i])
+			i++
+		}
+	}
+	out = append(out, sorted[i:]...)
+	return append(out, add[j:]...)
+}
+
+// Len is the number of indexed activities with a start.
 func (ix *Index) Len() int {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+	defer ix.read()()
 	return len(ix.full) + len(ix.stubs)
 }
 
@@ -159,8 +199,7 @@ type hit struct {
 // Decide applies rules 2-6 in order; the first rule any activity meets
 // wins, and within a rule the smallest start difference.
 func (ix *Index) Decide(c Candidate, opts Options) Decision {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+	defer ix.read()()
 
 	for _, id := range c.ExternalIDs {
 		if id == "" {

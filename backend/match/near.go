@@ -10,8 +10,7 @@ import (
 // (Strava stubs compared by the athlete's wall clock). The wizard uses it
 // to estimate, from listings alone, how much Intervals.icu already holds.
 func (ix *Index) StartsNear(t time.Time, d time.Duration) bool {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
+	defer ix.read()()
 	if len(window(ix.full, t.Add(-d), t.Add(d), startUTC)) > 0 {
 		return true
 	}

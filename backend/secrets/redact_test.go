@@ -203,7 +203,9 @@ func TestWriterFlushAndLongLines(t *testing.T) {
 	r := knownRedactor()
 	var out bytes.Buffer
 	w := r.Writer(&out)
-	fmt.Fprintf(w, "no newline yet %s", apiKey)
+	if _, err := fmt.Fprintf(w, "no newline yet %s", apiKey); err != nil {
+		t.Fatal(err)
+	}
 	if out.Len() != 0 {
 		t.Fatalf("unfinished line written early: %q", out.String())
 	}
@@ -216,8 +218,12 @@ func TestWriterFlushAndLongLines(t *testing.T) {
 
 	out.Reset()
 	long := strings.Repeat("x", maxPending) + " " + apiKey + " tail"
-	w.Write([]byte(long))
-	w.(interface{ Flush() error }).Flush()
+	if _, err := w.Write([]byte(long)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.(interface{ Flush() error }).Flush(); err != nil {
+		t.Fatal(err)
+	}
 	if got := out.String(); strings.Contains(got, apiKey) || len(got) < maxPending {
 		t.Fatalf("long line: %d bytes, holds key: %v", len(got), strings.Contains(got, apiKey))
 	}
@@ -231,7 +237,9 @@ func TestWriterConcurrent(t *testing.T) {
 	for range 8 {
 		wg.Go(func() {
 			for range 50 {
-				fmt.Fprintf(w, "key=%s\n", apiKey)
+				if _, err := fmt.Fprintf(w, "key=%s\n", apiKey); err != nil {
+					t.Error(err)
+				}
 			}
 		})
 	}

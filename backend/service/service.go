@@ -50,11 +50,14 @@ type Service struct {
 	Events   *events.Fanout
 	Demo     bool
 
-	getenv  func(string) string
-	logFile *os.File
-	keyErr  error
+	getenv    func(string) string
+	logFile   *os.File
+	closeOnce gosync.Once
+	closeErr  error
+	keyErr    error
 
 	mu      gosync.Mutex
+	onClose []func()
 	run     *runState
 	notices []Notice
 	// sessions live while the window is open: tokens freshly handed out by a
@@ -138,15 +141,31 @@ func Open(opts Options) (*Service, error) {
 	return s, nil
 }
 
-// Close stops a running backfill and closes the library.
+// OnClose runs f after the library closes (the demo stops its services).
+func (s *Service) OnClose(f func()) {
+	s.mu.Lock()
+	s.onClose = append(s.onClose, f)
+	s.mu.Unlock()
+}
+
+// Close stops a running backfill and closes the library. Closing twice is harmless.
 func (s *Service) Close() error {
-	s.CancelBackfill()
-	s.waitRun(10 * time.Second)
-	err := s.Store.Close()
-	if s.logFile != nil {
-		s.logFile.Close()
-	}
-	return err
+	s.closeOnce.Do(func() {
+		s.CancelBackfill()
+		s.waitRun(10 * time.Second)
+		s.closeErr = s.Store.Close()
+		if s.logFile != nil {
+			s.logFile.Close()
+		}
+		s.mu.Lock()
+		fs := s.onClose
+		s.onClose = nil
+		s.mu.Unlock()
+		for _, f := range fs {
+			f()
+		}
+	})
+	return s.closeErr
 }
 
 func shortHash(s string) string {

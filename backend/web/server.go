@@ -139,19 +139,17 @@ func New(opts Options) (*Server, error) {
 		hub:       newHub(),
 		done:      make(chan struct{}),
 	}
+	const exposed = ", not only on this computer: anyone on your network who gets the printed address " +
+		"can see and control FitBridge and your connected accounts. Use the default address unless you need this."
 	ip := net.ParseIP(host)
 	switch {
 	case strings.EqualFold(host, "localhost") || (ip != nil && ip.IsLoopback()):
 		s.host = host
 	case host == "" || (ip != nil && ip.IsUnspecified()):
-		s.warning = fmt.Sprintf("FitBridge is listening on every network interface (%s), not only on this computer: "+
-			"anyone on your network who gets the printed address can see and control FitBridge and your connected accounts. "+
-			"Use the default address unless you need this.", addr)
+		s.warning = "FitBridge is listening on every network interface (" + addr + ")" + exposed
 	default:
 		s.host = host
-		s.warning = fmt.Sprintf("FitBridge is listening on %s, not only on this computer: "+
-			"anyone on your network who gets the printed address can see and control FitBridge and your connected accounts. "+
-			"Use the default address unless you need this.", addr)
+		s.warning = "FitBridge is listening on " + addr + exposed
 	}
 	s.mux = s.routes()
 	return s, nil
@@ -178,7 +176,8 @@ func (s *Server) Start() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("web: listen on %s: %w", s.addr, err)
 	}
-	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	bound := ln.Addr().(*net.TCPAddr)
+	port := strconv.Itoa(bound.Port)
 	s.allowed = map[string]bool{}
 	for _, h := range []string{"127.0.0.1", "localhost", "::1", s.host} {
 		if h == "" {
@@ -190,9 +189,15 @@ func (s *Server) Start() (string, error) {
 			s.allowed[strings.TrimSuffix(hp, ":80")] = true
 		}
 	}
+	// "localhost" may have resolved to either loopback address; the URL
+	// names the one actually listening. An every-interface address is
+	// opened from this computer.
 	urlHost := s.host
 	if urlHost == "" || strings.EqualFold(urlHost, "localhost") {
 		urlHost = "127.0.0.1"
+		if bound.IP.IsLoopback() {
+			urlHost = bound.IP.String()
+		}
 	}
 	base := "http://" + net.JoinHostPort(urlHost, port)
 

@@ -111,7 +111,7 @@ func start(t *testing.T, opts Options) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() }) // tests that close it themselves make this a no-op
 	pu, err := url.Parse(u)
 	if err != nil {
 		t.Fatal(err)
@@ -156,8 +156,8 @@ func (f *fixture) do(t *testing.T, r req) (*http.Response, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,7 +169,7 @@ func TestStartURL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { _ = s.Close() })
 	u, err := s.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -313,7 +313,7 @@ func TestTokenExchange(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK || resp.Request.URL.RawQuery != "" {
 		t.Fatalf("printed URL: %d at %s", resp.StatusCode, resp.Request.URL)
 	}
@@ -466,7 +466,7 @@ func (f *fixture) events(t *testing.T) *sseClient {
 	}
 	c := &sseClient{cancel: cancel, lines: make(chan string, 100)}
 	go func() {
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }()
 		defer close(c.lines)
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
@@ -584,7 +584,9 @@ func TestTokenNeverLogged(t *testing.T) {
 	} {
 		f.do(t, r)
 	}
-	f.s.Close()
+	if err := f.s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	logs := f.logs.String()
 	if strings.Contains(logs, testToken) {
 		t.Fatalf("token in the log:\n%s", logs)
@@ -593,5 +595,52 @@ func TestTokenNeverLogged(t *testing.T) {
 		if !strings.Contains(logs, want) {
 			t.Errorf("log lacks %q:\n%s", want, logs)
 		}
+	}
+}
+
+func TestListenAddresses(t *testing.T) {
+	tests := []struct {
+		addr    string
+		urlHost *regexp.Regexp
+	}{
+		{"", regexp.MustCompile(`^127\.0\.0\.1:\d+$`)},
+		{"127.0.0.1:0", regexp.MustCompile(`^127\.0\.0\.1:\d+$`)},
+		{"localhost:0", regexp.MustCompile(`^(127\.0\.0\.1|\[::1\]):\d+$`)},
+		{"[::1]:0", regexp.MustCompile(`^\[::1\]:\d+$`)},
+	}
+	for _, tt := range tests {
+		name := tt.addr
+		if name == "" {
+			name = "default"
+		}
+		t.Run(name, func(t *testing.T) {
+			s, err := New(Options{App: &testApp{}, Addr: tt.addr, Token: testToken})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := s.Start()
+			if err != nil {
+				if strings.Contains(tt.addr, "::1") {
+					t.Skipf("no IPv6 loopback here: %v", err)
+				}
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			pu, err := url.Parse(u)
+			if err != nil || !tt.urlHost.MatchString(pu.Host) || s.Warning() != "" {
+				t.Fatalf("Start() = %q, Warning %q", u, s.Warning())
+			}
+			hr, _ := http.NewRequest("POST", "http://"+pu.Host+"/api/call/Add", strings.NewReader("[20,22]"))
+			hr.Header.Set("Authorization", "Bearer "+testToken)
+			resp, err := http.DefaultClient.Do(hr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			_ = resp.Body.Close()
+			if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != `{"result":42}` {
+				t.Fatalf("call through the printed host: %d %s", resp.StatusCode, b)
+			}
+		})
 	}
 }

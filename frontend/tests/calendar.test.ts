@@ -175,6 +175,8 @@ describe('activity drawer', () => {
     expect(text(byTestId(drawer, 'drawer-reason'))).toBe('Intervals.icu was busy');
     expect(text(byTestId(drawer, 'drawer-history'))).toMatch(/Failed.*Intervals\.icu was busy.*Found/);
 
+    expect(queryTestId(drawer, 'activity-chart')).not.toBeNull();
+
     await click(byTestId(drawer, 'drawer-intervals-link'));
     expect(fake.opened).toEqual(['https://intervals.icu/activities/i9']);
 

@@ -75,6 +75,11 @@ describe('first-run wizard', () => {
     expect(fake.settings.wizard_step).toBe('sources');
     expect(fake.settings.wizard_done).toBe(false);
 
+    // Any step can be opened directly from the step list.
+    await click(byTestId(root, 'wizard-step-backfill-tab'));
+    expect(step(root)).toBe('backfill');
+    await click(byTestId(root, 'wizard-step-sources-tab'));
+
     // A new window (or a restart) opens the wizard where the rider left it.
     const again = await start(fake);
     expect(byTestId(again, 'wizard').dataset.step).toBe('sources');

@@ -40,6 +40,8 @@ type Options struct {
 	Password string // default "correct horse"
 	MemberID int64  // default 4242
 
+	// Faults wraps the API and storage; when its Skip is nil, New sets it
+	// so the pages and their scripts are never faulted.
 	Faults *fakes.Faults
 
 	// ChinaRequiresSignature makes every gateway call (login included) need

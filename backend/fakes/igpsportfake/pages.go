@@ -31,7 +31,7 @@ func (s *Server) config(r *http.Request) pageConfig {
 	return c
 }
 
-func (s *Server) servePage(w http.ResponseWriter, r *http.Request, c pageConfig, body, script string) {
+func (s *Server) servePage(w http.ResponseWriter, c pageConfig, body, script string) {
 	cfg, _ := json.Marshal(c) // escapes <, > and &, so it is safe inside <script>
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
@@ -47,13 +47,13 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 		c.AutoLogin, c.Username, c.Password = true, s.opts.Username, s.opts.Password
 		c.DelayMs = s.opts.AutoLoginDelay.Milliseconds()
 	}
-	s.servePage(w, r, c, loginBody, loginJS)
+	s.servePage(w, c, loginBody, loginJS)
 }
 
 // listPage is the web app's ride history: it reads the token from storage
 // and calls the list API itself (signed in China mode), one page per click.
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request) {
-	s.servePage(w, r, s.config(r), listBody, listJS)
+	s.servePage(w, s.config(r), listBody, listJS)
 }
 
 const pageHTML = `<!doctype html>

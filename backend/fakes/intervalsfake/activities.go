@@ -15,7 +15,7 @@ import (
 type Activity struct {
 	ID              string    // assigned when empty: "i…" for stored activities, numeric for stubs
 	StartDate       time.Time // UTC; unused for stubs
-	StartDateLocal  time.Time // wall clock (zone ignored); derived from StartDate when zero
+	StartDateLocal  time.Time // its wall clock in its own location is kept; derived from StartDate when zero
 	Timezone        string    // default the athlete's
 	ElapsedTime     int       // s
 	MovingTime      int       // s

@@ -8,10 +8,10 @@ package intervalsfake
 import (
 	"bufio"
 	"bytes"
-	"io"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -48,8 +48,9 @@ type Options struct {
 	// UploadSource is the source recorded for uploads; default "OAUTH_CLIENT".
 	UploadSource string
 	// Summarize reads an uploaded activity file (already unwrapped from gzip
-	// or zip). Nil decodes FIT with github.com/tormoder/fit (which rejects
-	// some valid files) and takes the first and last timestamps of TCX/GPX.
+	// or zip); it runs under the fake's lock, so it must not call the Server.
+	// Nil decodes FIT with github.com/tormoder/fit (which rejects some valid
+	// files) and takes the first and last timestamps of TCX/GPX.
 	Summarize func(data []byte) (start time.Time, elapsedS, distM float64, typ string, err error)
 	// Now is the fake's clock (default time.Now), used for a missing newest.
 	Now func() time.Time

@@ -208,11 +208,12 @@ func TestUpload(t *testing.T) {
 			{name: "no file part", raw: noFile, ctype: noFileCT, want: 422, msg: "'file'"},
 			{name: "junk", file: []byte("hello, not a ride"), filename: "x.fit", want: 422, msg: "Unsupported"},
 			{name: "empty", file: []byte{}, filename: "x.fit", want: 422, msg: "empty"},
-			{name: "truncated FIT", file: truncated, filename: "cut.fit", want: 422, msg: "Unsupported"},
+			{name: "truncated FIT", file: truncated, filename: "cut.fit", want: 422, msg: "ends before the length its header declares"},
+			{name: "FIT without its CRC", file: fitA[:len(fitA)-2], filename: "nocrc.fit", want: 422, msg: "ends before"},
 			{name: "corrupt FIT body", file: corruptFIT(fitA), filename: "bad.fit", want: 422, msg: "Error reading FIT file bad.fit"},
 			{name: "new FIT", file: fitA, filename: "a.fit", want: 201},
-			{name: "same bytes", file: fitA, filename: "again.fit", want: 200, sameAs: 6},
-			{name: "gzipped same FIT", file: gz(fitA), filename: "a.fit.gz", want: map[bool]int{false: 201, true: 200}[hashGunzip], sameAs: map[bool]int{false: 0, true: 6}[hashGunzip]},
+			{name: "same bytes", file: fitA, filename: "again.fit", want: 200, sameAs: 7},
+			{name: "gzipped same FIT", file: gz(fitA), filename: "a.fit.gz", want: map[bool]int{false: 201, true: 200}[hashGunzip], sameAs: map[bool]int{false: 0, true: 7}[hashGunzip]},
 			{name: "zip", file: zbuf.Bytes(), filename: "r.zip", want: 201},
 			{name: "tcx", file: tcx, filename: "run.tcx", want: 201},
 		}
@@ -249,7 +250,7 @@ func TestUpload(t *testing.T) {
 			})
 		}
 		// Nothing about the first activity changed on the 200s.
-		a, _ := s.Activity(ids[6])
+		a, _ := s.Activity(ids[7])
 		if a.ExternalID != "ext_new FIT" || !a.StartDate.Equal(t0) || a.ElapsedTime != 3600 || a.Distance != 30000 || a.Type != "Ride" || a.Source != "OAUTH_CLIENT" {
 			t.Fatalf("stored %+v", a)
 		}
@@ -481,5 +482,57 @@ func TestSeedReproducesForeignUpload(t *testing.T) {
 	}
 	if stubs != 2 {
 		t.Fatalf("stubs %d", stubs)
+	}
+}
+
+func TestConcurrentUploadsOfTheSameBytesCreateOnce(t *testing.T) {
+	s, base := start(t, Options{})
+	data := ride(time.Date(2025, 6, 3, 7, 0, 0, 0, time.UTC), 45, 20, 11)
+	body, ct := form(t, "file", "same.fit", data)
+	codes := make(chan int, 8)
+	ids := make(chan any, 8)
+	for range 8 {
+		go func() {
+			var m map[string]any
+			hr, _ := http.NewRequest("POST", base+"/api/v1/athlete/0/activities", bytes.NewReader(body))
+			hr.Header.Set("Content-Type", ct)
+			hr.Header.Set("Authorization", basic(key))
+			resp, err := http.DefaultClient.Do(hr)
+			if err != nil {
+				t.Error(err)
+				codes <- 0
+				ids <- nil
+				return
+			}
+			json.NewDecoder(resp.Body).Decode(&m)
+			resp.Body.Close()
+			codes <- resp.StatusCode
+			ids <- m["id"]
+		}()
+	}
+	created, first := 0, <-ids
+	for range 8 {
+		if <-codes == 201 {
+			created++
+		}
+	}
+	for range 7 {
+		if id := <-ids; id != first {
+			t.Fatalf("ids differ: %v %v", id, first)
+		}
+	}
+	if created != 1 || s.UploadCount() != 1 || len(s.Activities()) != 1 {
+		t.Fatalf("%d answers 201, %d creations, %d activities", created, s.UploadCount(), len(s.Activities()))
+	}
+}
+
+// A known hash answers 200 even when the fake could not decode the file:
+// the seeded foreign upload may be a file the decoder rejects.
+func TestKnownHashAnswersBeforeDecoding(t *testing.T) {
+	s, base := start(t, Options{})
+	undecodable := corruptFIT(ride(time.Date(2025, 6, 1, 7, 0, 0, 0, time.UTC), 30, 10, 5))
+	id := s.AddActivity(Activity{Source: "OAUTH_CLIENT", StartDate: time.Date(2025, 6, 1, 7, 0, 0, 0, time.UTC), FileHash: s.FileHash(undecodable)})
+	if code, m := upload(t, base, "x.fit", undecodable, ""); code != 200 || m["id"] != id {
+		t.Fatalf("got %d %v", code, m)
 	}
 }

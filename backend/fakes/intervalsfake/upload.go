@@ -60,21 +60,25 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	content, kind, err := unwrap(data)
 	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, err.Error())
+		writeError(w, http.StatusUnprocessableEntity, capitalize(err.Error()))
 		return
 	}
 	hash := s.hash(data, content)
-	sessions, err := s.summarize(kind, content)
-	if err != nil {
-		writeError(w, http.StatusUnprocessableEntity, "Error reading "+strings.ToUpper(kind)+" file "+filename+": "+err.Error())
-		return
-	}
 
+	// Held across decoding so two uploads of the same new bytes cannot both
+	// create; a known hash answers 200 without decoding, as the service's
+	// "already uploaded" check evidently does.
 	q := r.URL.Query()
 	s.mu.Lock()
 	status = http.StatusOK
 	ids, known := s.byHash[hash]
 	if !known {
+		sessions, err := s.summarize(kind, content)
+		if err != nil {
+			s.mu.Unlock()
+			writeError(w, http.StatusUnprocessableEntity, "Error reading "+strings.ToUpper(kind)+" file "+filename+": "+err.Error())
+			return
+		}
 		// New bytes: one activity per session, as the service splits multisport files.
 		status = http.StatusCreated
 		for i, se := range sessions {
@@ -189,13 +193,19 @@ func (s *Server) hash(raw, content []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func isFIT(b []byte) bool {
+// fitHeader reports a FIT header and whether the file is as long as it says.
+func fitHeader(b []byte) (isFIT, complete bool) {
 	if len(b) < 12 || (b[0] != 12 && b[0] != 14) || string(b[8:12]) != ".FIT" {
-		return false
+		return false, false
 	}
-	// Data size must fit the file: header + data + 2 CRC bytes.
+	// Header + data + 2 CRC bytes.
 	size := int(b[4]) | int(b[5])<<8 | int(b[6])<<16 | int(b[7])<<24
-	return size > 0 && int(b[0])+size <= len(b)
+	return true, size > 0 && int(b[0])+size+2 <= len(b)
+}
+
+func isFIT(b []byte) bool {
+	ok, complete := fitHeader(b)
+	return ok && complete
 }
 
 func kindOf(b []byte) string {
@@ -225,20 +235,20 @@ func unwrap(data []byte) ([]byte, string, error) {
 	case "gz":
 		zr, err := gzip.NewReader(bytes.NewReader(data))
 		if err != nil {
-			return nil, "", fmt.Errorf("Error reading gzip file: %v", err)
+			return nil, "", fmt.Errorf("error reading gzip file: %v", err)
 		}
 		inner, err := io.ReadAll(io.LimitReader(zr, maxUpload))
 		if err != nil {
-			return nil, "", fmt.Errorf("Error reading gzip file: %v", err)
+			return nil, "", fmt.Errorf("error reading gzip file: %v", err)
 		}
 		if k := kindOf(inner); k == "fit" || k == "tcx" || k == "gpx" {
 			return inner, k, nil
 		}
-		return nil, "", errors.New("Unsupported file type inside gzip")
+		return nil, "", errors.New("unsupported file type inside gzip")
 	case "zip":
 		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
-			return nil, "", fmt.Errorf("Error reading zip file: %v", err)
+			return nil, "", fmt.Errorf("error reading zip file: %v", err)
 		}
 		for _, f := range zr.File {
 			rc, err := f.Open()
@@ -254,9 +264,12 @@ func unwrap(data []byte) ([]byte, string, error) {
 				return inner, k, nil
 			}
 		}
-		return nil, "", errors.New("No activity file found in zip")
+		return nil, "", errors.New("no activity file found in zip")
 	}
-	return nil, "", errors.New("Unsupported file type: expected FIT, TCX, GPX, zip or gz")
+	if ok, _ := fitHeader(data); ok {
+		return nil, "", errors.New("error reading FIT file: it ends before the length its header declares")
+	}
+	return nil, "", errors.New("unsupported file type: expected FIT, TCX, GPX, zip or gz")
 }
 
 func (s *Server) summarize(kind string, data []byte) (out []session, err error) {
@@ -387,6 +400,13 @@ func summarizeXML(kind string, data []byte) ([]session, error) {
 	}
 	el := times[len(times)-1].Sub(times[0]).Seconds()
 	return []session{{start: times[0], elapsedS: el, timerS: el, typ: typ}}, nil
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func defaultName(typ string) string {

@@ -7,7 +7,10 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 )
+
+var errBadCiphertext = errors.New("bad ciphertext")
 
 // BodyPassphrase is the CryptoJS passphrase the 2026 web app encrypts
 // rider-profile bodies with (reference, section 3).

@@ -69,7 +69,7 @@ func (r Ride) fitRide(serial uint32, shift time.Duration) fitgen.Ride {
 		Serial:       serial,
 		AvgPower:     uint16(r.Watt),
 		AvgHR:        uint8(r.HeartRate),
-		Every:        10 * time.Second,
+		Every:        30 * time.Second, // sparse records keep seeding fast
 	}
 }
 

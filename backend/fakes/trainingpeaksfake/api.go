@@ -314,9 +314,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 		writeJSON(w, http.StatusNotFound, map[string]any{"message": "File not found"})
 		return
 	}
-	body, name, ct := f.wire, f.Name, f.ContentType
+	file := *f
 	s.downloads[wk.ID]++
 	s.mu.Unlock()
+	body, name, ct := file.onWire(), file.Name, file.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
 	}

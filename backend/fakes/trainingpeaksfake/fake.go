@@ -301,14 +301,15 @@ func (s *Server) Workout(id int64) (Workout, bool) {
 // the workout (the original device file), or nil when none is usable.
 func (s *Server) FileBytes(workoutID int64) []byte {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	w, ok := s.workouts[workoutID]
-	if !ok {
-		return nil
+	var files []File
+	if ok {
+		files = append(append(files, w.Files...), w.Attachments...)
 	}
-	for _, f := range append(append([]File(nil), w.Files...), w.Attachments...) {
+	s.mu.Unlock()
+	for _, f := range files {
 		if f.Want {
-			return append([]byte(nil), f.Data...)
+			return f.Data()
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/tormoder/fit"
@@ -72,12 +73,62 @@ type File struct {
 	ID           int64 // fileId; may be negative
 	FileSystemID int64
 	Name         string
-	Data         []byte // the content, uncompressed
 	Gzip         bool   // served gzip-compressed
 	ContentType  string // rawfiledata Content-Type
 	Uploaded     time.Time
 	Want         bool // the file a client should pick
-	wire         []byte
+	content      *content
+}
+
+// content is a file's bytes, made on first use: encoding a few hundred FIT
+// files up front would make every seeded test slow, most never download.
+type content struct {
+	once     sync.Once
+	gen      func() []byte
+	data     []byte
+	wireOnce sync.Once
+	wire     []byte
+}
+
+func lazy(gen func() []byte) *content { return &content{gen: gen} }
+
+func (c *content) bytes() []byte {
+	c.once.Do(func() {
+		if c.gen != nil {
+			c.data = c.gen()
+		}
+	})
+	return c.data
+}
+
+// WithData returns f holding b (uncompressed) as its content.
+func (f File) WithData(b []byte) File {
+	b = append([]byte(nil), b...)
+	f.content = lazy(func() []byte { return b })
+	return f
+}
+
+// Data is the file's content, uncompressed.
+func (f File) Data() []byte {
+	if f.content == nil {
+		return nil
+	}
+	return append([]byte(nil), f.content.bytes()...)
+}
+
+// onWire is the body rawfiledata sends: the content, gzipped when f.Gzip.
+func (f File) onWire() []byte {
+	if f.content == nil {
+		return nil
+	}
+	c := f.content
+	c.wireOnce.Do(func() {
+		c.wire = c.bytes()
+		if f.Gzip {
+			c.wire = gzipBytes(c.wire)
+		}
+	})
+	return c.wire
 }
 
 func (w *Workout) clone() Workout {
@@ -87,15 +138,7 @@ func (w *Workout) clone() Workout {
 	return c
 }
 
-func cloneFiles(fs []File) []File {
-	out := make([]File, len(fs))
-	for i, f := range fs {
-		f.Data = append([]byte(nil), f.Data...)
-		f.wire = nil
-		out[i] = f
-	}
-	return out
-}
+func cloneFiles(fs []File) []File { return append([]File(nil), fs...) }
 
 // UTCStart is when the file says the workout started.
 func (w Workout) UTCStart() time.Time { return w.Start.UTC() }
@@ -210,9 +253,8 @@ func (s *Server) add(w Workout) Workout {
 			if f.FileSystemID == 0 {
 				f.FileSystemID = f.ID*3 + 1
 			}
-			f.wire = f.Data
-			if f.Gzip {
-				f.wire = gzipBytes(f.Data)
+			if f.content == nil {
+				f.content = lazy(nil)
 			}
 		}
 	}
@@ -262,7 +304,7 @@ func (s *Server) randomWorkout(rng *rand.Rand, aid int64, k Kind, start time.Tim
 	uploaded := start.Add(dur + time.Duration(5+rng.Intn(600))*time.Minute)
 	ride := fitgen.Ride{
 		Start: start.UTC(), Duration: dur, DistanceM: dist, Sport: sk.sport, SubSport: sk.sub,
-		Serial: uint32(rng.Int31()), AvgHR: uint8(120 + rng.Intn(40)), Every: 30 * time.Second,
+		Serial: uint32(rng.Int31()), AvgHR: uint8(120 + rng.Intn(40)), Every: time.Minute,
 	}
 	if sk.sport == fit.SportCycling {
 		ride.AvgPower = uint16(150 + rng.Intn(120))
@@ -273,7 +315,7 @@ func (s *Server) randomWorkout(rng *rand.Rand, aid int64, k Kind, start time.Tim
 		if gz && rng.Intn(2) == 0 {
 			ct = "application/gzip"
 		}
-		return File{Name: name, Data: fitgen.Activity(ride), Gzip: gz, ContentType: ct, Uploaded: uploaded, Want: true}
+		return File{Name: name, Gzip: gz, ContentType: ct, Uploaded: uploaded, Want: true, content: lazy(func() []byte { return fitgen.Activity(ride) })}
 	}
 	ext := ".fit.gz"
 	if rng.Intn(5) == 0 {
@@ -302,20 +344,20 @@ func (s *Server) randomWorkout(rng *rand.Rand, aid int64, k Kind, start time.Tim
 		merged := ride
 		merged.Serial++
 		w.Files = []File{
-			{Name: fmt.Sprintf("auto_merged_%d.fit", start.Unix()), Data: fitgen.Activity(merged), Gzip: false,
-				ContentType: "application/octet-stream", Uploaded: uploaded.Add(time.Minute)},
+			{Name: fmt.Sprintf("auto_merged_%d.fit", start.Unix()), ContentType: "application/octet-stream",
+				Uploaded: uploaded.Add(time.Minute), content: lazy(func() []byte { return fitgen.Activity(merged) })},
 			original(devName+ext, true),
 		}
 	case KindTCX:
-		w.Files = []File{{Name: devName + ".tcx.gz", Data: tcxFile(ride), Gzip: true, ContentType: "application/gzip", Uploaded: uploaded, Want: true}}
+		w.Files = []File{{Name: devName + ".tcx.gz", Gzip: true, ContentType: "application/gzip", Uploaded: uploaded, Want: true, content: lazy(func() []byte { return tcxFile(ride) })}}
 	case KindGPX:
-		w.Files = []File{{Name: devName + ".gpx", Data: gpxFile(ride), ContentType: "application/octet-stream", Uploaded: uploaded, Want: true}}
+		w.Files = []File{{Name: devName + ".gpx", ContentType: "application/octet-stream", Uploaded: uploaded, Want: true, content: lazy(func() []byte { return gpxFile(ride) })}}
 	case KindPWX:
-		w.Files = []File{{Name: devName + ".pwx", Data: pwxFile(ride), ContentType: "application/octet-stream", Uploaded: uploaded}}
+		w.Files = []File{{Name: devName + ".pwx", ContentType: "application/octet-stream", Uploaded: uploaded, content: lazy(func() []byte { return pwxFile(ride) })}}
 	case KindAttachment:
 		w.Attachments = []File{
-			{Name: "notes.pdf", Data: []byte("%PDF-1.4\n%fake\n"), ContentType: "application/pdf", Uploaded: uploaded},
-			{Name: devName + ".fit", Data: fitgen.Activity(ride), ContentType: "application/octet-stream", Uploaded: uploaded, Want: true},
+			File{Name: "notes.pdf", ContentType: "application/pdf", Uploaded: uploaded}.WithData([]byte("%PDF-1.4\n%fake\n")),
+			{Name: devName + ".fit", ContentType: "application/octet-stream", Uploaded: uploaded, Want: true, content: lazy(func() []byte { return fitgen.Activity(ride) })},
 		}
 	case KindManual:
 		w.DeviceSource = ""

@@ -44,6 +44,8 @@ func init() {
 		New:         func(cfg source.Config) (source.Source, error) { return newSource("zwift", cfg) },
 		Validate:    func(_ context.Context, cfg source.Config) error { return validate("zwift", cfg) },
 		AlsoKnownAs: func(remoteID string) []string { return []string{"zwift_" + remoteID} },
+		FindFolders: ZwiftFolders,
+		Watch:       watchFeature("zwift"),
 	})
 	source.Register(source.Descriptor{
 		Name:        "folder",
@@ -53,7 +55,41 @@ func init() {
 		Limits:      localLimits,
 		New:         func(cfg source.Config) (source.Source, error) { return newSource("folder", cfg) },
 		Validate:    func(_ context.Context, cfg source.Config) error { return validate("folder", cfg) },
+		FindFolders: deviceFolders,
+		Watch:       watchFeature("folder"),
 	})
+}
+
+// watchFeature lets continuous sync hear about a settled file at once
+// instead of waiting for its next poll.
+func watchFeature(name string) func(ctx context.Context, cfg source.Config, changed func()) error {
+	return func(ctx context.Context, cfg source.Config, changed func()) error {
+		dirs, err := configuredDirs(name, cfg)
+		if err != nil {
+			return err
+		}
+		settle, err := settleSetting(cfg.Settings)
+		if err != nil {
+			return err
+		}
+		rules := DeviceRules
+		if name == "zwift" {
+			rules = ZwiftRules
+		}
+		w := NewWatcher(dirs, WatchOptions{Settle: settle, Rules: rules})
+		return w.Run(ctx, func(string) { changed() })
+	}
+}
+
+// deviceFolders lists activity folders of head units mounted right now.
+func deviceFolders() []string {
+	var out []string
+	for _, root := range MountRoots() {
+		for _, d := range DetectDeviceFolders(root) {
+			out = append(out, d.Path)
+		}
+	}
+	return out
 }
 
 // localLimits: reading local files needs no rate limit; a little parallelism
@@ -168,8 +204,12 @@ func (s *Source) List(ctx context.Context, q source.Query, yield func(source.Act
 			s.log.Debug("activity file not finished yet", "path", f.Path, "reason", f.Reason)
 			continue
 		case Ignored:
+			// Debug logs answer how often Zwift leaves stubs and its live buffer behind.
+			s.log.Debug("file skipped", "path", f.Path, "size", f.Size, "reason", f.Reason)
 			continue
 		}
+		// Is Zwift's file name the local start time? Logged beside the file's own start.
+		s.log.Debug("activity file", "file", filepath.Base(f.Path), "start", f.Start, "mtime", f.ModTime)
 		if seen[f.RemoteID] || !q.Contains(f.Start) {
 			continue
 		}

@@ -205,10 +205,23 @@ func checkErr(t *testing.T, what string, err error, want string) {
 	}
 }
 
-func TestListFailsWhenNoFolderIsThere(t *testing.T) {
-	s := newTestSource(t, "folder", filepath.Join(t.TempDir(), "GARMIN", "Activity"))
-	err := s.List(context.Background(), source.Query{}, func(source.Activity) error { return nil })
-	if err == nil || !strings.Contains(err.Error(), "not found") {
-		t.Fatalf("err = %v", err)
+func TestListWithMissingFolders(t *testing.T) {
+	empty := t.TempDir()
+	gone := filepath.Join(t.TempDir(), "GARMIN", "Activity")
+	tests := []struct {
+		name    string
+		dirs    []string
+		wantErr string
+	}{
+		{"the only folder is gone (device unplugged)", []string{gone}, "not found"},
+		{"one of two folders is gone", []string{gone, empty}, ""},
+		{"present but empty", []string{empty}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestSource(t, "folder", tt.dirs...)
+			err := s.List(context.Background(), source.Query{}, func(source.Activity) error { return nil })
+			checkErr(t, "List", err, tt.wantErr)
+		})
 	}
 }

@@ -96,22 +96,47 @@ func settled(mtime, now time.Time, settle time.Duration) bool {
 	return age >= settle || -age > settle
 }
 
-// inspector looks at files, remembering results by path, size and
-// modification time so repeated scans do not re-read unchanged files.
+// inspector looks at files under one set of rules.
 type inspector struct {
 	rules  Rules
 	settle time.Duration
 	now    func() time.Time
-
-	mu    sync.Mutex
-	cache map[string]FileStatus
+	cache  *verdicts
 }
+
+// verdicts remembers what settled files were, by path, size and modification
+// time, so later listings and watchers in this process do not read unchanged
+// files again (a big Zwift folder, or cloud placeholders that download on read).
+type verdicts struct {
+	mu sync.Mutex
+	m  map[verdictKey]FileStatus
+}
+
+type verdictKey struct {
+	rules Rules
+	path  string
+}
+
+var sharedVerdicts = &verdicts{m: map[verdictKey]FileStatus{}}
 
 func newInspector(rules Rules, settle time.Duration) *inspector {
 	if settle <= 0 {
 		settle = DefaultSettle
 	}
-	return &inspector{rules: rules, settle: settle, now: time.Now, cache: map[string]FileStatus{}}
+	return &inspector{rules: rules, settle: settle, now: time.Now, cache: sharedVerdicts}
+}
+
+func (in *inspector) remembered(p string) (FileStatus, bool) {
+	in.cache.mu.Lock()
+	defer in.cache.mu.Unlock()
+	st, ok := in.cache.m[verdictKey{in.rules, p}]
+	return st, ok
+}
+
+func (in *inspector) remember(st FileStatus) {
+	in.cache.mu.Lock()
+	in.cache.m[verdictKey{in.rules, st.Path}] = st
+	in.cache.mu.Unlock()
 }
 
 // inspect classifies one file. info may be nil; it is then read from disk.
@@ -141,10 +166,7 @@ func (in *inspector) inspect(p string, info fs.FileInfo) (FileStatus, error) {
 		st.State, st.Reason = Settling, "changed less than "+in.settle.String()+" ago"
 		return st, nil
 	}
-	in.mu.Lock()
-	prev, ok := in.cache[p]
-	in.mu.Unlock()
-	if ok && prev.Size == st.Size && prev.ModTime.Equal(st.ModTime) {
+	if prev, ok := in.remembered(p); ok && prev.Size == st.Size && prev.ModTime.Equal(st.ModTime) {
 		return prev, nil
 	}
 	data, err := os.ReadFile(p)
@@ -157,9 +179,7 @@ func (in *inspector) inspect(p string, info fs.FileInfo) (FileStatus, error) {
 		return st, nil
 	}
 	in.classify(&st, data)
-	in.mu.Lock()
-	in.cache[p] = st
-	in.mu.Unlock()
+	in.remember(st)
 	return st, nil
 }
 
@@ -228,19 +248,19 @@ var (
 
 // prune drops remembered files that a scan of their folder no longer saw.
 func (in *inspector) prune(seen map[string]bool) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	for p := range in.cache {
-		if seen[filepath.Dir(p)] && !seen[p] {
-			delete(in.cache, p)
+	in.cache.mu.Lock()
+	defer in.cache.mu.Unlock()
+	for k := range in.cache.m {
+		if k.rules == in.rules && seen[filepath.Dir(k.path)] && !seen[k.path] {
+			delete(in.cache.m, k)
 		}
 	}
 }
 
 func (in *inspector) forget(p string) {
-	in.mu.Lock()
-	delete(in.cache, p)
-	in.mu.Unlock()
+	in.cache.mu.Lock()
+	delete(in.cache.m, verdictKey{in.rules, p})
+	in.cache.mu.Unlock()
 }
 
 // Scan classifies every file directly inside dirs (folders are not entered).

@@ -92,6 +92,7 @@ func startWatcher(t *testing.T, dirs []string, opts WatchOptions) *recorder {
 }
 
 func TestWatcherSlowWriteFoundOnceAfterSettling(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	const settle = time.Second
 	rec := startWatcher(t, []string{dir}, WatchOptions{Settle: settle, Rescan: 200 * time.Millisecond})
@@ -126,13 +127,14 @@ func TestWatcherSlowWriteFoundOnceAfterSettling(t *testing.T) {
 	if early := lastWrite.Add(settle - 50*time.Millisecond); at.Before(early) {
 		t.Fatalf("reported %v after the last write, before the %v settle period", at.Sub(lastWrite), settle)
 	}
-	time.Sleep(settle + 500*time.Millisecond) // several rescans and timer wake-ups
+	time.Sleep(settle) // several rescans and timer wake-ups
 	if seen, total := rec.counts(); total != 1 {
 		t.Fatalf("reported %d times: %v", total, seen)
 	}
 }
 
 func TestWatcherBurst(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rec := startWatcher(t, []string{dir}, WatchOptions{Settle: 300 * time.Millisecond, Rescan: 250 * time.Millisecond})
 	const n = 50
@@ -160,6 +162,7 @@ func TestWatcherRules(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			dir := t.TempDir()
 			// Present before start-up: found by the first scan.
 			writeFile(t, dir, "2017-10-05-00-03-29.fit", ride, longAgo)
@@ -187,6 +190,7 @@ func TestWatcherRules(t *testing.T) {
 }
 
 func TestWatcherFolderAppearsLater(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "Zwift", "Activities")
 	rec := startWatcher(t, []string{dir}, WatchOptions{Settle: 300 * time.Millisecond, Rescan: 200 * time.Millisecond})
 	time.Sleep(300 * time.Millisecond)
@@ -199,6 +203,7 @@ func TestWatcherFolderAppearsLater(t *testing.T) {
 }
 
 func TestWatcherCorruptFileFoundOnceRepaired(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	ride := fixture(t, zwiftRide)
 	writeFile(t, dir, "ride.fit", ride[:len(ride)-10], longAgo)
@@ -211,6 +216,8 @@ func TestWatcherCorruptFileFoundOnceRepaired(t *testing.T) {
 	rec.waitFor(t, 1, 5*time.Second)
 }
 
+// Not parallel: the goroutine and file counts are process-wide, and parallel
+// tests only start once the sequential ones are done.
 func TestWatcherStopsCleanly(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.fit", fixture(t, zwiftRide), longAgo)

@@ -39,7 +39,7 @@ func CaptureSpec(cfg source.Config) source.CaptureSpec {
 		Validate: func(ctx context.Context, token string) error {
 			c := cfg
 			c.Token = token
-			cl, err := NewClient(c, Options{})
+			cl, err := New(c, Options{})
 			if err != nil {
 				return err
 			}
@@ -52,7 +52,7 @@ func CaptureSpec(cfg source.Config) source.CaptureSpec {
 // China and international accounts are separate: a wrong region looks like
 // a wrong password, so the error says so.
 func Login(ctx context.Context, cfg source.Config, username, password string) (string, error) {
-	c, err := NewClient(cfg, Options{})
+	c, err := New(cfg, Options{})
 	if err != nil {
 		return "", err
 	}
@@ -122,7 +122,7 @@ func (c *Client) Validate(ctx context.Context) error {
 	}
 	defer sess.Close()
 	_, err = c.browserPages(sess)(ctx, 1)
-	return c.webAppFailed(err)
+	return c.webAppFailed(ctx, err)
 }
 
 // CleanToken turns what a rider pasted into the bare token: it accepts

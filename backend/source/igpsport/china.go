@@ -78,18 +78,19 @@ func (c *Client) openWebApp(ctx context.Context) (ListSession, error) {
 		Token:   c.token,
 	})
 	if err != nil {
-		return nil, c.webAppFailed(err)
+		return nil, c.webAppFailed(ctx, err)
 	}
 	return sess, nil
 }
 
-// webAppFailed keeps sign-in and iGPSport's own business errors as they
-// are and turns anything else into the plain statement about China signing.
-func (c *Client) webAppFailed(err error) error {
+// webAppFailed keeps sign-in, cancellation and iGPSport's own business
+// errors as they are and turns anything else into the plain statement about
+// China signing.
+func (c *Client) webAppFailed(ctx context.Context, err error) error {
 	var api *APIError
 	var wa *webAppError
 	switch {
-	case err == nil, errors.Is(err, source.ErrNeedsSignIn), errors.Is(err, context.Canceled), errors.As(err, &wa):
+	case err == nil, ctx.Err() != nil, errors.Is(err, source.ErrNeedsSignIn), errors.As(err, &wa):
 		return err
 	case errors.As(err, &api) && !api.signature:
 		return err
@@ -326,10 +327,12 @@ func (s *chromeSession) onEvent(ev any) {
 func (s *chromeSession) readBody(id network.RequestID, a ListAnswer) {
 	res, err := chromedp.Call(s.ctx, network.GetResponseBody, network.GetResponseBodyParams{RequestID: id})
 	if err != nil {
-		s.log.Info("igpsport web app answer unreadable", "query", listQuery(a.URL), "err", err)
-		return
+		// A page that leaves at once (to its login page after a 401) takes
+		// the body with it; the status still says what happened.
+		s.log.Info("igpsport web app answer body unreadable", "query", listQuery(a.URL), "status", a.Status, "err", err)
+	} else {
+		a.Body = res.Body
 	}
-	a.Body = res.Body
 	select {
 	case s.answers <- a:
 	case <-s.ctx.Done():

@@ -63,6 +63,8 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		return nil, source.Skip("iGPSport has no FIT file for this ride")
 	case errors.Is(lastErr, errObjectMissing):
 		return nil, source.Skip("iGPSport's storage no longer has this ride's FIT file")
+	case errors.Is(lastErr, ErrChinaSigning):
+		return nil, fmt.Errorf("download iGPSport ride %s: %w: this ride has no direct file link (%v)", id, ErrChinaSigning, lastErr)
 	}
 	return nil, fmt.Errorf("download iGPSport ride %s: %w", id, lastErr)
 }

@@ -214,7 +214,12 @@ func (c *Client) do(ctx context.Context, hc *http.Client, op string, build func(
 			if ctx.Err() != nil {
 				return 0, nil, nil, ctx.Err()
 			}
-			c.log.Info("igpsport request failed", "op", op, "host", req.URL.Host, "path", req.URL.Path, "attempt", attempt, "err", err)
+			// The URL inside a transport error can be a storage link: keep it out.
+			var ue *url.Error
+			if errors.As(err, &ue) {
+				err = ue.Err
+			}
+			c.log.Info("igpsport request failed", "op", op, "host", req.URL.Host, "path", logPath(req.URL.Path), "attempt", attempt, "err", err)
 			if attempt >= c.opts.MaxAttempts {
 				return 0, nil, nil, fmt.Errorf("%s: iGPSport could not be reached after %d tries: %w", op, attempt, err)
 			}

@@ -42,12 +42,12 @@ func init() {
 		// No published limit; other clients pause 0.1–0.6 s per call and
 		// storage was seen refusing bulk downloads, so one ride at a time.
 		Limits:     source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},
-		New:        func(cfg source.Config) (source.Source, error) { return NewClient(cfg, Options{}) },
+		New:        func(cfg source.Config) (source.Source, error) { return New(cfg, Options{}) },
 		Capture:    CaptureSpec,
 		Login:      Login,
 		CleanToken: CleanToken,
 		Validate: func(ctx context.Context, cfg source.Config) error {
-			c, err := NewClient(cfg, Options{})
+			c, err := New(cfg, Options{})
 			if err != nil {
 				return err
 			}
@@ -126,6 +126,8 @@ type Options struct {
 	Now func() time.Time
 }
 
+var _ source.Source = (*Client)(nil)
+
 // Client is one signed-in iGPSport account.
 type Client struct {
 	region  string
@@ -144,8 +146,8 @@ type Client struct {
 	exerciseTypes sync.Map
 }
 
-// NewClient builds a Client for cfg; cfg.Token may be empty for Login.
-func NewClient(cfg source.Config, opts Options) (*Client, error) {
+// New builds a Client for cfg; cfg.Token may be empty for Login.
+func New(cfg source.Config, opts Options) (*Client, error) {
 	region, h, err := resolve(cfg)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand"
+	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,7 +67,7 @@ func newWorld(t *testing.T, fo igpsportfake.Options, rides int, tweak func(*igps
 		tweak(&opts)
 	}
 	region := fo.Region
-	c, err := igpsport.NewClient(source.Config{BaseURL: u, Region: region, Token: "Bearer " + w.token}, opts)
+	c, err := igpsport.New(source.Config{BaseURL: u, Region: region, Token: "Bearer " + w.token}, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -540,5 +541,41 @@ func TestRetriesAreBounded(t *testing.T) {
 	_, err = listAll(t, w.client, source.Query{})
 	if err == nil || !strings.Contains(err.Error(), "asked to wait 10m0s") {
 		t.Fatalf("a Retry-After past the bound: %v", err)
+	}
+}
+
+// flaky fails the first n round trips the way a dropped connection does.
+type flaky struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	fail := f.n > 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
+		return nil, errors.New("connection reset by peer")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestNetworkErrorsRetried(t *testing.T) {
+	for _, c := range []struct {
+		fails  int
+		wantOK bool
+	}{{2, true}, {5, false}} {
+		w := newWorld(t, igpsportfake.Options{}, 30, func(o *igpsport.Options) {
+			o.HTTPClient = &http.Client{Transport: &flaky{n: c.fails}}
+			o.MaxAttempts = 3
+		})
+		acts, err := listAll(t, w.client, source.Query{})
+		if c.wantOK && (err != nil || len(acts) != 30) {
+			t.Fatalf("%d drops: %d rides, %v", c.fails, len(acts), err)
+		}
+		if !c.wantOK && (err == nil || !strings.Contains(err.Error(), "could not be reached after 3 tries")) {
+			t.Fatalf("%d drops: %v", c.fails, err)
+		}
 	}
 }

@@ -81,7 +81,15 @@ func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Act
 		return err
 	}
 	defer sess.Close()
-	return c.webAppFailed(c.walk(ctx, q, c.browserPages(sess), seen, yield))
+	var stopped error // the caller's own error, passed back untouched
+	err = c.walk(ctx, q, c.browserPages(sess), seen, func(a source.Activity) error {
+		stopped = yield(a)
+		return stopped
+	})
+	if stopped != nil {
+		return stopped
+	}
+	return c.webAppFailed(ctx, err)
 }
 
 // chinaSigning reports that the China gateway refused an unsigned call, and
@@ -128,7 +136,7 @@ func (c *Client) apiPages(q source.Query) pageFunc {
 // with a hard bound in case totalPage is wrong.
 func (c *Client) walk(ctx context.Context, q source.Query, page pageFunc, seen map[string]bool, yield func(source.Activity) error) error {
 	limit := maxPages
-	listed, inRange := 0, 0
+	listed, inRange, linked := 0, 0, 0
 	for pageNo := 1; pageNo <= limit; pageNo++ {
 		p, err := page(ctx, pageNo)
 		if err != nil {
@@ -146,6 +154,9 @@ func (c *Client) walk(ctx context.Context, q source.Query, page pageFunc, seen m
 			seen[a.RemoteID] = true
 			fresh++
 			listed++
+			if a.Extra[extraFitOssPath] != "" {
+				linked++
+			}
 			if !widen(q).Contains(a.StartHint) {
 				continue
 			}
@@ -158,13 +169,13 @@ func (c *Client) walk(ctx context.Context, q source.Query, page pageFunc, seen m
 			"totalPage", p.TotalPage, "totalRows", p.TotalRows, "pageSize", p.PageSize)
 		switch {
 		case len(p.Rows) == 0:
-			c.log.Info("igpsport list done", "why", "empty page", "pages", pageNo, "rides", listed, "in_range", inRange)
+			c.log.Info("igpsport list done", "why", "empty page", "pages", pageNo, "rides", listed, "in_range", inRange, "with_fitOssPath", linked)
 			return nil
 		case fresh == 0:
-			c.log.Info("igpsport list done", "why", "page repeated rides already listed", "pages", pageNo, "rides", listed, "in_range", inRange, "totalPage", p.TotalPage)
+			c.log.Info("igpsport list done", "why", "page repeated rides already listed", "pages", pageNo, "rides", listed, "in_range", inRange, "with_fitOssPath", linked, "totalPage", p.TotalPage)
 			return nil
 		case p.TotalPage > 0 && pageNo >= p.TotalPage:
-			c.log.Info("igpsport list done", "why", "last page", "pages", pageNo, "rides", listed, "in_range", inRange, "totalRows", p.TotalRows)
+			c.log.Info("igpsport list done", "why", "last page", "pages", pageNo, "rides", listed, "in_range", inRange, "with_fitOssPath", linked, "totalRows", p.TotalRows)
 			return nil
 		}
 	}

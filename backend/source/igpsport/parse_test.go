@@ -100,7 +100,7 @@ func TestRideIDKeepsZero(t *testing.T) {
 		{`{"title":"no id"}`, "", false},
 		{`{"rideId":"abc"}`, "", false},
 	}
-	c, err := NewClient(testConfig(), Options{Logger: discard()})
+	c, err := New(testConfig(), Options{Logger: discard()})
 	if err != nil {
 		t.Fatal(err)
 	}

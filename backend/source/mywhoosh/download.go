@@ -64,6 +64,8 @@ func (cl *Client) signedURL(ctx context.Context, fileID string) (*url.URL, error
 	if err != nil || u.Host == "" {
 		return nil, errors.New("MyWhoosh gave a download link that is not a URL")
 	}
+	cl.log.Debug("download link", "keys", env.keys(), "code", env.str("code"), "host", u.Host,
+		"x_amz_expires", u.Query().Get("X-Amz-Expires"), "key_sent", cl.whooshID != "")
 	if !cl.allowedDownload(u) {
 		return nil, fmt.Errorf("MyWhoosh's download link points to a host that is not allowed: %s", u.Host)
 	}
@@ -125,7 +127,7 @@ func (cl *Client) fetch(ctx context.Context, u *url.URL) ([]byte, error) {
 		return nil, ctx.Err()
 	}
 	where := u.Scheme + "://" + u.Host + u.Path
-	data, hdr, err := cl.do(ctx, call{method: http.MethodGet, url: u.String(), client: cl.dl})
+	data, hdr, err := cl.do(ctx, call{method: http.MethodGet, url: u.String(), client: cl.dl, unpaced: true})
 	if err != nil {
 		var he *HTTPError
 		if errors.As(err, &he) {

@@ -45,7 +45,7 @@ func (cl *Client) listPage(ctx context.Context, page int) (listPage, error) {
 		return listPage{}, err
 	}
 	cl.log.Debug("activity page", "page", page, "keys", env.keys(), "code", env.str("code"),
-		"rows", len(p.rows), "total_pages", p.totalPages, "has_total", p.hasTotal)
+		"rows", len(p.rows), "limit_sent", requestedPageSize, "total_pages", p.totalPages, "has_total", p.hasTotal)
 	return p, nil
 }
 
@@ -234,6 +234,7 @@ func (r row) activity() (source.Activity, bool) {
 // than q.Since.
 func (cl *Client) List(ctx context.Context, q source.Query, yield func(source.Activity) error) error {
 	seen := map[string]bool{}
+	sportTypes := map[string]int{} // sportType values are undocumented: log what comes
 	yielded, skipped := 0, 0
 	for page := 1; page <= maxPages; page++ {
 		p, err := cl.listPage(ctx, page)
@@ -259,6 +260,7 @@ func (cl *Client) List(ctx context.Context, q source.Query, yield func(source.Ac
 				continue
 			}
 			seen[a.RemoteID] = true
+			sportTypes[string(r.SportType)]++
 			fresh++
 			if !q.Since.IsZero() && !a.StartHint.IsZero() && a.StartHint.Before(q.Since) {
 				older = true
@@ -289,6 +291,6 @@ func (cl *Client) List(ctx context.Context, q source.Query, yield func(source.Ac
 		}
 		break
 	}
-	cl.log.Info("listed MyWhoosh rides", "yielded", yielded, "without_file", skipped)
+	cl.log.Info("listed MyWhoosh rides", "yielded", yielded, "without_file", skipped, "sport_types", fmt.Sprint(sportTypes))
 	return nil
 }

@@ -104,8 +104,13 @@ func (h *harness) serve(t *testing.T, wrap func(next http.Handler) http.Handler)
 	h.url = ts.URL
 }
 
+// config paces nothing: loopback tests make thousands of calls.
 func (h *harness) config(settings map[string]string) source.Config {
-	return source.Config{BaseURL: h.url, Token: h.cookie, Settings: settings}
+	s := map[string]string{SettingMinInterval: "0s"}
+	for k, v := range settings {
+		s[k] = v
+	}
+	return source.Config{BaseURL: h.url, Token: h.cookie, Settings: s}
 }
 
 func (h *harness) client(t *testing.T, settings map[string]string) *Client {

@@ -119,7 +119,7 @@ func Validate(ctx context.Context, cfg source.Config) error {
 // Client is a signed-in TrainingPeaks account. It implements source.Source
 // and is safe for concurrent use.
 type Client struct {
-	home, api   string
+	api         string
 	hc          *http.Client // follows redirects (downloads)
 	hcExchange  *http.Client // never follows: a redirect means "go and log in"
 	limiter     *rate.Limiter
@@ -149,10 +149,8 @@ type Client struct {
 
 // options are the test seams; production uses the defaults.
 type options struct {
-	sleep      func(ctx context.Context, d time.Duration) error
-	now        func() time.Time
-	httpClient *http.Client
-	floor      time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
 }
 
 // New builds a client for cfg. cfg.Token is the Production_tpAuth cookie
@@ -160,7 +158,7 @@ type options struct {
 func New(cfg source.Config) (*Client, error) { return newClient(cfg, options{}) }
 
 func newClient(cfg source.Config, o options) (*Client, error) {
-	home, api, err := hosts(cfg.BaseURL)
+	_, api, err := hosts(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -176,27 +174,25 @@ func newClient(cfg source.Config, o options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := o.httpClient
-	if base == nil {
-		base = &http.Client{Timeout: 5 * time.Minute}
-	}
-	follow := *base
-	follow.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+	// Generous: one call may carry a large original file.
+	follow := &http.Client{Timeout: 5 * time.Minute, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
 			return errors.New("too many redirects")
 		}
 		return nil
-	}
-	noFollow := *base
-	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	}}
+	noFollow := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}
 
 	lim := rate.NewLimiter(rate.Inf, 1)
 	if minInterval > 0 {
 		lim = rate.NewLimiter(rate.Every(minInterval), 1)
 	}
 	c := &Client{
-		home: home, api: api,
-		hc: &follow, hcExchange: &noFollow,
+		api:         api,
+		hc:          follow,
+		hcExchange:  noFollow,
 		limiter:     lim,
 		retryBase:   retryBase,
 		attempts:    defaultAttempts,
@@ -205,7 +201,7 @@ func newClient(cfg source.Config, o options) (*Client, error) {
 		log:         slog.Default().With("source", Name),
 		onToken:     cfg.OnToken,
 		athleteWant: strings.TrimSpace(cfg.Settings[SettingAthlete]),
-		floor:       o.floor,
+		floor:       historyFloor,
 		cookie:      cookie,
 	}
 	if c.sleep == nil {
@@ -213,9 +209,6 @@ func newClient(cfg source.Config, o options) (*Client, error) {
 	}
 	if c.now == nil {
 		c.now = time.Now
-	}
-	if c.floor.IsZero() {
-		c.floor = historyFloor
 	}
 	return c, nil
 }

@@ -31,6 +31,13 @@ export function duration(seconds: number): string {
   return m > 0 ? `${m}m${sec ? ` ${pad2(sec)}s` : ''}` : `${sec}s`;
 }
 
+/** Short form for calendar chips: 2:17 or 37m. */
+export function shortDuration(seconds: number): string {
+  if (!seconds || seconds < 0) return '';
+  const m = Math.round(seconds / 60);
+  return m >= 60 ? `${Math.floor(m / 60)}:${pad2(m % 60)}` : `${m}m`;
+}
+
 export function distance(metres: number): string {
   if (!metres || metres <= 0) return '–';
   if (metres < 1000) return `${Math.round(metres)} m`;

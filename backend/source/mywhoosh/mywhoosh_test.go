@@ -1,0 +1,636 @@
+package mywhoosh
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fitbridge/backend/capture"
+	"fitbridge/backend/fakes"
+	"fitbridge/backend/fakes/mywhooshfake"
+	"fitbridge/backend/source"
+)
+
+// logBuf collects a test's log output so it can be searched for secrets.
+type logBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// fastOpts keeps retries and pacing short for tests.
+func fastOpts(logs *logBuf) Options {
+	return Options{
+		Logger:          slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		LoginRetryDelay: 5 * time.Millisecond,
+		RetryBase:       2 * time.Millisecond,
+		MaxRetries:      6,
+		PerSecond:       2000,
+		Burst:           100,
+	}
+}
+
+func startFake(t *testing.T, o mywhooshfake.Options) (*mywhooshfake.Server, source.Config) {
+	t.Helper()
+	f := mywhooshfake.New(o)
+	base := f.Start()
+	t.Cleanup(f.Close)
+	return f, source.Config{BaseURL: base, Token: f.IssueToken()}
+}
+
+func collect(t *testing.T, c *Client, q source.Query) []source.Activity {
+	t.Helper()
+	var out []source.Activity
+	if err := c.List(context.Background(), q, func(a source.Activity) error {
+		out = append(out, a)
+		return nil
+	}); err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	return out
+}
+
+func TestRegistered(t *testing.T) {
+	d, ok := source.Lookup(Name)
+	if !ok {
+		t.Fatal("mywhoosh is not registered")
+	}
+	if d.DisplayName != "MyWhoosh" || d.Kind != source.KindCloud || d.EnvURL != EnvURL || d.Limits != Limits ||
+		d.New == nil || d.Capture == nil || d.Login == nil || d.CleanToken == nil || d.Validate == nil {
+		t.Fatalf("descriptor = %+v", d)
+	}
+	if got := d.ExternalIDFor("69622c3121123aaced178584"); got != "mywhoosh_69622c3121123aaced178584" {
+		t.Errorf("external id %q", got)
+	}
+	spec := d.Capture(source.Config{})
+	if spec.StartURL != "https://event.mywhoosh.com/auth/login" || spec.LocalStorage.Key != "webToken" ||
+		spec.RequestHeader.Host != "service14.mywhoosh.com" || spec.Validate == nil {
+		t.Errorf("capture spec = %+v", spec)
+	}
+}
+
+func TestHostsFor(t *testing.T) {
+	if h := HostsFor(""); h.Login != DefaultLoginHost || h.API != DefaultAPIHost || h.Event != DefaultEventHost {
+		t.Errorf("default hosts %+v", h)
+	}
+	if h := HostsFor(" http://127.0.0.1:9/ "); h.Login != "http://127.0.0.1:9" || h.API != h.Login || h.Event != h.Login {
+		t.Errorf("override %+v", h)
+	}
+}
+
+func TestCleanToken(t *testing.T) {
+	for in, want := range map[string]string{
+		"eyJa.b.c":                         "eyJa.b.c",
+		"  Bearer eyJa.b.c \n":             "eyJa.b.c",
+		`"eyJa.b.c"`:                       "eyJa.b.c",
+		"Authorization: Bearer eyJa.b.c":   "eyJa.b.c",
+		"authorization: bearer 'eyJa.b.c'": "eyJa.b.c",
+		"eyJa.\nb.c":                       "eyJa.b.c",
+		"   ":                              "",
+	} {
+		if got := CleanToken(in); got != want {
+			t.Errorf("CleanToken(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLogin(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{})
+	s, err := Login(context.Background(), cfg, " "+mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.WhooshID != mywhooshfake.DefaultWhooshID || s.Expires.Before(time.Now()) || s.Token == "" {
+		t.Fatalf("session = %+v", s)
+	}
+	cfg.Token = s.Token
+	if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+		t.Fatalf("the login's token does not validate: %v", err)
+	}
+	if f.Stats().Logins != 1 {
+		t.Errorf("stats %+v", f.Stats())
+	}
+	out := logs.String()
+	if strings.Contains(out, mywhooshfake.DefaultPassword) || strings.Contains(out, s.Token) {
+		t.Fatalf("a secret reached the logs:\n%s", out)
+	}
+	if !strings.Contains(out, "jwt_claims=") || !strings.Contains(out, "token.len=") {
+		t.Errorf("the token's shape is not logged:\n%s", out)
+	}
+}
+
+func TestLoginWrongPassword(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{})
+	_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2", fastOpts(&logs))
+	if !errors.Is(err, ErrLoginRefused) || !strings.Contains(err.Error(), "Email address or password is incorrect") {
+		t.Fatalf("err = %v", err)
+	}
+	if got := f.Stats().LoginsRejected; got != 1+loginRetries {
+		t.Errorf("tried %d times, want %d", got, 1+loginRetries)
+	}
+	if strings.Contains(logs.String(), "hunter2") || strings.Contains(err.Error(), "hunter2") {
+		t.Error("the password leaked")
+	}
+}
+
+func TestLoginSpuriousRejections(t *testing.T) {
+	for _, tc := range []struct {
+		reject int
+		ok     bool
+	}{{1, true}, {2, true}, {3, false}} {
+		t.Run(fmt.Sprint(tc.reject), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{RejectFirstLogins: tc.reject})
+			s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
+			if tc.ok != (err == nil) {
+				t.Fatalf("err = %v", err)
+			}
+			if !tc.ok && !strings.Contains(err.Error(), "incorrect") {
+				t.Errorf("error %q lacks MyWhoosh's message", err)
+			}
+			if tc.ok && s.Token == "" {
+				t.Error("no token")
+			}
+			if st := f.Stats(); st.SpuriousRejections != min(tc.reject, 1+loginRetries) {
+				t.Errorf("stats %+v", st)
+			}
+		})
+	}
+}
+
+func TestLoginRetriesServerErrors(t *testing.T) {
+	var logs logBuf
+	faults := fakes.NewFaults(5)
+	faults.ServerErrorRate = 0.5
+	_, cfg := startFake(t, mywhooshfake.Options{Faults: faults})
+	if _, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestListAllPages(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{PageSize: 20})
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	rides := f.Seed(57, from, from.AddDate(1, 0, 0), rand.New(rand.NewSource(11)))
+	c, err := New(cfg, fastOpts(&logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := collect(t, c, source.Query{})
+	if len(got) != len(rides) {
+		t.Fatalf("listed %d of %d rides", len(got), len(rides))
+	}
+	if calls := f.Stats().ListCalls; calls != 3 {
+		t.Errorf("list calls = %d, want 3 (57 rows, 20 a page, whatever limit says)", calls)
+	}
+	byID := map[string]mywhooshfake.Ride{}
+	for _, r := range rides {
+		byID[r.ID] = r
+	}
+	skipped, millis := 0, 0
+	for i, a := range got {
+		r, ok := byID[a.RemoteID]
+		if !ok {
+			t.Fatalf("unknown id %q", a.RemoteID)
+		}
+		delete(byID, a.RemoteID)
+		if i > 0 && a.StartHint.After(got[i-1].StartHint) {
+			t.Errorf("not newest first at %d", i)
+		}
+		if !a.StartHint.Equal(r.Start) || a.Name != r.Title || a.Sport != "VirtualRide" || a.Device != "MyWhoosh" {
+			t.Errorf("activity %+v for ride %+v", a, r)
+		}
+		if r.DateMillis {
+			millis++
+		}
+		if r.HasFile() {
+			if a.SkipReason != "" || a.Extra["fileId"] != r.FileID {
+				t.Errorf("ride with file: %+v", a)
+			}
+		} else {
+			skipped++
+			if a.SkipReason != NoFileReason || a.Extra["fileId"] != "" {
+				t.Errorf("ride without file: %+v", a)
+			}
+		}
+	}
+	if skipped == 0 || millis != 1 {
+		t.Errorf("skipped %d, ms-dated %d: the seed should hold both", skipped, millis)
+	}
+}
+
+func TestListStopsAtSince(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{PageSize: 10})
+	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	rides := f.Seed(60, from, from.AddDate(1, 0, 0), rand.New(rand.NewSource(2)))
+	since := rides[45].Start // 15 rides from here on
+	until := rides[55].Start
+	c, _ := New(cfg, fastOpts(&logs))
+	got := collect(t, c, source.Query{Since: since, Until: until})
+	want := 0
+	for _, r := range rides {
+		if (source.Query{Since: since, Until: until}).Contains(r.Start) {
+			want++
+		}
+	}
+	if len(got) != want {
+		t.Fatalf("listed %d, want %d", len(got), want)
+	}
+	if calls := f.Stats().ListCalls; calls != 2 {
+		t.Errorf("list calls = %d, want 2: paging should stop at rows older than Since", calls)
+	}
+}
+
+func TestListOlderShapes(t *testing.T) {
+	rows := func(ids ...string) []map[string]any {
+		var out []map[string]any
+		for i, id := range ids {
+			out = append(out, map[string]any{"id": id, "activityFileId": "f" + id, "name": "ride " + id,
+				"date": fmt.Sprint(1736500000 - i*86400), "sportType": "Running"})
+		}
+		return out
+	}
+	for name, pages := range map[string][]any{
+		"bare data list, then empty": {
+			map[string]any{"error": false, "data": rows("a", "b")},
+			map[string]any{"error": false, "data": rows("c")},
+			map[string]any{"error": false, "data": []any{}},
+		},
+		"top-level rides, page ignored": {
+			map[string]any{"rides": rows("a", "b", "c")},
+			map[string]any{"rides": rows("a", "b", "c")},
+		},
+		"data.rideHistory with lastPage": {
+			map[string]any{"data": map[string]any{"rideHistory": rows("a", "b"), "lastPage": 2}},
+			map[string]any{"data": map[string]any{"rideHistory": rows("c"), "lastPage": 2}},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var b listRequest
+				json.NewDecoder(r.Body).Decode(&b)
+				if b.Page < 1 || b.Page > len(pages) {
+					t.Errorf("asked for page %d", b.Page)
+					json.NewEncoder(w).Encode(map[string]any{"data": []any{}})
+					return
+				}
+				calls++
+				json.NewEncoder(w).Encode(pages[b.Page-1])
+			}))
+			defer srv.Close()
+			var logs logBuf
+			c, _ := New(source.Config{BaseURL: srv.URL, Token: "tok"}, fastOpts(&logs))
+			got := collect(t, c, source.Query{})
+			if len(got) != 3 || got[2].RemoteID != "c" || got[0].Sport != "VirtualRun" || got[0].Name != "ride a" ||
+				!got[0].StartHint.Equal(time.Unix(1736500000, 0)) {
+				t.Fatalf("got %+v", got)
+			}
+			if calls != len(pages) {
+				t.Errorf("%d calls for %d pages", calls, len(pages))
+			}
+		})
+	}
+}
+
+func TestRowStart(t *testing.T) {
+	for _, tc := range []struct {
+		r    string
+		want time.Time
+	}{
+		{`{"startDatetime":"2026-01-10T09:15:00.000Z","date":1}`, time.Date(2026, 1, 10, 9, 15, 0, 0, time.UTC)},
+		{`{"date":1768036500}`, time.Unix(1768036500, 0)},
+		{`{"date":1768036500000}`, time.Unix(1768036500, 0)},
+		{`{"date":"1768036500"}`, time.Unix(1768036500, 0)},
+		{`{}`, time.Time{}},
+	} {
+		var r row
+		json.Unmarshal([]byte(tc.r), &r)
+		if got := r.start(); !got.Equal(tc.want) {
+			t.Errorf("%s: start %v, want %v", tc.r, got, tc.want)
+		}
+	}
+}
+
+func TestDownloadWithoutBearer(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{})
+	f.Seed(12, time.Now().AddDate(0, -2, 0), time.Now(), rand.New(rand.NewSource(4)))
+	c, _ := New(cfg, fastOpts(&logs))
+	n := 0
+	for _, a := range collect(t, c, source.Query{}) {
+		r, _ := f.Ride(a.RemoteID)
+		data, err := c.Download(context.Background(), a)
+		if !r.HasFile() {
+			var skip *source.SkipError
+			if !errors.As(err, &skip) || !skip.Permanent || skip.Reason != NoFileReason {
+				t.Errorf("ride without file: %v", err)
+			}
+			continue
+		}
+		if err != nil || !bytes.Equal(data, r.FIT) {
+			t.Fatalf("download %s: %v", a.RemoteID, err)
+		}
+		n++
+	}
+	st := f.Stats()
+	if st.Downloads != n || st.S3WithAuth != 0 || st.S3WithCookie != 0 || st.KeysSeen != 0 {
+		t.Errorf("stats %+v after %d downloads: the bucket must see no Authorization, no cookie, and no key was known", st, n)
+	}
+	if strings.Contains(logs.String(), "X-Amz-Signature=") {
+		t.Error("a signed URL's query reached the logs")
+	}
+}
+
+func TestDownloadSendsKeyWhenKnown(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{})
+	r := f.AddRide(mywhooshfake.Ride{Title: "x", Start: time.Now().Add(-time.Hour)})
+	cfg.Settings = map[string]string{SettingWhooshID: mywhooshfake.DefaultWhooshID}
+	c, _ := New(cfg, fastOpts(&logs))
+	if _, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Stats().KeysSeen != 1 {
+		t.Errorf("stats %+v", f.Stats())
+	}
+}
+
+func TestDownloadRefreshesExpiredLink(t *testing.T) {
+	for _, tc := range []struct {
+		expire int
+		ok     bool
+	}{{1, true}, {2, false}} {
+		t.Run(fmt.Sprint(tc.expire), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{ExpireFirstURLs: tc.expire})
+			r := f.AddRide(mywhooshfake.Ride{Start: time.Now().Add(-time.Hour)})
+			c, _ := New(cfg, fastOpts(&logs))
+			data, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}})
+			if tc.ok && (err != nil || !bytes.Equal(data, r.FIT)) {
+				t.Fatalf("err = %v", err)
+			}
+			if !tc.ok && (err == nil || !strings.Contains(err.Error(), "expired")) {
+				t.Fatalf("err = %v, want an expired link", err)
+			}
+			if st := f.Stats(); st.LinkCalls != 2 || st.S3Expired != tc.expire {
+				t.Errorf("stats %+v: one fresh link per expired one, at most once", st)
+			}
+		})
+	}
+}
+
+func TestDownloadErrors(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{S3ServesHTML: true})
+	r := f.AddRide(mywhooshfake.Ride{Start: time.Now().Add(-time.Hour)})
+	c, _ := New(cfg, fastOpts(&logs))
+	_, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}})
+	if err == nil || !strings.Contains(err.Error(), "not a FIT file") || !strings.Contains(err.Error(), "text/html") {
+		t.Errorf("HTML page: %v", err)
+	}
+	_, err = c.Download(context.Background(), source.Activity{RemoteID: "x", Extra: map[string]string{"fileId": "000000000000000000000000"}})
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Message != "File not found" {
+		t.Errorf("unknown file: %v", err)
+	}
+}
+
+func TestDownloadRefusesForeignHosts(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(map[string]any{"error": false, "data": map[string]any{"url": "https://evil.example.com/ride?X-Amz-Signature=1"}})
+	}))
+	defer srv.Close()
+	var logs logBuf
+	c, _ := New(source.Config{BaseURL: srv.URL, Token: "tok"}, fastOpts(&logs))
+	_, err := c.Download(context.Background(), source.Activity{RemoteID: "x", Extra: map[string]string{"fileId": "f"}})
+	if err == nil || !strings.Contains(err.Error(), "not allowed") {
+		t.Fatalf("err = %v", err)
+	}
+
+	c.baseHost = ""
+	for raw, want := range map[string]bool{
+		"https://mywhooshprod.s3.eu-west-1.amazonaws.com/ride/x": true,
+		"https://d1234.cloudfront.net/ride/x":                    true,
+		"https://files.mywhoosh.com/x":                           true,
+		"http://mywhooshprod.s3.amazonaws.com/x":                 false,
+		"https://mywhoosh.com.evil.example/x":                    false,
+		"https://amazonaws.com.evil.example/x":                   false,
+		srv.URL + "/s3/x":                                        false,
+	} {
+		u, _ := url.Parse(raw)
+		if got := c.allowedDownload(u); got != want {
+			t.Errorf("allowedDownload(%s) = %v", raw, got)
+		}
+	}
+}
+
+func TestCheckFIT(t *testing.T) {
+	r := mywhooshfake.New(mywhooshfake.Options{}).AddRide(mywhooshfake.Ride{Start: time.Now()})
+	if err := checkFIT(r.FIT, ""); err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(r.FIT)
+	zw.Close()
+	if err := checkFIT(gz.Bytes(), "application/gzip"); err != nil {
+		t.Errorf("gzipped FIT: %v", err)
+	}
+	if err := checkFIT([]byte("<?xml version=\"1.0\"?><Error>"), "application/xml"); err == nil || !strings.Contains(err.Error(), "<?xml") {
+		t.Errorf("XML accepted: %v", err)
+	}
+}
+
+func TestNeedsSignInAfterExpiry(t *testing.T) {
+	for _, status := range []int{401, 403} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{AuthStatus: status})
+			r := f.AddRide(mywhooshfake.Ride{Start: time.Now().Add(-time.Hour)})
+			c, _ := New(cfg, fastOpts(&logs))
+			if err := c.Validate(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			f.ExpireTokens()
+			err := c.List(context.Background(), source.Query{}, func(source.Activity) error { return nil })
+			if !errors.Is(err, source.ErrNeedsSignIn) {
+				t.Errorf("List: %v", err)
+			}
+			_, err = c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}})
+			if !errors.Is(err, source.ErrNeedsSignIn) {
+				t.Errorf("Download: %v", err)
+			}
+			if err := Validate(context.Background(), cfg, fastOpts(&logs)); !errors.Is(err, source.ErrNeedsSignIn) {
+				t.Errorf("Validate: %v", err)
+			}
+			if f.Stats().Unauthorized != 3 {
+				t.Errorf("a refused session must not be retried: %+v", f.Stats())
+			}
+		})
+	}
+	if _, err := New(source.Config{Token: "  "}, Options{}); !errors.Is(err, source.ErrNeedsSignIn) {
+		t.Errorf("empty token: %v", err)
+	}
+}
+
+func TestFaultsStillListAndDownloadEverything(t *testing.T) {
+	var logs logBuf
+	faults := fakes.NewFaults(42)
+	faults.Set(0.10, 0.10)
+	f, cfg := startFake(t, mywhooshfake.Options{Faults: faults, PageSize: 15})
+	f.Seed(50, time.Now().AddDate(-1, 0, 0), time.Now(), rand.New(rand.NewSource(9)))
+	c, _ := New(cfg, fastOpts(&logs))
+	list := collect(t, c, source.Query{})
+	if len(list) != 50 {
+		t.Fatalf("listed %d of 50", len(list))
+	}
+	files := 0
+	for _, a := range list {
+		if a.SkipReason != "" {
+			continue
+		}
+		r, _ := f.Ride(a.RemoteID)
+		data, err := c.Download(context.Background(), a)
+		if err != nil || !bytes.Equal(data, r.FIT) {
+			t.Fatalf("download %s: %v", a.RemoteID, err)
+		}
+		files++
+	}
+	if faults.Injected() < 10 {
+		t.Errorf("only %d faults were injected", faults.Injected())
+	}
+	t.Logf("%d files, %d faults injected", files, faults.Injected())
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			w.Header().Set("Retry-After", "7")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		if calls == 2 {
+			w.Header().Set("Retry-After", "3600")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]any{"error": false, "data": map[string]any{"results": []any{}, "totalPages": 0}})
+	}))
+	defer srv.Close()
+	var logs logBuf
+	opts := fastOpts(&logs)
+	opts.MaxRetryAfter = 20 * time.Second
+	var waits []time.Duration
+	opts.sleep = func(ctx context.Context, d time.Duration) error {
+		waits = append(waits, d)
+		return nil
+	}
+	c, _ := New(source.Config{BaseURL: srv.URL, Token: "tok"}, opts)
+	if err := c.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(waits) != 2 || waits[0] != 7*time.Second || waits[1] != 20*time.Second {
+		t.Errorf("waits = %v, want [7s 20s] (Retry-After, then capped)", waits)
+	}
+}
+
+func TestEncryptedBodyFallback(t *testing.T) {
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{Bodies: mywhooshfake.BodiesEncrypted, PageSize: 5})
+	f.Seed(12, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(1)))
+	c, _ := New(cfg, fastOpts(&logs))
+	list := collect(t, c, source.Query{})
+	if len(list) != 12 {
+		t.Fatalf("listed %d", len(list))
+	}
+	for _, a := range list {
+		if a.SkipReason == "" {
+			if _, err := c.Download(context.Background(), a); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	st := f.Stats()
+	if st.BadRequests != 1 || st.EncryptedBodies != st.ListCalls+st.LinkCalls {
+		t.Errorf("stats %+v: only the very first plain body should be refused", st)
+	}
+}
+
+func TestCaptureAgainstFakeLoginPage(t *testing.T) {
+	browser, err := capture.FindBrowser()
+	if err != nil {
+		t.Skipf("no Chrome-family browser for the capture test: %v", err)
+	}
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{AutoLogin: true, StaleWebToken: true, AutoLoginDelay: 400 * time.Millisecond})
+	cfg.Token = ""
+	spec := CaptureSpec(cfg, fastOpts(&logs))
+	spec.Timeout = 45 * time.Second
+	tok, err := capture.Capture(context.Background(), spec, capture.Options{
+		BrowserPath: browser, Headless: true, PollEvery: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatalf("capture: %v\n%s", err, logs.String())
+	}
+	cfg.Token = tok
+	if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+		t.Fatalf("captured token does not validate: %v", err)
+	}
+	if st := f.Stats(); st.WebLogins != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	// The stale token's exp has passed, so it is refused without a call.
+	if !strings.Contains(logs.String(), "session value refused") || !strings.Contains(logs.String(), "expired") {
+		t.Errorf("the stale token was not seen and refused first:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), tok) {
+		t.Error("the captured token reached the logs")
+	}
+}
+
+func TestCaptureAgainstPageThatNeverLogsIn(t *testing.T) {
+	browser, err := capture.FindBrowser()
+	if err != nil {
+		t.Skipf("no Chrome-family browser for the capture test: %v", err)
+	}
+	var logs logBuf
+	_, cfg := startFake(t, mywhooshfake.Options{AutoLogin: true, NeverLogIn: true})
+	spec := CaptureSpec(cfg, fastOpts(&logs))
+	spec.Timeout = 2 * time.Second
+	_, err = capture.Capture(context.Background(), spec, capture.Options{BrowserPath: browser, Headless: true, PollEvery: 100 * time.Millisecond})
+	if !errors.Is(err, capture.ErrTimeout) {
+		t.Fatalf("err = %v, want ErrTimeout", err)
+	}
+}

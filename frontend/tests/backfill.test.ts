@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import BackfillScreen from '../src/components/backfill/BackfillScreen.svelte';
+import { backfillStore } from '../src/stores/backfill.svelte';
+import { sourcesStore } from '../src/stores/sources.svelte';
+import { statusStore } from '../src/stores/status.svelte';
+import { byTestId, click, queryTestId, render, settle, text } from './helpers';
+import { FakeApi, makeProgress } from './fakeApi';
+
+function running() {
+  const fake = new FakeApi();
+  fake.sources[0] = { ...fake.sources[0], connected: true, state: 'connected' };
+  fake.sources[1] = { ...fake.sources[1], connected: true, state: 'connected' };
+  fake.progress = makeProgress({
+    running: true,
+    phase: 'uploading',
+    total: 200,
+    done: 80,
+    counts: { uploaded: 60, already_in_intervals: 15, failed: 2, skipped: 3 },
+    by_source: { mywhoosh: { uploaded: 50, already_in_intervals: 10, failed: 2 }, igpsport: { uploaded: 10, already_in_intervals: 5, skipped: 3 } },
+    current: 'MyWhoosh — Alpine climb, 12 May 2023',
+    rate_per_min: 24,
+    seconds_left: 300,
+    failures: [
+      { id: 41, source: 'mywhoosh', remote_id: 'a41', name: 'Tempo ride', reason: 'Intervals.icu answered 503; will try again', permanent: false },
+      { id: 42, source: 'mywhoosh', remote_id: 'a42', name: 'Broken file', reason: 'The file ends in the middle of a record', permanent: true },
+    ],
+    started_at: '2024-03-05T10:00:00Z',
+  });
+  return fake.install();
+}
+
+async function open(fake: FakeApi) {
+  await sourcesStore.load();
+  await backfillStore.load();
+  const off = backfillStore.init();
+  const r = render(BackfillScreen);
+  await settle();
+  return { root: r.target, off, fake };
+}
+
+describe('backfill screen', () => {
+  it('shows overall progress, counts, rate, time left and the current item', async () => {
+    const { root, off } = await open(running());
+    const bar = byTestId(root, 'backfill-progress');
+    expect(bar.getAttribute('role')).toBe('progressbar');
+    expect(bar.getAttribute('aria-valuenow')).toBe('80');
+    expect(bar.getAttribute('aria-valuemax')).toBe('200');
+    expect(bar.querySelector<HTMLElement>('.fill')!.style.width).toBe('40%');
+
+    expect(text(byTestId(root, 'backfill-phase'))).toBe('Uploading to Intervals.icu');
+    expect(text(byTestId(root, 'backfill-done-total'))).toBe('80 of 200 activities');
+    expect(text(byTestId(root, 'backfill-rate'))).toBe('24 per minute');
+    expect(text(byTestId(root, 'backfill-time-left'))).toBe('about 5 min left');
+    expect(text(byTestId(root, 'backfill-current'))).toMatch(/Alpine climb/);
+    expect(text(byTestId(root, 'backfill-count-uploaded'))).toMatch(/Uploaded 60/);
+    expect(text(byTestId(root, 'backfill-count-already_in_intervals'))).toMatch(/Already in Intervals\.icu 15/);
+    const table = byTestId<HTMLTableElement>(root, 'backfill-by-source');
+    const cells = (tr: Element) => [...tr.querySelectorAll('th, td')].map((c) => text(c));
+    expect(cells(table.querySelector('thead tr')!)).toEqual(['Source', 'Uploaded', 'Already in Intervals.icu', 'Failed', 'Skipped']);
+    expect([...table.querySelectorAll('tbody tr')].map(cells)).toEqual([
+      ['MyWhoosh', '50', '10', '2', '0'],
+      ['iGPSport', '10', '5', '0', '3'],
+    ]);
+    off();
+  });
+
+  it('follows progress events', async () => {
+    const { root, off, fake } = await open(running());
+    fake.emit('progress', { ...fake.progress, done: 150 });
+    await settle();
+    expect(byTestId(root, 'backfill-progress').getAttribute('aria-valuenow')).toBe('150');
+    off();
+  });
+
+  it('lists failures with reasons and retries them', async () => {
+    const { root, off, fake } = await open(running());
+    expect(text(byTestId(root, 'backfill-failure-41'))).toMatch(/Tempo ride.*503; will try again/);
+    expect(text(byTestId(root, 'backfill-failure-42'))).toMatch(/ends in the middle.*retrying won't change this/);
+
+    await click(byTestId(root, 'backfill-retry-41'));
+    expect(fake.callsTo('RetryFailed')).toEqual([[[41]]]);
+
+    // "Retry all" leaves out the ones that cannot succeed.
+    await click(byTestId(root, 'backfill-retry-all'));
+    expect(fake.callsTo('RetryFailed').at(-1)).toEqual([[41]]);
+    off();
+  });
+
+  it('pauses, resumes and cancels', async () => {
+    const { root, off, fake } = await open(running());
+    expect(queryTestId(root, 'backfill-resume')).toBeNull();
+
+    await click(byTestId(root, 'backfill-pause'));
+    expect(fake.callsTo('PauseBackfill')).toHaveLength(1);
+    expect(text(byTestId(root, 'backfill-phase'))).toBe('Paused');
+
+    await click(byTestId(root, 'backfill-resume'));
+    expect(fake.callsTo('ResumeBackfill')).toHaveLength(1);
+    expect(queryTestId(root, 'backfill-pause')).not.toBeNull();
+
+    await click(byTestId(root, 'backfill-cancel'));
+    expect(fake.callsTo('CancelBackfill')).toHaveLength(0);
+    await click(byTestId(root, 'backfill-cancel-confirm'));
+    expect(fake.callsTo('CancelBackfill')).toHaveLength(1);
+    expect(text(byTestId(root, 'backfill-phase'))).toBe('Stopped');
+    expect(queryTestId(root, 'backfill-pause')).toBeNull();
+    expect(queryTestId(root, 'backfill-new-run')).not.toBeNull();
+    off();
+  });
+
+  it('asks to sign in again with a Reconnect button that shows the sign-in', async () => {
+    const fake = running();
+    fake.progress = { ...fake.progress, phase: 'needs_sign_in', message: 'MyWhoosh needs you to sign in again' };
+    fake.sources[0] = { ...fake.sources[0], state: 'needs_sign_in', state_reason: 'The session ran out.' };
+    const { root, off } = await open(fake);
+    expect(text(byTestId(root, 'backfill-needs-sign-in'))).toMatch(/MyWhoosh needs you to sign in again/);
+
+    await click(byTestId(root, 'backfill-reconnect'));
+    await click(byTestId(root, 'source-connect-browser-mywhoosh'));
+    expect(fake.callsTo('ConnectBrowser')).toEqual([['mywhoosh', '']]);
+    off();
+  });
+
+  it('starts a first run when there is none', async () => {
+    const fake = new FakeApi();
+    fake.status.intervals = { connected: true, athlete_id: 'i1', athlete_name: 'Ada', timezone: '', state: 'connected', url: '' };
+    fake.sources[0] = { ...fake.sources[0], connected: true, state: 'connected' };
+    fake.install();
+    await statusStore.load();
+    const { root, off } = await open(fake);
+    expect(queryTestId(root, 'backfill-progress')).toBeNull();
+    await click(byTestId(root, 'start-backfill'));
+    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh'], since: '', until: '', ids: [], dry_run: false }]]);
+    expect(queryTestId(root, 'backfill-progress')).not.toBeNull();
+    off();
+  });
+});
