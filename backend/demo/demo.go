@@ -23,6 +23,7 @@ import (
 	"fitbridge/backend/fitfile"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/service"
+	"fitbridge/backend/source"
 )
 
 // AthleteID and APIKey sign in to the demo's Intervals.icu.
@@ -82,7 +83,7 @@ func Start(ctx context.Context, home string, o Options) (*Demo, error) {
 	d.MyWhoosh = mywhooshfake.New(mywhooshfake.Options{AutoLogin: true})
 	mwURL := d.MyWhoosh.Start()
 	d.closers = append(d.closers, d.MyWhoosh.Close)
-	rides := d.MyWhoosh.Seed(120, from, o.Now, rng)
+	rides := d.MyWhoosh.Seed(90, from, o.Now, rng)
 	// The native MyWhoosh link has uploaded the recent rides, as its own files.
 	for _, r := range rides {
 		if r.Start.After(o.Now.AddDate(0, -2, 0)) && r.HasFile() {
@@ -94,7 +95,7 @@ func Start(ctx context.Context, home string, o Options) (*Demo, error) {
 	d.IGPSport = igpsportfake.New(igpsportfake.Options{AutoLogin: true})
 	igURL := d.IGPSport.Start()
 	d.closers = append(d.closers, d.IGPSport.Close)
-	igRides := d.IGPSport.Seed(80, from, o.Now, rng)
+	igRides := d.IGPSport.Seed(50, from, o.Now, rng)
 	// Some outdoor rides went to Strava too: Intervals.icu shows stubs.
 	for i, r := range igRides {
 		if i%6 == 0 {
@@ -105,7 +106,7 @@ func Start(ctx context.Context, home string, o Options) (*Demo, error) {
 	d.TP = trainingpeaksfake.New(trainingpeaksfake.Options{AutoLogin: true})
 	tpURL := d.TP.Start()
 	d.closers = append(d.closers, d.TP.Close)
-	d.TP.Seed(60, from, o.Now, rng)
+	d.TP.Seed(40, from, o.Now, rng)
 
 	zwiftDir := filepath.Join(home, "sample-zwift", "Activities")
 	if err := writeZwiftFolder(zwiftDir, from, o.Now, rng); err != nil {
@@ -164,6 +165,12 @@ func (d *Demo) connectAll(ctx context.Context, zwiftDir string) error {
 	}
 	if _, err := s.ConnectFolder("zwift", zwiftDir); err != nil {
 		return fmt.Errorf("demo Zwift folder: %w", err)
+	}
+	// The sample services run on this computer: no need to pace calls.
+	for _, name := range []string{"mywhoosh", "igpsport", "trainingpeaks"} {
+		if err := s.SetAccountSetting(name, source.SettingMinInterval, "0s"); err != nil {
+			return err
+		}
 	}
 	return nil
 }

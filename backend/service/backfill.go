@@ -64,7 +64,9 @@ func (s *Service) Backfill(ctx context.Context, o BackfillOptions, emit events.E
 
 func (s *Service) runEngine(ctx context.Context, e *sync.Engine, o BackfillOptions, signIn []string) (sync.Result, error) {
 	req := sync.Request{Sources: o.Sources, Query: source.Query{Since: o.Since, Until: o.Until}, IDs: o.IDs, DryRun: o.DryRun, FetchOnly: o.FetchOnly}
+	s.runLock.Lock()
 	res, err := e.Run(ctx, req)
+	s.runLock.Unlock()
 	if len(signIn) > 0 {
 		for _, n := range signIn {
 			_ = s.Store.SetAccountState(n, store.AccountNeedsSignIn, "the saved sign-in is missing from the keyring")

@@ -10,7 +10,9 @@ import (
 func (s *Service) RunBackground(ctx context.Context) {
 	for {
 		st := s.Settings()
-		if st.ContinuousSync && s.intervalsStatus().Connected {
+		// Continuous sync starts once the rider has been through the wizard
+		// (and so chose what to backfill): not behind their back before.
+		if st.ContinuousSync && st.WizardDone && s.intervalsStatus().Connected {
 			runCtx, cancel := context.WithCancel(ctx)
 			done := make(chan struct{})
 			go func() {
@@ -28,7 +30,7 @@ func (s *Service) RunBackground(ctx context.Context) {
 					changed = true
 				case <-time.After(30 * time.Second):
 					now := s.Settings()
-					changed = now.ContinuousSync != st.ContinuousSync || now.PollMinutes != st.PollMinutes || !s.intervalsStatus().Connected
+					changed = now.ContinuousSync != st.ContinuousSync || now.PollMinutes != st.PollMinutes || !now.WizardDone || !s.intervalsStatus().Connected
 				}
 			}
 			cancel()

@@ -154,6 +154,8 @@ func applyTransition(row *store.Activity, f map[string]any) {
 			row.Sport = v.(string)
 		case "device":
 			row.Device = v.(string)
+		case "file_sport":
+			row.FileSport = v.(string)
 		case "format":
 			row.Format = v.(string)
 		case "wrapping":

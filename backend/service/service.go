@@ -56,6 +56,10 @@ type Service struct {
 	closeErr  error
 	keyErr    error
 
+	// runLock keeps the window's backfill and continuous sync from running
+	// over the same activities at once.
+	runLock gosync.Mutex
+
 	mu      gosync.Mutex
 	onClose []func()
 	run     *runState
@@ -119,6 +123,9 @@ func Open(opts Options) (*Service, error) {
 		level = slog.LevelDebug
 	}
 	log := secrets.NewLogger(w, level, red)
+	// Platform clients log through slog's default: send it through the same
+	// redacting logger, into the log file, never to the rider's terminal.
+	slog.SetDefault(log)
 
 	sec := opts.Secrets
 	var keyErr error

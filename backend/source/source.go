@@ -159,3 +159,21 @@ func (e *SkipError) Error() string { return e.Reason }
 func Skip(format string, args ...any) error {
 	return &SkipError{Reason: fmt.Sprintf(format, args...), Permanent: true}
 }
+
+// SettingMinInterval is an account setting every cloud platform honours: the
+// least time between two API calls, as a Go duration. Unset means the
+// platform's own polite default; "0s" (loopback fakes, benchmarks) means no pause.
+const SettingMinInterval = "min_interval"
+
+// MinInterval reads SettingMinInterval; ok is false when it is not set.
+func MinInterval(cfg Config) (d time.Duration, ok bool, err error) {
+	v, set := cfg.Settings[SettingMinInterval]
+	if !set || v == "" {
+		return 0, false, nil
+	}
+	d, err = time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, false, fmt.Errorf("%s %q is not a duration like 250ms", SettingMinInterval, v)
+	}
+	return d, true, nil
+}

@@ -47,6 +47,7 @@ type Activity struct {
 	UploadAt *time.Time
 
 	Sport     string     // Intervals.icu type
+	FileSport string     // the type the file itself gives (Intervals.icu reads the same)
 	Start     *time.Time `gorm:"index"` // UTC, from the file (the listing's hint until then)
 	StartHint *time.Time
 	ElapsedS  float64

@@ -326,6 +326,7 @@ func Classify(data []byte) (store.Transition, bool) {
 	fields["sessions"] = string(sessions)
 	if typ := sum.IntervalsType(); typ != "" {
 		fields["sport"] = typ
+		fields["file_sport"] = typ
 	}
 	if sum.Device != "" {
 		fields["device"] = sum.Device
@@ -354,6 +355,9 @@ func applyFields(row *store.Activity, f map[string]any) {
 	}
 	if v, ok := f["device"].(string); ok {
 		row.Device = v
+	}
+	if v, ok := f["file_sport"].(string); ok {
+		row.FileSport = v
 	}
 	if v, ok := f["format"].(string); ok {
 		row.Format = v

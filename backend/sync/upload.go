@@ -139,7 +139,9 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		p.mu.Lock()
 		p.res.Uploaded++
 		p.mu.Unlock()
-		if r.Created && row.Sport != "" {
+		// Intervals.icu takes the type from the file; correct it only when
+		// the platform knows better (one call saved per ride otherwise).
+		if r.Created && row.Sport != "" && row.Sport != row.FileSport {
 			if err := p.e.Intervals.SetType(ctx, r.ID, row.Sport); err != nil {
 				p.e.log().Warn("set activity type", "activity", r.ID, "type", row.Sport, "err", err)
 			}

@@ -41,8 +41,19 @@ func init() {
 		EnvURL:      "FITBRIDGE_IGPSPORT_URL",
 		// No published limit; other clients pause 0.1–0.6 s per call and
 		// storage was seen refusing bulk downloads, so one ride at a time.
-		Limits:     source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},
-		New:        func(cfg source.Config) (source.Source, error) { return New(cfg, Options{}) },
+		Limits: source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},
+		New: func(cfg source.Config) (source.Source, error) {
+			o := Options{}
+			if d, ok, err := source.MinInterval(cfg); err != nil {
+				return nil, err
+			} else if ok {
+				o.Pace = d
+				if d == 0 {
+					o.Pace = -1 // no pause at all
+				}
+			}
+			return New(cfg, o)
+		},
 		Capture:    CaptureSpec,
 		Login:      Login,
 		CleanToken: CleanToken,

@@ -53,7 +53,13 @@ func init() {
 		EnvURL:      EnvURL,
 		Limits:      Limits,
 		New: func(cfg source.Config) (source.Source, error) {
-			return New(cfg, Options{})
+			o := Options{}
+			if d, ok, err := source.MinInterval(cfg); err != nil {
+				return nil, err
+			} else if ok {
+				o.PerSecond, o.Burst = perSecond(d), 1
+			}
+			return New(cfg, o)
 		},
 		Capture: func(cfg source.Config) source.CaptureSpec {
 			return CaptureSpec(cfg, Options{})
@@ -66,7 +72,9 @@ func init() {
 		Validate: func(ctx context.Context, cfg source.Config) error {
 			return Validate(ctx, cfg, Options{})
 		},
-		ExternalID: ExternalID,
+		// Issue convention fitbridge-mywhoosh-<id>; earlier tools' mywhoosh_<id>
+		// still counts as the same ride.
+		AlsoKnownAs: func(id string) []string { return []string{ExternalID(id)} },
 	})
 }
 
@@ -279,4 +287,12 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// perSecond turns a least interval between calls into a rate (0: unlimited).
+func perSecond(d time.Duration) float64 {
+	if d <= 0 {
+		return 1e6
+	}
+	return float64(time.Second) / float64(d)
 }
