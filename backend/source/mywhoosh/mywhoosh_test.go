@@ -82,8 +82,11 @@ func TestRegistered(t *testing.T) {
 		d.New == nil || d.Capture == nil || d.Login == nil || d.CleanToken == nil || d.Validate == nil {
 		t.Fatalf("descriptor = %+v", d)
 	}
-	if got := d.ExternalIDFor("69622c3121123aaced178584"); got != "mywhoosh_69622c3121123aaced178584" {
+	if got := d.ExternalIDFor("69622c3121123aaced178584"); got != "fitbridge-mywhoosh-69622c3121123aaced178584" {
 		t.Errorf("external id %q", got)
+	}
+	if got := d.AlsoKnownAs("69622c3121123aaced178584"); len(got) != 1 || got[0] != "mywhoosh_69622c3121123aaced178584" {
+		t.Errorf("also known as %q", got)
 	}
 	spec := d.Capture(source.Config{})
 	if spec.StartURL != "https://event.mywhoosh.com/auth/login" || spec.LocalStorage.Key != "webToken" ||
