@@ -1,0 +1,224 @@
+package e2e
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+
+	"fitbridge/backend/fakes"
+	"fitbridge/backend/fakes/intervalsfake"
+	"fitbridge/backend/source"
+	"fitbridge/backend/store"
+)
+
+// world is a rider with Intervals.icu and one platform, both fakes.
+type world struct {
+	*rider
+	ivl *intervalsfake.Server
+	p   platform
+}
+
+type worldOptions struct {
+	n      int
+	faults float64 // share of 500s and of 429s on both services
+}
+
+func newWorld(t *testing.T, p platform, o worldOptions) *world {
+	t.Helper()
+	r := newRider(t)
+	var pf, ivf *fakes.Faults
+	if o.faults > 0 {
+		pf, ivf = fakes.NewFaults(11), fakes.NewFaults(12)
+		pf.ServerErrorRate, pf.TooManyRate, pf.RetryAfter = o.faults, o.faults, 1
+		ivf.ServerErrorRate, ivf.TooManyRate, ivf.RetryAfter = o.faults, o.faults, 1
+	}
+	ivl := intervalsfake.New(intervalsfake.Options{Summarize: summarize, Faults: ivf})
+	url := ivl.Start()
+	t.Cleanup(ivl.Close)
+	key, purl := p.start(t, o.n, pf)
+	r.env["FITBRIDGE_INTERVALS_URL"] = url
+	r.env["FITBRIDGE_INTERVALS_API_KEY"] = ivl.APIKey()
+	r.env[key] = purl
+	w := &world{rider: r, ivl: ivl, p: p}
+	w.must("", "connect", "intervals", "--athlete-id", ivl.AthleteID())
+	w.connect()
+	return w
+}
+
+// connect signs in to the platform again with a fresh session.
+func (w *world) connect() {
+	w.t.Helper()
+	w.must(w.p.secret(), w.p.connectArgs()...)
+	// The fakes run on this computer: no need to pace the calls.
+	st, err := store.Open(w.home)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer st.Close()
+	acc, err := st.Account(w.p.name())
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	m := acc.SettingsMap()
+	m[source.SettingMinInterval] = "0s"
+	acc.SetSettingsMap(m)
+	if err := st.SaveAccount(acc); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+func (w *world) backfill() (backfillJSON, int, string) {
+	w.t.Helper()
+	out, errs, code := w.run("", "backfill", "--source", w.p.name(), "--yes", "--json")
+	if strings.TrimSpace(out) == "" {
+		return backfillJSON{}, code, errs
+	}
+	return decode[backfillJSON](w.t, out), code, errs
+}
+
+// assertEachOnce checks the end state: every activity with a file is in
+// Intervals.icu exactly once, and FitBridge uploaded each of its own once.
+func (w *world) assertEachOnce(seeded int) {
+	w.t.Helper()
+	seen := map[string]int{}
+	ours := 0
+	for _, a := range w.ivl.Activities() {
+		if strings.HasPrefix(a.ExternalID, "fitbridge-") || (a.Source == "OAUTH_CLIENT" && a.OAuthClientName == "" && a.ExternalID != "") {
+			seen[a.ExternalID]++
+			ours++
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			w.t.Errorf("%s is in Intervals.icu %d times", id, n)
+		}
+	}
+	if want := w.p.expectDone() - seeded; ours != want {
+		w.t.Errorf("Intervals.icu holds %d of FitBridge's uploads, want %d (%d with a file, %d already there)", ours, want, w.p.expectDone(), seeded)
+	}
+	if w.ivl.UploadCount() != ours {
+		w.t.Errorf("the fake created %d activities, %d of them ours", w.ivl.UploadCount(), ours)
+	}
+}
+
+func TestBackfillEachPlatform(t *testing.T) {
+	sizes := map[string]int{"mywhoosh": 300, "igpsport": 250, "trainingpeaks": 200}
+	for _, p := range platforms() {
+		t.Run(p.name(), func(t *testing.T) {
+			w := newWorld(t, p, worldOptions{n: sizes[p.name()]})
+			seeded := p.seedIntervals(w.ivl)
+			b, code, errs := w.backfill()
+			if code != 0 {
+				t.Fatalf("backfill exit %d: %s\n%+v", code, errs, b)
+			}
+			if b.Uploaded+b.Already != p.expectDone() || b.Already < seeded || b.Skipped != p.expectSkipped() || b.Failed != 0 {
+				t.Fatalf("backfill = %+v; want %d done (%d already there), %d skipped", b, p.expectDone(), seeded, p.expectSkipped())
+			}
+			w.assertEachOnce(b.Already)
+			b2, code, _ := w.backfill()
+			if code != 0 || b2.Uploaded != 0 || b2.Already != b.Already {
+				t.Fatalf("second backfill = %+v (exit %d)", b2, code)
+			}
+			w.assertEachOnce(b.Already)
+		})
+	}
+}
+
+// The backfill process dies (SIGKILL) at random moments; each time it is
+// started again. In the end every activity is in Intervals.icu once.
+func TestKilledBackfillResumesWithoutDuplicates(t *testing.T) {
+	for _, p := range platforms() {
+		t.Run(p.name(), func(t *testing.T) {
+			w := newWorld(t, p, worldOptions{n: 80})
+			rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+			kills := 0
+			for i := 0; i < 4; i++ {
+				cmd := w.command("", "backfill", "--source", p.name(), "--yes", "--json")
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				wait := time.Duration(300+rng.Intn(2500)) * time.Millisecond
+				done := make(chan error, 1)
+				go func() { done <- cmd.Wait() }()
+				select {
+				case <-done:
+				case <-time.After(wait):
+					_ = cmd.Process.Kill()
+					<-done
+					kills++
+				}
+			}
+			b, code, errs := w.backfill()
+			if code != 0 {
+				t.Fatalf("final backfill exit %d: %s\n%+v", code, errs, b)
+			}
+			if b.Uploaded+b.Already != p.expectDone() || b.Failed != 0 {
+				t.Fatalf("after %d kills: %+v, want %d done", kills, b, p.expectDone())
+			}
+			w.assertEachOnce(countAlready(t, w))
+			t.Logf("%s: killed %d times", p.name(), kills)
+		})
+	}
+}
+
+// 10% server errors and 10% 429s on both sides, and the platform's session
+// expiring half-way: every activity ends up uploaded once, or the run stops
+// asking for sign-in and completes after reconnecting.
+func TestFaultsAndExpiredSession(t *testing.T) {
+	for _, p := range platforms() {
+		t.Run(p.name(), func(t *testing.T) {
+			w := newWorld(t, p, worldOptions{n: 60, faults: 0.1})
+			cmd := w.command("", "backfill", "--source", p.name(), "--yes", "--json")
+			var out, errb strings.Builder
+			cmd.Stdout, cmd.Stderr = &out, &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			expired := false
+			for !expired {
+				select {
+				case <-done:
+					expired = true // finished before the expiry could land
+					continue
+				case <-time.After(50 * time.Millisecond):
+				}
+				if w.ivl.UploadCount() >= 10 {
+					p.expire()
+					expired = true
+					<-done
+				}
+			}
+			code := cmd.ProcessState.ExitCode()
+			if code == 3 {
+				if !strings.Contains(errb.String(), "fitbridge connect "+p.name()) {
+					t.Fatalf("needs sign-in without naming the command: %q", errb.String())
+				}
+				w.connect()
+			} else if code != 0 {
+				t.Fatalf("backfill exit %d: %s", code, errb.String())
+			}
+			b, code, errs := w.backfill()
+			if code != 0 || b.Uploaded+b.Already != p.expectDone() || b.Failed != 0 {
+				t.Fatalf("after reconnecting: exit %d %s %+v, want %d done", code, errs, b, p.expectDone())
+			}
+			w.assertEachOnce(countAlready(t, w))
+		})
+	}
+}
+
+func countAlready(t *testing.T, w *world) int {
+	st, err := store.Open(w.home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, err := st.Counts(store.Filter{Sources: []string{w.p.name()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c[w.p.name()][store.StateAlready]
+}
+
