@@ -64,6 +64,14 @@ describe('backfill screen', () => {
     off();
   });
 
+  it('names the phase the backend reports while it works', async () => {
+    const fake = running();
+    fake.progress = { ...fake.progress, phase: 'syncing' };
+    const { root, off } = await open(fake);
+    expect(text(byTestId(root, 'backfill-phase'))).toBe('Bringing your activities into Intervals.icu');
+    off();
+  });
+
   it('follows progress events', async () => {
     const { root, off, fake } = await open(running());
     fake.emit('progress', { ...fake.progress, done: 150 });

@@ -150,6 +150,23 @@ describe('calendar', () => {
     expect(queryTestId(root, 'calendar-month')).not.toBeNull();
   });
 
+  it('shows files without a date above the calendar, where they can be opened', async () => {
+    const fake = library();
+    fake.activities.push(makeActivity(5, { source: 'import', state: 'unreadable', name: 'broken', start: '', elapsed_s: 0, reason: 'file ends 19 bytes early', permanent: true }));
+    const root = await open(fake);
+    const strip = byTestId(root, 'calendar-undated');
+    expect(text(strip)).toMatch(/Without a date \(1\)/);
+    expect(chipIds(strip)).toEqual([5]);
+    expect(chipIds(byTestId(root, 'calendar-month'))).not.toContain(5);
+    expect(text(byTestId(root, 'filter-source-import'))).toBe('Added files 1');
+    await click(byTestId(strip, 'activity-chip-5'));
+    expect(activitiesStore.openId).toBe(5);
+    activitiesStore.close();
+    await click(byTestId(root, 'view-list'));
+    expect(queryTestId(root, 'calendar-undated')).toBeNull();
+    expect(text(byTestId(root, 'list-row-5'))).toMatch(/Unreadable file.*File ends 19 bytes early/);
+  });
+
   it('lists activities with date, source, state and reason', async () => {
     const root = await open(library());
     await click(byTestId(root, 'view-list'));

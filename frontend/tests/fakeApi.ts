@@ -168,6 +168,8 @@ export class FakeApi implements Transport {
     },
     Activities: (f: { since: string; until: string }) =>
       this.activities.filter((a) => {
+        // Like the backend: an activity without a start is in every period.
+        if (!a.start) return true;
         const d = a.start.slice(0, 10);
         return (!f.since || d >= shiftDay(f.since, -1)) && (!f.until || d <= shiftDay(f.until, 1));
       }),

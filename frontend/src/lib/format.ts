@@ -83,6 +83,11 @@ export function longDay(key: string): string {
   return longDayFmt.format(parseDay(key));
 }
 
+/** Starts a reason from the backend with a capital, leaving names like "iGPSport" alone. */
+export function sentence(text: string): string {
+  return /^[a-z][a-z ]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -73,7 +73,10 @@ export function canUpload(a: { state: string; permanent: boolean }): boolean {
 }
 
 export const PHASES: Record<string, string> = {
+  idle: 'Not started yet',
   listing: 'Finding your activities',
+  // The backend downloads, matches and uploads side by side under this one phase.
+  syncing: 'Bringing your activities into Intervals.icu',
   downloading: 'Downloading files',
   matching: 'Checking what Intervals.icu already has',
   uploading: 'Uploading to Intervals.icu',

@@ -130,7 +130,9 @@ export interface BackfillRequest {
 }
 
 export type Phase =
+  | 'idle'
   | 'listing'
+  | 'syncing'
   | 'downloading'
   | 'matching'
   | 'uploading'

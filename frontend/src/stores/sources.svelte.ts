@@ -2,6 +2,9 @@
 import { api, errorText } from '../lib/api';
 import type { SourceInfo } from '../lib/types';
 
+// Sources that are not accounts, so Sources() does not list them.
+const BUILT_IN: Record<string, string> = { import: 'Added files' };
+
 export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'disconnect';
 
 class SourcesStore {
@@ -30,7 +33,7 @@ class SourcesStore {
   }
 
   displayName(name: string): string {
-    return this.byName(name)?.display_name || name;
+    return this.byName(name)?.display_name || BUILT_IN[name] || name;
   }
 
   private put(info: SourceInfo) {

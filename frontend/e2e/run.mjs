@@ -1,0 +1,608 @@
+// End-to-end run of the browser UI against `fitbridge serve --demo`, driven
+// by playwright-core and the system Chromium (nothing is downloaded).
+//
+//   npm run e2e                         after `make build`
+//   FITBRIDGE_BIN=/path/to/fitbridge    another binary
+//   CHROMIUM=/path/to/chromium          another browser
+//   FITBRIDGE_SCREENSHOTS=1             also write docs/screenshots/*.png
+//
+// The checks run in order, each building on the state the one before left
+// (the wizard fills the library the calendar checks look at). The last line
+// is "N passed, N failed"; the exit code is non-zero when anything failed.
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.FITBRIDGE_BIN || path.resolve(here, '../../build/bin/fitbridge');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.FITBRIDGE_SCREENSHOTS === '1' ? path.resolve(here, '../../docs/screenshots') : '';
+const SOURCES = ['mywhoosh', 'igpsport', 'trainingpeaks', 'zwift'];
+const BACKFILL_LIMIT_MS = 4 * 60_000;
+// Past this the whole run is stopped, so a hang never outlives CI.
+const WATCHDOG_MS = Number(process.env.FITBRIDGE_E2E_TIMEOUT_MS || 7 * 60_000);
+
+const t0 = Date.now();
+const results = [];
+let blocked = '';
+let serve = null;
+let serveLog = '';
+let browser = null;
+let page = null;
+const pageErrors = [];
+
+function log(msg) {
+  console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
+}
+
+function fail(msg) {
+  throw new Error(msg);
+}
+
+/** msg may be a function, for messages that cost a page query to build. */
+async function check(cond, msg) {
+  if (!cond) fail(typeof msg === 'function' ? await msg() : msg);
+}
+
+/** Runs one named check. A failed `gate` check stops the browser checks after it. */
+async function test(name, fn, { gate = false, browserNeeded = true } = {}) {
+  if (browserNeeded && blocked) {
+    results.push({ name, ok: false });
+    log(`FAIL ${name}: not run, because "${blocked}" failed`);
+    return;
+  }
+  const start = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    log(`ok   ${name} (${((Date.now() - start) / 1000).toFixed(1)}s)`);
+  } catch (err) {
+    results.push({ name, ok: false });
+    log(`FAIL ${name}: ${err?.stack || err}`);
+    if (page) {
+      // A picture of the moment it failed, outside the work tree.
+      const file = path.join(os.tmpdir(), `fitbridge-e2e-failure-${results.length}.png`);
+      if (await page.screenshot({ path: file }).then(() => true, () => false)) log(`     screen at the failure: ${file}`);
+    }
+    if (gate) blocked = name;
+  }
+}
+
+/** Polls fn until it returns a truthy value. */
+async function until(fn, what, timeout = 15_000, every = 200) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) fail(`timed out after ${timeout / 1000}s waiting for ${what}${last instanceof Error ? ` (${last.message})` : ''}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+const tid = (id) => page.getByTestId(id);
+
+async function shot(name) {
+  if (!SHOTS) return;
+  // Let transitions and the SSE-driven redraws settle before the picture.
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(SHOTS, name) });
+  log(`     wrote docs/screenshots/${name}`);
+}
+
+async function numberIn(id) {
+  const text = (await tid(id).innerText()).replace(/[^\d]/g, '');
+  return Number(text || '0');
+}
+
+/** Sideways scrolling: of the whole page, or of a box inside it (the list's table). */
+async function horizontalOverflow() {
+  return page.evaluate(() => {
+    const name = (el) => `${el.tagName.toLowerCase()}${el.dataset.testid ? `[${el.dataset.testid}]` : ''}${[...el.classList].map((c) => `.${c}`).join('')}`;
+    const doc = document.documentElement;
+    const over = doc.scrollWidth - doc.clientWidth;
+    if (over > 0) {
+      // Name the elements that stick out, to say what to fix.
+      const wide = [...document.querySelectorAll('body *')].filter((el) => el.getBoundingClientRect().right > doc.clientWidth + 1).slice(0, 3);
+      return `the page is ${over}px too wide: ${wide.map(name).join(', ')}`;
+    }
+    const boxes = [...document.querySelectorAll('body *')].filter((el) => {
+      const x = getComputedStyle(el).overflowX;
+      return (x === 'auto' || x === 'scroll') && el.scrollWidth > el.clientWidth + 1;
+    });
+    return boxes.length ? `scrolls sideways inside ${boxes.map((el) => `${name(el)} (${el.scrollWidth - el.clientWidth}px)`).join(', ')}` : null;
+  });
+}
+
+function startServe() {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = child;
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no address printed within 30s; output:\n${out}${serveLog}`)), 30_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${BIN}: ${err.message} (run \`make build\` first or set FITBRIDGE_BIN)`));
+    });
+    child.on('exit', (code, sig) => {
+      clearTimeout(timer);
+      reject(new Error(`fitbridge serve exited (${code ?? sig}) before printing its address:\n${out}${serveLog}`));
+    });
+    child.stderr.on('data', (d) => {
+      // Keep the tail only: it is printed when something fails.
+      serveLog = (serveLog + d).slice(-8000);
+    });
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/FitBridge is running at (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+}
+
+async function stopServe() {
+  const child = serve;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+  if (!done) {
+    // Reported, not counted: the browser checks do not depend on a clean stop.
+    log('warning: fitbridge serve was still running 5s after SIGTERM; killed it');
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+let cleaning = null;
+function cleanup() {
+  cleaning ??= (async () => {
+    await browser?.close().catch(() => {});
+    await stopServe().catch(() => {});
+  })();
+  return cleaning;
+}
+
+// The serve process must not outlive this one, however it ends.
+process.on('exit', () => {
+  if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+const watchdog = setTimeout(() => {
+  log(`the run took longer than ${WATCHDOG_MS / 1000}s: stopping`);
+  results.push({ name: 'finishes in time', ok: false });
+  void cleanup().finally(() => summary(1));
+}, WATCHDOG_MS);
+watchdog.unref();
+
+function summary(forceCode) {
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  if (failed > 0 && serveLog) console.log(`\nfitbridge serve, last output:\n${serveLog.trim()}\n`);
+  console.log(`e2e took ${((Date.now() - t0) / 1000).toFixed(0)}s`);
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(forceCode ?? (failed > 0 ? 1 : 0));
+}
+
+/** A POST to /api/call/<method> with node:http, which (unlike fetch) can set Host. */
+function rawCall(base, method, headers) {
+  return new Promise((resolve, reject) => {
+    const u = new URL(`/api/call/${method}`, base);
+    const req = http.request(
+      { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      },
+    );
+    req.on('error', reject);
+    req.end('[]');
+  });
+}
+
+async function main() {
+  if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+  let url = '';
+  let base = '';
+
+  await test(
+    'fitbridge serve --demo starts and prints its address',
+    async () => {
+      url = await startServe();
+      base = new URL(url).origin;
+      await check(new URL(url).searchParams.get('token'), `no token in ${url}`);
+    },
+    { gate: true },
+  );
+
+  await test(
+    'the UI opens in Chromium and shows the wizard',
+    async () => {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
+      });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-GB' });
+      context.setDefaultTimeout(15_000);
+      page = await context.newPage();
+      page.on('pageerror', (err) => pageErrors.push(String(err)));
+      page.on('console', (m) => {
+        if (m.type() === 'error') pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      page.on('response', (r) => {
+        if (r.status() >= 400) pageErrors.push(`${r.request().method()} ${r.url()} answered ${r.status()}`);
+      });
+      await page.goto(url);
+      // The token leaves the address bar for a cookie.
+      await until(() => !page.url().includes('token='), 'the redirect to /');
+      await tid('wizard').waitFor();
+      await check((await tid('wizard').getAttribute('data-step')) === 'welcome', 'the wizard does not start on the welcome step');
+      await tid('wizard-step-welcome').waitFor();
+    },
+    { gate: true },
+  );
+
+  await test(
+    'wizard: connect Intervals.icu as Demo Rider',
+    async () => {
+      await tid('wizard-next').click();
+      await tid('wizard-step-intervals').waitFor();
+      // The demo starts connected; the rider can still enter the account again.
+      if (!(await tid('intervals-athlete-id').isVisible())) await tid('intervals-change').click();
+      await tid('intervals-athlete-id').fill('i12345');
+      await tid('intervals-api-key').fill('demo-api-key');
+      await tid('intervals-verify').click();
+      // The form closes once Intervals.icu accepted the key.
+      await until(
+        async () => (await tid('intervals-error').isVisible()) || (await tid('intervals-athlete-id').count()) === 0,
+        'the verification to finish',
+      );
+      await check(!(await tid('intervals-error').isVisible()), async () => `verification failed: ${await tid('intervals-error').innerText()}`);
+      const who = (await tid('intervals-athlete-name').innerText()).trim();
+      await check(who === 'Demo Rider', `connected as "${who}"`);
+      await check(await tid('wizard-next').isEnabled(), 'Next stays disabled after connecting');
+    },
+    { gate: true },
+  );
+
+  await test(
+    'wizard: sources show MyWhoosh, iGPSport, TrainingPeaks and Zwift connected',
+    async () => {
+      await tid('wizard-next').click();
+      await tid('wizard-step-sources').waitFor();
+      for (const s of SOURCES) {
+        const state = tid(`source-state-${s}`);
+        await state.waitFor();
+        const text = (await state.innerText()).trim();
+        await check(/connected/i.test(text), `${s} shows "${text}", not Connected`);
+      }
+    },
+    { gate: true },
+  );
+
+  await test(
+    'wizard: the backfill step counts what each source has',
+    async () => {
+      await tid('wizard-next').click();
+      await tid('wizard-step-backfill').waitFor();
+      await tid('backfill-preview-table').waitFor();
+      let already = 0;
+      for (const s of SOURCES) {
+        await check(await tid(`backfill-source-${s}`).isChecked(), `${s} is not ticked for the run`);
+        const cells = await tid(`preview-row-${s}`).locator('td.num').allInnerTexts();
+        await check(cells.length === 3, `preview row for ${s} has no counts: ${await tid(`preview-row-${s}`).innerText()}`);
+        const [activities, inIntervals, toUpload] = cells.map(Number);
+        await check(activities > 0, `${s}: ${activities} activities`);
+        await check(toUpload > 0 && toUpload <= activities, `${s}: ${toUpload} to upload of ${activities}`);
+        already += inIntervals;
+      }
+      await check(already > 0, 'no source has activities already in Intervals.icu');
+      await shot('wizard.png');
+    },
+    { gate: true },
+  );
+
+  await test(
+    'wizard: start the run and watch it on the Backfill screen',
+    async () => {
+      await tid('start-backfill').click();
+      await tid('wizard-step-summary').waitFor();
+      await tid('backfill-progress').waitFor();
+      // While the run goes on, the last step offers to watch it.
+      const finish = tid('wizard-finish');
+      await finish.waitFor();
+      await finish.click();
+      await tid('wizard').waitFor({ state: 'detached' });
+      await tid('nav-backfill').waitFor();
+      await check((await tid('nav-backfill').getAttribute('aria-current')) === 'page', 'finishing the wizard mid-run does not show the Backfill screen');
+      await tid('backfill-progress').waitFor();
+    },
+    { gate: true },
+  );
+
+  await test(
+    'backfill: progress moves while the run goes on',
+    async () => {
+      const bar = tid('backfill-progress');
+      // Wait for real work in flight, so the picture shows a run half done.
+      const seen = await until(
+        async () => {
+          if (await tid('backfill-new-run').isVisible()) return 'finished';
+          const max = Number(await bar.getAttribute('aria-valuemax'));
+          const now = Number(await bar.getAttribute('aria-valuenow'));
+          return (await tid('backfill-pause').isVisible()) && max > 0 && now >= max * 0.25 && now < max * 0.8 && 'part way';
+        },
+        'the progress bar to be a quarter of the way',
+        60_000,
+        100,
+      );
+      await check(seen === 'part way', 'the run finished before it was seen part way');
+      const phase = (await tid('backfill-phase').innerText()).trim();
+      await check(!/^[a-z_]+$/.test(phase), `the phase shows the internal name "${phase}"`);
+      await tid('backfill-done-total').waitFor();
+      await shot('backfill.png');
+    },
+    { gate: true },
+  );
+
+  await test(
+    'backfill: runs to the end with uploads and activities already in Intervals.icu',
+    async () => {
+      await tid('backfill-new-run').waitFor({ timeout: BACKFILL_LIMIT_MS });
+      const bar = tid('backfill-progress');
+      const max = Number(await bar.getAttribute('aria-valuemax'));
+      const now = Number(await bar.getAttribute('aria-valuenow'));
+      await check(max > 0 && now === max, `progress ends at ${now} of ${max}`);
+      const uploaded = await numberIn('backfill-count-uploaded');
+      const already = await numberIn('backfill-count-already_in_intervals');
+      await check(uploaded > 0, `${uploaded} uploaded`);
+      await check(already > 0, `${already} already in Intervals.icu`);
+      await check(!(await tid('backfill-count-failed').isVisible()), async () => `some failed: ${await tid('backfill-count-failed').innerText()}`);
+      const table = await tid('backfill-by-source').innerText();
+      for (const name of ['MyWhoosh', 'iGPSport', 'TrainingPeaks', 'Zwift']) await check(table.includes(name), `${name} missing from the per-source table`);
+      log(`     ${uploaded} uploaded, ${already} already in Intervals.icu, ${max} in the run`);
+    },
+    { gate: true },
+  );
+
+  let chip = null;
+  await test(
+    'calendar: the month view shows uploaded rides',
+    async () => {
+      await tid('nav-library').click();
+      await tid('calendar-month').waitFor();
+      await check((await tid('view-month').getAttribute('aria-pressed')) === 'true', 'the calendar does not open on the month view');
+      const uploaded = () => tid('calendar-month').locator('[data-testid^="activity-chip-"][data-state="uploaded"]');
+      const loaded = () => until(async () => !(await page.locator('.library .spinner').isVisible()), 'the month to load');
+      // The current month or a recent one: the first with a few uploads, else the one with most.
+      let best = { back: 0, n: 0 };
+      let back = 0;
+      for (;;) {
+        await loaded();
+        const n = await uploaded().count();
+        if (n > best.n) best = { back, n };
+        if (n >= 4 || back === 5) break;
+        await tid('cal-prev').click();
+        back++;
+      }
+      await check(best.n > 0, 'no uploaded ride in this month or the five before it');
+      for (; back > best.back; back--) await tid('cal-next').click();
+      await loaded();
+      await check((await uploaded().count()) === best.n, 'the month with uploaded rides changed');
+      // Rides from a trainer carry power as well as heart rate: the fuller drawer.
+      const withPower = uploaded().and(page.locator('[data-source="mywhoosh"], [data-source="zwift"]'));
+      chip = (await withPower.count()) > 0 ? withPower.first() : uploaded().first();
+      const mark = (await chip.getByTestId('activity-mark').innerText()).trim();
+      await check(mark === '✓', `an uploaded chip is marked "${mark}"`);
+      await check(/Uploaded/.test((await chip.getAttribute('aria-label')) ?? ''), 'the chip does not say it was uploaded');
+      const title = (await tid('cal-title').innerText()).trim();
+      log(`     ${await uploaded().count()} uploaded rides in ${title}`);
+      // A file whose date cannot be read still has a place on the screen.
+      if ((await tid('filter-state-unreadable').count()) > 0) {
+        const undated = tid('calendar-undated').locator('[data-testid^="activity-chip-"]');
+        await check((await undated.count()) > 0, 'unreadable files are counted but shown nowhere in the month');
+      }
+      await shot('calendar-month.png');
+    },
+    { gate: true },
+  );
+
+  await test('activity drawer: summary, chart, history and the Intervals.icu link', async () => {
+    await chip.click();
+    const drawer = tid('activity-drawer');
+    await drawer.waitFor();
+    await until(async () => (await drawer.locator('.facts').count()) > 0, 'the activity details');
+    const title = (await drawer.locator('#drawer-title').innerText()).trim();
+    await check(title && title !== 'Activity', `the drawer title is "${title}"`);
+    const facts = await drawer.locator('.facts').innerText();
+    for (const label of ['When', 'Duration', 'Distance', 'Source']) await check(facts.includes(label), `no ${label} in the summary`);
+    await check(/Uploaded/.test(await drawer.innerText()), 'the drawer does not say Uploaded');
+    const chart = tid('activity-chart');
+    await chart.waitFor();
+    await chart.locator('canvas').first().waitFor();
+    const box = await chart.locator('canvas').first().boundingBox();
+    await check(box && box.width > 200 && box.height > 100, `the chart canvas is ${box?.width}×${box?.height}`);
+    const history = tid('drawer-history').locator('li');
+    await check((await history.count()) >= 2, `state history has ${await history.count()} entries`);
+    await check(/Uploaded/.test(await tid('drawer-history').innerText()), 'the history does not include the upload');
+    const href = (await tid('drawer-intervals-link').getAttribute('href')) ?? '';
+    await check(/^https?:\/\/.+\/activities\/\S+/.test(href), `the Intervals.icu link is "${href}"`);
+    await shot('drawer.png');
+  });
+
+  await test('keyboard: Escape closes the drawer and gives focus back', async () => {
+    if (!(await tid('activity-drawer').isVisible())) await chip.click();
+    await tid('activity-drawer').waitFor();
+    await page.keyboard.press('Escape');
+    await tid('activity-drawer').waitFor({ state: 'detached' });
+    await check(await chip.evaluate((el) => el === document.activeElement), 'focus does not go back to the chip');
+  });
+
+  await test('keyboard: Tab reaches a chip from its day and Enter opens it', async () => {
+    const day = chip.locator('xpath=ancestor::*[@role="gridcell"][1]');
+    await day.focus();
+    await page.keyboard.press('Tab');
+    const first = day.locator('[data-testid^="activity-chip-"]').first();
+    await check(await first.evaluate((el) => el === document.activeElement), 'Tab from the day does not reach its first activity');
+    await page.keyboard.press('Enter');
+    await tid('activity-drawer').waitFor();
+    await check(await tid('drawer-close').evaluate((el) => el === document.activeElement), 'the drawer does not take focus');
+    await page.keyboard.press('Escape');
+    await tid('activity-drawer').waitFor({ state: 'detached' });
+    await check((await tid('selection-bar').count()) === 0, 'Enter on a chip also selected it');
+  });
+
+  await test('calendar: the year view shows the rides', async () => {
+    await tid('view-year').click();
+    await tid('calendar-year').waitFor();
+    await check((await tid('calendar-year').locator('[data-testid^="year-month-"]').count()) === 12, 'the year view has not 12 months');
+    const withRides = await until(
+      () => tid('calendar-year').locator('[data-testid^="year-day-"]:not([data-count="0"])').count(),
+      'days with rides in the year view',
+    );
+    log(`     ${withRides} days with rides in ${(await tid('cal-title').innerText()).trim()}`);
+    await shot('calendar-year.png');
+  });
+
+  await test('library: the list view after the backfill', async () => {
+    await tid('view-list').click();
+    await tid('activity-list').waitFor();
+    const rows = tid('activity-list').locator('[data-testid^="list-row-"]');
+    await until(() => rows.count(), 'rows in the list');
+    const uploaded = await tid('activity-list').locator('[data-testid^="list-row-"][data-state="uploaded"]').count();
+    const already = await tid('activity-list').locator('[data-testid^="list-row-"][data-state="already_in_intervals"]').count();
+    await check(uploaded > 0, 'no uploaded row in the list');
+    log(`     ${await rows.count()} rows, ${uploaded} uploaded, ${already} already in Intervals.icu`);
+    await shot('library.png');
+  });
+
+  await test('layout: no sideways scrolling at 1024×700', async () => {
+    await page.setViewportSize({ width: 1024, height: 700 });
+    const problems = [];
+    const screens = [
+      ['calendar month', async () => { await tid('nav-library').click(); await tid('view-month').click(); await tid('calendar-month').waitFor(); }],
+      ['calendar year', async () => { await tid('view-year').click(); await tid('calendar-year').waitFor(); }],
+      ['calendar list', async () => { await tid('view-list').click(); await tid('activity-list').waitFor(); }],
+      ['activity drawer', async () => { await tid('view-month').click(); await chip.click(); await tid('activity-chart').waitFor(); }],
+      ['backfill', async () => { await page.keyboard.press('Escape'); await tid('nav-backfill').click(); await tid('backfill-progress').waitFor(); }],
+      ['settings', async () => { await tid('nav-settings').click(); await tid('settings-theme').waitFor(); }],
+    ];
+    for (const [name, open] of screens) {
+      await open();
+      await page.waitForTimeout(150);
+      const over = await horizontalOverflow();
+      if (over) problems.push(`${name}: ${over}`);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await check(problems.length === 0, problems.join('; '));
+  });
+
+  await test('a reload keeps the wizard closed', async () => {
+    await page.reload();
+    await tid('nav-library').waitFor();
+    await check((await tid('wizard').count()) === 0, 'the wizard opens again after it was finished');
+  });
+
+  await test('the page logged no errors', async () => {
+    await check(pageErrors.length === 0, pageErrors.join('\n'));
+  });
+
+  // Browser-mode security, from outside the browser.
+  await test(
+    'security: /api/call/Status without the cookie is 401',
+    async () => {
+      await check(base, 'no server');
+      const res = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[]' });
+      await check(res.status === 401, `answered ${res.status}`);
+    },
+    { browserNeeded: false },
+  );
+
+  let cookie = '';
+  await test(
+    'security: the printed address trades its token for a cookie',
+    async () => {
+      await check(base, 'no server');
+      const res = await fetch(url, { redirect: 'manual' });
+      await check(res.status === 303, `answered ${res.status}`);
+      await check(res.headers.get('location') === '/', `sends the browser to ${res.headers.get('location')}`);
+      const set = res.headers.get('set-cookie') ?? '';
+      await check(/HttpOnly/i.test(set) && /SameSite=Strict/i.test(set), `cookie flags: ${set}`);
+      cookie = set.split(';')[0];
+      const ok = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: '[]' });
+      await check(ok.status === 200, `with the cookie Status answered ${ok.status}`);
+      const body = await ok.json();
+      await check(body?.result?.intervals?.athlete_id === 'i12345', `Status: ${JSON.stringify(body).slice(0, 200)}`);
+    },
+    { browserNeeded: false },
+  );
+
+  await test(
+    'security: a foreign Host header is 403, even with the cookie',
+    async () => {
+      await check(cookie, 'no cookie');
+      // fetch always sends the URL's own Host, so this request goes through node:http.
+      const port = new URL(base).port;
+      const status = await rawCall(base, 'Status', { Host: `evil.example:${port}`, Cookie: cookie });
+      await check(status === 403, `answered ${status}`);
+      const control = await rawCall(base, 'Status', { Host: `127.0.0.1:${port}`, Cookie: cookie });
+      await check(control === 200, `the same request with the right Host answered ${control}`);
+    },
+    { browserNeeded: false },
+  );
+
+  await test(
+    'security: a foreign Origin is 403, even with the cookie',
+    async () => {
+      await check(cookie, 'no cookie');
+      const res = await fetch(`${base}/api/call/Status`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: 'http://evil.example' },
+        body: '[]',
+      });
+      await check(res.status === 403, `answered ${res.status}`);
+      const same = await fetch(`${base}/api/call/Status`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: base },
+        body: '[]',
+      });
+      await check(same.status === 200, `its own Origin answered ${same.status}`);
+    },
+    { browserNeeded: false },
+  );
+}
+
+try {
+  await main();
+} catch (err) {
+  results.push({ name: 'the run itself', ok: false });
+  log(`FAIL the run itself: ${err?.stack || err}`);
+} finally {
+  await cleanup();
+}
+summary();
