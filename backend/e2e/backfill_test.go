@@ -248,4 +248,3 @@ func countAlready(t *testing.T, w *world) int {
 	}
 	return c[w.p.name()][store.StateAlready]
 }
-

@@ -140,9 +140,11 @@ func (p *trainingPeaks) start(t *testing.T, n int, faults *fakes.Faults) (string
 	p.f.Seed(n, to.AddDate(-3, 0, 0), to, rand.New(rand.NewSource(7)))
 	return "FITBRIDGE_TRAININGPEAKS_URL", url
 }
-func (p *trainingPeaks) secret() string        { return p.f.IssueCookie() }
-func (p *trainingPeaks) connectArgs() []string { return []string{"connect", "trainingpeaks", "--cookie-stdin"} }
-func (p *trainingPeaks) expire()               { p.f.RevokeCookie() }
+func (p *trainingPeaks) secret() string { return p.f.IssueCookie() }
+func (p *trainingPeaks) connectArgs() []string {
+	return []string{"connect", "trainingpeaks", "--cookie-stdin"}
+}
+func (p *trainingPeaks) expire() { p.f.RevokeCookie() }
 func (p *trainingPeaks) expectDone() int {
 	n := 0
 	for _, w := range p.f.Workouts() {
