@@ -21,7 +21,7 @@ func startDemo(ctx context.Context) (*service.Service, error) {
 		return nil, err
 	}
 	d.Service.OnClose(func() {
-		d.Close()
+		d.StopServices()
 		os.RemoveAll(home)
 	})
 	return d.Service, nil

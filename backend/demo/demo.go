@@ -48,8 +48,12 @@ func (d *Demo) Close() {
 	if d.Service != nil {
 		d.Service.Close()
 	}
-	d.stopOnce.Do(d.stop)
+	d.StopServices()
 }
+
+// StopServices stops the sample services only (the library's own close
+// calls it, so it must not close the library again).
+func (d *Demo) StopServices() { d.stopOnce.Do(d.stop) }
 
 func (d *Demo) stop() {
 	for i := len(d.closers) - 1; i >= 0; i-- {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	gosync "sync"
 	"time"
 
@@ -204,11 +205,15 @@ func (e *Engine) markSignIn(account string, err error) {
 func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog *tracker) error {
 	n := 0
 	err := c.Source.List(ctx, q, func(a source.Activity) error {
+		name := a.Name
+		if name == "" && a.Extra["path"] != "" {
+			name = filepath.Base(a.Extra["path"]) // folder sources: the file's own name
+		}
 		row := &store.Activity{
 			Source:     c.Desc.Name,
 			RemoteID:   a.RemoteID,
 			ExternalID: c.Desc.ExternalIDFor(a.RemoteID),
-			Name:       a.Name,
+			Name:       name,
 			Sport:      a.Sport,
 			Device:     a.Device,
 			Extra:      encodeExtra(a.Extra),

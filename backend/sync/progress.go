@@ -13,7 +13,7 @@ import (
 type Progress struct {
 	Running     bool                      `json:"running"`
 	Paused      bool                      `json:"paused"`
-	Phase       string                    `json:"phase"`
+	Phase       string                    `json:"phase"` // idle, listing, syncing, done, cancelled, needs_sign_in
 	Total       int                       `json:"total"`
 	Done        int                       `json:"done"`
 	Counts      map[string]int            `json:"counts"`
@@ -140,7 +140,9 @@ func (t *tracker) snapshot() Progress {
 			}
 		}
 	}
-	if el := time.Since(started).Minutes(); el > 0 && p.Done > 0 {
+	// Ten seconds in, the rate means something; before, a few quick skips
+	// would promise a finish far too early.
+	if el := time.Since(started).Minutes(); el > 10.0/60 && p.Done > 0 {
 		p.RatePerMin = float64(p.Done) / el
 		if left := p.Total - p.Done; left > 0 {
 			p.SecondsLeft = float64(left) / p.RatePerMin * 60

@@ -10,7 +10,7 @@
 // (the wizard fills the library the calendar checks look at). The last line
 // is "N passed, N failed"; the exit code is non-zero when anything failed.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +31,7 @@ const results = [];
 let blocked = '';
 let serve = null;
 let serveLog = '';
+let demoDir = '';
 let browser = null;
 let page = null;
 const pageErrors = [];
@@ -157,11 +158,15 @@ async function stopServe() {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5000))]);
+  results.push({ name: 'serve stops promptly on SIGTERM', ok: done });
   if (!done) {
-    // Reported, not counted: the browser checks do not depend on a clean stop.
-    log('warning: fitbridge serve was still running 5s after SIGTERM; killed it');
+    log('fitbridge serve was still running 5s after SIGTERM; killed it');
     child.kill('SIGKILL');
     await exited;
+    // Killed, it cannot remove its sample library: do it here, so runs do not pile up in the temp folder.
+    if (path.basename(demoDir).startsWith('fitbridge-demo-') && path.dirname(demoDir) === path.resolve(os.tmpdir())) {
+      rmSync(demoDir, { recursive: true, force: true });
+    }
   }
 }
 
@@ -226,7 +231,12 @@ async function main() {
     async () => {
       url = await startServe();
       base = new URL(url).origin;
-      await check(new URL(url).searchParams.get('token'), `no token in ${url}`);
+      const token = new URL(url).searchParams.get('token');
+      await check(token, `no token in ${url}`);
+      const res = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '[]' });
+      const status = (await res.json())?.result;
+      await check(status?.demo === true && status?.first_run === true, `not a fresh demo: ${JSON.stringify(status).slice(0, 200)}`);
+      demoDir = status.data_dir ?? '';
     },
     { gate: true },
   );

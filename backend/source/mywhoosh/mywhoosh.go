@@ -42,7 +42,9 @@ const (
 )
 
 // Limits: at most one list or link call per 500 ms, one file at a time.
-var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 1}
+// Concurrency 3: the API calls stay paced by PerSecond, while the FIT files
+// come from object storage, which serves several at once.
+var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 3}
 
 func init() {
 	source.Register(source.Descriptor{
