@@ -46,10 +46,13 @@ frontend: frontend-deps
 	cd frontend && npm run build
 
 # Every test. The Go tests use the real Secret Service: when no session bus
-# is running, one is started here (never by a test) with an unlocked keyring.
+# is running, one is started here (never by a test) with a fresh, unlocked
+# keyring in a temporary folder, so the rider's own keyrings are never touched.
 test: deps frontend
 	@if [ -z "$$DBUS_SESSION_BUS_ADDRESS" ] && command -v dbus-run-session >/dev/null; then \
-	  dbus-run-session -- bash -c 'echo -n fitbridge | gnome-keyring-daemon --unlock --components=secrets >/dev/null && $(MAKE) --no-print-directory test-all'; \
+	  keyrings=$$(mktemp -d); \
+	  XDG_DATA_HOME=$$keyrings dbus-run-session -- bash -c 'echo -n fitbridge | gnome-keyring-daemon --unlock --components=secrets >/dev/null && $(MAKE) --no-print-directory test-all'; \
+	  status=$$?; rm -rf $$keyrings; exit $$status; \
 	else \
 	  $(MAKE) --no-print-directory test-all; \
 	fi
