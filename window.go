@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -15,6 +17,7 @@ import (
 
 // runWindow opens the desktop window.
 func runWindow() error {
+	ensureLanguage()
 	svc, err := service.Open(service.Options{})
 	if err != nil {
 		return err
@@ -30,12 +33,14 @@ func runWindow() error {
 		}))
 	}
 	err = wails.Run(&options.App{
-		Title:            "FitBridge",
-		Width:            1200,
-		Height:           800,
-		MinWidth:         1024,
-		MinHeight:        700,
-		AssetServer:      &assetserver.Options{Assets: frontendFS()},
+		Title:     "FitBridge",
+		Width:     1200,
+		Height:    800,
+		MinWidth:  1024,
+		MinHeight: 700,
+		// The whole embedded tree: Wails finds index.html itself and, serving it
+		// by name, recognises it as HTML and injects its runtime scripts.
+		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 251, A: 255},
 		OnStartup: func(ctx context.Context) {
 			win.ctx = ctx
@@ -67,4 +72,23 @@ func (w *windowUI) PickFiles() ([]string, error) {
 
 func (w *windowUI) PickFolder() (string, error) {
 	return runtime.OpenDirectoryDialog(w.ctx, runtime.OpenDialogOptions{Title: "Choose a folder of activity files"})
+}
+
+// ensureLanguage gives the web view a language it accepts. A session in the
+// POSIX locale (LANG unset or "C", common under service managers and on
+// minimal Linux installs) makes WebKit report the language "C", which the
+// page's date and number formatting rejects, leaving an empty window.
+func ensureLanguage() {
+	for _, k := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+		v := os.Getenv(k)
+		if v == "" {
+			continue
+		}
+		base := strings.ToUpper(strings.SplitN(v, ".", 2)[0])
+		if base != "C" && base != "POSIX" {
+			return
+		}
+		break
+	}
+	os.Setenv("LANGUAGE", "en_US")
 }

@@ -53,10 +53,22 @@ export function timeLeft(seconds: number): string {
   return `about ${h} h ${pad2(m % 60)} min`;
 }
 
-const dateFmt = new Intl.DateTimeFormat(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
-const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const longDayFmt = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+// The system's language, unless the engine rejects it (a Linux session in the
+// POSIX locale reports "C"): then English rather than an empty window.
+function safeLocale(): string | undefined {
+  try {
+    new Intl.DateTimeFormat(undefined);
+    return undefined;
+  } catch {
+    return 'en-US';
+  }
+}
+const locale = safeLocale();
+
+const dateFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
+const longDayFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 function valid(rfc3339: string): Date | null {
   if (!rfc3339) return null;
