@@ -241,3 +241,27 @@ func TestCancelLeavesConsistentState(t *testing.T) {
 		t.Fatalf("after cancel and rerun: %+v err=%v fake=%d", res, err, w.fake.UploadCount())
 	}
 }
+
+// A run killed after Intervals.icu stored an upload but before the library
+// recorded it: the next run finds our own external id there and counts the
+// ride as uploaded by us, not as someone else's.
+func TestCutOffUploadFoundByExternalIDIsOurs(t *testing.T) {
+	w := newWorld(t, newRides(2, time.Date(2025, 5, 1, 6, 0, 0, 0, time.UTC)))
+	if _, err := w.eng.Run(context.Background(), Request{}); err != nil {
+		t.Fatal(err)
+	}
+	// Forget the outcome of r000 as a killed process would have, keeping
+	// the mark that its upload had been sent.
+	row, _ := w.store.FindBySource("testapp", "r000")
+	if err := w.store.SetState(row.ID, store.Transition{State: store.StateReady, Fields: map[string]any{"intervals_id": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, _ = w.store.FindBySource("testapp", "r000")
+	if row.State != store.StateUploaded || row.IntervalsID == "" || res.Uploaded != 1 || w.fake.UploadCount() != 2 {
+		t.Fatalf("after the cut-off: %s %q, run uploaded %d, fake holds %d", row.State, row.IntervalsID, res.Uploaded, w.fake.UploadCount())
+	}
+}

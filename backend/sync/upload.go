@@ -51,6 +51,16 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	d := p.index.decide(cand, match.Options{ReviewStrava: !p.e.Options.StravaAsDuplicate})
 	switch d.Outcome {
 	case match.Duplicate:
+		if d.Rule == 2 && row.UploadAt != nil {
+			// Our own key, and we had sent this file before: an earlier run
+			// was cut off after Intervals.icu stored it. It is ours.
+			p.setState(row, store.Transition{State: store.StateUploaded, Permanent: true,
+				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": ""}})
+			p.mu.Lock()
+			p.res.Uploaded++
+			p.mu.Unlock()
+			return
+		}
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
 			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
 		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
