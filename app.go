@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"fitbridge/backend/doctor"
 	"fitbridge/backend/service"
 )
 
@@ -151,6 +152,12 @@ func (a *App) SaveSettings(s service.Settings) (service.Settings, error) {
 }
 
 func (a *App) SetWizardStep(step string) error { return a.service().SetWizardStep(step) }
+
+// Diagnostics makes one harmless call per connected service and returns what
+// answered, secrets removed; Report.File is the copy kept in the logs folder.
+func (a *App) Diagnostics(ctx context.Context) (doctor.Report, error) {
+	return a.service().Doctor(ctx)
+}
 
 // StartDemo switches to the built-in sample services (no accounts needed).
 func (a *App) StartDemo() (service.Status, error) {

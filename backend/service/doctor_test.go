@@ -1,0 +1,217 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tormoder/fit"
+
+	"fitbridge/backend/doctor"
+	"fitbridge/backend/fakes/fitgen"
+	"fitbridge/backend/fakes/intervalsfake"
+	"fitbridge/backend/fakes/mywhooshfake"
+	"fitbridge/backend/secrets"
+	_ "fitbridge/backend/source/all"
+)
+
+const doctorAPIKey = "doctor-test-key-5e1f0a9b7c"
+
+type doctorRig struct {
+	svc      *Service
+	ivs      *intervalsfake.Server
+	mw       *mywhooshfake.Server
+	token    string
+	zwiftDir string
+}
+
+func newDoctorRig(t *testing.T) *doctorRig {
+	t.Helper()
+	ivs := intervalsfake.New(intervalsfake.Options{APIKey: doctorAPIKey, AthleteName: "Jane Doctorson"})
+	ivsURL := ivs.Start()
+	t.Cleanup(ivs.Close)
+	mw := mywhooshfake.New(mywhooshfake.Options{})
+	mwURL := mw.Start()
+	t.Cleanup(mw.Close)
+	env := map[string]string{"FITBRIDGE_INTERVALS_URL": ivsURL, "FITBRIDGE_MYWHOOSH_URL": mwURL}
+	svc, err := Open(Options{Home: t.TempDir(), Secrets: secrets.NewMemory(), Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	ctx := context.Background()
+	if _, err := svc.ConnectIntervals(ctx, ivs.AthleteID(), doctorAPIKey); err != nil {
+		t.Fatal(err)
+	}
+	token := mw.IssueToken()
+	if _, err := svc.ConnectToken(ctx, "mywhoosh", "", token); err != nil {
+		t.Fatal(err)
+	}
+
+	// A Zwift folder as Zwift leaves it: a ride named by its local start,
+	// a small stub and the live recording.
+	dir := t.TempDir()
+	start := time.Date(2026, 2, 3, 17, 4, 5, 0, time.UTC)
+	ride := fitgen.Activity(fitgen.Ride{Start: start, Duration: 30 * time.Minute, DistanceM: 15000, SubSport: fit.SubSportVirtualActivity})
+	name := start.Local().Format("2006-01-02-15-04-05") + ".fit"
+	for n, data := range map[string][]byte{name: ride, "2026-02-03-18-00-00.fit": make([]byte, 584), "inProgressActivity.fit": ride[:100]} {
+		if err := os.WriteFile(filepath.Join(dir, n), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.ConnectFolder("zwift", dir); err != nil {
+		t.Fatal(err)
+	}
+	return &doctorRig{svc: svc, ivs: ivs, mw: mw, token: token, zwiftDir: dir}
+}
+
+func findCheck(t *testing.T, rep doctor.Report, service, call string) doctor.Check {
+	t.Helper()
+	for _, c := range rep.Checks {
+		if c.Service == service && strings.Contains(c.Call, call) {
+			return c
+		}
+	}
+	t.Fatalf("no %s check %q in %+v", service, call, rep.Checks)
+	return doctor.Check{}
+}
+
+// assertNoSecrets looks for every credential the rig holds in every form
+// the report takes.
+func (r *doctorRig) assertNoSecrets(t *testing.T, rep doctor.Report) {
+	t.Helper()
+	js, err := rep.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := os.ReadFile(rep.File)
+	if err != nil {
+		t.Fatalf("report file: %v", err)
+	}
+	parts := strings.Split(r.token, ".")
+	for name, out := range map[string]string{"text": rep.Text(), "json": string(js), "file": string(file)} {
+		for _, leak := range []string{doctorAPIKey, r.token, parts[1], parts[2], "Jane Doctorson"} {
+			if strings.Contains(out, leak) {
+				t.Errorf("%s report holds %q:\n%s", name, leak, out)
+			}
+		}
+	}
+}
+
+func TestDoctorReportsEveryConnectedService(t *testing.T) {
+	// A zone away from UTC, so that a name stamped in local time is told
+	// apart from one stamped in UTC. No test here runs in parallel.
+	saved := time.Local
+	time.Local = time.FixedZone("UTC+1", 3600)
+	t.Cleanup(func() { time.Local = saved })
+	r := newDoctorRig(t)
+	rep, err := r.svc.Doctor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Version != Version || rep.Generated == "" || rep.OS == "" {
+		t.Errorf("header %+v", rep)
+	}
+	if len(rep.Checks) != 4 {
+		t.Errorf("want 4 checks (2 Intervals.icu, MyWhoosh, Zwift), got %d", len(rep.Checks))
+	}
+	for _, c := range rep.Checks {
+		if !c.OK {
+			t.Errorf("%s %s failed: %s", c.Service, c.Call, c.Note)
+		}
+	}
+	if rep.Checks[0].Service != "intervals" {
+		t.Errorf("Intervals.icu comes first: %v", rep.Checks[0].Service)
+	}
+
+	ath := findCheck(t, rep, "intervals", "/api/v1/athlete/0")
+	if ath.Status != 200 || len(ath.Exchanges) != 1 || ath.Exchanges[0].Auth != "Basic" {
+		t.Errorf("athlete check %+v", ath)
+	}
+	shape, ok := ath.Shape.(map[string]any)
+	if !ok || shape["timezone"] != "string(len 13)" || shape["zwift_sync_activities"] != "bool" || shape["name"] != "string(len 14)" {
+		t.Errorf("athlete shape %#v", ath.Shape)
+	}
+	if !strings.Contains(ath.Answers["9"], "zwift_sync_activities present, false") || !strings.Contains(ath.Note, "timezone Europe/Berlin") {
+		t.Errorf("athlete findings: note %q answers %v", ath.Note, ath.Answers)
+	}
+	probe := findCheck(t, rep, "intervals", "without newest")
+	if probe.Status != 200 || !strings.HasPrefix(probe.Answers["5"], "no: HTTP 200") || probe.Shape == nil {
+		t.Errorf("probe check %+v", probe)
+	}
+	if ex := probe.Exchanges; len(ex) != 1 || strings.Join(ex[0].QueryKeys, ",") != "fields,limit,oldest" {
+		t.Errorf("probe exchanges %+v", ex)
+	}
+
+	mw := findCheck(t, rep, "mywhoosh", "")
+	if !strings.Contains(mw.Answers["11"], "lifetime 1h0m0s") || !strings.Contains(mw.Answers["11"], "len ") {
+		t.Errorf("MyWhoosh token facts: %v", mw.Answers)
+	}
+	if !strings.Contains(mw.Note, "reply shape not recorded") {
+		t.Errorf("MyWhoosh note should say the shape was not captured: %q", mw.Note)
+	}
+
+	zw := findCheck(t, rep, "zwift", "")
+	if !strings.Contains(zw.Answers["29"], "exists, 2 FIT files") ||
+		!strings.Contains(zw.Answers["30"], "1 of the FIT files are stubs of 1 KiB or less; inProgressActivity.fit present") ||
+		!strings.Contains(zw.Answers["31"], "17:04:05 UTC = 2026-02-03 18:04:05 UTC+1: the name matches the local start") {
+		t.Errorf("Zwift answers %v", zw.Answers)
+	}
+
+	if filepath.Dir(rep.File) != filepath.Join(r.svc.Home, "logs") || !strings.HasPrefix(filepath.Base(rep.File), "doctor-") {
+		t.Errorf("report file %q", rep.File)
+	}
+	file, _ := os.ReadFile(rep.File)
+	if string(file) != rep.Text() {
+		t.Error("the report file is not the text report")
+	}
+	r.assertNoSecrets(t, rep)
+	if js, _ := json.Marshal(rep); !strings.Contains(string(js), `"answers"`) {
+		t.Errorf("JSON lacks the answers: %s", js)
+	}
+}
+
+func TestDoctorExpiredMyWhooshSession(t *testing.T) {
+	r := newDoctorRig(t)
+	r.mw.ExpireTokens()
+	rep, err := r.svc.Doctor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mw := findCheck(t, rep, "mywhoosh", "")
+	if mw.OK || !mw.NeedsSignIn || mw.Status != 401 {
+		t.Errorf("expired session check %+v", mw)
+	}
+	if !strings.Contains(mw.Note, "fitbridge connect mywhoosh") {
+		t.Errorf("the note must say how to sign in again: %q", mw.Note)
+	}
+	if rep.OK() || len(rep.NeedsSignIn()) != 1 {
+		t.Errorf("report verdicts: ok %v, sign-in %v", rep.OK(), rep.NeedsSignIn())
+	}
+	if c := findCheck(t, rep, "intervals", "/api/v1/athlete/0"); !c.OK {
+		t.Errorf("Intervals.icu is unaffected: %+v", c)
+	}
+	r.assertNoSecrets(t, rep)
+}
+
+func TestDoctorRefusedIntervalsKey(t *testing.T) {
+	r := newDoctorRig(t)
+	if err := r.svc.Secrets.Set(intervalsAccount, "doctor-wrong-key-31337"); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.svc.Doctor(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ath := findCheck(t, rep, "intervals", "/api/v1/athlete/0")
+	if ath.OK || !ath.NeedsSignIn || ath.Status != 401 || !strings.Contains(ath.Note, "fitbridge connect intervals") {
+		t.Errorf("refused key check %+v", ath)
+	}
+	if text := rep.Text(); strings.Contains(text, "doctor-wrong-key-31337") {
+		t.Errorf("the refused key is in the report:\n%s", text)
+	}
+}
