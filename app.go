@@ -174,3 +174,11 @@ func (a *App) StartDemo() (service.Status, error) {
 	a.setService(s)
 	return s.Status(), nil
 }
+
+// CrashedRides lists recordings a crash left unfinished (Zwift).
+func (a *App) CrashedRides() ([]service.CrashedRide, error) { return a.service().CrashedRides() }
+
+// RecoverRide recovers one into the library, ready to upload.
+func (a *App) RecoverRide(sourceName, path string) (service.ActivityView, error) {
+	return a.service().RecoverRide(sourceName, path)
+}

@@ -130,6 +130,11 @@ type Descriptor struct {
 	// activities may have appeared (a file settled in a watched folder), so
 	// continuous sync need not wait for its next poll.
 	Watch func(ctx context.Context, cfg Config, changed func()) error
+	// Unfinished, for folder sources, finds recordings a crash left behind
+	// (Zwift's in-progress file with no saved twin) and Recover turns one
+	// into a normal activity file in dest, returning its path.
+	Unfinished func(cfg Config) ([]Unfinished, error)
+	Recover    func(cfg Config, path, dest string) (string, error)
 	// AlsoKnownAs lists external ids other tools give the same activity, so
 	// their uploads are recognised as already in Intervals.icu.
 	AlsoKnownAs func(remoteID string) []string
@@ -176,4 +181,12 @@ func MinInterval(cfg Config) (d time.Duration, ok bool, err error) {
 		return 0, false, fmt.Errorf("%s %q is not a duration like 250ms", SettingMinInterval, v)
 	}
 	return d, true, nil
+}
+
+// Unfinished is a recording a crash left behind, which can be recovered.
+type Unfinished struct {
+	Path    string
+	Start   time.Time
+	End     time.Time
+	Records int
 }

@@ -46,6 +46,8 @@ func init() {
 		AlsoKnownAs: func(remoteID string) []string { return []string{"zwift_" + remoteID} },
 		FindFolders: ZwiftFolders,
 		Watch:       watchFeature("zwift"),
+		Unfinished:  unfinished,
+		Recover:     recoverRide,
 	})
 	source.Register(source.Descriptor{
 		Name:        "folder",
@@ -304,4 +306,43 @@ func (s *Source) relocate(ctx context.Context, dir string, a source.Activity) ([
 		}
 	}
 	return nil, false
+}
+
+// unfinished lists crashed recordings in the Zwift folders.
+func unfinished(cfg source.Config) ([]source.Unfinished, error) {
+	dirs, err := configuredDirs("zwift", cfg)
+	if err != nil {
+		return nil, err
+	}
+	var out []source.Unfinished
+	for _, d := range dirs {
+		orphans, err := OrphanedInProgress(d)
+		if err != nil {
+			continue // a folder that went away has nothing to recover
+		}
+		for _, o := range orphans {
+			out = append(out, source.Unfinished{Path: o.Path, Start: o.Start, End: o.End, Records: o.Records})
+		}
+	}
+	return out, nil
+}
+
+// recoverRide recovers the crashed recording at path into dest.
+func recoverRide(cfg source.Config, path, dest string) (string, error) {
+	dirs, err := configuredDirs("zwift", cfg)
+	if err != nil {
+		return "", err
+	}
+	for _, d := range dirs {
+		orphans, err := OrphanedInProgress(d)
+		if err != nil {
+			continue
+		}
+		for _, o := range orphans {
+			if o.Path == path {
+				return Recover(o, dest)
+			}
+		}
+	}
+	return "", errors.New("that recording is no longer waiting to be recovered")
 }
