@@ -1,0 +1,55 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fitbridge/backend/secrets"
+	"fitbridge/backend/service"
+	"fitbridge/backend/store"
+)
+
+// Five years of riding, about six activities a week: what the calendar's
+// year and month views ask the library for.
+func BenchmarkCalendarQueryFiveYears(b *testing.B) {
+	home := b.TempDir()
+	svc, err := service.Open(service.Options{Home: home, Secrets: secrets.NewMemory(), Getenv: func(string) string { return "" }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer svc.Close()
+	start := time.Date(2021, 1, 1, 7, 0, 0, 0, time.UTC)
+	states := []string{store.StateUploaded, store.StateAlready, store.StateReady, store.StateSkipped}
+	for i := 0; i < 1500; i++ {
+		t := start.Add(time.Duration(i) * 29 * time.Hour)
+		a := &store.Activity{Source: []string{"mywhoosh", "igpsport", "zwift"}[i%3], RemoteID: fmt.Sprint(i), Name: "Ride", State: states[i%4],
+			Start: &t, ElapsedS: 3600, DistanceM: 30000, Sport: "Ride", IntervalsID: fmt.Sprintf("i%d", i)}
+		if _, _, err := svc.Store.CreateOrGet(a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("year", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			rows, err := svc.Activities(service.ActivityFilter{Since: "2024-01-01", Until: "2024-12-31"})
+			if err != nil || len(rows) < 250 {
+				b.Fatalf("%d rows, %v", len(rows), err)
+			}
+		}
+	})
+	b.Run("all-five-years", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			rows, err := svc.Activities(service.ActivityFilter{})
+			if err != nil || len(rows) != 1500 {
+				b.Fatalf("%d rows, %v", len(rows), err)
+			}
+		}
+	})
+	b.Run("counts", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := svc.Store.Counts(store.Filter{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the benchmarks and writes docs/BENCHMARKS.md with the machine and date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp)
+go test -run '^$' -bench "${BENCH:-.}" -benchtime 1x -timeout 60m ./backend/bench/ 2>&1 | tee "$out"
+go test -run '^$' -bench 'Summarize' -benchmem ./backend/fitfile/ 2>&1 | tee -a "$out"
+{
+  echo "# Benchmarks"
+  echo
+  echo "Written by \`make bench\` on $(date -u '+%Y-%m-%d %H:%M UTC')."
+  echo
+  echo "| machine | |"
+  echo "| --- | --- |"
+  echo "| CPU | $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //') ($(nproc) cores) |"
+  echo "| memory | $(free -h 2>/dev/null | awk '/Mem:/{print $2}') |"
+  echo "| OS | $(uname -sr) |"
+  echo "| Go | $(go version | cut -d' ' -f3) |"
+  echo
+  echo "What each measures:"
+  echo
+  echo "- \`BenchmarkBackfill*\`: a whole backfill against the fakes with realistic latency (list page 150 ms,"
+  echo "  file address 80 ms, object download 60 ms, Intervals.icu upload 250 ms), as a ratio to the bound"
+  echo "  that Intervals.icu's rate limit (10 requests/s) and those latencies set, and as a speed-up over"
+  echo "  downloading and uploading one activity at a time. Target: ratio to bound ≤ 1.15."
+  echo "- \`BenchmarkCalendarQueryFiveYears\`: the library queries behind the calendar, 1,500 activities."
+  echo "- \`BenchmarkZwiftRideToIntervals\`: seconds from a Zwift ride finishing writing to it being on"
+  echo "  Intervals.icu with \`watch\` running (settle 1 s; the Strava hop takes 15–30 minutes)."
+  echo "- \`BenchmarkSummarize*\`: FIT summary by FitBridge's reader against fully decoding the same bytes"
+  echo "  with tormoder/fit and muktihari/fit."
+  echo
+  echo '```'
+  grep -v '^20[0-9][0-9]/' "$out"
+  echo '```'
+} > docs/BENCHMARKS.md
+rm -f "$out"
+echo "wrote docs/BENCHMARKS.md"
