@@ -17,6 +17,9 @@ type world struct {
 	*rider
 	ivl *intervalsfake.Server
 	p   platform
+	// secrets handed to FitBridge, none of which may show up anywhere.
+	secrets []string
+	outputs []string
 }
 
 type worldOptions struct {
@@ -40,16 +43,20 @@ func newWorld(t *testing.T, p platform, o worldOptions) *world {
 	r.env["FITBRIDGE_INTERVALS_URL"] = url
 	r.env["FITBRIDGE_INTERVALS_API_KEY"] = ivl.APIKey()
 	r.env[key] = purl
-	w := &world{rider: r, ivl: ivl, p: p}
+	r.env["FITBRIDGE_DEBUG"] = "1" // the most detailed log must still hold no secret
+	w := &world{rider: r, ivl: ivl, p: p, secrets: []string{ivl.APIKey()}}
 	w.must("", "connect", "intervals", "--athlete-id", ivl.AthleteID())
 	w.connect()
+	t.Cleanup(func() { assertNoSecret(t, w.home, w.outputs, w.secrets...) })
 	return w
 }
 
 // connect signs in to the platform again with a fresh session.
 func (w *world) connect() {
 	w.t.Helper()
-	w.must(w.p.secret(), w.p.connectArgs()...)
+	secret := w.p.secret()
+	w.secrets = append(w.secrets, secret)
+	w.outputs = append(w.outputs, w.must(secret, w.p.connectArgs()...))
 	// The fakes run on this computer: no need to pace the calls.
 	st, err := store.Open(w.home)
 	if err != nil {
@@ -71,6 +78,7 @@ func (w *world) connect() {
 func (w *world) backfill() (backfillJSON, int, string) {
 	w.t.Helper()
 	out, errs, code := w.run("", "backfill", "--source", w.p.name(), "--yes", "--json")
+	w.outputs = append(w.outputs, out, errs)
 	if strings.TrimSpace(out) == "" {
 		return backfillJSON{}, code, errs
 	}
