@@ -155,7 +155,7 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 	syn := "connect " + d.Name + " [--folder PATH]"
 	f := newFlags(e, "connect "+d.Name, syn)
 	folder := f.String("folder", "", "the folder to watch")
-	f.String("name", "", "a name for this folder (shown in the window)")
+	name := f.String("name", "", "a name for this folder (shown in the window)")
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
@@ -171,6 +171,11 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 	info, err := svc.ConnectFolder(d.Name, *folder)
 	if err != nil {
 		return fail(e, err)
+	}
+	if *name != "" {
+		if err := svc.SetAccountSetting(d.Name, "name", *name); err != nil {
+			return fail(e, err)
+		}
 	}
 	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, info.Folder)
 	return ExitOK
