@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 out=$(mktemp)
 go test -run '^$' -bench "${BENCH:-.}" -benchtime 1x -timeout 60m ./backend/bench/ 2>&1 | tee "$out"
 go test -run '^$' -bench 'Summarize' -benchmem ./backend/fitfile/ 2>&1 | tee -a "$out"
+if [ -x build/bin/fitbridge ]; then bash scripts/startup-bench.sh 2>&1 | tee -a "$out"; fi
 {
   echo "# Benchmarks"
   echo
@@ -28,6 +29,8 @@ go test -run '^$' -bench 'Summarize' -benchmem ./backend/fitfile/ 2>&1 | tee -a 
   echo "  Intervals.icu with \`watch\` running (settle 1 s; the Strava hop takes 15–30 minutes)."
   echo "- \`BenchmarkSummarize*\`: FIT summary by FitBridge's reader against fully decoding the same bytes"
   echo "  with tormoder/fit and muktihari/fit."
+  echo "- start-up and idle memory: \`fitbridge serve\` until it prints its address, the window under Xvfb"
+  echo "  until it shows content, and the Go process's resident memory once idle."
   echo
   echo '```'
   grep -v '^20[0-9][0-9]/' "$out"

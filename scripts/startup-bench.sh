@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Start-up time and idle memory: the desktop window under Xvfb (time until it
+# shows real content) and `fitbridge serve` (time until it prints its address,
+# then the Go process's memory once idle). Needs build/bin/fitbridge.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=build/bin/fitbridge
+test -x "$bin" || { echo "build/bin/fitbridge missing: run make build"; exit 1; }
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+now() { date +%s.%N; }
+
+# serve: start-up and idle memory of the Go process.
+t0=$(now)
+FITBRIDGE_HOME=$home/serve "$bin" serve --addr 127.0.0.1:0 > "$home/serve.out" 2>&1 &
+pid=$!
+until grep -q "running at" "$home/serve.out" 2>/dev/null; do sleep 0.02; done
+t1=$(now)
+sleep 5
+rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
+kill $pid; wait $pid 2>/dev/null || true
+printf 'serve start-up: %.2f s\n' "$(echo "$t1 - $t0" | bc)"
+printf 'serve idle memory (RSS of the Go process after 5 s): %.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+
+# The window under Xvfb: time until a screenshot shows real content.
+if command -v Xvfb >/dev/null && command -v import >/dev/null; then
+  Xvfb :96 -screen 0 1280x860x24 -nolisten tcp >/dev/null 2>&1 &
+  xvfb=$!
+  sleep 1
+  t0=$(now)
+  DISPLAY=:96 FITBRIDGE_HOME=$home/window dbus-run-session -- "$bin" > "$home/window.log" 2>&1 &
+  app=$!
+  shown=""
+  for i in $(seq 1 200); do
+    if DISPLAY=:96 import -window root "$home/shot.png" 2>/dev/null; then
+      c=$(convert "$home/shot.png" -format '%k' info: 2>/dev/null || echo 0)
+      if [ "${c:-0}" -gt 50 ]; then shown=$(now); break; fi
+    fi
+    sleep 0.1
+  done
+  sleep 3
+  wpid=$(pgrep -f -n "^$bin$" || true)
+  wrss=$( [ -n "$wpid" ] && awk '/VmRSS/{print $2}' /proc/$wpid/status || echo 0)
+  kill $app $xvfb 2>/dev/null || true
+  if [ -n "$shown" ]; then
+    printf 'window start-up (until content shows): %.2f s\n' "$(echo "$shown - $t0" | bc)"
+  else
+    echo "window start-up: no content within 20 s"
+  fi
+  printf 'window idle memory (RSS of the app process, web view renderer not counted): %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
+fi
