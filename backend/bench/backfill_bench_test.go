@@ -162,7 +162,8 @@ func trainingpeaksCase() platformCase {
 // downloads spread over the platform's concurrency, plus the listing and
 // one activity's trip through the pipeline, which nothing can overlap.
 func bound(c callCount, conc int) time.Duration {
-	rateBound := time.Duration(float64(c.items) / ivlPerSec * float64(time.Second))
+	// The limiter lets its first burst through at once.
+	rateBound := time.Duration(float64(max(c.items-intervals.DefaultBurst, 0)) / ivlPerSec * float64(time.Second))
 	uploads := time.Duration(c.items) * latUpload / uploadWorkr
 	downloads := time.Duration(c.items) * c.perItemLat / time.Duration(conc)
 	b := max(rateBound, uploads, downloads)
