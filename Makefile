@@ -71,11 +71,12 @@ test-frontend:
 test-e2e: build
 	cd frontend && npm run e2e
 
-bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 30m ./backend/...
+# Speed and memory, outside `make test`; results go to docs/BENCHMARKS.md.
+bench: build
+	bash scripts/bench-report.sh
 
 soak: deps
-	$(GO) test -run '^TestSoak$$' -count=1 -v -timeout 30m ./backend/sync/...
+	FITBRIDGE_SOAK=1 $(GO) test -run '^TestSoak$$' -count=1 -v -timeout 60m ./backend/soak/
 
 fuzz: deps
 	@for spec in $$($(GO) test -list 'Fuzz.*' ./backend/... 2>/dev/null | awk '/^ok/{pkg=$$2} /^Fuzz/{print pkg":"$$1}'); do \

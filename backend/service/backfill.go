@@ -48,7 +48,7 @@ func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*sync.Engine, 
 	e := &sync.Engine{
 		Store: s.Store, Cache: s.Cache, Intervals: svc, Location: loc, Sources: conns,
 		Emit: emit, Log: s.Log,
-		Options: sync.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled},
+		Options: sync.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled},
 	}
 	return e, signIn, nil
 }

@@ -49,6 +49,23 @@ func (s *Store) Discover(a *Activity) (*Activity, bool, error) {
 	return &out, created, nil
 }
 
+// Known maps each remote id of a source already in the library to its
+// state, so a listing writes only what is new (one query, not one per row).
+func (s *Store) Known(source string) (map[string]string, error) {
+	var rows []struct {
+		RemoteID string
+		State    string
+	}
+	if err := s.db.Model(&Activity{}).Select("remote_id, state").Where("source = ?", source).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read known %s activities: %w", source, err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.RemoteID] = r.State
+	}
+	return out, nil
+}
+
 // Get reads one activity.
 func (s *Store) Get(id uint) (*Activity, error) {
 	var a Activity

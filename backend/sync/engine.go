@@ -38,6 +38,9 @@ type Options struct {
 	// RespectNextTry leaves failed activities alone until their next try
 	// (continuous sync); a backfill the rider starts retries them at once.
 	RespectNextTry bool
+	// Incremental lists only the weeks since each source's last sync
+	// (continuous sync); a backfill lists everything.
+	Incremental bool
 	// Now is the clock (tests).
 	Now func() time.Time
 }
@@ -204,7 +207,23 @@ func (e *Engine) markSignIn(account string, err error) {
 // discover lists one source and records every activity in the store.
 func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog *tracker) error {
 	n := 0
-	err := c.Source.List(ctx, q, func(a source.Activity) error {
+	known, err := e.Store.Known(c.Desc.Name)
+	if err != nil {
+		return err
+	}
+	// Continuous sync asks only for what is recent: a platform's whole
+	// history on every poll would cost it (and the rider) for nothing.
+	// Folders are cheap to read and a head unit may bring weeks of rides.
+	if e.Options.Incremental && c.Desc.Kind == source.KindCloud && q.Since.IsZero() {
+		if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil && acc.LastSync != nil {
+			q.Since = acc.LastSync.AddDate(0, 0, -14)
+		}
+	}
+	err = c.Source.List(ctx, q, func(a source.Activity) error {
+		if st, ok := known[a.RemoteID]; ok && st != store.StateDiscovered {
+			n++
+			return nil // already in the library and past listing: nothing to write
+		}
 		name := a.Name
 		if name == "" && a.Extra["path"] != "" {
 			name = filepath.Base(a.Extra["path"]) // folder sources: the file's own name
