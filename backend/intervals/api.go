@@ -160,6 +160,10 @@ func (c *Client) GetActivity(ctx context.Context, id string) (Activity, error) {
 		return Activity{}, fmt.Errorf("%s: unreadable answer: %w", op, err)
 	}
 	a := w.activity()
+	if a.ID == "" {
+		// An error-shaped 200 ({"error":...}, null) is no activity.
+		return Activity{}, fmt.Errorf("%s: the answer has no activity id", op)
+	}
 	// Which type the service gives MyWhoosh/Zwift/iGPSport files is an open question.
 	c.log.Debug("intervals activity", "id", a.ID, "type", a.Type, "source", a.Source, "external_id_len", len(a.ExternalID))
 	return a, nil

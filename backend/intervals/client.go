@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -362,8 +363,15 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n < 0 {
+		switch {
+		case math.IsNaN(n):
+			return 0, false
+		case n < 0:
 			n = 0
+		case n >= math.MaxInt64/float64(time.Second):
+			// Converting a larger value would overflow into a negative wait,
+			// and a retry at once; the longest wait keeps it above MaxRetryAfter.
+			return math.MaxInt64, true
 		}
 		return time.Duration(n * float64(time.Second)), true
 	}
@@ -404,7 +412,7 @@ func (c *Client) logRequest(cl call, u *url.URL, attempt, status int, elapsed ti
 	}
 	if err == nil && (status == http.StatusTooManyRequests || status >= 400) {
 		// The shape of error answers is an open question (429 body, corrupt-file 422).
-		attrs = append(attrs, "body", redact(snippet(body, 300), c.apiKey))
+		attrs = append(attrs, "body", snippet([]byte(redact(string(body), c.apiKey)), 300))
 	}
 	c.log.Debug("intervals request", attrs...)
 }

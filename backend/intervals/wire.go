@@ -55,7 +55,9 @@ func newAPIError(op string, status int, body []byte, key string) *APIError {
 	if msg == "" {
 		msg = http.StatusText(status)
 	}
-	return &APIError{Op: op, Status: status, Message: redact(snippet([]byte(msg), 300), key)}
+	// Redact before cutting: a key cut in two would escape redaction, and
+	// "[redacted]" is longer than some keys, so it could outgrow the cut.
+	return &APIError{Op: op, Status: status, Message: snippet([]byte(redact(msg, key)), 300)}
 }
 
 // snippet collapses whitespace and cuts text to n runes for messages and logs.

@@ -511,6 +511,30 @@ async function main() {
     await shot('library.png');
   });
 
+  await test('diagnostics: the checks run and Intervals.icu answers', async () => {
+    await tid('nav-diagnostics').click();
+    await tid('diagnostics-run').click();
+    // Each check has its own 20 s limit on the backend; the demo's services are loopback fakes.
+    await until(async () => (await tid('diagnostics-busy').count()) === 0 && (await page.locator('[data-testid^="diagnostics-check-"]').count()) > 0, 'the checks to finish', 45_000);
+    await check(!(await tid('diagnostics-error').isVisible()), async () => `the run failed: ${await tid('diagnostics-error').innerText()}`);
+    const rows = page.locator('[data-testid^="diagnostics-check-"]');
+    const intervals = rows.and(page.locator('[data-service="intervals"]'));
+    await check((await intervals.count()) > 0, async () => `no Intervals.icu row among: ${(await rows.allInnerTexts()).join(' | ')}`);
+    const ok = intervals.and(page.locator('[data-verdict="ok"]'));
+    await check((await ok.count()) > 0, async () => `no Intervals.icu check is OK: ${(await intervals.allInnerTexts()).join(' | ')}`);
+    await check((await tid('diagnostics-file').count()) > 0, 'no report file is named');
+    const toggle = page.locator('[data-testid^="diagnostics-shape-toggle-"]').first();
+    if ((await toggle.count()) > 0) {
+      await toggle.click();
+      const id = await toggle.getAttribute('aria-controls');
+      await check(/\{|\[|\w/.test(await page.locator(`#${id}`).innerText()), 'the reply shape is empty');
+      await toggle.click();
+    }
+    const verdicts = await rows.evaluateAll((els) => els.map((el) => `${el.dataset.service}=${el.dataset.verdict}`));
+    log(`     ${verdicts.join(', ')}`);
+    await shot('diagnostics.png');
+  });
+
   await test('layout: no sideways scrolling at 1024×700', async () => {
     await page.setViewportSize({ width: 1024, height: 700 });
     const problems = [];
@@ -521,6 +545,13 @@ async function main() {
       ['activity drawer', async () => { await tid('view-month').click(); await chip.click(); await tid('activity-chart').waitFor(); }],
       ['backfill', async () => { await page.keyboard.press('Escape'); await tid('nav-backfill').click(); await tid('backfill-progress').waitFor(); }],
       ['settings', async () => { await tid('nav-settings').click(); await tid('settings-theme').waitFor(); }],
+      ['diagnostics', async () => {
+        await tid('nav-diagnostics').click();
+        await tid('diagnostics-run').waitFor();
+        // An open reply shape is the widest thing on the page.
+        const toggle = page.locator('[data-testid^="diagnostics-shape-toggle-"]').first();
+        if ((await toggle.count()) > 0) await toggle.click();
+      }],
     ];
     for (const [name, open] of screens) {
       await open();

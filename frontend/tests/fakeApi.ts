@@ -2,6 +2,9 @@
 import { setTransport, type Transport } from '../src/lib/api';
 import type {
   ActivityView,
+  CrashedRide,
+  DiagnosticsCheck,
+  DiagnosticsReport,
   Preview,
   Progress,
   Settings,
@@ -110,6 +113,32 @@ export function makeActivity(id: number, over: Partial<ActivityView> = {}): Acti
   };
 }
 
+export function makeCheck(over: Partial<DiagnosticsCheck> = {}): DiagnosticsCheck {
+  return { service: 'intervals', call: 'GET /api/v1/athlete/0', ok: true, needs_sign_in: false, status: 200, ms: 120, ...over };
+}
+
+export function makeReport(over: Partial<DiagnosticsReport> = {}): DiagnosticsReport {
+  return {
+    generated: '2024-03-05T10:00:00Z',
+    version: 'test',
+    os: 'linux/amd64',
+    file: '/home/rider/.fitbridge/logs/doctor-20240305-100000.txt',
+    checks: [makeCheck()],
+    ...over,
+  };
+}
+
+export function makeCrashedRide(over: Partial<CrashedRide> = {}): CrashedRide {
+  return {
+    source: 'zwift',
+    path: '/home/rider/Documents/Zwift/Activities/inProgressActivity.fit',
+    start: '2024-03-04T18:30:00Z',
+    minutes: 42.4,
+    records: 2544,
+    ...over,
+  };
+}
+
 export const DEFAULT_SOURCES: SourceInfo[] = [
   makeSource('mywhoosh', { display_name: 'MyWhoosh', can_password: true, can_token: true }),
   makeSource('igpsport', {
@@ -143,6 +172,9 @@ export class FakeApi implements Transport {
   activities: ActivityView[] = [];
   progress = makeProgress();
   preview: Preview = { sources: [] };
+  report: DiagnosticsReport = makeReport();
+  crashed: CrashedRide[] = [];
+  private nextId = 1000;
 
   handlers: Record<string, Handler> = {
     Status: () => ({ ...this.status, settings: this.settings, backfill: this.progress }),
@@ -197,6 +229,15 @@ export class FakeApi implements Transport {
     ImportFiles: () => ({ activities: [] }),
     ImportPaths: () => ({ activities: [] }),
     StartDemo: () => ({ ...this.status, demo: true }),
+    Diagnostics: () => this.report,
+    CrashedRides: () => this.crashed,
+    RecoverRide: (source: string, path: string) => {
+      const ride = this.crashed.find((r) => r.source === source && r.path === path);
+      if (!ride) throw new Error('that recording is no longer waiting to be recovered');
+      const a = makeActivity(this.nextId++, { source, file: 'recovered.fit', name: 'Recovered ride', start: ride.start, state: 'ready' });
+      this.activities = [...this.activities, a];
+      return a;
+    },
   };
 
   private connect(name: string, extra: Partial<SourceInfo>): SourceInfo {

@@ -2,6 +2,8 @@ import { afterEach, beforeEach } from 'vitest';
 import { setTransport } from '../src/lib/api';
 import { activitiesStore } from '../src/stores/activities.svelte';
 import { backfillStore } from '../src/stores/backfill.svelte';
+import { crashedStore } from '../src/stores/crashed.svelte';
+import { diagnosticsStore } from '../src/stores/diagnostics.svelte';
 import { settingsStore } from '../src/stores/settings.svelte';
 import { sourcesStore } from '../src/stores/sources.svelte';
 import { statusStore } from '../src/stores/status.svelte';
@@ -15,6 +17,8 @@ beforeEach(() => {
   settingsStore.reset();
   backfillStore.reset();
   activitiesStore.reset();
+  diagnosticsStore.reset();
+  crashedStore.reset();
   ui.reset();
 });
 

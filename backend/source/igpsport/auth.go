@@ -127,8 +127,20 @@ func (c *Client) Validate(ctx context.Context) error {
 
 // CleanToken turns what a rider pasted into the bare token: it accepts
 // "Bearer …", an Authorization header line, quotes and blanks, and the
-// whole persist:app-store value copied from the browser's storage.
+// whole persist:app-store value copied from the browser's storage. The
+// stored token is cleaned again by New, so cleaning repeats until nothing
+// changes: one pass can uncover another wrapper ("Bearer Bearer x").
 func CleanToken(pasted string) string {
+	for {
+		s := cleanTokenOnce(pasted)
+		if s == pasted {
+			return s
+		}
+		pasted = s
+	}
+}
+
+func cleanTokenOnce(pasted string) string {
 	s := strings.TrimSpace(pasted)
 	// A value copied from DevTools can be a JSON string literal, even twice.
 	for range 3 {

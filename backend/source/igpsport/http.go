@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -14,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"fitbridge/backend/source"
 )
@@ -266,6 +268,9 @@ func retryAfter(v string, now time.Time) (time.Duration, bool) {
 		return 0, false
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		if time.Duration(n) > math.MaxInt64/time.Second {
+			return math.MaxInt64, true // multiplying would wrap into a short wait
+		}
 		return time.Duration(n) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
@@ -356,7 +361,11 @@ func deref(p *int) int {
 func snippet(b []byte) string {
 	s := strings.Join(strings.Fields(string(b)), " ")
 	if len(s) > 160 {
-		s = s[:160] + "…"
+		cut := 160
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a character: messages are often Chinese
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

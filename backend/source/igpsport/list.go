@@ -264,8 +264,17 @@ var listTimeLayouts = []string{
 	"2006-01-02T15:04:05",
 }
 
-// parseListTime reads a list or detail time in zone; zero when unknown.
+// parseListTime reads a list or detail time in zone; zero when unknown. A
+// time outside the years 0-9999 (UTC) is unknown too: the store cannot read
+// such a time back.
 func parseListTime(s string, zone *time.Location) time.Time {
+	if t := rawListTime(s, zone); t.UTC().Year() >= 0 && t.UTC().Year() <= 9999 {
+		return t
+	}
+	return time.Time{}
+}
+
+func rawListTime(s string, zone *time.Location) time.Time {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}

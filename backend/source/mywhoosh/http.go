@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"fitbridge/backend/source"
 )
@@ -141,6 +143,9 @@ func parseRetryAfter(v string) time.Duration {
 		return 0
 	}
 	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
+		if time.Duration(n) > math.MaxInt64/time.Second {
+			return math.MaxInt64 // multiplying would wrap into a short wait
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
@@ -152,7 +157,11 @@ func parseRetryAfter(v string) time.Duration {
 func snippet(b []byte) string {
 	s := strings.Join(strings.Fields(string(b)), " ")
 	if len(s) > 200 {
-		s = s[:200] + "..."
+		cut := 200
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut-- // never split a character
+		}
+		s = s[:cut] + "..."
 	}
 	if s == "" {
 		s = "(empty body)"

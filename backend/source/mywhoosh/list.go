@@ -171,8 +171,16 @@ type row struct {
 }
 
 // start is the listing's start time: startDatetime (UTC), else date in epoch
-// seconds (values above 1e11 are milliseconds).
+// seconds (values above 1e11 are milliseconds). A time outside the years
+// 0-9999 is unknown: the store cannot read such a time back.
 func (r row) start() time.Time {
+	if t := r.rawStart(); t.Year() >= 0 && t.Year() <= 9999 {
+		return t
+	}
+	return time.Time{}
+}
+
+func (r row) rawStart() time.Time {
 	if s := strings.TrimSpace(r.StartDatetime); s != "" {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z", "2006-01-02 15:04:05"} {
 			if t, err := time.Parse(layout, s); err == nil {

@@ -262,8 +262,20 @@ func CaptureSpec(cfg source.Config, opts Options) source.CaptureSpec {
 }
 
 // CleanToken turns what a rider pasted (the webToken, an Authorization header
-// line, "Bearer ...", a quoted value) into the bare token.
+// line, "Bearer ...", a quoted value) into the bare token. The stored token
+// is cleaned again by New, so cleaning repeats until nothing changes: one
+// pass can uncover another wrapper ("Bearer Authorization: x").
 func CleanToken(pasted string) string {
+	for {
+		s := cleanTokenOnce(pasted)
+		if s == pasted {
+			return s
+		}
+		pasted = s // every pass that changes something shortens it
+	}
+}
+
+func cleanTokenOnce(pasted string) string {
 	s := strings.TrimSpace(pasted)
 	if len(s) >= 14 && strings.EqualFold(s[:14], "authorization:") {
 		s = s[14:]

@@ -121,7 +121,8 @@ func (c *Client) noteCookieRenewal(h http.Header) {
 		c.log.Info("trainingpeaks session cookie set by the exchange",
 			"cookie_len", len(ck.Value), "expires", ck.Expires.UTC().Format(time.RFC3339), "max_age", ck.MaxAge,
 			"changed", ck.Value != c.cookie)
-		if ck.Value != "" && ck.Value != c.cookie && ck.MaxAge >= 0 {
+		// A value CleanToken would not keep could not be loaded again once stored.
+		if ck.Value != "" && ck.Value != c.cookie && ck.MaxAge >= 0 && CleanToken(ck.Value) == ck.Value {
 			c.cookie = ck.Value
 			if c.onToken != nil {
 				c.onToken(ck.Value)
@@ -193,8 +194,20 @@ func (f *flexInt) UnmarshalJSON(b []byte) error {
 // several cookies, a DevTools cookie-table row (tab-separated name, value,
 // domain, path, expiry...), a Set-Cookie line, a copied curl command, with
 // quotes and whitespace around. It returns "" when the paste holds other
-// cookies but not this one, or several words without it.
+// cookies but not this one, or several words without it. The stored value
+// is cleaned again by New, so cleaning repeats until nothing changes: a
+// value that would not survive a second pass ("a=b") is no value at all.
 func CleanToken(pasted string) string {
+	for {
+		s := cleanTokenOnce(pasted)
+		if s == pasted {
+			return s
+		}
+		pasted = s // every pass that changes something shortens it
+	}
+}
+
+func cleanTokenOnce(pasted string) string {
 	s := strings.TrimSpace(strings.TrimPrefix(pasted, "\ufeff"))
 	if s == "" {
 		return ""
@@ -219,7 +232,16 @@ func looksPadded(s string) bool {
 // and returns the value after it, up to the next separator. named reports
 // that the name was there at all, even with an empty value.
 func namedValue(s string) (value string, named bool) {
-	lower := strings.ToLower(s)
+	// Lower-case ASCII byte for byte, so that positions in lower are
+	// positions in s: strings.ToLower changes the length of invalid UTF-8
+	// and of some letters (K, İ), and the slicing below would then panic.
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	lower := string(b)
 	name := strings.ToLower(CookieName)
 	for from := 0; ; {
 		i := strings.Index(lower[from:], name)

@@ -60,8 +60,10 @@ func pickFile(d detailsAnswer) (choice, string) {
 	var others []string
 	merged := false
 	for _, f := range d.WorkoutDeviceFileInfos {
+		// The id goes into the download path: anything but a number
+		// ("../x", "1?y") is treated as no id at all.
 		id := string(f.FileID)
-		if id == "" {
+		if !validID(id) {
 			continue
 		}
 		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(f.FileName)), "auto_merged") {
@@ -88,7 +90,7 @@ func pickFile(d detailsAnswer) (choice, string) {
 		if id == "" {
 			id = string(f.FileID)
 		}
-		if id != "" && format(f.FileName) == "fit" {
+		if validID(id) && format(f.FileName) == "fit" {
 			return choice{id: id, name: f.FileName, attachment: true}, ""
 		}
 	}

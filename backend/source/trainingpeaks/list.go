@@ -100,7 +100,17 @@ func (r row) completed(today time.Time) bool {
 // startHint reads the athlete-local start (no offset on the wire) in loc,
 // falling back to the day's midnight. Only for date windows: the file's UTC
 // start is the truth, and files are matched to workouts by id, never by date.
+// A start outside the years 0-9999 in UTC is unknown (zero): the store
+// cannot read such a time back.
 func (r row) startHint(loc *time.Location) time.Time {
+	t := r.localStart(loc)
+	if y := t.UTC().Year(); y < 0 || y > 9999 {
+		return time.Time{}
+	}
+	return t
+}
+
+func (r row) localStart(loc *time.Location) time.Time {
 	if r.StartTime != nil {
 		s := strings.TrimSpace(*r.StartTime)
 		if len(s) >= 19 {

@@ -5,6 +5,8 @@ import type {
   ActivityFilter,
   ActivityView,
   BackfillRequest,
+  CrashedRide,
+  DiagnosticsReport,
   EventName,
   EventPayloads,
   ImportFile,
@@ -196,6 +198,10 @@ export const api = {
   GetSettings: () => call<Settings>('GetSettings'),
   SaveSettings: (s: Settings) => call<Settings>('SaveSettings', s),
   StartDemo: () => call<Status>('StartDemo'),
+  // Its Go context.Context is supplied by the backend, not sent from here.
+  Diagnostics: () => call<DiagnosticsReport>('Diagnostics'),
+  CrashedRides: () => call<CrashedRide[] | null>('CrashedRides'),
+  RecoverRide: (source: string, path: string) => call<ActivityView>('RecoverRide', source, path),
 
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void {
     return transport().on(event, cb as (p: unknown) => void);

@@ -196,6 +196,57 @@ export interface Notice {
   message: string;
 }
 
+/** One diagnostics run; mirrors backend/doctor's Report. Secrets are removed by the backend. */
+export interface DiagnosticsReport {
+  generated: string;
+  version: string;
+  os: string;
+  /** Where the plain-text report was written; '' when it could not be. */
+  file: string;
+  checks: DiagnosticsCheck[] | null;
+}
+
+/** One harmless call to one service, or one look at a folder. */
+export interface DiagnosticsCheck {
+  service: string;
+  call: string;
+  ok: boolean;
+  needs_sign_in: boolean;
+  /** HTTP status of the last answer; 0 when none is known. */
+  status: number;
+  ms: number;
+  /** Skeleton of the last reply: keys and kinds, no values. */
+  shape?: unknown;
+  note?: string;
+  /** Findings for the open questions of the API notes, by question number. */
+  answers?: Record<string, string> | null;
+  exchanges?: DiagnosticsExchange[] | null;
+}
+
+export interface DiagnosticsExchange {
+  method: string;
+  host: string;
+  path: string;
+  query_keys?: string[] | null;
+  auth?: string;
+  status: number;
+  ms: number;
+  headers?: Record<string, string> | null;
+  bytes: number;
+  shape?: unknown;
+  error?: string;
+}
+
+/** A recording a crash left unfinished (Zwift), offered for recovery. */
+export interface CrashedRide {
+  source: string;
+  path: string;
+  /** RFC 3339 UTC */
+  start: string;
+  minutes: number;
+  records: number;
+}
+
 /** Events the backend pushes. `library` carries no payload. */
 export interface EventPayloads {
   progress: Progress;

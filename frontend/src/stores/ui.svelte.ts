@@ -1,5 +1,5 @@
 // Which screen is shown.
-export type Screen = 'library' | 'backfill' | 'settings';
+export type Screen = 'library' | 'backfill' | 'settings' | 'diagnostics';
 
 class UiStore {
   screen = $state<Screen>('library');
