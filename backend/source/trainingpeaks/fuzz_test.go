@@ -504,6 +504,7 @@ func FuzzDetailsAnswer(f *testing.F) {
 	f.Add(details[0], 403, []byte(`{"message":"Access denied"}`))
 	f.Add(details[0], 404, []byte(""))
 	f.Add(details[0], 400, []byte(`"Invalid workoutId (42)"`))
+	f.Add(details[0], 502, []byte(strings.Repeat("网关错误", 20)))
 	srv := newTPServer()
 	f.Fuzz(func(t *testing.T, detailsBody []byte, fileStatus int, file []byte) {
 		if fileStatus < 200 || fileStatus > 599 {
