@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"fitbridge/backend/store"
 	"fitbridge/backend/sync"
@@ -109,7 +108,7 @@ func (s *Service) importBytes(name string, data []byte) ActivityView {
 		Name: importName(name), File: name, Hash: hash,
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
-	applyTransition(row, t.Fields)
+	sync.ApplyFields(row, t.Fields)
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
 		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateFailed, Reason: err.Error()}
@@ -131,37 +130,6 @@ func importName(path string) string {
 		base = strings.TrimSuffix(base, ext)
 	}
 	return base
-}
-
-func applyTransition(row *store.Activity, f map[string]any) {
-	for k, v := range f {
-		switch k {
-		case "start":
-			row.Start = v.(*time.Time)
-		case "elapsed_s":
-			row.ElapsedS = v.(float64)
-		case "timer_s":
-			row.TimerS = v.(float64)
-		case "distance_m":
-			row.DistanceM = v.(float64)
-		case "avg_power_w":
-			row.AvgPowerW = v.(float64)
-		case "avg_hr":
-			row.AvgHR = v.(float64)
-		case "sessions":
-			row.Sessions = v.(string)
-		case "sport":
-			row.Sport = v.(string)
-		case "device":
-			row.Device = v.(string)
-		case "file_sport":
-			row.FileSport = v.(string)
-		case "format":
-			row.Format = v.(string)
-		case "wrapping":
-			row.Wrapping = v.(string)
-		}
-	}
 }
 
 func plainErr(err error) string {

@@ -290,7 +290,7 @@ func (p *pipeline) prepare(row store.Activity, data []byte) (store.Activity, boo
 	if !ok {
 		return row, false
 	}
-	applyFields(&row, t.Fields)
+	ApplyFields(&row, t.Fields)
 	row.State = store.StateReady
 	return row, true
 }
@@ -334,7 +334,8 @@ func Classify(data []byte) (store.Transition, bool) {
 	return store.Transition{State: store.StateReady, Fields: fields}, true
 }
 
-func applyFields(row *store.Activity, f map[string]any) {
+// ApplyFields copies what Classify found into a row held in memory.
+func ApplyFields(row *store.Activity, f map[string]any) {
 	if v, ok := f["start"].(*time.Time); ok {
 		row.Start = v
 	}
@@ -346,6 +347,12 @@ func applyFields(row *store.Activity, f map[string]any) {
 	}
 	if v, ok := f["distance_m"].(float64); ok {
 		row.DistanceM = v
+	}
+	if v, ok := f["avg_power_w"].(float64); ok {
+		row.AvgPowerW = v
+	}
+	if v, ok := f["avg_hr"].(float64); ok {
+		row.AvgHR = v
 	}
 	if v, ok := f["sessions"].(string); ok {
 		row.Sessions = v
