@@ -33,7 +33,7 @@ func Open(dir string) (*Store, error) {
 	// busy_timeout lets a second process (the CLI while the window runs) wait
 	// instead of failing; WAL keeps readers from blocking the writer.
 	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
-	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, PrepareStmt: true, NowFunc: func() time.Time { return time.Now().UTC() }})
+	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }})
 	if err != nil {
 		return nil, fmt.Errorf("open library %s: %w", path, err)
 	}
@@ -42,7 +42,9 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	// One writer at a time is what SQLite allows anyway; a single connection
-	// avoids "database is locked" between our own goroutines.
+	// avoids "database is locked" between our own goroutines. (gorm's
+	// prepared-statement cache must stay off with one connection: preparing
+	// waits for the connection while its holder waits for the cache.)
 	sqlDB.SetMaxOpenConns(1)
 	if err := db.AutoMigrate(&Activity{}, &StateChange{}, &Account{}, &Setting{}); err != nil {
 		sqlDB.Close()
