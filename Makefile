@@ -63,6 +63,7 @@ test-go:
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above"; exit 1)
 	$(GO) vet ./backend/...
 	CGO_ENABLED=0 FITBRIDGE_REQUIRE_KEYRING=1 FITBRIDGE_BROWSER_HEADLESS=1 $(GO) test -count=1 -timeout 20m ./backend/...
+	CGO_ENABLED=0 $(GO) test -count=1 .
 	$(GO) vet -tags $(TAGS) .
 
 test-frontend:

@@ -24,6 +24,11 @@ type App struct {
 	stop context.CancelFunc
 	// attach connects a (new) service's events to the window or browser.
 	attach func(*service.Service)
+	// life bounds the calls that reach the network or a browser; it ends when
+	// the App closes. Methods take no context.Context: the Wails v2 window
+	// cannot pass one and would count it as an argument the page must send.
+	life    context.Context
+	endLife context.CancelFunc
 }
 
 // desktopUI is the part of the native window the App uses.
@@ -33,6 +38,16 @@ type desktopUI interface {
 }
 
 var errNotInBrowser = errors.New("this works only in the desktop window: drop the files here or use the file picker")
+
+// ctx is the App's lifetime context, made on first use.
+func (a *App) ctx() context.Context {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.life == nil {
+		a.life, a.endLife = context.WithCancel(context.Background())
+	}
+	return a.life
+}
 
 func (a *App) service() *service.Service {
 	a.mu.RLock()
@@ -66,6 +81,9 @@ func (a *App) shutdown() {
 	if a.stop != nil {
 		a.stop()
 	}
+	if a.endLife != nil {
+		a.endLife()
+	}
 	s := a.svc
 	a.mu.Unlock()
 	if s != nil {
@@ -75,24 +93,24 @@ func (a *App) shutdown() {
 
 func (a *App) Status() service.Status { return a.service().Status() }
 
-func (a *App) ConnectIntervals(ctx context.Context, athleteID, apiKey string) (service.IntervalsStatus, error) {
-	return a.service().ConnectIntervals(ctx, athleteID, apiKey)
+func (a *App) ConnectIntervals(athleteID, apiKey string) (service.IntervalsStatus, error) {
+	return a.service().ConnectIntervals(a.ctx(), athleteID, apiKey)
 }
 
 func (a *App) DisconnectIntervals() error { return a.service().DisconnectIntervals() }
 
 func (a *App) Sources() []service.SourceInfo { return a.service().Sources() }
 
-func (a *App) ConnectBrowser(ctx context.Context, name, region string) (service.SourceInfo, error) {
-	return a.service().ConnectBrowser(ctx, name, region)
+func (a *App) ConnectBrowser(name, region string) (service.SourceInfo, error) {
+	return a.service().ConnectBrowser(a.ctx(), name, region)
 }
 
-func (a *App) ConnectPassword(ctx context.Context, name, region, username, password string) (service.SourceInfo, error) {
-	return a.service().ConnectPassword(ctx, name, region, username, password)
+func (a *App) ConnectPassword(name, region, username, password string) (service.SourceInfo, error) {
+	return a.service().ConnectPassword(a.ctx(), name, region, username, password)
 }
 
-func (a *App) ConnectToken(ctx context.Context, name, region, token string) (service.SourceInfo, error) {
-	return a.service().ConnectToken(ctx, name, region, token)
+func (a *App) ConnectToken(name, region, token string) (service.SourceInfo, error) {
+	return a.service().ConnectToken(a.ctx(), name, region, token)
 }
 
 func (a *App) ConnectFolder(name, path string) (service.SourceInfo, error) {
@@ -129,8 +147,8 @@ func (a *App) ActivityDetail(id uint) (service.ActivityDetail, error) {
 	return a.service().ActivityDetail(id)
 }
 
-func (a *App) PreviewBackfill(ctx context.Context, sources []string) (service.Preview, error) {
-	return a.service().PreviewBackfill(ctx, sources)
+func (a *App) PreviewBackfill(sources []string) (service.Preview, error) {
+	return a.service().PreviewBackfill(a.ctx(), sources)
 }
 
 func (a *App) StartBackfill(req service.BackfillRequest) (service.Progress, error) {
@@ -155,8 +173,8 @@ func (a *App) SetWizardStep(step string) error { return a.service().SetWizardSte
 
 // Diagnostics makes one harmless call per connected service and returns what
 // answered, secrets removed; Report.File is the copy kept in the logs folder.
-func (a *App) Diagnostics(ctx context.Context) (doctor.Report, error) {
-	return a.service().Doctor(ctx)
+func (a *App) Diagnostics() (doctor.Report, error) {
+	return a.service().Doctor(a.ctx())
 }
 
 // StartDemo switches to the built-in sample services (no accounts needed).

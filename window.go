@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"strings"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -17,7 +15,6 @@ import (
 
 // runWindow opens the desktop window.
 func runWindow() error {
-	ensureLanguage()
 	svc, err := service.Open(service.Options{})
 	if err != nil {
 		return err
@@ -72,23 +69,4 @@ func (w *windowUI) PickFiles() ([]string, error) {
 
 func (w *windowUI) PickFolder() (string, error) {
 	return runtime.OpenDirectoryDialog(w.ctx, runtime.OpenDialogOptions{Title: "Choose a folder of activity files"})
-}
-
-// ensureLanguage gives the web view a language it accepts. A session in the
-// POSIX locale (LANG unset or "C", common under service managers and on
-// minimal Linux installs) makes WebKit report the language "C", which the
-// page's date and number formatting rejects, leaving an empty window.
-func ensureLanguage() {
-	for _, k := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
-		v := os.Getenv(k)
-		if v == "" {
-			continue
-		}
-		base := strings.ToUpper(strings.SplitN(v, ".", 2)[0])
-		if base != "C" && base != "POSIX" {
-			return
-		}
-		break
-	}
-	os.Setenv("LANGUAGE", "en_US")
 }

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,7 +31,10 @@ const checkTimeout = 20 * time.Second
 // Which open question of the API reference a platform's facts answer. The
 // questions are per platform, so this one table names them.
 var (
-	tokenQuestion  = map[string]string{"mywhoosh": "11", "igpsport": "22", "trainingpeaks": "25"}
+	tokenQuestion = map[string]string{"mywhoosh": "11", "igpsport": "22", "trainingpeaks": "25"}
+	// The sign-in check lists page 1 with the platform's defaults, so its
+	// reply shows the page size and the envelope.
+	replyQuestion  = map[string]string{"mywhoosh": "13"}
 	folderQuestion = map[string]bool{"zwift": true}
 )
 
@@ -307,36 +311,58 @@ func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc stor
 		return chk
 	}
 	cfg := s.sourceConfig(d, acc.Region, token, acc.SettingsMap())
+	rec := doctor.NewRecorder(nil)
+	cfg.Transport = rec
 	return bounded(ctx, chk, func(ctx context.Context, chk *doctor.Check) {
 		start := time.Now()
 		err := d.Validate(ctx, cfg)
 		chk.Millis = time.Since(start).Milliseconds()
-		// The platform packages make their own HTTP clients, and
-		// source.Config cannot carry one, so only the outcome is known here.
-		const uncaptured = "reply shape not recorded: this platform's check does not take FitBridge's recording HTTP client"
+		chk.SetExchanges(rec.Take())
+		if len(chk.Exchanges) > 0 {
+			chk.Call = describeCalls(chk.Exchanges)
+		}
+		if q := replyQuestion[d.Name]; q != "" && chk.Shape != nil {
+			if js, err := json.Marshal(chk.Shape); err == nil {
+				chk.Answers[q] = "page 1 with the defaults answered: " + string(js)
+			}
+		}
 		switch {
 		case err == nil:
 			chk.OK = true
-			chk.Note = d.DisplayName + " accepted the stored sign-in\n" + uncaptured
+			chk.Note = d.DisplayName + " accepted the stored sign-in"
 		case errors.Is(err, source.ErrNeedsSignIn):
 			chk.NeedsSignIn = true
 			msg := err.Error()
 			if !strings.Contains(msg, d.DisplayName) {
 				msg = d.DisplayName + " refused the stored sign-in: " + msg
 			}
-			chk.Note = (&SignInError{Account: d.Name, Msg: msg}).Error() + "\n" + uncaptured
+			chk.Note = (&SignInError{Account: d.Name, Msg: msg}).Error()
 		default:
-			chk.Note = err.Error() + "\n" + uncaptured
+			chk.Note = err.Error()
 		}
-		if err != nil {
+		if err != nil && chk.Status == 0 {
 			if m := httpStatusInText.FindStringSubmatch(err.Error()); m != nil {
 				chk.Status, _ = strconv.Atoi(m[1])
 			}
+		}
+		if len(chk.Exchanges) == 0 {
+			// iGPSport China reads through the signed-in web app in a browser.
+			chk.Note += "\nno HTTP call went out directly, so no reply shape was recorded"
 		}
 		if _, ok := chk.Answers[tokenQuestion[d.Name]]; !ok {
 			chk.Note += "\nstored sign-in: " + facts
 		}
 	})
+}
+
+// describeCalls names the calls a check made, as "GET /path" (the first one,
+// and how many followed).
+func describeCalls(ex []doctor.Exchange) string {
+	first := ex[0].Method + " " + ex[0].Path
+	if len(ex) == 1 {
+		return first
+	}
+	return fmt.Sprintf("%s and %d more", first, len(ex)-1)
 }
 
 // tokenFacts is what may be said about a secret: its length and, for a

@@ -13,8 +13,10 @@ import (
 
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/fakes/fitgen"
+	"fitbridge/backend/fakes/igpsportfake"
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/fakes/mywhooshfake"
+	"fitbridge/backend/fakes/trainingpeaksfake"
 	"fitbridge/backend/secrets"
 	_ "fitbridge/backend/source/all"
 )
@@ -151,8 +153,15 @@ func TestDoctorReportsEveryConnectedService(t *testing.T) {
 	if !strings.Contains(mw.Answers["11"], "lifetime 1h0m0s") || !strings.Contains(mw.Answers["11"], "len ") {
 		t.Errorf("MyWhoosh token facts: %v", mw.Answers)
 	}
-	if !strings.Contains(mw.Note, "reply shape not recorded") {
-		t.Errorf("MyWhoosh note should say the shape was not captured: %q", mw.Note)
+	// The platform's own check goes through the recorder: what answered is in the report.
+	if mw.Call != "POST /v2/rider/profile/activities" || mw.Status != 200 || len(mw.Exchanges) != 1 || mw.Exchanges[0].Auth != "Bearer" {
+		t.Errorf("MyWhoosh check %q status %d exchanges %+v", mw.Call, mw.Status, mw.Exchanges)
+	}
+	if env, ok := mw.Shape.(map[string]any); !ok || env["code"] == nil || env["data"] == nil {
+		t.Errorf("MyWhoosh reply shape %#v", mw.Shape)
+	}
+	if !strings.Contains(mw.Answers["13"], `"totalPages"`) {
+		t.Errorf("MyWhoosh page-size answer %q", mw.Answers["13"])
 	}
 
 	zw := findCheck(t, rep, "zwift", "")
@@ -213,5 +222,67 @@ func TestDoctorRefusedIntervalsKey(t *testing.T) {
 	}
 	if text := rep.Text(); strings.Contains(text, "doctor-wrong-key-31337") {
 		t.Errorf("the refused key is in the report:\n%s", text)
+	}
+}
+
+// Every platform's sign-in check goes out through the recorder, so the report
+// shows what each platform answered, without the secret that was sent.
+func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
+	cases := []struct {
+		name, region, env string
+		start             func(t *testing.T) (url, secret string, revoke func())
+		auth              string
+	}{
+		{name: "igpsport", region: "intl", env: "FITBRIDGE_IGPSPORT_URL", auth: "Bearer", start: func(t *testing.T) (string, string, func()) {
+			f := igpsportfake.New(igpsportfake.Options{Region: "intl"})
+			url := f.Start()
+			t.Cleanup(f.Close)
+			return url, f.Token(), f.ExpireTokens
+		}},
+		{name: "trainingpeaks", env: "FITBRIDGE_TRAININGPEAKS_URL", auth: "cookie", start: func(t *testing.T) (string, string, func()) {
+			f := trainingpeaksfake.New(trainingpeaksfake.Options{})
+			url := f.Start()
+			t.Cleanup(f.Close)
+			return url, f.IssueCookie(), f.RevokeCookie
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			url, secret, revoke := tc.start(t)
+			env := map[string]string{tc.env: url}
+			svc, err := Open(Options{Home: t.TempDir(), Secrets: secrets.NewMemory(), Getenv: func(k string) string { return env[k] }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { svc.Close() })
+			if _, err := svc.ConnectToken(context.Background(), tc.name, tc.region, secret); err != nil {
+				t.Fatal(err)
+			}
+			for _, revoked := range []bool{false, true} {
+				if revoked {
+					revoke()
+				}
+				rep, err := svc.Doctor(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := findCheck(t, rep, tc.name, "")
+				if len(c.Exchanges) == 0 || c.Exchanges[0].Auth != tc.auth || c.Status == 0 || !strings.HasPrefix(c.Call, c.Exchanges[0].Method+" /") {
+					t.Fatalf("revoked %v: check %q status %d exchanges %+v", revoked, c.Call, c.Status, c.Exchanges)
+				}
+				if c.OK == revoked || c.NeedsSignIn != revoked {
+					t.Errorf("revoked %v: ok %v, needs sign-in %v: %s", revoked, c.OK, c.NeedsSignIn, c.Note)
+				}
+				if !revoked && c.Shape == nil {
+					t.Errorf("no reply shape recorded: %+v", c)
+				}
+				js, _ := rep.JSON()
+				for _, out := range []string{rep.Text(), string(js)} {
+					if strings.Contains(out, secret) {
+						t.Errorf("the report holds the %s secret", tc.name)
+					}
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"fitbridge/backend/source"
+	"fitbridge/backend/store"
 )
 
 // CrashedRide is a recording a crash left unfinished, offered for recovery.
@@ -35,11 +36,29 @@ func (s *Service) CrashedRides() ([]CrashedRide, error) {
 			continue
 		}
 		for _, u := range list {
+			if s.inLibrary(u.Start) {
+				continue // recovered already
+			}
 			out = append(out, CrashedRide{Source: d.Name, Path: u.Path, Start: u.Start.UTC().Format(time.RFC3339),
 				Minutes: u.End.Sub(u.Start).Minutes(), Records: u.Records})
 		}
 	}
 	return out, nil
+}
+
+// inLibrary reports whether an activity starting at start (to the second,
+// any source) is already in the library.
+func (s *Service) inLibrary(start time.Time) bool {
+	rows, err := s.Store.List(store.Filter{Since: start.Add(-time.Second), Until: start.Add(time.Second)})
+	if err != nil {
+		return false
+	}
+	for _, r := range rows {
+		if r.Start != nil && r.Start.Sub(start).Abs() <= time.Second {
+			return true
+		}
+	}
+	return false
 }
 
 // RecoverRide turns a crashed recording into an activity in the library

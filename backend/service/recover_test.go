@@ -50,4 +50,8 @@ func TestRecoverCrashedZwiftRide(t *testing.T) {
 	if b, _ := os.ReadFile(crashed); len(b) != len(ride)/2 {
 		t.Fatal("Zwift's own file was changed")
 	}
+	// Recovered, it is no longer offered, although Zwift's file stays.
+	if list, err := svc.CrashedRides(); err != nil || len(list) != 0 {
+		t.Fatalf("after recovery, crashed rides = %+v, %v", list, err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -73,6 +74,10 @@ type Config struct {
 	// OnToken, when set, is called when the platform hands out a fresh secret
 	// (re-login, exchanged cookie) so the caller can keep it in the keyring.
 	OnToken func(token string)
+	// Transport, when set, carries every request to the platform: the
+	// diagnostics page records through it what the platform answered. Nil is
+	// Go's default transport.
+	Transport http.RoundTripper
 }
 
 // Kind tells the window how a platform is connected.

@@ -164,10 +164,10 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 		return nil, err
 	}
 	if opts.HTTPClient == nil {
-		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: cfg.Transport}
 	}
 	if opts.StorageClient == nil {
-		opts.StorageClient = &http.Client{Timeout: 2 * time.Minute}
+		opts.StorageClient = &http.Client{Timeout: 2 * time.Minute, Transport: cfg.Transport}
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()

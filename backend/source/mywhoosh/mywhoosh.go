@@ -188,6 +188,9 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 }
 
 func newClient(cfg source.Config, opts Options) *Client {
+	if opts.HTTPClient == nil && cfg.Transport != nil {
+		opts.HTTPClient = &http.Client{Timeout: 30 * time.Second, Transport: cfg.Transport}
+	}
 	opts = opts.withDefaults()
 	c := &Client{
 		hosts:    HostsFor(cfg.BaseURL),
@@ -204,7 +207,8 @@ func newClient(cfg source.Config, opts Options) *Client {
 		}
 	}
 	c.dl = &http.Client{
-		Timeout: 2 * time.Minute,
+		Timeout:   2 * time.Minute,
+		Transport: cfg.Transport,
 		// No Jar and no Authorization: S3 refuses a signed URL that also
 		// carries credentials, and the bearer must never leave MyWhoosh.
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {

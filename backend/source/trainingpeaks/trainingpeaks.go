@@ -175,13 +175,13 @@ func newClient(cfg source.Config, o options) (*Client, error) {
 		return nil, err
 	}
 	// Generous: one call may carry a large original file.
-	follow := &http.Client{Timeout: 5 * time.Minute, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+	follow := &http.Client{Timeout: 5 * time.Minute, Transport: cfg.Transport, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 {
 			return errors.New("too many redirects")
 		}
 		return nil
 	}}
-	noFollow := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error {
+	noFollow := &http.Client{Timeout: time.Minute, Transport: cfg.Transport, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}
 

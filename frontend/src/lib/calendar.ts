@@ -1,5 +1,5 @@
 // Date arithmetic for the month and year grids. Weeks start on Monday, as in Intervals.icu.
-import { dayKey, dayOf } from './format';
+import { byText, dayKey, dayOf } from './format';
 
 export interface DayCell {
   key: string; // YYYY-MM-DD
@@ -61,7 +61,7 @@ export function byDay<T extends { start: string }>(items: T[]): Map<string, T[]>
     if (list) list.push(it);
     else map.set(k, [it]);
   }
-  for (const list of map.values()) list.sort((a, b) => a.start.localeCompare(b.start));
+  for (const list of map.values()) list.sort((a, b) => byText(a.start, b.start));
   return map;
 }
 

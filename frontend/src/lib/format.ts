@@ -57,7 +57,10 @@ export function timeLeft(seconds: number): string {
 // POSIX locale reports "C"): then English rather than an empty window.
 function safeLocale(): string | undefined {
   try {
-    new Intl.DateTimeFormat(undefined);
+    const lang = globalThis.navigator?.language;
+    if (lang) Intl.getCanonicalLocales(lang);
+    new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(0);
+    new Intl.NumberFormat(undefined).format(1);
     return undefined;
   } catch {
     return 'en-US';
@@ -102,4 +105,9 @@ export function sentence(text: string): string {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Orders text by code point: ISO dates, ids and keys, whatever the locale. */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
