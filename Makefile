@@ -5,11 +5,11 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
 TAGS := desktop,production,webkit2_41
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth imagemagick chromium gnome-keyring dbus-x11
+SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth xdotool imagemagick chromium gnome-keyring dbus-x11
 VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
 
-.PHONY: run build test test-go test-frontend test-e2e bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
+.PHONY: run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
 
 run: build
 	./build/bin/fitbridge
@@ -57,7 +57,7 @@ test: deps frontend
 	  $(MAKE) --no-print-directory test-all; \
 	fi
 
-test-all: test-go test-frontend test-e2e
+test-all: test-go test-frontend test-e2e test-window
 
 test-go:
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above"; exit 1)
@@ -71,6 +71,11 @@ test-frontend:
 
 test-e2e: build
 	cd frontend && npm run e2e
+
+# The built desktop app in its real window on a virtual display, driven
+# through the wizard, a backfill and the Diagnostics page.
+test-window: build
+	FITBRIDGE_WINDOW_BIN=$(CURDIR)/build/bin/fitbridge $(GO) test -count=1 -timeout 10m -run '^TestDesktopWindow$$' ./backend/e2e/
 
 # Speed and memory, outside `make test`; results go to docs/BENCHMARKS.md.
 bench: build

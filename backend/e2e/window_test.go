@@ -1,0 +1,323 @@
+package e2e
+
+import (
+	"bufio"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"fitbridge/backend/fakes/intervalsfake"
+	"fitbridge/backend/fakes/mywhooshfake"
+)
+
+// The built desktop app, in its real window (WebKitGTK through Wails) on a
+// virtual X display, driven with xdotool the way a rider drives it: clicks
+// and typing. Every binding the wizard and the Diagnostics page call goes
+// through the window's own bridge, which the browser mode does not exercise.
+//
+// The clicks are at the places the layout puts the controls in a 1200×800
+// window; each step waits for what the rider's action causes at the fakes
+// (a sign-in, a listing, uploads, a report file) rather than for time.
+func TestDesktopWindow(t *testing.T) {
+	bin := os.Getenv("FITBRIDGE_WINDOW_BIN")
+	if bin == "" {
+		t.Skip("set FITBRIDGE_WINDOW_BIN to the built desktop binary (make test does)")
+	}
+	requireKeyring(t)
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed to drive the window: %v", tool, err)
+		}
+	}
+	display := startXvfb(t)
+
+	ivl := intervalsfake.New(intervalsfake.Options{})
+	ivlURL := ivl.Start()
+	t.Cleanup(ivl.Close)
+	mw := mywhooshfake.New(mywhooshfake.Options{})
+	mwURL := mw.Start()
+	t.Cleanup(mw.Close)
+	from, to := twoYears()
+	rides := mw.Seed(5, from, to, rand.New(rand.NewSource(11)))
+	withFile := 0
+	for _, r := range rides {
+		if r.HasFile() {
+			withFile++
+		}
+	}
+
+	home := t.TempDir()
+	w := openWindow(t, bin, display, home, map[string]string{
+		"FITBRIDGE_INTERVALS_URL": ivlURL,
+		"FITBRIDGE_MYWHOOSH_URL":  mwURL,
+		// A session in the POSIX locale: WebKit then reports the language
+		// "C", which once left the window empty.
+		"LANG": "C.UTF-8", "LC_ALL": "", "LANGUAGE": "",
+	})
+
+	// Welcome → Intervals.icu: the page must have drawn itself.
+	w.waitDrawn()
+	w.click(972, 516, "Get started")
+	w.click(327, 281, "athlete ID")
+	w.typeText(ivl.AthleteID())
+	w.click(634, 281, "API key")
+	w.typeText(ivl.APIKey())
+	w.key("Return")
+	w.waitFor("Intervals.icu connected (ConnectIntervals)", 20*time.Second, func() bool {
+		for _, r := range ivl.Requests() {
+			if r.Path == "/api/v1/athlete/0" && r.Status == 200 {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Sources: MyWhoosh with email and password, the API-login fallback.
+	w.click(1000, 361, "Next")
+	w.click(712, 371, "MyWhoosh: other ways to sign in")
+	w.click(815, 501, "email")
+	w.typeText(mywhooshfake.DefaultEmail)
+	w.click(815, 569, "password")
+	w.typeText(mywhooshfake.DefaultPassword)
+	w.key("Return")
+	w.waitFor("MyWhoosh signed in and checked (ConnectPassword)", 30*time.Second, func() bool {
+		st := mw.Stats()
+		return st.Logins >= 1 && st.ListCalls >= 1
+	})
+
+	// What to bring in: the preview lists MyWhoosh again, then the backfill.
+	w.click(1000, 773, "Next")
+	w.waitFor("the preview listed MyWhoosh (PreviewBackfill)", 30*time.Second, func() bool { return mw.Stats().ListCalls >= 2 })
+	w.click(304, 497, "Start bringing them in")
+	w.waitFor(fmt.Sprintf("%d rides uploaded (StartBackfill)", withFile), 90*time.Second, func() bool { return ivl.UploadCount() >= withFile })
+
+	// Done → the calendar → Diagnostics, which runs the doctor.
+	w.click(944, 417, "Go to my calendar")
+	w.click(485, 20, "Diagnostics")
+	w.click(81, 202, "Run checks")
+	var report string
+	w.waitFor("a diagnostics report (Diagnostics)", 30*time.Second, func() bool {
+		m, _ := filepath.Glob(filepath.Join(home, "logs", "doctor-*.txt"))
+		if len(m) == 0 {
+			return false
+		}
+		b, _ := os.ReadFile(m[0])
+		report = string(b)
+		return strings.Contains(report, "mywhoosh")
+	})
+	for _, want := range []string{"GET /api/v1/athlete/0", "POST /v2/rider/profile/activities"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the report lacks %q:\n%s", want, report)
+		}
+	}
+	w.screenshot("diagnostics")
+
+	if got := ivl.UploadCount(); got != withFile {
+		t.Errorf("uploads = %d, want %d (each ride once)", got, withFile)
+	}
+	w.quit()
+	assertNoSecret(t, home, []string{report, w.output()}, ivl.APIKey(), mywhooshfake.DefaultPassword)
+}
+
+// startXvfb starts a virtual display for this test and returns its name.
+func startXvfb(t *testing.T) string {
+	t.Helper()
+	r, wr, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x860x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{wr}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	wr.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(r).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	select {
+	case n := <-line:
+		if _, err := strconv.Atoi(n); err != nil {
+			t.Fatalf("Xvfb named no display: %q", n)
+		}
+		return ":" + n
+	case <-time.After(20 * time.Second):
+		t.Fatal("Xvfb did not start")
+	}
+	return ""
+}
+
+// window is the app's process and its top-level window.
+type window struct {
+	t       *testing.T
+	cmd     *exec.Cmd
+	display string
+	id      string
+	log     string
+	shots   string
+	n       int
+}
+
+func openWindow(t *testing.T, bin, display, home string, extra map[string]string) *window {
+	t.Helper()
+	env := []string{"FITBRIDGE_HOME=" + home, "DISPLAY=" + display}
+	for _, kv := range os.Environ() {
+		k := kv[:strings.IndexByte(kv, '=')]
+		if strings.HasPrefix(k, "FITBRIDGE_") || k == "DISPLAY" || extra[k] != "" || k == "LC_ALL" || k == "LANGUAGE" {
+			continue
+		}
+		env = append(env, kv)
+	}
+	for k, v := range extra {
+		if v != "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	shots := os.Getenv("FITBRIDGE_WINDOW_SHOTS")
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "fitbridge-window-test")
+	}
+	os.MkdirAll(shots, 0o755)
+	w := &window{t: t, display: display, log: filepath.Join(t.TempDir(), "window.log"), shots: shots}
+	logf, err := os.Create(w.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.cmd = exec.Command(bin)
+	w.cmd.Env = env
+	w.cmd.Stdout, w.cmd.Stderr = logf, logf
+	// Its own process group, so WebKit's helper processes end with it.
+	w.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := w.cmd.Start(); err != nil {
+		t.Fatalf("start the window: %v", err)
+	}
+	t.Cleanup(func() {
+		if w.cmd.ProcessState == nil {
+			syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
+			w.cmd.Wait()
+		}
+		logf.Close()
+	})
+	w.waitFor("the FitBridge window", 30*time.Second, func() bool {
+		out, err := w.xdotool("search", "--onlyvisible", "--name", "^FitBridge$")
+		if err != nil || out == "" {
+			return false
+		}
+		w.id = strings.Fields(out)[0]
+		return true
+	})
+	return w
+}
+
+func (w *window) xdotool(args ...string) (string, error) {
+	cmd := exec.Command("xdotool", args...)
+	cmd.Env = append(os.Environ(), "DISPLAY="+w.display)
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+func (w *window) must(args ...string) {
+	w.t.Helper()
+	if out, err := w.xdotool(args...); err != nil {
+		w.fail("xdotool %v: %v: %s", args, err, out)
+	}
+}
+
+// click clicks at a point of the window's content, then lets the page react.
+func (w *window) click(x, y int, what string) {
+	w.t.Helper()
+	w.must("mousemove", "--window", w.id, strconv.Itoa(x), strconv.Itoa(y), "click", "1")
+	time.Sleep(time.Second)
+}
+
+// typeText types into the focused field. WebKit takes key events in its
+// own time: a field left too early loses its last characters to the next.
+func (w *window) typeText(s string) {
+	w.t.Helper()
+	w.must("type", "--delay", "30", s)
+	time.Sleep(500 * time.Millisecond)
+}
+
+func (w *window) key(k string) {
+	w.t.Helper()
+	w.must("key", k)
+}
+
+// waitDrawn waits until the window shows more than a plain background.
+func (w *window) waitDrawn() {
+	w.t.Helper()
+	w.waitFor("the page drawn in the window", 30*time.Second, func() bool {
+		p := w.screenshot("start")
+		out, err := exec.Command("convert", p, "-format", "%k", "info:").Output()
+		n, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+		return err == nil && n > 50
+	})
+}
+
+// screenshot saves the window's content and returns the file.
+func (w *window) screenshot(name string) string {
+	w.n++
+	p := filepath.Join(w.shots, fmt.Sprintf("%02d-%s.png", w.n, name))
+	cmd := exec.Command("import", "-window", w.id, p)
+	cmd.Env = append(os.Environ(), "DISPLAY="+w.display)
+	cmd.Run()
+	return p
+}
+
+func (w *window) waitFor(what string, limit time.Duration, ok func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if w.cmd.ProcessState != nil || (w.cmd.Process != nil && w.cmd.Process.Signal(syscall.Signal(0)) != nil) {
+			w.fail("the window process ended while waiting for %s", what)
+		}
+		if time.Now().After(deadline) {
+			w.fail("waited %s for %s", limit, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// What the fake saw, the page shows a moment later.
+	time.Sleep(1500 * time.Millisecond)
+}
+
+// fail stops the test with a screenshot of the moment and the app's output.
+func (w *window) fail(format string, args ...any) {
+	w.t.Helper()
+	shot := ""
+	if w.id != "" {
+		shot = " (window at that moment: " + w.screenshot("failure") + ")"
+	}
+	w.t.Fatalf(format+"%s\napp output:\n%s", append(args, shot, w.output())...)
+}
+
+func (w *window) output() string {
+	b, _ := os.ReadFile(w.log)
+	return string(b)
+}
+
+// quit asks the app to end (Ctrl-C, as in a terminal; no window manager
+// runs here to pass on a click on the close box) and expects a clean exit.
+func (w *window) quit() {
+	w.t.Helper()
+	w.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- w.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			w.t.Errorf("the app ended with %v when asked to quit\n%s", err, w.output())
+		}
+	case <-time.After(15 * time.Second):
+		w.t.Errorf("the app still runs 15 s after it was asked to quit")
+	}
+}
