@@ -5,7 +5,13 @@ cd "$(dirname "$0")/.."
 out=$(mktemp)
 go test -run '^$' -bench "${BENCH:-.}" -benchtime 1x -timeout 60m ./backend/bench/ 2>&1 | tee "$out"
 go test -run '^$' -bench 'Summarize' -benchmem ./backend/fitfile/ 2>&1 | tee -a "$out"
-if [ -x build/bin/fitbridge ]; then bash scripts/startup-bench.sh 2>&1 | tee -a "$out"; fi
+if [ -x build/bin/fitbridge ]; then
+  bash scripts/startup-bench.sh 2>&1 | tee -a "$out"
+  seed=$(mktemp -d)
+  FITBRIDGE_BENCH_SEED=$seed go test -count=1 -run '^TestSeedFiveYearLibrary$' ./backend/bench/ >/dev/null
+  (cd frontend && FITBRIDGE_HOME=$seed node e2e/bench-year.mjs) 2>&1 | tee -a "$out"
+  rm -rf "$seed"
+fi
 {
   echo "# Benchmarks"
   echo
@@ -29,6 +35,10 @@ if [ -x build/bin/fitbridge ]; then bash scripts/startup-bench.sh 2>&1 | tee -a 
   echo "  Intervals.icu with \`watch\` running (settle 1 s; the Strava hop takes 15–30 minutes)."
   echo "- \`BenchmarkSummarize*\`: FIT summary by FitBridge's reader against fully decoding the same bytes"
   echo "  with tormoder/fit and muktihari/fit."
+  echo "- \`BenchmarkYearView\`: the calendar's year view in headless Chromium against \`fitbridge serve\`"
+  echo "  with the same five-year library, from the click to the frame that shows the year's rides"
+  echo "  (fetch and draw, timed inside the page): from the month view, and stepping to the previous"
+  echo "  year. Target: median ≤ 250 ms."
   echo "- start-up and idle memory: \`fitbridge serve\` until it prints its address, the window under Xvfb"
   echo "  until it shows content, and the Go process's resident memory once idle."
   echo

@@ -32,7 +32,10 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
   app=$!
   shown=""
   for i in $(seq 1 200); do
-    if DISPLAY=:96 import -window root "$home/shot.png" 2>/dev/null; then
+    # The FitBridge window itself, not the screen: a system prompt (a locked
+    # keyring) must not count as the app showing content.
+    win=$(DISPLAY=:96 xdotool search --onlyvisible --name '^FitBridge$' 2>/dev/null | head -1 || true)
+    if [ -n "$win" ] && DISPLAY=:96 import -window "$win" "$home/shot.png" 2>/dev/null; then
       c=$(convert "$home/shot.png" -format '%k' info: 2>/dev/null || echo 0)
       if [ "${c:-0}" -gt 50 ]; then shown=$(now); break; fi
     fi
