@@ -3,6 +3,9 @@ package e2e
 import (
 	"bufio"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"math/rand"
 	"os"
 	"os/exec"
@@ -22,9 +25,11 @@ import (
 // and typing. Every binding the wizard and the Diagnostics page call goes
 // through the window's own bridge, which the browser mode does not exercise.
 //
-// The clicks are at the places the layout puts the controls in a 1200×800
-// window; each step waits for what the rider's action causes at the fakes
-// (a sign-in, a listing, uploads, a report file) rather than for time.
+// Buttons that move with the content are found on a screenshot by their
+// colour (the solid accent block of a primary button); fields and links above
+// any changing content are clicked where the 1200×800 layout puts them. Each
+// step waits for what the rider's action causes at the fakes (a sign-in, a
+// listing, uploads, a report file) rather than for time.
 func TestDesktopWindow(t *testing.T) {
 	bin := os.Getenv("FITBRIDGE_WINDOW_BIN")
 	if bin == "" {
@@ -64,10 +69,10 @@ func TestDesktopWindow(t *testing.T) {
 
 	// Welcome → Intervals.icu: the page must have drawn itself.
 	w.waitDrawn()
-	w.click(972, 516, "Get started")
+	w.clickButton(rect(600, 400, 1200, 800), "Get started")
 	w.click(327, 281, "athlete ID")
 	w.typeText(ivl.AthleteID())
-	w.click(634, 281, "API key")
+	w.key("Tab")
 	w.typeText(ivl.APIKey())
 	w.key("Return")
 	w.waitFor("Intervals.icu connected (ConnectIntervals)", 20*time.Second, func() bool {
@@ -80,11 +85,11 @@ func TestDesktopWindow(t *testing.T) {
 	})
 
 	// Sources: MyWhoosh with email and password, the API-login fallback.
-	w.click(1000, 361, "Next")
+	w.clickButton(rect(900, 250, 1200, 800), "Next")
 	w.click(712, 371, "MyWhoosh: other ways to sign in")
-	w.click(815, 501, "email")
+	w.key("Tab") // from the link to the email field below it
 	w.typeText(mywhooshfake.DefaultEmail)
-	w.click(815, 569, "password")
+	w.key("Tab")
 	w.typeText(mywhooshfake.DefaultPassword)
 	w.key("Return")
 	w.waitFor("MyWhoosh signed in and checked (ConnectPassword)", 30*time.Second, func() bool {
@@ -93,15 +98,20 @@ func TestDesktopWindow(t *testing.T) {
 	})
 
 	// What to bring in: the preview lists MyWhoosh again, then the backfill.
-	w.click(1000, 773, "Next")
+	w.clickButton(rect(900, 600, 1200, 800), "Next")
 	w.waitFor("the preview listed MyWhoosh (PreviewBackfill)", 30*time.Second, func() bool { return mw.Stats().ListCalls >= 2 })
-	w.click(304, 497, "Start bringing them in")
+	w.clickButtonUntil(rect(160, 300, 600, 800), "Start bringing them in", func() bool {
+		return mw.Stats().ListCalls >= 3 || ivl.UploadCount() > 0
+	})
 	w.waitFor(fmt.Sprintf("%d rides uploaded (StartBackfill)", withFile), 90*time.Second, func() bool { return ivl.UploadCount() >= withFile })
 
 	// Done → the calendar → Diagnostics, which runs the doctor.
-	w.click(944, 417, "Go to my calendar")
+	w.clickButton(rect(800, 300, 1200, 800), "Go to my calendar")
 	w.click(485, 20, "Diagnostics")
-	w.click(81, 202, "Run checks")
+	w.clickButtonUntil(rect(0, 150, 400, 320), "Run checks", func() bool {
+		m, _ := filepath.Glob(filepath.Join(home, "logs", "doctor-*.txt"))
+		return len(m) > 0
+	})
 	var report string
 	w.waitFor("a diagnostics report (Diagnostics)", 30*time.Second, func() bool {
 		m, _ := filepath.Glob(filepath.Join(home, "logs", "doctor-*.txt"))
@@ -188,6 +198,10 @@ func openWindow(t *testing.T, bin, display, home string, extra map[string]string
 		shots = filepath.Join(os.TempDir(), "fitbridge-window-test")
 	}
 	os.MkdirAll(shots, 0o755)
+	old, _ := filepath.Glob(filepath.Join(shots, "[0-9][0-9]-*.png"))
+	for _, p := range old { // this run's pictures only
+		os.Remove(p)
+	}
 	w := &window{t: t, display: display, log: filepath.Join(t.TempDir(), "window.log"), shots: shots}
 	logf, err := os.Create(w.log)
 	if err != nil {
@@ -240,6 +254,108 @@ func (w *window) click(x, y int, what string) {
 	time.Sleep(time.Second)
 }
 
+func rect(x0, y0, x1, y1 int) image.Rectangle { return image.Rect(x0, y0, x1, y1) }
+
+// accent is the primary buttons' colour (--accent in app.css).
+var accent = color.RGBA{R: 0x1f, G: 0x6f, B: 0xeb, A: 0xff}
+
+// clickButton clicks the enabled primary button inside r, once it shows.
+func (w *window) clickButton(r image.Rectangle, what string) {
+	w.t.Helper()
+	// The same place on two screenshots in a row: the page has stopped
+	// moving things (a preview filling in pushes the button down).
+	var at image.Point
+	found := false
+	w.waitFor("the "+what+" button, standing still", 15*time.Second, func() bool {
+		// Off every button, so none is drawn in its hover colour.
+		w.must("mousemove", "--window", w.id, "2", "790")
+		time.Sleep(300 * time.Millisecond)
+		p, ok := findButton(w.screenshot("find-"+strings.ReplaceAll(strings.ToLower(what), " ", "-")), r)
+		still := ok && found && p == at
+		at, found = p, ok
+		return still
+	})
+	w.click(at.X, at.Y, what)
+}
+
+// clickButtonUntil clicks the button again if what the click should start
+// has not begun within a few seconds: the page can still move the button
+// between the screenshot and the click.
+func (w *window) clickButtonUntil(r image.Rectangle, what string, started func() bool) {
+	w.t.Helper()
+	for try := 1; ; try++ {
+		w.clickButton(r, what)
+		deadline := time.Now().Add(8 * time.Second)
+		for time.Now().Before(deadline) {
+			if started() {
+				return
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if try == 3 {
+			w.fail("clicking %s three times started nothing", what)
+		}
+	}
+}
+
+// findButton finds a solid block of the accent colour at least 25 rows tall
+// inside r: a primary button. Link underlines and focus rings in the same
+// colour are a row or two, and a disabled button is paler.
+func findButton(path string, r image.Rectangle) (image.Point, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return image.Point{}, false
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return image.Point{}, false
+	}
+	r = r.Intersect(img.Bounds())
+	near := func(c color.Color) bool {
+		cr, cg, cb, _ := c.RGBA()
+		d := func(a uint32, b uint8) int { return int(a>>8) - int(b) }
+		abs := func(v int) int { return max(v, -v) }
+		return abs(d(cr, accent.R)) <= 6 && abs(d(cg, accent.G)) <= 6 && abs(d(cb, accent.B)) <= 6
+	}
+	// Rows with many accent pixels; a button's label interrupts them for
+	// less than 20 rows, and the whole button is 25 rows or more.
+	first, last, hits, minX, maxX := -1, -1, 0, 0, 0
+	done := func() (image.Point, bool) {
+		if first >= 0 && last-first >= 25 && hits >= 10 {
+			return image.Pt((minX+maxX)/2, (first+last)/2), true
+		}
+		return image.Point{}, false
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		n, lo, hi := 0, r.Max.X, r.Min.X
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if near(img.At(x, y)) {
+				n++
+				lo, hi = min(lo, x), max(hi, x)
+			}
+		}
+		if n < 40 {
+			continue
+		}
+		if first >= 0 && y-last > 20 {
+			if p, ok := done(); ok {
+				return p, true
+			}
+			first = -1
+		}
+		if first < 0 {
+			first, hits, minX, maxX = y, 0, lo, hi
+		}
+		last, hits = y, hits+1
+		minX, maxX = min(minX, lo), max(maxX, hi)
+	}
+	if p, ok := done(); ok {
+		return p, true
+	}
+	return image.Point{}, false
+}
+
 // typeText types into the focused field. WebKit takes key events in its
 // own time: a field left too early loses its last characters to the next.
 func (w *window) typeText(s string) {
@@ -251,6 +367,7 @@ func (w *window) typeText(s string) {
 func (w *window) key(k string) {
 	w.t.Helper()
 	w.must("key", k)
+	time.Sleep(300 * time.Millisecond)
 }
 
 // waitDrawn waits until the window shows more than a plain background.
