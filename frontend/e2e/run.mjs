@@ -318,9 +318,24 @@ async function main() {
   await test(
     'wizard: the backfill step counts what each source has',
     async () => {
+      // The count is held back a moment so the page is seen while counting:
+      // the start button must not move when the counts arrive.
+      const held = '**/api/call/PreviewBackfill';
+      await page.route(held, async (route) => {
+        await new Promise((r) => setTimeout(r, 1500));
+        await route.continue();
+      });
       await tid('wizard-next').click();
       await tid('wizard-step-backfill').waitFor();
+      await tid('backfill-preview-pending').waitFor();
+      const counting = await tid('start-backfill').boundingBox();
       await tid('backfill-preview-table').waitFor();
+      await page.unroute(held);
+      const counted = await tid('start-backfill').boundingBox();
+      await check(
+        counting && counted && counting.y === counted.y,
+        `the start button moved from y=${counting?.y} to y=${counted?.y} when the counts arrived`,
+      );
       let already = 0;
       for (const s of SOURCES) {
         await check(await tid(`backfill-source-${s}`).isChecked(), `${s} is not ticked for the run`);
