@@ -11,6 +11,7 @@ import (
 
 	"fitbridge/backend/events"
 	"fitbridge/backend/service"
+	"fitbridge/backend/source"
 	"fitbridge/backend/sync"
 )
 
@@ -42,6 +43,11 @@ func (f *runFlags) options() (service.BackfillOptions, error) {
 	}
 	if !since.IsZero() && !until.IsZero() && until.Before(since) {
 		return service.BackfillOptions{}, usagef("--until is before --since")
+	}
+	for _, n := range f.sources {
+		if _, ok := source.Lookup(n); !ok && n != sync.ImportSource {
+			return service.BackfillOptions{}, usagef("--source: unknown source %q (known: %s, %s)", n, strings.Join(sourceNames(), ", "), sync.ImportSource)
+		}
 	}
 	return service.BackfillOptions{Sources: f.sources, Since: since, Until: until}, nil
 }
@@ -110,6 +116,12 @@ func runEngine(ctx context.Context, e *Env, o service.BackfillOptions, asJSON bo
 	} else {
 		printResult(e.Stdout, res, o)
 	}
+	return finish(e, res, err)
+}
+
+// finish turns a run's outcome into the exit code, with a line on stderr for
+// each thing that went wrong beyond the listed failures.
+func finish(e *Env, res sync.Result, err error) int {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(e.Stderr, "fitbridge: stopped; nothing was lost: run the same command again to carry on")
@@ -117,8 +129,8 @@ func runEngine(ctx context.Context, e *Env, o service.BackfillOptions, asJSON bo
 		}
 		return fail(e, err)
 	}
-	for name, msg := range res.SourceErrors {
-		fmt.Fprintf(e.Stderr, "fitbridge: %s: %s\n", name, oneLine(msg))
+	for _, name := range sortedKeys(res.SourceErrors) {
+		fmt.Fprintf(e.Stderr, "fitbridge: %s: %s\n", name, oneLine(res.SourceErrors[name]))
 	}
 	if res.Failed > 0 || len(res.SourceErrors) > 0 {
 		return ExitFailures

@@ -12,6 +12,11 @@ import (
 )
 
 func runConnect(ctx context.Context, e *Env, args []string) int {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintf(e.Stdout, "Usage: fitbridge connect SERVICE [flags]\n\nSERVICE is one of: intervals, %s\n"+
+			"Run `fitbridge connect SERVICE --help` for that service's flags.\n", strings.Join(sourceNames(), ", "))
+		return ExitOK
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fmt.Fprintln(e.Stderr, "fitbridge: say what to connect: intervals, "+strings.Join(sourceNames(), ", "))
 		return ExitUsage

@@ -102,23 +102,22 @@ func lineFor(a activityJSON) string {
 }
 
 func runList(ctx context.Context, e *Env, args []string) int {
-	f := newFlags(e, "list", "list [--since DATE] [--until DATE] [--source S] [--json]")
-	asJSON := f.Bool("json", false, "print one JSON document")
-	since := f.String("since", "", "first day (YYYY-MM-DD)")
-	until := f.String("until", "", "last day (YYYY-MM-DD)")
-	var sources listFlag
-	f.Var(&sources, "source", "only this source (repeat or comma-separate)")
+	f := newRunFlags(e, "list", "list [--since DATE] [--until DATE] [--source S] [--json]")
 	if code, ok := f.parse(args); !ok {
 		return code
+	}
+	// Checked here so a bad date or source is bad usage, and any later error is the library's.
+	if _, err := f.options(); err != nil {
+		return fail(e, err)
 	}
 	svc, err := open(e)
 	if err != nil {
 		return fail(e, err)
 	}
 	defer svc.Close()
-	views, err := svc.Activities(service.ActivityFilter{Since: *since, Until: *until, Sources: sources})
+	views, err := svc.Activities(service.ActivityFilter{Since: *f.since, Until: *f.until, Sources: f.sources})
 	if err != nil {
-		return fail(e, usagef("%v", err))
+		return fail(e, fmt.Errorf("read the library: %w", err))
 	}
 	out := struct {
 		Activities []activityJSON `json:"activities"`
@@ -126,7 +125,7 @@ func runList(ctx context.Context, e *Env, args []string) int {
 	for _, v := range views {
 		out.Activities = append(out.Activities, toJSON(v))
 	}
-	if *asJSON {
+	if *f.asJSON {
 		printJSON(e.Stdout, out)
 		return ExitOK
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"fitbridge/backend/service"
@@ -12,7 +13,7 @@ import (
 func runWatch(ctx context.Context, e *Env, args []string) int {
 	f := newFlags(e, "watch", "watch [--once] [--settle DURATION]")
 	once := f.Bool("once", false, "one pass over every source, then exit")
-	settle := f.Duration("settle", 2*time.Minute, "how long a file must stay unchanged before it counts as finished")
+	settle := f.Duration("settle", 0, "how long a folder file must stay unchanged before it counts as finished (default: each folder's own setting, 2m unless changed)")
 	asJSON := f.Bool("json", false, "print each pass's result as JSON")
 	if code, ok := f.parse(args); !ok {
 		return code
@@ -33,22 +34,41 @@ func runWatch(ctx context.Context, e *Env, args []string) int {
 		} else {
 			printResult(e.Stdout, res, service.BackfillOptions{})
 		}
-		if err != nil {
-			return fail(e, err)
-		}
-		if res.Failed > 0 {
-			return ExitFailures
-		}
-		return ExitOK
+		return finish(e, res, err)
 	}
 	fmt.Fprintln(e.Stderr, "Watching your folders and checking your accounts; Ctrl-C stops.")
-	err = w.Run(ctx, func(res service.PassResult) {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	code := ExitOK
+	said := map[string]bool{} // a problem is told once, not on every poll
+	tell := func(line string) {
+		if !said[line] {
+			said[line] = true
+			fmt.Fprintln(e.Stderr, "fitbridge: "+oneLine(line))
+		}
+	}
+	err = w.Run(ctx, func(res service.PassResult, err error) {
 		if *asJSON {
 			printJSON(e.Stdout, res)
 		} else if res.Uploaded > 0 {
 			fmt.Fprintf(e.Stdout, "%s: %d uploaded\n", time.Now().Format("15:04:05"), res.Uploaded)
 		}
+		for _, name := range sortedKeys(res.SourceErrors) {
+			tell(name + ": " + res.SourceErrors[name])
+		}
+		if err == nil || errors.Is(err, context.Canceled) {
+			return
+		}
+		tell(err.Error())
+		var sie *service.SignInError
+		if errors.As(err, &sie) && (service.IsIntervals(sie.Account) || slices.ContainsFunc(res.NeedsSignIn, service.IsIntervals)) {
+			code = ExitNeedsSignIn // nothing can be uploaded until Intervals.icu is connected again
+			stop()
+		}
 	})
+	if code != ExitOK {
+		return code
+	}
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fail(e, err)
 	}

@@ -163,6 +163,18 @@ func TestExitCodesAndMessages(t *testing.T) {
 	if _, errs, code := r.run("", "list", "--since", "yesterday"); code != 2 || !strings.Contains(errs, "date") {
 		t.Errorf("bad date: exit %d, stderr %q", code, errs)
 	}
+	for _, args := range [][]string{
+		{"backfill", "--yes", "--source", "nosuch"},
+		{"fetch", "--source", "nosuch"},
+		{"list", "--source", "nosuch"},
+	} {
+		if _, errs, code := r.run("", args...); code != 2 || !strings.Contains(errs, "nosuch") {
+			t.Errorf("%v: exit %d, stderr %q; want bad usage naming the source", args, code, errs)
+		}
+	}
+	if out, errs, code := r.run("", "connect", "--help"); code != 0 || !strings.Contains(out, "mywhoosh") {
+		t.Errorf("connect --help: exit %d, stdout %q, stderr %q", code, out, errs)
+	}
 	_, errs, code := r.run("", "backfill", "--yes", "--json")
 	if code != 3 || !strings.Contains(errs, "fitbridge connect intervals") {
 		t.Errorf("backfill without Intervals.icu: exit %d, stderr %q", code, errs)

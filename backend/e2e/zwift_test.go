@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,6 +64,8 @@ func TestWatchOnceUploadsOnlyFinishedRides(t *testing.T) {
 	writeOld(t, filepath.Join(dir, "inProgressActivity.fit"), zwiftRide(2)[:2000])
 	writeOld(t, filepath.Join(dir, "2026-03-05-10-00-00.fit"), make([]byte, 584))
 	writeOld(t, filepath.Join(dir, "notes.txt"), []byte("ride notes"))
+	damaged := zwiftRide(4)
+	writeOld(t, filepath.Join(dir, "2026-03-06-07-00-00.fit"), damaged[:len(damaged)-3])
 	// A ride still being written: fresh mtime, not settled yet.
 	fresh := filepath.Join(dir, "2026-03-04-21-02-39.fit")
 	if err := os.WriteFile(fresh, zwiftRide(3), 0o644); err != nil {
@@ -88,6 +92,96 @@ func TestWatchOnceUploadsOnlyFinishedRides(t *testing.T) {
 		if a.Type != "VirtualRide" {
 			t.Errorf("%s uploaded as %q", a.ExternalID, a.Type)
 		}
+	}
+	// The damaged ride is in the library with its reason, not silently left out.
+	var lib struct{ Activities []activityJSON }
+	if err := json.Unmarshal([]byte(r.must("", "list", "--json")), &lib); err != nil {
+		t.Fatal(err)
+	}
+	unreadable := 0
+	for _, a := range lib.Activities {
+		if a.State == "unreadable" {
+			unreadable++
+			if !strings.Contains(a.Reason, "early") && !strings.Contains(a.Reason, "short") {
+				t.Errorf("damaged ride's reason %q does not say the file is cut short", a.Reason)
+			}
+		}
+	}
+	if unreadable != 1 || len(lib.Activities) != 5 {
+		t.Fatalf("library holds %d activities, %d unreadable; want 5 with the damaged ride unreadable: %+v", len(lib.Activities), unreadable, lib.Activities)
+	}
+}
+
+// Zwift moved its folder in 2026: a folder that appears after connecting is
+// read too, because FitBridge looks for Zwift's folders on every run.
+func TestZwiftFolderMadeAfterConnectingIsRead(t *testing.T) {
+	r, ivl, _ := zwiftWorld(t)
+	moved := filepath.Join(t.TempDir(), "OneDrive", "Documents", "Zwift", "Activities")
+	if err := os.MkdirAll(moved, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.env["FITBRIDGE_ZWIFT_DIR"] = moved
+	writeOld(t, filepath.Join(moved, "2026-03-01-18-00-00.fit"), zwiftRide(0))
+	r.must("", "watch", "--once", "--settle", "1s")
+	if ivl.UploadCount() != 1 {
+		t.Fatalf("%d uploads from the folder made after connecting, want 1", ivl.UploadCount())
+	}
+}
+
+// watch --once says which source could not be read and exits 1.
+func TestWatchOnceReportsAnUnreadableFolder(t *testing.T) {
+	r, ivl, _ := zwiftWorld(t)
+	dev := filepath.Join(t.TempDir(), "GARMIN", "Activity")
+	if err := os.MkdirAll(dev, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.must("", "connect", "folder", "--folder", dev)
+	if err := os.RemoveAll(filepath.Dir(dev)); err != nil { // the head unit was unplugged
+		t.Fatal(err)
+	}
+	_, errs, code := r.run("", "watch", "--once", "--settle", "1s")
+	if code != 1 || !strings.Contains(errs, "folder") {
+		t.Fatalf("watch --once with an unplugged device: exit %d, stderr %q", code, errs)
+	}
+	t.Logf("stderr: %s", errs)
+	if ivl.UploadCount() != 0 {
+		t.Fatalf("%d uploads, want none", ivl.UploadCount())
+	}
+}
+
+// A continuous watch whose Intervals.icu key stopped working says so and
+// exits 3 naming the command, instead of polling silently forever.
+func TestWatchStopsWhenIntervalsRefusesTheKey(t *testing.T) {
+	r, _, dir := zwiftWorld(t)
+	other := intervalsfake.New(intervalsfake.Options{APIKey: "a-different-key", Summarize: summarize})
+	r.env["FITBRIDGE_INTERVALS_URL"] = other.Start() // the rider's key was revoked
+	t.Cleanup(other.Close)
+	writeOld(t, filepath.Join(dir, "2026-03-01-18-00-00.fit"), zwiftRide(0))
+	cmd := r.command("", "watch", "--settle", "1s")
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 3 {
+			t.Fatalf("watch ended with %v, want exit 3\nstderr: %s", err, errb.String())
+		}
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		t.Fatalf("watch kept running with a refused key\nstderr: %s", errb.String())
+	}
+	if !strings.Contains(errb.String(), "fitbridge connect intervals") {
+		t.Fatalf("stderr does not name the command to run: %q", errb.String())
+	}
+	t.Logf("stderr: %s", errb.String())
+	if other.UploadCount() != 0 {
+		t.Fatalf("%d uploads with a refused key", other.UploadCount())
 	}
 }
 

@@ -123,6 +123,10 @@ func (s *Service) intervalsClient() (*intervals.Client, *time.Location, error) {
 	return s.newIntervals(acc.Identity, key), loc, nil
 }
 
+// IsIntervals says whether account is the Intervals.icu connection, without
+// which nothing can be uploaded.
+func IsIntervals(account string) bool { return account == intervalsAccount }
+
 // SignInError says an account must be connected (again) and how.
 type SignInError struct {
 	Account string

@@ -38,6 +38,9 @@ func (s *Service) Sources() []SourceInfo {
 			info.StateReason = acc.StateReason
 			info.Region = acc.Region
 			info.Folder = acc.SettingsMap()["folder"]
+			if info.Folder == "" && d.Kind == source.KindFolder {
+				info.Folder = strings.Join(info.FoundFolders, string(os.PathListSeparator))
+			}
 			if acc.LastSync != nil {
 				info.LastSync = acc.LastSync.Format(time.RFC3339)
 			}
@@ -193,6 +196,14 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 	}
 	if d.Kind != source.KindFolder {
 		return SourceInfo{}, fmt.Errorf("%s is not a folder source", d.DisplayName)
+	}
+	if path == "" && d.Validate != nil {
+		// A source that finds its folders by itself keeps none, so it looks again
+		// on every run: a folder made later (Zwift's move, a new OneDrive) is read too.
+		auto := map[string]string{"folder": ""}
+		if d.Validate(context.Background(), s.sourceConfig(d, "", "", auto)) == nil {
+			return s.saveSourceAccount(d, "", "", auto)
+		}
 	}
 	var folders []string
 	if path != "" {

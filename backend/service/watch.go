@@ -31,7 +31,8 @@ type Watcher struct {
 	mu gosync.Mutex
 }
 
-// Watcher builds continuous sync over the connected accounts.
+// Watcher builds continuous sync over the connected accounts. A zero
+// Settle keeps each folder account's own settle setting.
 func (s *Service) Watcher(o WatchOptions) *Watcher { return &Watcher{s: s, o: o} }
 
 func (w *Watcher) settings() map[string]string {
@@ -74,7 +75,9 @@ func plural(n int, one, many string) string {
 
 // Run syncs until ctx ends: a pass at start, a pass for a folder source as
 // soon as it reports a change, and a pass of everything every poll interval.
-func (w *Watcher) Run(ctx context.Context, done func(PassResult)) error {
+// done, when set, hears each pass's result and error; a pass that failed
+// does not end Run.
+func (w *Watcher) Run(ctx context.Context, done func(PassResult, error)) error {
 	poll := w.o.Poll
 	if poll <= 0 {
 		poll = time.Duration(w.s.Settings().PollMinutes) * time.Minute
@@ -122,7 +125,7 @@ func (w *Watcher) Run(ctx context.Context, done func(PassResult)) error {
 	pass := func(sources []string) error {
 		res, err := w.Pass(ctx, sources)
 		if done != nil {
-			done(res)
+			done(res, err)
 		}
 		var sie *SignInError
 		if errors.As(err, &sie) {

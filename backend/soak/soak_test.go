@@ -139,7 +139,7 @@ func TestSoak(t *testing.T) {
 	runCtx, stopRun := context.WithCancel(ctx)
 	runDone := make(chan error, 1)
 	go func() {
-		runDone <- w.Run(runCtx, func(service.PassResult) {
+		runDone <- w.Run(runCtx, func(service.PassResult, error) {
 			if eventPasses.Add(1) == 1 {
 				close(firstPass)
 			}

@@ -182,7 +182,8 @@ func validate(name string, cfg source.Config) error {
 }
 
 // List yields every finished activity file, newest first, each content once.
-// Files still settling are left for a later listing; corrupt ones are logged.
+// Files still settling are left for a later listing; damaged ones are listed
+// too, and the engine records them as unreadable with the reason.
 func (s *Source) List(ctx context.Context, q source.Query, yield func(source.Activity) error) error {
 	files, err := s.in.scan(ctx, s.dirs)
 	if err != nil {
@@ -190,7 +191,7 @@ func (s *Source) List(ctx context.Context, q source.Query, yield func(source.Act
 			return ctx.Err()
 		}
 		if len(files) == 0 && allMissing(err, s.dirs) {
-			return fmt.Errorf("list %s: %w", s.name, err)
+			return err // the engine names the source
 		}
 		// Some folders are readable: list them and report the others.
 		s.log.Warn("folder not readable", "err", err)
@@ -200,8 +201,9 @@ func (s *Source) List(ctx context.Context, q source.Query, yield func(source.Act
 	for _, f := range files {
 		switch f.State {
 		case Corrupt:
+			// Listed all the same: the library then shows the damaged file with
+			// its reason instead of the ride silently never arriving.
 			s.log.Warn("activity file is corrupt", "path", f.Path, "reason", f.Reason)
-			continue
 		case Settling:
 			s.log.Debug("activity file not finished yet", "path", f.Path, "reason", f.Reason)
 			continue

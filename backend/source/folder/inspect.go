@@ -196,11 +196,12 @@ func (in *inspector) classify(st *FileStatus, data []byte) {
 			return
 		}
 	}
+	st.RemoteID = RemoteID(data)
 	if err != nil {
 		st.State, st.Reason = Corrupt, err.Error()
 		return
 	}
-	st.State, st.RemoteID = Finished, RemoteID(data)
+	st.State = Finished
 	st.Start = startHint(data, st.Format, st.Wrapping)
 }
 
@@ -314,7 +315,8 @@ func (in *inspector) scan(ctx context.Context, dirs []string) ([]FileStatus, err
 func folderError(dir string, err error) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("folder %s not found: %w", dir, err)
+		// The raw error repeats the path; keep only its meaning.
+		return fmt.Errorf("folder %s not found: plug the device in, or choose the folder again if it moved (%w)", dir, fs.ErrNotExist)
 	case errors.Is(err, fs.ErrPermission):
 		// macOS asks the rider before an app may read Documents or a USB volume.
 		return fmt.Errorf("no permission to read %s: allow FitBridge under System Settings > Privacy & Security > Files and Folders (or Full Disk Access) on a Mac, or check the folder's permissions: %w", dir, err)
