@@ -35,6 +35,10 @@ func (s *Server) tokenExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if !ok {
+		if s.opts.RefuseWith200 {
+			writeJSON(w, http.StatusOK, map[string]any{"success": false, "token": nil, "message": "Invalid or expired session"})
+			return
+		}
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false})
 		return
 	}

@@ -66,6 +66,9 @@ type Options struct {
 	CoachAccount bool
 	// FreeAccount403 refuses every rawfiledata download with 403.
 	FreeAccount403 bool
+	// RefuseWith200 answers a refused cookie's exchange 200 {"success":false}
+	// instead of 401, as some tools report.
+	RefuseWith200 bool
 	// FilesAsWebPage makes file downloads answer with a web page (200,
 	// text/html) instead of the file.
 	FilesAsWebPage WebPage
