@@ -631,13 +631,38 @@ func TestRetryAfterParsing(t *testing.T) {
 	}
 }
 
-func TestBackoffFullJitterIsBounded(t *testing.T) {
+func TestBackoffEqualJitterIsBounded(t *testing.T) {
 	p := RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}.withDefaults()
 	for attempt, ceil := range map[int]time.Duration{1: 10 * time.Millisecond, 2: 20 * time.Millisecond, 3: 40 * time.Millisecond, 4: 50 * time.Millisecond, 9: 50 * time.Millisecond} {
 		for range 200 {
-			if d := p.backoff(attempt); d < 0 || d > ceil {
-				t.Fatalf("attempt %d: %v above %v", attempt, d, ceil)
+			if d := p.backoff(attempt); d < ceil/2 || d > ceil {
+				t.Fatalf("attempt %d: %v outside %v..%v", attempt, d, ceil/2, ceil)
 			}
+		}
+	}
+}
+
+// With the default policy, a 429 without Retry-After is never retried at
+// once: every first wait is at least half the 1 s base (the reference's
+// "backoff starting at 1 s"), over many calls so chance cannot hide it.
+func TestFirstRetryAfter429WaitsAtLeastHalfASecond(t *testing.T) {
+	s, base := fake(t, intervalsfake.Options{})
+	sl := &sleeps{}
+	c := New(base, "", testKey, WithLimiter(nil), WithSleep(sl.sleep))
+	const calls = 20
+	for range calls {
+		s.Burst429(1)
+		if _, err := c.Athlete(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waits := sl.all()
+	if len(waits) != calls {
+		t.Fatalf("%d waits, want %d", len(waits), calls)
+	}
+	for i, d := range waits {
+		if d < DefaultRetry.BaseDelay/2 || d > DefaultRetry.BaseDelay {
+			t.Fatalf("wait %d = %v, want %v..%v", i, d, DefaultRetry.BaseDelay/2, DefaultRetry.BaseDelay)
 		}
 	}
 }
