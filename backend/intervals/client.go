@@ -259,13 +259,22 @@ func (c *Client) do(ctx context.Context, cl call) (response, error) {
 		default:
 			apiErr := newAPIError(cl.op, status, body, c.apiKey)
 			lastErr = apiErr
-			if !(status == http.StatusTooManyRequests || status >= 500) || attempt >= c.retry.MaxAttempts {
-				return response{}, gaveUp(apiErr, attempt)
+			retryable := status == http.StatusTooManyRequests || status >= 500
+			if !retryable || attempt >= c.retry.MaxAttempts {
+				err := gaveUp(apiErr, attempt)
+				if retryable && hasRetryAfter {
+					// The caller's next try should honour the wait too.
+					err = &RetryAfterError{Err: err, After: retryAfter}
+				}
+				return response{}, err
 			}
 			wait = c.retry.backoff(attempt)
 			if hasRetryAfter {
 				if retryAfter > c.retry.MaxRetryAfter {
-					return response{}, fmt.Errorf("%w (asked to wait %s)", apiErr, retryAfter.Round(time.Second))
+					return response{}, &RetryAfterError{
+						Err:   fmt.Errorf("%w (asked to wait %s)", apiErr, retryAfter.Round(time.Second)),
+						After: retryAfter,
+					}
 				}
 				wait = retryAfter
 			}

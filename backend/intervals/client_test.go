@@ -287,6 +287,39 @@ func TestRetries(t *testing.T) {
 	}
 }
 
+// A call ended by a wait Intervals.icu asked for carries that wait, so the
+// caller can schedule its next try after it; the 429 stays reachable.
+func TestRetryAfterCarriedInError(t *testing.T) {
+	data := fitRide(time.Date(2025, 6, 2, 7, 0, 0, 0, time.UTC), 45, 20, 3)
+	up := Upload{Filename: "ride.fit", Data: data}
+	for _, tc := range []struct {
+		name   string
+		policy RetryPolicy
+		burst  int
+	}{
+		{"longer than the client waits", RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxRetryAfter: 500 * time.Millisecond}, 1},
+		{"on the last attempt", RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, base := fake(t, intervalsfake.Options{RetryAfter: true})
+			s.Burst429(tc.burst)
+			_, err := client(base, &sleeps{}, WithRetry(tc.policy)).Upload(context.Background(), up)
+			d, ok := RetryAfter(err)
+			var ae *APIError
+			if !ok || d != time.Second || !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || IsPermanent(err) {
+				t.Fatalf("err %v: Retry-After %v %v, want 1s and a retryable 429", err, d, ok)
+			}
+		})
+	}
+	// Without Retry-After there is nothing to carry.
+	s, base := fake(t, intervalsfake.Options{})
+	s.Burst429(5)
+	_, err := client(base, &sleeps{}, WithRetry(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond})).Athlete(context.Background())
+	if _, ok := RetryAfter(err); err == nil || ok {
+		t.Fatalf("err %v carries a Retry-After", err)
+	}
+}
+
 func TestRetryStopsWithContext(t *testing.T) {
 	s, base := fake(t, intervalsfake.Options{})
 	s.Burst429(1000)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	gosync "sync"
 	"testing"
 	"time"
 
 	"github.com/tormoder/fit"
 
+	"fitbridge/backend/fakes"
 	"fitbridge/backend/fakes/fitgen"
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/intervals"
@@ -82,13 +84,18 @@ type world struct {
 
 func newWorld(t *testing.T, src *rideSource) *world {
 	t.Helper()
+	return newWorldWith(t, src, intervalsfake.Options{RatePerSec: -1})
+}
+
+func newWorldWith(t *testing.T, src *rideSource, opts intervalsfake.Options) *world {
+	t.Helper()
 	home := t.TempDir()
 	st, err := store.Open(home)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	fake := intervalsfake.New(intervalsfake.Options{RatePerSec: -1})
+	fake := intervalsfake.New(opts)
 	url := fake.Start()
 	t.Cleanup(fake.Close)
 	client := intervals.New(url, fake.AthleteID(), fake.APIKey(),
@@ -263,5 +270,24 @@ func TestCutOffUploadFoundByExternalIDIsOurs(t *testing.T) {
 	row, _ = w.store.FindBySource("testapp", "r000")
 	if row.State != store.StateUploaded || row.IntervalsID == "" || res.Uploaded != 1 || w.fake.UploadCount() != 2 {
 		t.Fatalf("after the cut-off: %s %q, run uploaded %d, fake holds %d", row.State, row.IntervalsID, res.Uploaded, w.fake.UploadCount())
+	}
+}
+
+// Intervals.icu asks for an hour's pause, longer than the client waits
+// within a call: the ride's next try comes after that hour, not after the
+// usual five minutes.
+func TestLongRetryAfterPostponesTheNextTry(t *testing.T) {
+	faults := fakes.NewFaults(1)
+	faults.FailNext(fakes.Next{Method: http.MethodPost, PathPrefix: "/api/v1/athlete/0/activities", Count: 1, Status: http.StatusTooManyRequests, RetryAfter: 3600})
+	w := newWorldWith(t, newRides(1, time.Date(2025, 7, 1, 6, 0, 0, 0, time.UTC)), intervalsfake.Options{RatePerSec: -1, Faults: faults})
+	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	w.eng.Options.Now = func() time.Time { return now }
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil || res.Failed != 1 || w.fake.UploadCount() != 0 {
+		t.Fatalf("run = %+v, %v; fake holds %d", res, err, w.fake.UploadCount())
+	}
+	row, _ := w.store.FindBySource("testapp", "r000")
+	if row.State != store.StateFailed || row.Permanent || row.NextTry == nil || row.NextTry.Before(now.Add(time.Hour)) || row.NextTry.After(now.Add(time.Hour+time.Minute)) {
+		t.Fatalf("row %s (permanent %v), next try %v; want failed, retried after %v", row.State, row.Permanent, row.NextTry, now.Add(time.Hour))
 	}
 }

@@ -39,7 +39,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			if p.checkIntervalsAuth(err) || ctx.Err() != nil {
 				return
 			}
-			p.fail(row, fmt.Sprintf("could not check Intervals.icu for this ride: %v", err), false)
+			p.failRetry(row, fmt.Sprintf("could not check Intervals.icu for this ride: %v", err), err)
 			return
 		}
 		release, err := p.index.reserve(ctx, *row.Start)
@@ -119,7 +119,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			p.fail(row, "Intervals.icu refused the file: "+api.Message, true)
 			return
 		}
-		p.fail(row, fmt.Sprintf("upload failed, will retry: %v", err), false)
+		p.failRetry(row, fmt.Sprintf("upload failed, will retry: %v", err), err)
 		return
 	}
 
