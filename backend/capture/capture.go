@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
@@ -223,7 +224,7 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 			if c.value == "" || rejected[c.value] {
 				continue
 			}
-			log.Info("session value found", "where", c.where, DescribeToken(c.value))
+			log.Info("session value found", append([]any{"where", c.where, DescribeToken(c.value)}, c.attrs...)...)
 			if spec.Validate != nil {
 				vctx, vcancel := context.WithTimeout(ctx, validateTimeout)
 				err := spec.Validate(vctx, c.value)
@@ -321,6 +322,7 @@ func removeProfile(dir string, log *slog.Logger) {
 type candidate struct {
 	where string
 	value string
+	attrs []any // what else is known of it, for the log (never the value)
 }
 
 // watcher collects what the page's network traffic reveals. onEvent runs on
@@ -460,13 +462,13 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 		}
 		if ok {
 			if v, ok := extract(raw, ls.JSONPath, ls.StripPrefix); ok {
-				out = append(out, candidate{where, v})
+				out = append(out, candidate{where: where, value: v})
 			}
 		}
 	}
 	if ck := w.spec.Cookie; ck != nil {
 		for _, v := range readCookies(browserCtx, ck, log) {
-			out = append(out, candidate{"cookie " + ck.Name, v})
+			out = append(out, candidate{"cookie " + ck.Name, v.value, v.attrs})
 		}
 	}
 	if w.spec.RequestHeader != nil {
@@ -474,7 +476,7 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 		h := w.header
 		w.mu.Unlock()
 		if h != "" {
-			out = append(out, candidate{"request header to " + w.spec.RequestHeader.Host, h})
+			out = append(out, candidate{where: "request header to " + w.spec.RequestHeader.Host, value: h})
 		}
 	}
 	if rf := w.spec.ResponseField; rf != nil {
@@ -491,7 +493,7 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 				continue
 			}
 			if v, ok := extract(string(body.Body), rf.JSONPath, rf.StripPrefix); ok && v != "" {
-				out = append(out, candidate{"response of " + rf.URLContains, v})
+				out = append(out, candidate{where: "response of " + rf.URLContains, value: v})
 			}
 		}
 	}
@@ -528,9 +530,15 @@ func readLocalStorage(browserCtx context.Context, origin, key string, log *slog.
 	return "", false
 }
 
+// foundCookie is one cookie's value with its attributes for the log.
+type foundCookie struct {
+	value string
+	attrs []any
+}
+
 // readCookies returns the values of the cookies named ck.Name, HttpOnly ones
 // included, from the whole browser (not only the current page's URL).
-func readCookies(browserCtx context.Context, ck *source.CookieToken, log *slog.Logger) []string {
+func readCookies(browserCtx context.Context, ck *source.CookieToken, log *slog.Logger) []foundCookie {
 	cctx, cancel := context.WithTimeout(browserCtx, callTimeout)
 	defer cancel()
 	var cookies []*network.Cookie
@@ -545,7 +553,7 @@ func readCookies(browserCtx context.Context, ck *source.CookieToken, log *slog.L
 		}
 		cookies = res.Cookies
 	}
-	var out []string
+	var out []foundCookie
 	for _, c := range cookies {
 		if c.Name != ck.Name {
 			continue
@@ -558,10 +566,23 @@ func readCookies(browserCtx context.Context, ck *source.CookieToken, log *slog.L
 			c.Value = v
 		}
 		if v := clean(c.Value, ""); v != "" {
-			out = append(out, v)
+			out = append(out, foundCookie{v, cookieAttrs(c, time.Now())})
 		}
 	}
 	return out
+}
+
+// cookieAttrs describes a cookie for the log: how long the session lives
+// is an open question, and the browser knows its expiry. Never the value.
+func cookieAttrs(c *network.Cookie, now time.Time) []any {
+	attrs := []any{"cookie_domain", c.Domain, "cookie_http_only", c.HTTPOnly, "cookie_secure", c.Secure, "cookie_session", c.Session}
+	// CDP gives -1 (or 0 where ±Inf cannot be sent) when there is no expiry.
+	if c.Session || c.Expires <= 0 {
+		return append(attrs, "cookie_expires", "session")
+	}
+	sec, frac := math.Modf(min(c.Expires, 253402300799)) // year 9999: keeps the conversion in range
+	exp := time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	return append(attrs, "cookie_expires", exp.Format(time.RFC3339), "cookie_days_left", math.Round(exp.Sub(now).Hours()/24*10)/10)
 }
 
 func hostMatches(rawURL, want string) bool {

@@ -54,6 +54,11 @@ func pages(t *testing.T) *httptest.Server {
 		http.SetCookie(w, &http.Cookie{Name: "other", Value: "nope", Path: "/"})
 		w.WriteHeader(http.StatusNoContent)
 	})
+	mux.Handle("/cookie-persistent", html(`<p>cookie</p><script>setTimeout(() => fetch('/set-persistent', {method: 'POST'}), 150)</script>`))
+	mux.HandleFunc("/set-persistent", func(w http.ResponseWriter, r *http.Request) {
+		http.SetCookie(w, &http.Cookie{Name: "sess", Value: "lasting-tok-43", Path: "/", HttpOnly: true, Expires: persistentExpiry})
+		w.WriteHeader(http.StatusNoContent)
+	})
 	mux.Handle("/header", html(`<script>
 		setInterval(() => fetch('/api/me', {headers: {'Authorization': 'Bearer hdr-tok-77'}}), 150);
 	</script>`))
@@ -255,6 +260,42 @@ func TestCaptureHttpOnlyCookie(t *testing.T) {
 	}, nil)
 	if r.err != nil || r.token != "cookie-tok-42" {
 		t.Fatalf("got %q, %v; logs:\n%s", r.token, r.err, r.logs)
+	}
+}
+
+// persistentExpiry is when /set-persistent's cookie expires.
+var persistentExpiry = time.Now().Add(30 * 24 * time.Hour).UTC().Truncate(time.Second)
+
+// The cookie's expiry is logged (how long a session lasts is an open
+// question); a session cookie says so. Its value never is (capture checks).
+func TestCaptureCookieExpiryLogged(t *testing.T) {
+	t.Parallel()
+	srv := pages(t)
+	for _, tt := range []struct {
+		page, token string
+		want        []string
+	}{
+		{"/cookie", "cookie-tok-42", []string{"cookie_session=true", "cookie_expires=session"}},
+		{"/cookie-persistent", "lasting-tok-43", []string{"cookie_session=false", "cookie_expires=" + persistentExpiry.Format(time.RFC3339), "cookie_days_left=30", "cookie_http_only=true"}},
+	} {
+		r := capture(t, source.CaptureSpec{
+			StartURL: srv.URL + tt.page,
+			Cookie:   &source.CookieToken{Name: "sess", Domain: "127.0.0.1"},
+		}, nil)
+		if r.err != nil || r.token != tt.token {
+			t.Fatalf("%s: got %q, %v; logs:\n%s", tt.page, r.token, r.err, r.logs)
+		}
+		var found string
+		for _, line := range strings.Split(r.logs, "\n") {
+			if strings.Contains(line, "session value found") {
+				found = line
+			}
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(found, w) {
+				t.Errorf("%s: %q missing from the log line %q", tt.page, w, found)
+			}
+		}
 	}
 }
 

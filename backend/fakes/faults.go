@@ -4,9 +4,11 @@
 package fakes
 
 import (
+	"fmt"
 	"math/rand"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,8 +30,46 @@ type Faults struct {
 	// Skip says which requests are never faulted (login pages, the browser's assets).
 	Skip func(r *http.Request) bool
 	rng  *rand.Rand
+	next []*Next
 
 	injected atomic.Int64
+}
+
+// Next answers the next Count requests matching Method and PathPrefix with
+// Status: a one-off fault at a chosen call, where the rates are random.
+type Next struct {
+	Method     string // "" matches every method
+	PathPrefix string
+	Count      int
+	Status     int
+	RetryAfter int // seconds, sent when > 0
+}
+
+// FailNext adds n. Scripted faults apply before the rates, and to requests
+// Skip exempts as well: a test that names the path means it.
+func (f *Faults) FailNext(n Next) {
+	if n.Count <= 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.next = append(f.next, &n)
+}
+
+// scripted takes one use of the first rule matching r.
+func (f *Faults) scripted(r *http.Request) (Next, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, n := range f.next {
+		if (n.Method == "" || n.Method == r.Method) && strings.HasPrefix(r.URL.Path, n.PathPrefix) {
+			got := *n
+			if n.Count--; n.Count <= 0 {
+				f.next = append(f.next[:i], f.next[i+1:]...)
+			}
+			return got, true
+		}
+	}
+	return Next{}, false
 }
 
 // NewFaults returns a Faults with a deterministic random source.
@@ -75,6 +115,18 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 			case <-r.Context().Done():
 				return
 			}
+		}
+		if n, ok := f.scripted(r); ok {
+			f.injected.Add(1)
+			if n.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(n.RetryAfter))
+			}
+			if n.Status >= 500 {
+				http.Error(w, "java.lang.IllegalStateException: injected failure", n.Status)
+				return
+			}
+			http.Error(w, fmt.Sprintf(`{"status":%d,"error":%q}`, n.Status, http.StatusText(n.Status)), n.Status)
+			return
 		}
 		if f.Skip == nil || !f.Skip(r) {
 			switch f.roll() {

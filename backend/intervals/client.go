@@ -69,14 +69,18 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	return p
 }
 
-// backoff is the full-jitter delay before attempt+1: uniform in [0, ceiling].
+// backoff is the delay before attempt+1 with equal jitter: uniform in
+// [ceiling/2, ceiling]. Full jitter could retry a 429 at once; half the
+// ceiling keeps the first wait near the reference's 1 s while clients still
+// spread out.
 func (p RetryPolicy) backoff(attempt int) time.Duration {
 	ceil := p.BaseDelay
 	for i := 1; i < attempt && ceil < p.MaxDelay; i++ {
 		ceil *= 2
 	}
 	ceil = min(ceil, p.MaxDelay)
-	return time.Duration(rand.Int64N(int64(ceil) + 1))
+	half := ceil / 2
+	return half + time.Duration(rand.Int64N(int64(ceil-half)+1))
 }
 
 // DefaultPageLimit is the row limit of one listing request. A window that
@@ -255,13 +259,22 @@ func (c *Client) do(ctx context.Context, cl call) (response, error) {
 		default:
 			apiErr := newAPIError(cl.op, status, body, c.apiKey)
 			lastErr = apiErr
-			if !(status == http.StatusTooManyRequests || status >= 500) || attempt >= c.retry.MaxAttempts {
-				return response{}, gaveUp(apiErr, attempt)
+			retryable := status == http.StatusTooManyRequests || status >= 500
+			if !retryable || attempt >= c.retry.MaxAttempts {
+				err := gaveUp(apiErr, attempt)
+				if retryable && hasRetryAfter {
+					// The caller's next try should honour the wait too.
+					err = &RetryAfterError{Err: err, After: retryAfter}
+				}
+				return response{}, err
 			}
 			wait = c.retry.backoff(attempt)
 			if hasRetryAfter {
 				if retryAfter > c.retry.MaxRetryAfter {
-					return response{}, fmt.Errorf("%w (asked to wait %s)", apiErr, retryAfter.Round(time.Second))
+					return response{}, &RetryAfterError{
+						Err:   fmt.Errorf("%w (asked to wait %s)", apiErr, retryAfter.Round(time.Second)),
+						After: retryAfter,
+					}
 				}
 				wait = retryAfter
 			}

@@ -287,6 +287,39 @@ func TestRetries(t *testing.T) {
 	}
 }
 
+// A call ended by a wait Intervals.icu asked for carries that wait, so the
+// caller can schedule its next try after it; the 429 stays reachable.
+func TestRetryAfterCarriedInError(t *testing.T) {
+	data := fitRide(time.Date(2025, 6, 2, 7, 0, 0, 0, time.UTC), 45, 20, 3)
+	up := Upload{Filename: "ride.fit", Data: data}
+	for _, tc := range []struct {
+		name   string
+		policy RetryPolicy
+		burst  int
+	}{
+		{"longer than the client waits", RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxRetryAfter: 500 * time.Millisecond}, 1},
+		{"on the last attempt", RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond}, 5},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, base := fake(t, intervalsfake.Options{RetryAfter: true})
+			s.Burst429(tc.burst)
+			_, err := client(base, &sleeps{}, WithRetry(tc.policy)).Upload(context.Background(), up)
+			d, ok := RetryAfter(err)
+			var ae *APIError
+			if !ok || d != time.Second || !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || IsPermanent(err) {
+				t.Fatalf("err %v: Retry-After %v %v, want 1s and a retryable 429", err, d, ok)
+			}
+		})
+	}
+	// Without Retry-After there is nothing to carry.
+	s, base := fake(t, intervalsfake.Options{})
+	s.Burst429(5)
+	_, err := client(base, &sleeps{}, WithRetry(RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond})).Athlete(context.Background())
+	if _, ok := RetryAfter(err); err == nil || ok {
+		t.Fatalf("err %v carries a Retry-After", err)
+	}
+}
+
 func TestRetryStopsWithContext(t *testing.T) {
 	s, base := fake(t, intervalsfake.Options{})
 	s.Burst429(1000)
@@ -631,13 +664,38 @@ func TestRetryAfterParsing(t *testing.T) {
 	}
 }
 
-func TestBackoffFullJitterIsBounded(t *testing.T) {
+func TestBackoffEqualJitterIsBounded(t *testing.T) {
 	p := RetryPolicy{BaseDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond}.withDefaults()
 	for attempt, ceil := range map[int]time.Duration{1: 10 * time.Millisecond, 2: 20 * time.Millisecond, 3: 40 * time.Millisecond, 4: 50 * time.Millisecond, 9: 50 * time.Millisecond} {
 		for range 200 {
-			if d := p.backoff(attempt); d < 0 || d > ceil {
-				t.Fatalf("attempt %d: %v above %v", attempt, d, ceil)
+			if d := p.backoff(attempt); d < ceil/2 || d > ceil {
+				t.Fatalf("attempt %d: %v outside %v..%v", attempt, d, ceil/2, ceil)
 			}
+		}
+	}
+}
+
+// With the default policy, a 429 without Retry-After is never retried at
+// once: every first wait is at least half the 1 s base (the reference's
+// "backoff starting at 1 s"), over many calls so chance cannot hide it.
+func TestFirstRetryAfter429WaitsAtLeastHalfASecond(t *testing.T) {
+	s, base := fake(t, intervalsfake.Options{})
+	sl := &sleeps{}
+	c := New(base, "", testKey, WithLimiter(nil), WithSleep(sl.sleep))
+	const calls = 20
+	for range calls {
+		s.Burst429(1)
+		if _, err := c.Athlete(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waits := sl.all()
+	if len(waits) != calls {
+		t.Fatalf("%d waits, want %d", len(waits), calls)
+	}
+	for i, d := range waits {
+		if d < DefaultRetry.BaseDelay/2 || d > DefaultRetry.BaseDelay {
+			t.Fatalf("wait %d = %v, want %v..%v", i, d, DefaultRetry.BaseDelay/2, DefaultRetry.BaseDelay)
 		}
 	}
 }

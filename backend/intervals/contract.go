@@ -5,6 +5,7 @@ package intervals
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -73,6 +74,26 @@ func (e *APIError) Error() string {
 		return fmt.Sprintf("%s: Intervals.icu answered %d", e.Op, e.Status)
 	}
 	return fmt.Sprintf("%s: Intervals.icu answered %d: %s", e.Op, e.Status, e.Message)
+}
+
+// RetryAfterError is a call that ended while Intervals.icu asked for a wait
+// (Retry-After) longer than the client waits inside one call, or on its last
+// attempt. After is that wait, so the caller can schedule its next try.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string { return e.Err.Error() }
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter is the wait Intervals.icu asked for when err ended a call.
+func RetryAfter(err error) (time.Duration, bool) {
+	var ra *RetryAfterError
+	if errors.As(err, &ra) {
+		return ra.After, true
+	}
+	return 0, false
 }
 
 // Auth reports a rejected key (401/403): the rider must reconnect Intervals.icu.

@@ -61,6 +61,7 @@ type Decision struct {
 	Source      string   // the match's source: STRAVA, GARMIN_CONNECT, OAUTH_CLIENT...
 	Client      string   // oauth_client_name for OAUTH_CLIENT matches
 	Via         string   // the source as a rider says it: "Strava", "Intervals Companion"
+	Type        string   // the matched activity's type
 	Delta       time.Duration
 	Reason      string // rider-facing
 }
@@ -421,7 +422,7 @@ func combine(hits []hit, opts Options) Decision {
 func decision(o Outcome, rule int, a intervals.Activity, delta time.Duration) Decision {
 	return Decision{
 		Outcome: o, Rule: rule, ActivityID: a.ID, Source: a.Source, Client: a.OAuthClientName,
-		Via: Via(a.Source, a.OAuthClientName), Delta: delta,
+		Via: Via(a.Source, a.OAuthClientName), Type: a.Type, Delta: delta,
 	}
 }
 

@@ -22,7 +22,8 @@ func (s *Service) IntervalsURL() string {
 }
 
 func (s *Service) newIntervals(athleteID, key string) *intervals.Client {
-	return intervals.New(s.IntervalsURL(), athleteID, key,
+	s.intervalsLimOnce.Do(func() { s.intervalsLim = intervals.NewLimiter() })
+	return intervals.New(s.IntervalsURL(), athleteID, key, intervals.WithLimiter(s.intervalsLim),
 		intervals.WithLogger(s.Log), intervals.WithUserAgent("FitBridge/"+Version))
 }
 

@@ -16,6 +16,8 @@ import (
 	gosync "sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"fitbridge/backend/events"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/store"
@@ -66,6 +68,11 @@ type Service struct {
 	notices []Notice
 	// sessions live while the window is open: tokens freshly handed out by a
 	// platform (re-login, exchanged cookies) are written back to the keyring.
+
+	// intervalsLim is the one token bucket of every Intervals.icu client:
+	// the service limits requests per IP, not per client.
+	intervalsLimOnce gosync.Once
+	intervalsLim     *rate.Limiter
 }
 
 type runState struct {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	gosync "sync"
 	"testing"
 	"time"
 
 	"github.com/tormoder/fit"
 
+	"fitbridge/backend/fakes"
 	"fitbridge/backend/fakes/fitgen"
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/intervals"
@@ -82,13 +84,18 @@ type world struct {
 
 func newWorld(t *testing.T, src *rideSource) *world {
 	t.Helper()
+	return newWorldWith(t, src, intervalsfake.Options{RatePerSec: -1})
+}
+
+func newWorldWith(t *testing.T, src *rideSource, opts intervalsfake.Options) *world {
+	t.Helper()
 	home := t.TempDir()
 	st, err := store.Open(home)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	fake := intervalsfake.New(intervalsfake.Options{RatePerSec: -1})
+	fake := intervalsfake.New(opts)
 	url := fake.Start()
 	t.Cleanup(fake.Close)
 	client := intervals.New(url, fake.AthleteID(), fake.APIKey(),
@@ -263,5 +270,114 @@ func TestCutOffUploadFoundByExternalIDIsOurs(t *testing.T) {
 	row, _ = w.store.FindBySource("testapp", "r000")
 	if row.State != store.StateUploaded || row.IntervalsID == "" || res.Uploaded != 1 || w.fake.UploadCount() != 2 {
 		t.Fatalf("after the cut-off: %s %q, run uploaded %d, fake holds %d", row.State, row.IntervalsID, res.Uploaded, w.fake.UploadCount())
+	}
+}
+
+// Intervals.icu asks for an hour's pause, longer than the client waits
+// within a call: the ride's next try comes after that hour, not after the
+// usual five minutes.
+func TestLongRetryAfterPostponesTheNextTry(t *testing.T) {
+	faults := fakes.NewFaults(1)
+	faults.FailNext(fakes.Next{Method: http.MethodPost, PathPrefix: "/api/v1/athlete/0/activities", Count: 1, Status: http.StatusTooManyRequests, RetryAfter: 3600})
+	w := newWorldWith(t, newRides(1, time.Date(2025, 7, 1, 6, 0, 0, 0, time.UTC)), intervalsfake.Options{RatePerSec: -1, Faults: faults})
+	now := time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)
+	w.eng.Options.Now = func() time.Time { return now }
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil || res.Failed != 1 || w.fake.UploadCount() != 0 {
+		t.Fatalf("run = %+v, %v; fake holds %d", res, err, w.fake.UploadCount())
+	}
+	row, _ := w.store.FindBySource("testapp", "r000")
+	if row.State != store.StateFailed || row.Permanent || row.NextTry == nil || row.NextTry.Before(now.Add(time.Hour)) || row.NextTry.After(now.Add(time.Hour+time.Minute)) {
+		t.Fatalf("row %s (permanent %v), next try %v; want failed, retried after %v", row.State, row.Permanent, row.NextTry, now.Add(time.Hour))
+	}
+}
+
+// gravelRides are rides the platform calls GravelRide while their files say
+// virtual: Intervals.icu takes VirtualRide from the file and FitBridge must
+// correct it.
+func gravelRides(n int, start time.Time) *rideSource {
+	src := newRides(n, start)
+	for i := range src.rides {
+		src.rides[i].Sport = "GravelRide"
+	}
+	return src
+}
+
+func icuType(t *testing.T, w *world, remoteID string) string {
+	t.Helper()
+	row, _ := w.store.FindBySource("testapp", remoteID)
+	a, ok := w.fake.Activity(row.IntervalsID)
+	if row.State != store.StateUploaded || !ok {
+		t.Fatalf("%s: %s %q (%s); want uploaded and in Intervals.icu", remoteID, row.State, row.IntervalsID, row.Reason)
+	}
+	return a.Type
+}
+
+// Our upload landed but its answer was lost; the resend answers 200. The
+// ride is ours, and its sport is corrected as after a 201.
+func TestOwnUploadAnswered200GetsItsSport(t *testing.T) {
+	w := newWorld(t, gravelRides(1, time.Date(2025, 8, 1, 6, 0, 0, 0, time.UTC)))
+	w.fake.DropConnectionAfterStore(1)
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil || res.Uploaded != 1 || w.fake.UploadCount() != 1 {
+		t.Fatalf("run = %+v, %v; fake holds %d", res, err, w.fake.UploadCount())
+	}
+	if typ := icuType(t, w, "r000"); typ != "GravelRide" {
+		t.Fatalf("type %q, want GravelRide", typ)
+	}
+}
+
+// A run gave up after its upload landed unseen; the next run finds our
+// external id and counts the ride as ours: the sport is corrected then.
+func TestOwnUploadFoundLaterGetsItsSport(t *testing.T) {
+	w := newWorld(t, gravelRides(1, time.Date(2025, 8, 5, 6, 0, 0, 0, time.UTC)))
+	w.fake.DropConnectionAfterStore(1)
+	for i := 2; i <= 6; i++ { // every resend of this run fails
+		w.fake.FailNthUpload(i, http.StatusServiceUnavailable)
+	}
+	if res, _ := w.eng.Run(context.Background(), Request{}); res.Failed != 1 || w.fake.UploadCount() != 1 {
+		t.Fatalf("first run = %+v, fake holds %d; want a failure after the file landed", res, w.fake.UploadCount())
+	}
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil || res.Uploaded != 1 || w.fake.UploadCount() != 1 {
+		t.Fatalf("second run = %+v, %v; fake holds %d", res, err, w.fake.UploadCount())
+	}
+	if typ := icuType(t, w, "r000"); typ != "GravelRide" {
+		t.Fatalf("type %q, want GravelRide", typ)
+	}
+}
+
+// The exact file is in Intervals.icu but the activity cannot be read back.
+// The ride had been sent before, so it is most likely our own upload, not
+// someone else's.
+func TestUnreadableDuplicateOfARideSentBeforeIsOurs(t *testing.T) {
+	start := time.Date(2025, 8, 9, 6, 0, 0, 0, time.UTC)
+	faults := fakes.NewFaults(1)
+	// Intervals.icu files it days away from our start, so the listing
+	// around our start does not show it and only the upload's 200 does.
+	elsewhere := func([]byte) (time.Time, float64, float64, string, error) {
+		return start.AddDate(0, 0, 5), 3000, 25000, "VirtualRide", nil
+	}
+	w := newWorldWith(t, newRides(1, start), intervalsfake.Options{RatePerSec: -1, Faults: faults, Summarize: elsewhere})
+	if res, err := w.eng.Run(context.Background(), Request{}); err != nil || res.Uploaded != 1 {
+		t.Fatalf("first run = %+v, %v", res, err)
+	}
+	// Forget the outcome as a killed process would, keeping the mark that
+	// the upload had been sent.
+	row, _ := w.store.FindBySource("testapp", "r000")
+	if err := w.store.SetState(row.ID, store.Transition{State: store.StateReady, Fields: map[string]any{"intervals_id": ""}}); err != nil {
+		t.Fatal(err)
+	}
+	faults.FailNext(fakes.Next{Method: http.MethodGet, PathPrefix: "/api/v1/activity/", Count: 100, Status: http.StatusServiceUnavailable})
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row, _ = w.store.FindBySource("testapp", "r000")
+	if row.State != store.StateUploaded || row.IntervalsID == "" || res.Uploaded != 1 || res.Already != 0 || w.fake.UploadCount() != 1 {
+		t.Fatalf("second run: %s %q (%s), uploaded %d, already %d, fake holds %d", row.State, row.IntervalsID, row.Reason, res.Uploaded, res.Already, w.fake.UploadCount())
+	}
+	if faults.Injected() == 0 {
+		t.Fatal("the activity was never looked up")
 	}
 }

@@ -383,22 +383,38 @@ func (p *pipeline) setState(row store.Activity, t store.Transition) {
 
 // fail records a failure; a retryable one gets a next try with backoff.
 func (p *pipeline) fail(row store.Activity, reason string, permanent bool) {
+	p.failAfter(row, reason, permanent, 0)
+}
+
+// failRetry records a retryable failure caused by err: when Intervals.icu
+// asked for a longer wait than the backoff (Retry-After), the next try
+// honours it.
+func (p *pipeline) failRetry(row store.Activity, reason string, err error) {
+	wait, _ := intervals.RetryAfter(err)
+	p.failAfter(row, reason, false, wait)
+}
+
+func (p *pipeline) failAfter(row store.Activity, reason string, permanent bool, atLeast time.Duration) {
 	t := store.Transition{State: store.StateFailed, Reason: reason, Permanent: permanent, Fields: map[string]any{"attempts": row.Attempts + 1}}
 	if !permanent {
-		next := p.e.now().Add(retryDelay(row.Attempts + 1))
+		// Capped like the backoff: an absurd Retry-After must not park a ride for good.
+		d := max(retryDelay(row.Attempts+1), min(atLeast, maxRetryDelay))
+		next := p.e.now().Add(d)
 		t.NextTry = &next
 	}
 	p.setState(row, t)
 }
 
+const maxRetryDelay = 24 * time.Hour
+
 // retryDelay grows with each failed attempt: 5 min, 10, 20... capped at a day.
 func retryDelay(attempt int) time.Duration {
 	d := 5 * time.Minute
-	for i := 1; i < attempt && d < 24*time.Hour; i++ {
+	for i := 1; i < attempt && d < maxRetryDelay; i++ {
 		d *= 2
 	}
-	if d > 24*time.Hour {
-		d = 24 * time.Hour
+	if d > maxRetryDelay {
+		d = maxRetryDelay
 	}
 	return d
 }

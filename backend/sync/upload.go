@@ -39,7 +39,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			if p.checkIntervalsAuth(err) || ctx.Err() != nil {
 				return
 			}
-			p.fail(row, fmt.Sprintf("could not check Intervals.icu for this ride: %v", err), false)
+			p.failRetry(row, fmt.Sprintf("could not check Intervals.icu for this ride: %v", err), err)
 			return
 		}
 		release, err := p.index.reserve(ctx, *row.Start)
@@ -59,6 +59,8 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			p.mu.Lock()
 			p.res.Uploaded++
 			p.mu.Unlock()
+			// The run that sent it may have stopped before correcting the sport.
+			p.correctType(ctx, row, d.ActivityID, d.Type)
 			return
 		}
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
@@ -119,27 +121,37 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			p.fail(row, "Intervals.icu refused the file: "+api.Message, true)
 			return
 		}
-		p.fail(row, fmt.Sprintf("upload failed, will retry: %v", err), false)
+		p.failRetry(row, fmt.Sprintf("upload failed, will retry: %v", err), err)
 		return
 	}
 
 	state, reason, via := store.StateUploaded, "", ""
+	has := "" // the type Intervals.icu shows, when read
 	if !r.Created {
 		// Intervals.icu had these exact bytes. Ours if an earlier attempt of
 		// ours landed (its external_id is ours), someone else's otherwise.
 		state, reason, via = store.StateAlready, "Intervals.icu already has this exact file", ""
-		if existing, ok := p.lookup(ctx, r.ID); ok {
-			if existing.ExternalID == row.ExternalID {
-				state, reason = store.StateUploaded, ""
-			} else {
-				via = viaName(existing.Source)
-				if existing.OAuthClientName != "" {
-					via = existing.OAuthClientName
-				}
-				if via != "" {
-					reason = fmt.Sprintf("Intervals.icu already has this exact file (from %s)", via)
-				}
+		existing, ok := p.lookup(ctx, r.ID)
+		switch {
+		case ok && existing.ExternalID == row.ExternalID:
+			state, reason = store.StateUploaded, ""
+			if len(r.IDs) <= 1 { // a multisport file's first leg says nothing of the row's sport
+				has = existing.Type
 			}
+		case ok:
+			via = viaName(existing.Source)
+			if existing.OAuthClientName != "" {
+				via = existing.OAuthClientName
+			}
+			if via != "" {
+				reason = fmt.Sprintf("Intervals.icu already has this exact file (from %s)", via)
+			}
+		case row.UploadAt != nil:
+			// Unreadable, but this ride was sent before: most likely that
+			// attempt landed and its answer was lost, so it is ours.
+			state, reason = store.StateUploaded, ""
+			p.e.log().Info("exact file already in Intervals.icu, activity unreadable; counted as our earlier upload",
+				"activity", row.ID, "icu", r.ID, "sent_before", row.UploadAt.UTC().Format(time.RFC3339))
 		}
 	}
 	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
@@ -149,13 +161,23 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		p.mu.Lock()
 		p.res.Uploaded++
 		p.mu.Unlock()
-		// Intervals.icu takes the type from the file; correct it only when
-		// the platform knows better (one call saved per ride otherwise).
-		if r.Created && row.Sport != "" && row.Sport != row.FileSport {
-			if err := p.e.Intervals.SetType(ctx, r.ID, row.Sport); err != nil {
-				p.e.log().Warn("set activity type", "activity", r.ID, "type", row.Sport, "err", err)
-			}
-		}
+		p.correctType(ctx, row, r.ID, has)
+	}
+}
+
+// correctType gives our own activity the sport the platform knows when
+// Intervals.icu shows another: it takes the type from the file. has is the
+// type Intervals.icu shows, "" when not read; the file's own sport then
+// stands in for it (one call saved per ride).
+func (p *pipeline) correctType(ctx context.Context, row store.Activity, id, has string) {
+	if has == "" {
+		has = row.FileSport
+	}
+	if id == "" || row.Sport == "" || row.Sport == has {
+		return
+	}
+	if err := p.e.Intervals.SetType(ctx, id, row.Sport); err != nil {
+		p.e.log().Warn("set activity type", "activity", id, "type", row.Sport, "err", err)
 	}
 }
 

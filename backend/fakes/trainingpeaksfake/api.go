@@ -3,8 +3,10 @@ package trainingpeaksfake
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +35,10 @@ func (s *Server) tokenExchange(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if !ok {
+		if s.opts.RefuseWith200 {
+			writeJSON(w, http.StatusOK, map[string]any{"success": false, "token": nil, "message": "Invalid or expired session"})
+			return
+		}
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"success": false})
 		return
 	}
@@ -165,6 +171,11 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rows)
 }
 
+const maintenancePage = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>TrainingPeaks - Down for Maintenance</title></head>
+<body><h1>We'll be right back</h1><p>TrainingPeaks is undergoing scheduled maintenance.</p></body></html>
+`
+
 const wallClock = "2006-01-02T15:04:05"
 
 // row is the list shape: local times without offset, decimal hours, metres,
@@ -295,6 +306,15 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 	}
 	if s.opts.FreeAccount403 {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "Access denied"})
+		return
+	}
+	switch s.opts.FilesAsWebPage {
+	case WebPageSignIn:
+		http.Redirect(w, r, "/login?ReturnUrl="+url.QueryEscape(r.URL.Path), http.StatusFound)
+		return
+	case WebPageError:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, maintenancePage)
 		return
 	}
 	fid, err := strconv.ParseInt(r.PathValue("fid"), 10, 64)

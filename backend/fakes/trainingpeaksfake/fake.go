@@ -47,6 +47,15 @@ const (
 	LoginMFA     LoginMode = "mfa"     // 302 to /login/mfa; the code form then issues the cookie
 )
 
+// WebPage is what a file download answers instead of the file.
+type WebPage string
+
+const (
+	WebPageNone   WebPage = ""
+	WebPageSignIn WebPage = "sign-in" // 302 to the login form, which answers 200
+	WebPageError  WebPage = "error"   // 200 with a maintenance page
+)
+
 // Options shape the fake account. The zero value is a well-behaved
 // self-coached athlete whose bearers live an hour.
 type Options struct {
@@ -57,6 +66,12 @@ type Options struct {
 	CoachAccount bool
 	// FreeAccount403 refuses every rawfiledata download with 403.
 	FreeAccount403 bool
+	// RefuseWith200 answers a refused cookie's exchange 200 {"success":false}
+	// instead of 401, as some tools report.
+	RefuseWith200 bool
+	// FilesAsWebPage makes file downloads answer with a web page (200,
+	// text/html) instead of the file.
+	FilesAsWebPage WebPage
 	// BearerLifetime is how long an exchanged bearer works (default 1 h).
 	BearerLifetime time.Duration
 	// Username and Password accepted by the login form (defaults above).

@@ -63,6 +63,8 @@ type account struct {
 	choices []Athlete      // athletes this account may read
 	coach   bool           // it reads athletes other than itself
 	loc     *time.Location // nil when unknown
+	// premium is athletes[].isPremium by athlete id (informational only).
+	premium map[string]*bool
 }
 
 // resolved is the athlete whose calendar is read.
@@ -136,7 +138,8 @@ func (c *Client) account(ctx context.Context) (*account, error) {
 		return nil, fmt.Errorf("%s: unexpected answer (keys %v)", what, jsonKeys(r.body))
 	}
 	u := ans.User
-	a := &account{self: Athlete{ID: string(u.UserID), Name: displayName(string(u.UserID), u.FullName, u.FirstName, u.LastName, u.UserName)}}
+	a := &account{self: Athlete{ID: string(u.UserID), Name: displayName(string(u.UserID), u.FullName, u.FirstName, u.LastName, u.UserName)},
+		premium: map[string]*bool{}}
 	isAthlete := ans.AccountStatus.IsAthlete == nil || *ans.AccountStatus.IsAthlete
 	if isAthlete {
 		a.choices = append(a.choices, a.self)
@@ -147,6 +150,7 @@ func (c *Client) account(ctx context.Context) (*account, error) {
 			continue
 		}
 		a.coach = true
+		a.premium[id] = at.IsPremium
 		a.choices = append(a.choices, Athlete{ID: id, Name: displayName(id, at.FullName, at.FirstName, at.LastName, at.UserName)})
 	}
 	if len(a.choices) == 0 {
@@ -164,9 +168,20 @@ func (c *Client) account(ctx context.Context) (*account, error) {
 		"keys", jsonKeys(r.body), "user_id", a.self.ID, "time_zone", u.TimeZone, "athletes", len(u.Athletes),
 		"is_athlete", isAthlete, "is_coach", boolAttr(ans.AccountStatus.IsCoach),
 		"premium_user", boolAttr(u.IsPremium), "premium_settings", boolAttr(u.Settings.Account.IsPremium),
-		"premium_status", boolAttr(ans.AccountStatus.IsPremium))
+		"premium_status", boolAttr(ans.AccountStatus.IsPremium), "premium_athletes", premiumList(a))
 	c.acct = a
 	return a, nil
+}
+
+// premiumList is "id=flag" per coached athlete, in the account's order.
+func premiumList(a *account) string {
+	var out []string
+	for _, ch := range a.choices {
+		if p, ok := a.premium[ch.ID]; ok {
+			out = append(out, ch.ID+"="+boolAttr(p))
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 func boolAttr(b *bool) string {
@@ -208,6 +223,10 @@ func (c *Client) resolveAthlete(ctx context.Context) (*resolved, error) {
 		id = a.choices[0].ID
 	}
 	c.athlete = &resolved{id: id, loc: a.loc}
+	// Which premium flag matters for downloads is an open question: the
+	// chosen athlete's own (athletes[].isPremium) is one candidate.
+	c.log.Debug("trainingpeaks athlete chosen", "athlete_id", id, "coach", a.coach,
+		"premium_athlete", boolAttr(a.premium[id]))
 	return c.athlete, nil
 }
 

@@ -28,6 +28,15 @@ func (c *Client) bearer(ctx context.Context) (string, error) {
 	return c.exchangeLocked(ctx)
 }
 
+// recheckSession exchanges the cookie now, whatever bearer is held: the
+// one sure test of whether the saved sign-in still works.
+func (c *Client) recheckSession(ctx context.Context) error {
+	c.tokMu.Lock()
+	defer c.tokMu.Unlock()
+	_, err := c.exchangeLocked(ctx)
+	return err
+}
+
 // dropBearer forgets tok unless another call already replaced it.
 func (c *Client) dropBearer(tok string) {
 	c.tokMu.Lock()

@@ -158,6 +158,25 @@ func TestNeedsSignIn(t *testing.T) {
 	}
 }
 
+// Some tools report a refused cookie as 200 {"success":false}: that is a
+// sign-in to renew as much as a 401 is, not an unreadable answer to retry.
+func TestExchangeSuccessFalseNeedsSignIn(t *testing.T) {
+	h := newHarness(t, trainingpeaksfake.Options{RefuseWith200: true})
+	h.fake.RevokeCookie()
+	c := h.client(t, nil)
+	_, err := c.Athletes(t.Context())
+	if !errors.Is(err, source.ErrNeedsSignIn) || !strings.Contains(err.Error(), "success:false") {
+		t.Fatalf("Athletes = %v, want needs-sign-in naming success:false", err)
+	}
+	if got := statuses(h.fake, "/users/v3/token"); len(got) != 1 || got[0] != http.StatusOK {
+		t.Fatalf("exchanges answered %v, want one 200 (no retries)", got)
+	}
+	if err := Validate(t.Context(), h.config(nil)); !errors.Is(err, source.ErrNeedsSignIn) {
+		t.Fatalf("Validate = %v, want needs-sign-in", err)
+	}
+	h.secretsLogged(t)
+}
+
 func TestNewWithoutCookie(t *testing.T) {
 	for _, tok := range []string{"", "  ", "_ga=1; other=2"} {
 		if _, err := New(source.Config{Token: tok}); !errors.Is(err, source.ErrNeedsSignIn) {

@@ -211,10 +211,88 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	if err != nil {
 		return nil, fmt.Errorf("%s: file %s: %w", what, pick.name, err)
 	}
-	if kind := sniff(data); kind == "" {
-		return nil, fmt.Errorf("%s: file %s is neither FIT, TCX nor GPX (starts %x)", what, pick.name, data[:min(12, len(data))])
+	kind := sniff(data)
+	if !fits(pick.name, kind) {
+		return nil, c.notTheFile(ctx, what, wid, pick, r, data, kind)
+	}
+	if isHTMLType(r.header.Get("Content-Type")) {
+		// The bytes are the file; only the label is odd. Worth knowing, not refusing.
+		c.log.Info("trainingpeaks file labelled text/html", "workout", wid, "file_id", pick.id, "kind", kind)
 	}
 	return data, nil
+}
+
+// fits reports whether the bytes are what the picked name promises: a FIT
+// for .fit, TCX or GPX text for .tcx/.gpx.
+func fits(name, kind string) bool {
+	switch format(name) {
+	case "fit":
+		return kind == "fit"
+	case "tcx", "gpx":
+		return kind == "tcx" || kind == "gpx"
+	}
+	return false
+}
+
+// notTheFile explains bytes that are not the file asked for. A web page is
+// most likely the sign-in page of a lost session, but may be an error page:
+// a fresh cookie exchange tells which, so the rider is only asked to sign in
+// when that is the cure.
+func (c *Client) notTheFile(ctx context.Context, what, wid string, pick choice, r *response, data []byte, kind string) error {
+	ct := r.header.Get("Content-Type")
+	if kind != "html" && !isHTMLType(ct) {
+		return fmt.Errorf("%s: file %s is not the %s file its name says (starts %x)", what, pick.name, strings.ToUpper(format(pick.name)), data[:min(12, len(data))])
+	}
+	signIn := signInPage(r.path, data)
+	c.log.Info("trainingpeaks sent a web page instead of the file",
+		"workout", wid, "file_id", pick.id, "path", r.path, "content_type", ct, "bytes", len(data),
+		"title", pageTitle(data), "sign_in_page", signIn)
+	if err := c.recheckSession(ctx); err != nil {
+		return fmt.Errorf("%s: TrainingPeaks sent a web page instead of the file: %w", what, err)
+	}
+	if signIn {
+		return fmt.Errorf("%s: TrainingPeaks sent its sign-in page instead of the file, although the saved sign-in still works; will try again later", what)
+	}
+	return fmt.Errorf("%s: TrainingPeaks sent a web page instead of the file (an error or maintenance page?); the sign-in still works, so will try again later", what)
+}
+
+func isHTMLType(ct string) bool {
+	mt, _, _ := strings.Cut(ct, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+// signInPage: redirected to a login path, or a page with a password field.
+func signInPage(finalPath string, body []byte) bool {
+	p := strings.ToLower(finalPath)
+	if strings.Contains(p, "/login") || strings.Contains(p, "/signin") {
+		return true
+	}
+	head := bytes.ToLower(body[:min(len(body), 64<<10)])
+	return bytes.Contains(head, []byte(`type="password"`)) || bytes.Contains(head, []byte(`name="password"`))
+}
+
+// pageTitle is a web page's <title>, short, for the log.
+func pageTitle(body []byte) string {
+	head := body[:min(len(body), 16<<10)]
+	lower := bytes.ToLower(head)
+	i := bytes.Index(lower, []byte("<title"))
+	if i < 0 {
+		return ""
+	}
+	j := bytes.IndexByte(lower[i:], '>')
+	if j < 0 {
+		return ""
+	}
+	rest := head[i+j+1:]
+	if k := bytes.Index(bytes.ToLower(rest), []byte("</title")); k >= 0 {
+		rest = rest[:k]
+	}
+	t := snippet(rest)
+	if len(t) > 80 {
+		t = strings.ToValidUTF8(t[:80], "") + "…"
+	}
+	return t
 }
 
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }
@@ -239,14 +317,66 @@ func gunzipIfNeeded(b []byte) ([]byte, error) {
 	return out, nil
 }
 
-// sniff says "fit" for a FIT header, "xml" for TCX/GPX text, "" otherwise.
+// sniff names what the bytes are: "fit" for a FIT header, "tcx" or "gpx" by
+// the XML root element, "html" for a web page, "" for anything else.
 func sniff(b []byte) string {
 	if len(b) >= 12 && string(b[8:12]) == ".FIT" {
 		return "fit"
 	}
-	t := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if bytes.HasPrefix(t, []byte("<")) {
-		return "xml"
+	switch xmlRoot(b) {
+	case "trainingcenterdatabase":
+		return "tcx"
+	case "gpx":
+		return "gpx"
+	case "html", "head", "body":
+		return "html"
 	}
 	return ""
+}
+
+// xmlRoot is the lower-case local name of the first element, after a BOM,
+// blanks, the XML declaration, comments and a doctype ("html" for an HTML
+// doctype). Only the first kilobytes are read: a root further in is no root.
+func xmlRoot(b []byte) string {
+	b = b[:min(len(b), 8<<10)]
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			end := bytes.Index(b, []byte("?>"))
+			if end < 0 {
+				return ""
+			}
+			b = b[end+2:]
+		case bytes.HasPrefix(b, []byte("<!--")):
+			end := bytes.Index(b[4:], []byte("-->"))
+			if end < 0 {
+				return ""
+			}
+			b = b[4+end+3:]
+		case len(b) >= 9 && strings.EqualFold(string(b[:9]), "<!doctype"):
+			end := bytes.IndexByte(b, '>')
+			if end < 0 {
+				return ""
+			}
+			if f := bytes.Fields(b[9:end]); len(f) > 0 && strings.EqualFold(string(f[0]), "html") {
+				return "html"
+			}
+			b = b[end+1:]
+		case bytes.HasPrefix(b, []byte("<")):
+			name := b[1:]
+			end := bytes.IndexAny(name, " \t\r\n/>")
+			if end <= 0 {
+				return ""
+			}
+			name = name[:end]
+			if i := bytes.LastIndexByte(name, ':'); i >= 0 {
+				name = name[i+1:] // tcx:TrainingCenterDatabase
+			}
+			return strings.ToLower(string(name))
+		default:
+			return ""
+		}
+	}
 }

@@ -2,6 +2,7 @@ package trainingpeaks
 
 import (
 	"bytes"
+	"errors"
 	"math/rand"
 	"strconv"
 	"strings"
@@ -52,8 +53,8 @@ func TestDownloadByKind(t *testing.T) {
 		{kind: trainingpeaksfake.KindMerged, wantFormat: "fit"},
 		{kind: trainingpeaksfake.KindNegativeID, wantFormat: "fit"},
 		{kind: trainingpeaksfake.KindNullTitle, wantFormat: "fit"},
-		{kind: trainingpeaksfake.KindTCX, wantFormat: "xml"},
-		{kind: trainingpeaksfake.KindGPX, wantFormat: "xml"},
+		{kind: trainingpeaksfake.KindTCX, wantFormat: "tcx"},
+		{kind: trainingpeaksfake.KindGPX, wantFormat: "gpx"},
 		{kind: trainingpeaksfake.KindAttachment, wantFormat: "fit"},
 		{kind: trainingpeaksfake.KindManual, skip: "no file on TrainingPeaks (manual entry)", permanent: true},
 		{kind: trainingpeaksfake.KindPWX, skip: "unsupported format on TrainingPeaks (only PWX, which Intervals.icu cannot read)", permanent: true},
@@ -147,6 +148,79 @@ func TestDownloadForbidden(t *testing.T) {
 	}
 	if n := h.fake.Exchanges(); n != 2 {
 		t.Fatalf("%d exchanges, want 2 (one more after the first 403 only)", n)
+	}
+}
+
+// A web page served 200 in place of the file is never taken for the file.
+// Whether the rider must sign in again is settled by a fresh exchange, and
+// nothing is skipped for good: a later run tries again.
+func TestDownloadWebPageInsteadOfFile(t *testing.T) {
+	tests := []struct {
+		name       string
+		page       trainingpeaksfake.WebPage
+		revoke     bool // the session is gone as well
+		wantSignIn bool
+		wantIn     string
+	}{
+		{"sign-in page, session still good", trainingpeaksfake.WebPageSignIn, false, false, "sent its sign-in page instead of the file, although the saved sign-in still works"},
+		{"sign-in page, session gone", trainingpeaksfake.WebPageSignIn, true, true, "sent a web page instead of the file"},
+		{"maintenance page", trainingpeaksfake.WebPageError, false, false, "sent a web page instead of the file (an error or maintenance page?)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, trainingpeaksfake.Options{FilesAsWebPage: tt.page})
+			c := h.client(t, nil)
+			byKind := seededActivities(t, h, c)
+			if tt.revoke {
+				h.fake.RevokeCookie() // the bearer in hand lives on
+			}
+			for _, k := range []trainingpeaksfake.Kind{trainingpeaksfake.KindFIT, trainingpeaksfake.KindTCX, trainingpeaksfake.KindFITRaw} {
+				data, err := c.Download(t.Context(), byKind[k][0])
+				if err == nil {
+					t.Fatalf("%s: took %d bytes of a web page (head %q) for the file", k, len(data), data[:min(40, len(data))])
+				}
+				if _, ok := skipErr(err); ok {
+					t.Fatalf("%s: %v is a skip; want a failure tried again later", k, err)
+				}
+				if errors.Is(err, source.ErrNeedsSignIn) != tt.wantSignIn || !strings.Contains(err.Error(), tt.wantIn) {
+					t.Fatalf("%s: %v; want needs-sign-in %v and %q", k, err, tt.wantSignIn, tt.wantIn)
+				}
+			}
+			if !strings.Contains(h.logs.String(), "sent a web page instead of the file") {
+				t.Fatalf("the web page is not logged:\n%s", h.logs.String())
+			}
+			h.secretsLogged(t)
+		})
+	}
+}
+
+func TestSniff(t *testing.T) {
+	fit := []byte{14, 0x10, 0x2b, 0x08, 0, 0, 0, 0, '.', 'F', 'I', 'T', 0, 0}
+	tests := []struct {
+		in, want string
+	}{
+		{string(fit), "fit"},
+		{"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- Garmin -->\n<TrainingCenterDatabase xmlns=\"x\">", "tcx"},
+		{"<tcx:TrainingCenterDatabase>", "tcx"},
+		{"  <?xml version=\"1.0\"?><gpx version=\"1.1\">", "gpx"},
+		{"<!DOCTYPE html><html><head><title>Log In</title>", "html"},
+		{"\n<html lang=\"en\">", "html"},
+		{"<?xml version=\"1.0\"?><!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\"><html>", "html"},
+		{"<head><title>Error</title></head>", "html"},
+		{"<pwx version=\"1.0\">", "pwx"},
+		{"<?xml version=\"1.0\"?>", ""},
+		{"<!-- unterminated", ""},
+		{"Invalid workoutId (42)", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		got := sniff([]byte(tt.in))
+		if tt.want == "pwx" {
+			tt.want = "" // XML, but nothing Intervals.icu reads
+		}
+		if got != tt.want {
+			t.Errorf("sniff(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }
 

@@ -26,6 +26,9 @@ type response struct {
 	status int
 	header http.Header
 	body   []byte
+	// path is where the answer came from after redirects (no query: it may
+	// hold a return URL or a token).
+	path string
 }
 
 // statusError is an unexpected answer. It never holds the request's headers.
@@ -89,7 +92,10 @@ func (c *Client) send(ctx context.Context, hc *http.Client, what, rawURL string,
 			if err == nil && int64(len(body)) > limit {
 				return nil, fmt.Errorf("%s: TrainingPeaks sent more than %d MB", what, limit>>20)
 			}
-			r = &response{status: resp.StatusCode, header: resp.Header, body: body}
+			r = &response{status: resp.StatusCode, header: resp.Header, body: body, path: req.URL.Path}
+			if resp.Request != nil && resp.Request.URL != nil {
+				r.path = resp.Request.URL.Path
+			}
 		}
 		c.logRequest(req, r, err, attempt, time.Since(started))
 		if ctx.Err() != nil {

@@ -326,3 +326,31 @@ func TestCoachChoosesAthlete(t *testing.T) {
 		t.Fatalf("athlete account: %v %v", athletes, err)
 	}
 }
+
+// The chosen athlete's own premium flag (athletes[].isPremium) is logged with
+// the account's: which one downloads depend on is an open question.
+func TestChosenAthletePremiumLogged(t *testing.T) {
+	tests := []struct {
+		name, setting string
+		coach         bool
+		want          string
+	}{
+		{"coached athlete with premium", "222", true, "premium_athlete=true"},
+		{"coached athlete without", "223", true, "premium_athlete=false"},
+		{"self-coached athlete", "", false, "premium_athlete=absent"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, trainingpeaksfake.Options{CoachAccount: tt.coach})
+			c := h.client(t, map[string]string{SettingAthlete: tt.setting})
+			list(t, c, source.Query{Since: day("2026-09-01"), Until: day("2026-09-30")})
+			logs := h.logs.String()
+			if !strings.Contains(logs, "trainingpeaks athlete chosen") || !strings.Contains(logs, tt.want) {
+				t.Fatalf("want %q logged:\n%s", tt.want, logs)
+			}
+			if tt.coach && !strings.Contains(logs, `premium_athletes="222=true,223=false"`) {
+				t.Fatalf("the coached athletes' flags are not logged with the account:\n%s", logs)
+			}
+		})
+	}
+}

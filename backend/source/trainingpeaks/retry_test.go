@@ -202,6 +202,28 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
+// One 503 from the fake (a scripted fault, not a wrapper) costs one retry
+// after a backoff wait, and the call succeeds.
+func TestSingle503IsRetried(t *testing.T) {
+	faults := fakes.NewFaults(1)
+	faults.FailNext(fakes.Next{Method: http.MethodGet, PathPrefix: "/users/v3/user", Count: 1, Status: http.StatusServiceUnavailable})
+	h := newHarness(t, trainingpeaksfake.Options{Faults: faults})
+	c := h.client(t, nil)
+	as, err := c.Athletes(t.Context())
+	if err != nil || len(as) != 1 {
+		t.Fatalf("Athletes = %v, %v", as, err)
+	}
+	if got := statuses(h.fake, "/users/v3/user"); len(got) != 2 || got[0] != http.StatusServiceUnavailable || got[1] != http.StatusOK {
+		t.Fatalf("user answered %v, want [503 200]", got)
+	}
+	if w := h.sleeps.all(); len(w) != 1 || w[0] < defaultRetryBase/2 || w[0] > defaultRetryBase {
+		t.Fatalf("waits %v, want one backoff of %v..%v", w, defaultRetryBase/2, defaultRetryBase)
+	}
+	if faults.Injected() != 1 || h.fake.Exchanges() != 1 {
+		t.Fatalf("%d faults, %d exchanges; want 1 and 1", faults.Injected(), h.fake.Exchanges())
+	}
+}
+
 func TestSettingsOverridePacing(t *testing.T) {
 	tests := []struct {
 		name     string
