@@ -66,8 +66,6 @@ type Service struct {
 	onClose []func()
 	run     *runState
 	notices []Notice
-	// sessions live while the window is open: tokens freshly handed out by a
-	// platform (re-login, exchanged cookies) are written back to the keyring.
 
 	// intervalsLim is the one token bucket of every Intervals.icu client:
 	// the service limits requests per IP, not per client.
