@@ -144,16 +144,17 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	}
 	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
 		Fields: map[string]any{"intervals_id": r.ID, "matched_via": via}})
-	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: row.Sport, ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
+	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
 	if state == store.StateUploaded {
 		p.mu.Lock()
 		p.res.Uploaded++
 		p.mu.Unlock()
 		// Intervals.icu takes the type from the file; correct it only when
 		// the platform knows better (one call saved per ride otherwise).
-		if r.Created && row.Sport != "" && row.Sport != row.FileSport {
-			if err := p.e.Intervals.SetType(ctx, r.ID, row.Sport); err != nil {
-				p.e.log().Warn("set activity type", "activity", r.ID, "type", row.Sport, "err", err)
+		// Rows stored before sportOf decided may still hold a plain hint.
+		if typ := sportOf(row.Sport, row.FileSport); r.Created && typ != "" && typ != row.FileSport {
+			if err := p.e.Intervals.SetType(ctx, r.ID, typ); err != nil {
+				p.e.log().Warn("set activity type", "activity", r.ID, "type", typ, "err", err)
 			}
 		}
 	}
@@ -192,8 +193,8 @@ func (p *pipeline) candidate(row store.Activity) match.Candidate {
 	if len(c.Sessions) == 0 && row.Start != nil {
 		c.Sessions = []match.Session{{StartUTC: *row.Start, ElapsedS: row.ElapsedS, TimerS: row.TimerS, DistanceM: row.DistanceM, Type: row.Sport}}
 	}
-	if len(c.Sessions) == 1 && row.Sport != "" {
-		c.Sessions[0].Type = row.Sport
+	if typ := sportOf(row.Sport, row.FileSport); len(c.Sessions) == 1 && typ != "" {
+		c.Sessions[0].Type = typ
 	}
 	return c
 }

@@ -224,8 +224,9 @@ func (c *Client) activity(raw json.RawMessage) (source.Activity, bool) {
 }
 
 // sport maps exerciseType to an Intervals.icu type. Only 0 (cycling) is
-// known; for anything else the FIT decides, and the value is logged so a
-// real account can fill in the table.
+// known, and only as plain "Ride": the FIT's closer type (gravel, indoor)
+// wins over it. For anything else the FIT decides, and the value is logged
+// so a real account can fill in the table.
 func (c *Client) sport(t *int) string {
 	if t == nil {
 		return ""
