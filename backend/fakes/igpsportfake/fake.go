@@ -106,6 +106,12 @@ type Ride struct {
 	ListDateTime bool
 	Via          DownloadVia
 	Object       string // storage object name: <memberId>-<uuid>
+	// BareOSSPath lists fitOssPath as the bare object name, not a web
+	// address (the detail's fitUrl stays a full link).
+	BareOSSPath bool
+	// Private makes storage refuse the plain object link with 403
+	// AccessDenied; only the signed link getDownloadUrl gives works.
+	Private bool
 }
 
 // Request is one call the fake answered, for tests to inspect.

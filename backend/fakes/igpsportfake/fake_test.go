@@ -224,3 +224,37 @@ func TestStorageFaults(t *testing.T) {
 		t.Fatalf("downloads = %d", f.Downloads())
 	}
 }
+
+func TestPrivateObjectAndBarePath(t *testing.T) {
+	f := New(Options{})
+	start := time.Date(2025, 6, 2, 6, 0, 0, 0, time.UTC)
+	f.AddRide(Ride{RideID: 1, Start: start, Duration: time.Hour, DistanceM: 20000, BareOSSPath: true}, nil)
+	f.AddRide(Ride{RideID: 2, Start: start.Add(time.Hour * 30), Duration: time.Hour, DistanceM: 20000, Private: true}, nil)
+	base := f.Start()
+	defer f.Close()
+	auth := map[string]string{"Authorization": "Bearer " + f.Token()}
+	_, a, _ := get(t, base+pathList+"?pageNo=1", auth)
+	var p struct {
+		Rows []struct {
+			RideID     int64  `json:"rideId"`
+			FitOssPath string `json:"fitOssPath"`
+		}
+	}
+	_ = json.Unmarshal(a.Data, &p)
+	if len(p.Rows) != 2 || p.Rows[1].RideID != 1 || strings.Contains(p.Rows[1].FitOssPath, "/") {
+		t.Fatalf("rows %+v: ride 1 should list a bare object name", p.Rows)
+	}
+	private := f.Rides()[0]
+	if status, _, body := get(t, base+pathOSS+private.Object, nil); status != 403 || !bytes.Contains(body, []byte("AccessDenied")) {
+		t.Fatalf("plain link to a private object: %d %s", status, body)
+	}
+	_, a, _ = get(t, base+pathDownload+"2", auth)
+	var link string
+	_ = json.Unmarshal(a.Data, &link)
+	if status, _, body := get(t, link, nil); status != 200 || !bytes.Equal(body[8:12], []byte(".FIT")) {
+		t.Fatalf("signed link: %d", status)
+	}
+	if status, _, _ := get(t, strings.Replace(link, "Signature=", "Signature=x", 1), nil); status != 403 {
+		t.Fatalf("tampered signature: %d", status)
+	}
+}

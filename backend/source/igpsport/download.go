@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"net/http"
@@ -17,6 +18,10 @@ import (
 
 // errObjectMissing is storage saying the object is not there (404).
 var errObjectMissing = errors.New("iGPSport's storage no longer has this file")
+
+// errLinkUnusable is a link that cannot fetch the file while another of the
+// ride's links still may: not a web address, or refused by storage (403).
+var errLinkUnusable = errors.New("iGPSport gave a download link that does not work")
 
 // Download fetches a ride's FIT file. The link comes from the list row's
 // fitOssPath, else the ride detail's fitUrl, else getDownloadUrl; the file
@@ -52,9 +57,10 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		}
 		tried[link] = true
 		data, err := c.fetchFIT(ctx, id, l.via, link)
-		if errors.Is(err, errObjectMissing) {
+		if errors.Is(err, errObjectMissing) || errors.Is(err, errLinkUnusable) {
+			c.log.Info("igpsport download link did not work, trying the next", "rideId", id, "via", l.via, "err", err)
 			lastErr = err
-			continue // an old link can be stale while another path still works
+			continue // an old or private link can fail while another path still works
 		}
 		return data, err
 	}
@@ -63,6 +69,8 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		return nil, source.Skip("iGPSport has no FIT file for this ride")
 	case errors.Is(lastErr, errObjectMissing):
 		return nil, source.Skip("iGPSport's storage no longer has this ride's FIT file")
+	case errors.Is(lastErr, errLinkUnusable):
+		return nil, lastErr // names the ride and the link already
 	case errors.Is(lastErr, ErrChinaSigning):
 		return nil, fmt.Errorf("download iGPSport ride %s: %w: this ride has no direct file link (%v)", id, ErrChinaSigning, lastErr)
 	}
@@ -113,7 +121,7 @@ func (c *Client) downloadURL(ctx context.Context, id string) (string, error) {
 func (c *Client) fetchFIT(ctx context.Context, id, via, link string) ([]byte, error) {
 	u, err := url.Parse(link)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("download iGPSport ride %s: the %s link is not a web address", id, via)
+		return nil, fmt.Errorf("download iGPSport ride %s: the %s link is not a web address: %w", id, via, errLinkUnusable)
 	}
 	op := "download iGPSport ride " + id
 	status, h, body, err := c.do(ctx, c.storage, op, func(ctx context.Context) (*http.Request, error) {
@@ -135,6 +143,10 @@ func (c *Client) fetchFIT(ctx context.Context, id, via, link string) ([]byte, er
 	switch {
 	case status == http.StatusNotFound:
 		return nil, fmt.Errorf("%s (%s): %w", op, via, errObjectMissing)
+	case status == http.StatusForbidden:
+		// AccessDenied: a plain link to a private object; a signed link from
+		// getDownloadUrl can still work.
+		return nil, fmt.Errorf("%s (%s): storage refused the link (HTTP 403 %s): %w", op, via, ossCode(body), errLinkUnusable)
 	case status != http.StatusOK:
 		return nil, &APIError{Op: op, Status: status, Message: snippet(body)}
 	case len(body) == 0:
@@ -146,4 +158,15 @@ func (c *Client) fetchFIT(ctx context.Context, id, via, link string) ([]byte, er
 		return nil, fmt.Errorf("%s: iGPSport's storage sent something that is not a FIT file (%d bytes, %s)", op, len(body), strings.TrimSpace(h.Get("Content-Type")))
 	}
 	return body, nil
+}
+
+// ossCode is the Code of an object storage error answer ("AccessDenied").
+func ossCode(body []byte) string {
+	var e struct {
+		Code string `xml:"Code"`
+	}
+	if xml.Unmarshal(body, &e) != nil || e.Code == "" {
+		return "without a code"
+	}
+	return snippet([]byte(e.Code))
 }

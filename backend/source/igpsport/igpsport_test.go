@@ -364,6 +364,52 @@ func TestDownloadPaths(t *testing.T) {
 	}
 }
 
+// A link that is not a web address, or that storage refuses (a private
+// object's plain link), gives way to the next link in the reference order.
+func TestDownloadFallsBackPastUnusableLinks(t *testing.T) {
+	w := newWorld(t, igpsportfake.Options{}, 0, nil)
+	start := time.Date(2025, 6, 2, 6, 0, 0, 0, time.UTC)
+	w.fake.AddRide(igpsportfake.Ride{RideID: 11, Start: start, Duration: time.Hour, DistanceM: 30000, BareOSSPath: true}, nil)
+	w.fake.AddRide(igpsportfake.Ride{RideID: 12, Start: start.Add(30 * time.Hour), Duration: time.Hour, DistanceM: 30000, Private: true}, nil)
+	acts, err := listAll(t, w.client, source.Query{})
+	if err != nil || len(acts) != 2 {
+		t.Fatalf("listed %d: %v", len(acts), err)
+	}
+	cases := map[string]struct{ detail, download, storage int }{
+		"11": {1, 0, 1}, // bare object name: the detail's fitUrl
+		"12": {1, 1, 2}, // 403 on the plain link; fitUrl is the same link; getDownloadUrl's signed one works
+	}
+	for _, a := range acts {
+		want := cases[a.RemoteID]
+		w.fake.ResetRequests()
+		data, err := w.client.Download(context.Background(), a)
+		if err != nil {
+			t.Fatalf("ride %s: %v", a.RemoteID, err)
+		}
+		id, _ := strconv.ParseInt(a.RemoteID, 10, 64)
+		if fit, _ := w.fake.FIT(id); !bytes.Equal(data, fit) {
+			t.Fatalf("ride %s: wrong bytes", a.RemoteID)
+		}
+		var got struct{ detail, download, storage int }
+		for _, r := range w.fake.Requests() {
+			switch {
+			case strings.Contains(r.Path, "/queryActivityDetail/"):
+				got.detail++
+			case strings.Contains(r.Path, "/getDownloadUrl/"):
+				got.download++
+			case strings.HasPrefix(r.Path, "/oss/"):
+				got.storage++
+			}
+		}
+		if got != want {
+			t.Fatalf("ride %s: calls %+v, want %+v", a.RemoteID, got, want)
+		}
+	}
+	if strings.Contains(w.logs.String(), "Signature=") {
+		t.Fatal("a signed storage link appeared in the log")
+	}
+}
+
 func TestDownloadFailures(t *testing.T) {
 	w := newWorld(t, igpsportfake.Options{}, 10, nil)
 	acts, err := listAll(t, w.client, source.Query{})
