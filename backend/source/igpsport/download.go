@@ -8,10 +8,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"fitbridge/backend/source"
 )
@@ -23,6 +25,19 @@ var errObjectMissing = errors.New("iGPSport's storage no longer has this file")
 // ride's links still may: not a web address, or refused by storage (403).
 var errLinkUnusable = errors.New("iGPSport gave a download link that does not work")
 
+// errStoppedSending ends this run's downloads after several empty files in
+// a row; the rides left fail without being permanent, so the next run
+// tries them again.
+var errStoppedSending = errors.New("iGPSport stopped sending files (daily download limit?); try again tomorrow")
+
+// Storage sent empty files after about 50 downloads a day: once that starts,
+// downloads are spaced by a random gap, and stopAfterEmpty in a row end them.
+const (
+	emptyGapMin    = 4 * time.Second
+	emptyGapSpread = 2 * time.Second
+	stopAfterEmpty = 3
+)
+
 // Download fetches a ride's FIT file. The link comes from the list row's
 // fitOssPath, else the ride detail's fitUrl, else getDownloadUrl; the file
 // itself is fetched from object storage without the bearer token.
@@ -30,6 +45,17 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	id := a.RemoteID
 	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
 		return nil, source.Skip("iGPSport ride id %q is not a number", id)
+	}
+	c.emptyMu.Lock()
+	stopped, slow := c.emptyRun >= stopAfterEmpty, c.emptySeen
+	c.emptyMu.Unlock()
+	if stopped {
+		return nil, errStoppedSending
+	}
+	if slow {
+		if err := c.opts.Sleep(ctx, emptyGapMin+rand.N(emptyGapSpread+1)); err != nil {
+			return nil, err
+		}
 	}
 	links := []struct {
 		via  string
@@ -57,6 +83,14 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		}
 		tried[link] = true
 		data, err := c.fetchFIT(ctx, id, l.via, link)
+		if errors.Is(err, errEmptyFile) {
+			return nil, c.emptyFile(id, err)
+		}
+		if err == nil {
+			c.emptyMu.Lock()
+			c.emptyRun = 0
+			c.emptyMu.Unlock()
+		}
 		if errors.Is(err, errObjectMissing) || errors.Is(err, errLinkUnusable) {
 			c.log.Info("igpsport download link did not work, trying the next", "rideId", id, "via", l.via, "err", err)
 			lastErr = err
@@ -75,6 +109,25 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		return nil, fmt.Errorf("download iGPSport ride %s: %w: this ride has no direct file link (%v)", id, ErrChinaSigning, lastErr)
 	}
 	return nil, fmt.Errorf("download iGPSport ride %s: %w", id, lastErr)
+}
+
+// errEmptyFile is storage answering 200 with no bytes. It is a failure to
+// retry, not a skip: the file is there, the day's downloads are not.
+var errEmptyFile = errors.New("iGPSport's storage sent an empty file (it does this after many downloads in a day); FitBridge will try again later")
+
+// emptyFile counts an empty file and says whether this run should stop.
+func (c *Client) emptyFile(id string, err error) error {
+	c.emptyMu.Lock()
+	c.emptySeen = true
+	c.emptyRun++
+	n := c.emptyRun
+	c.emptyMu.Unlock()
+	if n >= stopAfterEmpty {
+		c.log.Warn("igpsport storage keeps sending empty files: no more downloads this run", "rideId", id, "in_a_row", n)
+		return errStoppedSending
+	}
+	c.log.Info("igpsport storage sent an empty file: spacing out downloads", "rideId", id, "in_a_row", n)
+	return err
 }
 
 // detailFitURL reads fitUrl from the ride detail.
@@ -151,7 +204,7 @@ func (c *Client) fetchFIT(ctx context.Context, id, via, link string) ([]byte, er
 		return nil, &APIError{Op: op, Status: status, Message: snippet(body)}
 	case len(body) == 0:
 		// The China service once sent empty files after about 50 downloads a day.
-		return nil, &source.SkipError{Reason: "iGPSport's storage sent an empty file (it does this after many downloads in a day); FitBridge will try again later"}
+		return nil, errEmptyFile
 	case bytes.HasPrefix(body, []byte{0x1f, 0x8b}):
 		return body, nil // gzip: the caller sniffs it
 	case len(body) < 12 || string(body[8:12]) != ".FIT":
