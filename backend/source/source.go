@@ -156,6 +156,10 @@ func (d Descriptor) ExternalIDFor(remoteID string) string {
 // ErrNeedsSignIn means the platform refused the stored session: the rider must connect again.
 var ErrNeedsSignIn = errors.New("needs sign-in")
 
+// ErrUnchecked means a session could not be checked either way (the check
+// timed out, or the service would not answer it): neither good nor refused.
+var ErrUnchecked = errors.New("the sign-in could not be checked")
+
 // SkipError says an activity cannot be synced, with a reason a rider understands.
 // Permanent false means "try again later".
 type SkipError struct {
