@@ -32,6 +32,9 @@ const (
 	codeSignature = 40300
 )
 
+// signingHeaders are what the web app adds to a signed China call.
+var signingHeaders = []string{"x-access-key", "x-platform", "x-timestamp", "x-nonce", "x-signature"}
+
 // Handler serves the whole fake: API, storage and pages.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -63,6 +66,11 @@ func (s *Server) record(next http.Handler) http.Handler {
 			Query:         r.URL.Query(),
 			Authorization: r.Header.Get("Authorization") != "",
 			Token:         s.tokenState(r),
+		}
+		for _, h := range signingHeaders {
+			if r.Header.Get(h) != "" {
+				req.SigningHeaders = append(req.SigningHeaders, h)
+			}
 		}
 		next.ServeHTTP(sw, r)
 		req.Status = sw.status

@@ -125,6 +125,9 @@ type Request struct {
 	Token string
 	// Signed reports valid signing headers (China mode).
 	Signed bool
+	// SigningHeaders names the signing headers the request carried at all
+	// (x-access-key, x-platform, x-timestamp, x-nonce, x-signature), in that order.
+	SigningHeaders []string
 }
 
 // Server is a running fake.

@@ -335,3 +335,34 @@ func TestCaptureValidateRefusesOnlyOnRefusal(t *testing.T) {
 		})
 	}
 }
+
+// Unsigned China calls carry none of the signing headers: half of them
+// (x-platform without x-access-key or a signature) is something no working
+// client sends.
+func TestUnsignedChinaCallsSendNoSigningHeaders(t *testing.T) {
+	w := newWorld(t, igpsportfake.Options{Region: "cn"}, 25, nil)
+	acts, err := listAll(t, w.client, source.Query{})
+	if err != nil || len(acts) != 25 {
+		t.Fatalf("listed %d: %v", len(acts), err)
+	}
+	if err := w.client.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acts {
+		if _, err := w.client.Download(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, r := range w.fake.Requests() {
+		if strings.HasPrefix(r.Path, "/service/") {
+			n++
+		}
+		if len(r.SigningHeaders) > 0 {
+			t.Fatalf("%s %s carried %v", r.Method, r.Path, r.SigningHeaders)
+		}
+	}
+	if n < 3 {
+		t.Fatalf("only %d gateway calls checked", n)
+	}
+}
