@@ -421,9 +421,10 @@ func (s *Server) signedFor(r *http.Request, object string) bool {
 	return hmac.Equal([]byte(q.Get("Signature")), []byte(s.ossSignature(object, q.Get("Expires"))))
 }
 
-// object is the storage bucket: plain unsigned object URLs, no bearer accepted.
+// object is the storage bucket: plain unsigned object URLs. A bearer is
+// ignored (recorded by Requests) unless StrictStorageAuth refuses it.
 func (s *Server) object(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "" {
+	if s.opts.StrictStorageAuth && r.Header.Get("Authorization") != "" {
 		ossError(w, http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid.")
 		return
 	}

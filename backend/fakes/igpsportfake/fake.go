@@ -60,6 +60,10 @@ type Options struct {
 	// OmitTotalPage leaves totalPage and totalRows out of list answers, so
 	// a client has to find the end itself (and meets the repeated page).
 	OmitTotalPage bool
+	// StrictStorageAuth makes storage answer 400 to a request carrying an
+	// Authorization header, a tripwire for tests. Off, storage serves it as
+	// some clients see the real one do, and Requests records the header.
+	StrictStorageAuth bool
 
 	// AutoLogin makes the login page fill in the account and submit itself
 	// after AutoLoginDelay (default 1 s, long enough for a watcher to see the

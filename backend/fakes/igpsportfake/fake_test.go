@@ -61,7 +61,7 @@ func TestSeedQuirks(t *testing.T) {
 }
 
 func TestAPIStrictness(t *testing.T) {
-	f := New(Options{})
+	f := New(Options{StrictStorageAuth: true})
 	f.Seed(45, time.Now().AddDate(-1, 0, 0), time.Now(), rand.New(rand.NewSource(2)))
 	base := f.Start()
 	defer f.Close()
@@ -256,5 +256,31 @@ func TestPrivateObjectAndBarePath(t *testing.T) {
 	}
 	if status, _, _ := get(t, strings.Replace(link, "Signature=", "Signature=x", 1), nil); status != 403 {
 		t.Fatalf("tampered signature: %d", status)
+	}
+}
+
+// By default storage serves a request that carries a bearer, as some clients
+// see the real one do, and records that it came.
+func TestStorageAcceptsAndRecordsABearer(t *testing.T) {
+	f := New(Options{})
+	f.Seed(2, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(5)))
+	base := f.Start()
+	defer f.Close()
+	obj := f.Rides()[0].Object
+	status, _, body := get(t, base+pathOSS+obj, map[string]string{"Authorization": "Bearer " + f.Token()})
+	if status != 200 || len(body) < 12 || string(body[8:12]) != ".FIT" {
+		t.Fatalf("object with a bearer: %d, %d bytes", status, len(body))
+	}
+	if status, _, _ := get(t, base+pathOSS+obj, nil); status != 200 {
+		t.Fatalf("object without a bearer: %d", status)
+	}
+	var with []bool
+	for _, r := range f.Requests() {
+		if strings.HasPrefix(r.Path, pathOSS) {
+			with = append(with, r.Authorization)
+		}
+	}
+	if len(with) != 2 || !with[0] || with[1] {
+		t.Fatalf("recorded Authorization %v, want [true false]", with)
 	}
 }
