@@ -22,6 +22,9 @@ type Activity struct {
 	// StartHint is the start the listing shows. Only used to pick date
 	// windows: the real start always comes from the file.
 	StartHint time.Time
+	// StartHintDateOnly says the listing gave only a day (StartHint is its
+	// midnight): no time of day may be compared with it.
+	StartHintDateOnly bool
 	// Device is sent to Intervals.icu as device_name ("MyWhoosh", "iGPSport BSC300").
 	Device string
 	// SkipReason, when set, means this activity cannot be synced at all

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fitbridge/backend/fakes/igpsportfake"
+	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/source"
 	"fitbridge/backend/source/igpsport"
 	"fitbridge/backend/store"
@@ -76,5 +77,41 @@ func TestIGPSportDailyCapStopsTheRunAndTheNextRunFinishes(t *testing.T) {
 		if r.State != store.StateUploaded {
 			t.Fatalf("ride %s is %s (%s)", r.RemoteID, r.State, r.Reason)
 		}
+	}
+}
+
+// iGPSport often lists a ride's day only ("2025.06.02"). Its midnight is no
+// start time: the preview must not count a ride as already in Intervals.icu
+// because something else started around midnight that day. A listed
+// date-time still counts.
+func TestIGPSportPreviewIgnoresDateOnlyHints(t *testing.T) {
+	f := igpsportfake.New(igpsportfake.Options{}) // the rider's zone is UTC+8
+	u := f.Start()
+	t.Cleanup(f.Close)
+	dayOnly := time.Date(2025, 6, 2, 1, 0, 0, 0, time.UTC)  // 09:00 local, listed as "2025.06.02"
+	withTime := time.Date(2025, 6, 5, 7, 0, 0, 0, time.UTC) // listed as "2025-06-05 15:00:00"
+	f.AddRide(igpsportfake.Ride{RideID: 301, Start: dayOnly, Duration: time.Hour, DistanceM: 30000}, nil)
+	f.AddRide(igpsportfake.Ride{RideID: 302, Start: withTime, Duration: time.Hour, DistanceM: 30000, ListDateTime: true}, nil)
+	cl, err := igpsport.New(source.Config{BaseURL: u, Token: f.Token()}, igpsport.Options{Pace: -1, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, _ := source.Lookup(igpsport.Name)
+	w := newWorld(t, nil)
+	// A run that began three minutes after local midnight on the first
+	// ride's day, and the second ride itself, synced by Garmin.
+	w.fake.AddActivity(intervalsfake.Activity{StartDate: time.Date(2025, 6, 1, 16, 3, 0, 0, time.UTC), ElapsedTime: 1800, Distance: 5000, Type: "Run", Source: "GARMIN_CONNECT"})
+	w.fake.AddActivity(intervalsfake.Activity{StartDate: withTime.Add(40 * time.Second), ElapsedTime: 3600, Distance: 30000, Type: "Ride", Source: "GARMIN_CONNECT"})
+
+	est, err := w.eng.Preview(context.Background(), Connected{Desc: desc, Source: cl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Total != 2 || est.Already != 1 {
+		t.Fatalf("estimate %+v, want 2 rides with 1 already in Intervals.icu", est)
+	}
+	row, _ := w.store.FindBySource(igpsport.Name, "301")
+	if row == nil || row.StartHint == nil || !row.StartHintDateOnly {
+		t.Fatalf("ride 301 in the library: %+v, want a date-only hint", row)
 	}
 }

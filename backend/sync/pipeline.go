@@ -236,7 +236,7 @@ func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) (
 	p.prog.current(describe(c.Desc.DisplayName, row))
 	act := source.Activity{RemoteID: row.RemoteID, Name: row.Name, Sport: row.Sport, Device: row.Device, Extra: decodeExtra(row.Extra)}
 	if row.StartHint != nil {
-		act.StartHint = *row.StartHint
+		act.StartHint, act.StartHintDateOnly = *row.StartHint, row.StartHintDateOnly
 	}
 	data, err := c.Source.Download(ctx, act)
 	if err != nil {
