@@ -28,6 +28,11 @@ import (
 var ErrTimeout = errors.New("the sign-in did not finish in time: try again, " +
 	"or sign in with email and password, or paste a token instead")
 
+// ErrUncheckedSession means a session was found but could never be checked
+// before the sign-in's time ran out; the error wraps the last reason.
+var ErrUncheckedSession = errors.New("a session was found but FitBridge could not check it with the service: try again later, " +
+	"or sign in with email and password, or paste a token instead")
+
 // ErrBrowserClosed means the sign-in window (or the whole browser) went away
 // before a working session appeared.
 var ErrBrowserClosed = errors.New("the sign-in window was closed before the sign-in finished: try again, " +
@@ -43,7 +48,17 @@ const (
 	startTimeout = time.Minute
 	// validateTimeout bounds one spec.Validate call.
 	validateTimeout = 45 * time.Second
+	// A value whose check gave no verdict is checked again after
+	// defaultRecheck, doubling up to maxRecheck.
+	defaultRecheck = 5 * time.Second
+	maxRecheck     = time.Minute
 )
+
+// uncheckedValue is when a value without a verdict is tried again.
+type uncheckedValue struct {
+	next time.Time
+	wait time.Duration
+}
 
 // Options says how to run the browser.
 type Options struct {
@@ -56,7 +71,8 @@ type Options struct {
 	// PollEvery is how often the token locations are read (default 500 ms).
 	PollEvery time.Duration
 
-	hooks *testHooks
+	recheck time.Duration // first wait before re-checking an unchecked value (tests)
+	hooks   *testHooks
 }
 
 // testHooks let this package's tests reach the running browser.
@@ -216,12 +232,23 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 		go opts.hooks.started(browserCtx, profile)
 	}
 
+	recheck := opts.recheck
+	if recheck <= 0 {
+		recheck = defaultRecheck
+	}
 	rejected := map[string]bool{}
+	// Values whose check gave no verdict wait here for another try.
+	unchecked := map[string]*uncheckedValue{}
+	var lastUnchecked error
 	ticker := time.NewTicker(poll)
 	defer ticker.Stop()
 	for {
 		for _, c := range w.candidates(browserCtx, origin, log) {
 			if c.value == "" || rejected[c.value] {
+				continue
+			}
+			u := unchecked[c.value]
+			if u != nil && time.Now().Before(u.next) {
 				continue
 			}
 			log.Info("session value found", append([]any{"where", c.where, DescribeToken(c.value)}, c.attrs...)...)
@@ -233,9 +260,23 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 					if ctx.Err() != nil {
 						return "", ctx.Err()
 					}
+					if errors.Is(err, source.ErrUnchecked) || errors.Is(err, context.DeadlineExceeded) {
+						// No verdict: a good token must not be thrown away
+						// because the check could not be made this time.
+						if u == nil {
+							u = &uncheckedValue{wait: recheck}
+							unchecked[c.value] = u
+						}
+						u.next = time.Now().Add(u.wait)
+						u.wait = min(2*u.wait, maxRecheck)
+						lastUnchecked = err
+						log.Info("session value could not be checked, trying again later", "where", c.where, "error", err)
+						continue
+					}
 					// Stale sessions linger in storage: ignore this value
 					// until the page replaces it.
 					rejected[c.value] = true
+					delete(unchecked, c.value)
 					log.Info("session value refused, waiting for a new one", "where", c.where, "error", err)
 					continue
 				}
@@ -248,6 +289,10 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 			return "", ctx.Err()
 		case <-deadline.C:
 			log.Info("sign-in timed out", "timeout", timeout)
+			if len(unchecked) > 0 && lastUnchecked != nil {
+				// Say why the session found could not be used, not just "too slow".
+				return "", fmt.Errorf("%w: %w", ErrUncheckedSession, lastUnchecked)
+			}
 			return "", ErrTimeout
 		case <-browserCtx.Done():
 			return "", closedOr(ErrBrowserClosed)

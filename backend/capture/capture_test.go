@@ -127,6 +127,11 @@ func capture(t *testing.T, spec source.CaptureSpec, started func(ctx context.Con
 
 func captureEvery(t *testing.T, poll time.Duration, spec source.CaptureSpec, started func(ctx context.Context)) run {
 	t.Helper()
+	return captureWith(t, func(o *Options) { o.PollEvery = poll }, spec, started)
+}
+
+func captureWith(t *testing.T, tweak func(*Options), spec source.CaptureSpec, started func(ctx context.Context)) run {
+	t.Helper()
 	browsers <- struct{}{}
 	defer func() { <-browsers }()
 	opts := OptionsFromEnv()
@@ -134,7 +139,8 @@ func captureEvery(t *testing.T, poll time.Duration, spec source.CaptureSpec, sta
 		t.Fatal("FITBRIDGE_BROWSER_HEADLESS should be set by TestMain")
 	}
 	opts.BrowserPath = browserPath(t)
-	opts.PollEvery = poll
+	opts.PollEvery = 50 * time.Millisecond
+	tweak(&opts)
 	var logs syncBuffer
 	opts.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var mu sync.Mutex
@@ -351,6 +357,66 @@ func TestCaptureIgnoresStaleToken(t *testing.T) {
 	}
 	if strings.Contains(r.logs, "stale-token") {
 		t.Errorf("a refused token appears in the logs")
+	}
+}
+
+// A check that gives no verdict (the service would not answer it, or it
+// timed out) does not throw the token away: it is checked again.
+func TestCaptureRechecksUncheckedToken(t *testing.T) {
+	t.Parallel()
+	srv := pages(t)
+	var mu sync.Mutex
+	calls := 0
+	r := captureWith(t, func(o *Options) { o.recheck = 100 * time.Millisecond }, source.CaptureSpec{
+		StartURL:     srv.URL + "/ls",
+		LocalStorage: &source.LocalStorageToken{Key: "webToken"},
+		Validate: func(ctx context.Context, tok string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			switch calls++; calls {
+			case 1:
+				return fmt.Errorf("%w: the gateway wants signed calls", source.ErrUnchecked)
+			case 2:
+				return fmt.Errorf("list page 1: %w", context.DeadlineExceeded)
+			}
+			return nil
+		},
+	}, nil)
+	if r.err != nil || r.token != "tok-ls-1234" {
+		t.Fatalf("got %q, %v; logs:\n%s", r.token, r.err, r.logs)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 3 {
+		t.Errorf("Validate called %d times, want 3", calls)
+	}
+}
+
+// A token that can never be checked ends the sign-in with the reason.
+func TestCaptureUncheckedUntilTimeout(t *testing.T) {
+	t.Parallel()
+	srv := pages(t)
+	cause := errors.New("the gateway wants signed calls")
+	var mu sync.Mutex
+	calls := 0
+	r := captureWith(t, func(o *Options) { o.recheck = 100 * time.Millisecond }, source.CaptureSpec{
+		StartURL:     srv.URL + "/ls",
+		LocalStorage: &source.LocalStorageToken{Key: "webToken"},
+		Timeout:      2 * time.Second,
+		Validate: func(ctx context.Context, tok string) error {
+			mu.Lock()
+			calls++
+			mu.Unlock()
+			return fmt.Errorf("%w: %w", source.ErrUnchecked, cause)
+		},
+	}, nil)
+	if r.token != "" || !errors.Is(r.err, ErrUncheckedSession) || !errors.Is(r.err, cause) {
+		t.Fatalf("got %q, %v", r.token, r.err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls < 2 {
+		t.Errorf("Validate called %d times: the token was not checked again", calls)
 	}
 }
 

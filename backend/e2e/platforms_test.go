@@ -95,7 +95,8 @@ type iGPSport struct {
 
 func (p *iGPSport) name() string { return "igpsport" }
 func (p *iGPSport) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
-	p.f = igpsportfake.New(igpsportfake.Options{Region: "intl", Faults: faults})
+	// Strict storage: a bearer sent to storage fails the downloads here.
+	p.f = igpsportfake.New(igpsportfake.Options{Region: "intl", Faults: faults, StrictStorageAuth: true})
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	from, to := twoYears()

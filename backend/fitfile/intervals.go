@@ -138,3 +138,28 @@ func summaryIntervalsType(s Summary) string {
 	}
 	return "Other"
 }
+
+// typeFamily names the sport each closer type belongs to. A file whose
+// sub-sport says no more gets the family's plain type (Ride, Run...).
+var typeFamily = map[string]string{
+	"Ride": "Ride", "VirtualRide": "Ride", "GravelRide": "Ride", "MountainBikeRide": "Ride",
+	"Cyclocross": "Ride", "TrackRide": "Ride", "EBikeRide": "Ride", "EMountainBikeRide": "Ride",
+	"Handcycle": "Ride", "Velomobile": "Ride",
+	"Run": "Run", "VirtualRun": "Run", "TrailRun": "Run",
+	"Swim": "Swim", "OpenWaterSwim": "Swim",
+	"Rowing": "Rowing", "VirtualRow": "Rowing",
+}
+
+// Refines reports whether typ says more than a file's own type file: the
+// file names no sport or only a catch-all one (Other, Workout), or it has
+// the plain type of typ's own sport (GravelRide refines Ride). A plain type
+// never refines a closer one, and no type crosses into another sport.
+func Refines(typ, file string) bool {
+	switch {
+	case typ == "" || typ == file:
+		return false
+	case file == "" || file == "Other" || file == "Workout":
+		return true
+	}
+	return typeFamily[file] == file && typeFamily[typ] == file
+}

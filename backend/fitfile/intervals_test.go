@@ -50,3 +50,28 @@ func TestMultisportIntervalsType(t *testing.T) {
 		t.Errorf("triathlon: %q", got)
 	}
 }
+
+func TestRefines(t *testing.T) {
+	for _, tc := range []struct {
+		typ, file string
+		want      bool
+	}{
+		{"VirtualRide", "Ride", true},      // MyWhoosh: indoor, the file says only cycling
+		{"MountainBikeRide", "Ride", true}, // a platform's closer type
+		{"Ride", "VirtualRide", false},     // a listing's plain hint never undoes the file
+		{"Ride", "GravelRide", false},
+		{"GravelRide", "MountainBikeRide", false},
+		{"Run", "Ride", false}, // no crossing into another sport
+		{"VirtualRun", "Run", true},
+		{"Ride", "", true}, // the file names no sport
+		{"WeightTraining", "Workout", true},
+		{"VirtualRide", "Other", true},
+		{"Ride", "Ride", false},
+		{"", "Ride", false},
+		{"Hike", "Walk", false},
+	} {
+		if got := Refines(tc.typ, tc.file); got != tc.want {
+			t.Errorf("Refines(%q, %q) = %v, want %v", tc.typ, tc.file, got, tc.want)
+		}
+	}
+}

@@ -114,7 +114,7 @@ func startWorld(historyEnd time.Time) *world {
 	w.ivl = intervalsfake.New(intervalsfake.Options{APIKey: apiKey, AthleteID: athleteID, Summarize: summarize, Faults: w.faults[0]})
 	w.mw = mywhooshfake.New(mywhooshfake.Options{Faults: w.faults[1]})
 	w.mw.Seed(30, from, historyEnd, rng)
-	w.ig = igpsportfake.New(igpsportfake.Options{Faults: w.faults[2]})
+	w.ig = igpsportfake.New(igpsportfake.Options{Faults: w.faults[2], StrictStorageAuth: true})
 	w.ig.Seed(20, from, historyEnd, rng)
 	w.tp = trainingpeaksfake.New(trainingpeaksfake.Options{Faults: w.faults[3]})
 	w.tp.Seed(20, from, historyEnd, rng)

@@ -21,7 +21,9 @@ type CaptureSpec struct {
 	ResponseField *ResponseFieldToken
 
 	// Validate makes one cheap call with the captured token. A token that
-	// fails is ignored (stale values linger in storage) and capture goes on waiting.
+	// fails is ignored (stale values linger in storage) and capture goes on
+	// waiting; an error wrapping ErrUnchecked, or a timed out call, is no
+	// verdict: the same token is tried again a little later.
 	Validate func(ctx context.Context, token string) error
 	// Timeout bounds the whole sign-in (default 5 minutes).
 	Timeout time.Duration

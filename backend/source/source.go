@@ -22,6 +22,9 @@ type Activity struct {
 	// StartHint is the start the listing shows. Only used to pick date
 	// windows: the real start always comes from the file.
 	StartHint time.Time
+	// StartHintDateOnly says the listing gave only a day (StartHint is its
+	// midnight): no time of day may be compared with it.
+	StartHintDateOnly bool
 	// Device is sent to Intervals.icu as device_name ("MyWhoosh", "iGPSport BSC300").
 	Device string
 	// SkipReason, when set, means this activity cannot be synced at all
@@ -155,6 +158,10 @@ func (d Descriptor) ExternalIDFor(remoteID string) string {
 
 // ErrNeedsSignIn means the platform refused the stored session: the rider must connect again.
 var ErrNeedsSignIn = errors.New("needs sign-in")
+
+// ErrUnchecked means a session could not be checked either way (the check
+// timed out, or the service would not answer it): neither good nor refused.
+var ErrUnchecked = errors.New("the sign-in could not be checked")
 
 // SkipError says an activity cannot be synced, with a reason a rider understands.
 // Permanent false means "try again later".

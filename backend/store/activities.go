@@ -33,7 +33,7 @@ func (s *Store) Discover(a *Activity) (*Activity, bool, error) {
 			return err
 		}
 		if out.State == StateDiscovered {
-			upd := map[string]any{"name": a.Name, "start_hint": a.StartHint, "extra": a.Extra}
+			upd := map[string]any{"name": a.Name, "start_hint": a.StartHint, "start_hint_date_only": a.StartHintDateOnly, "extra": a.Extra}
 			if a.Sport != "" {
 				upd["sport"] = a.Sport
 			}

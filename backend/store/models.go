@@ -59,6 +59,10 @@ type Activity struct {
 	Sessions  string // JSON []fitfile.Session, for multisport matching
 	Extra     string // JSON map the source needs to download again
 
+	// StartHintDateOnly: the listing gave only a day, so the hint's time of
+	// day means nothing.
+	StartHintDateOnly bool
+
 	IntervalsID string
 	MatchedVia  string // "Strava", "Garmin Connect", "MyWhoosh"... for already-in-Intervals rows
 

@@ -240,6 +240,7 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 		if !a.StartHint.IsZero() {
 			h := a.StartHint.UTC()
 			row.StartHint = &h
+			row.StartHintDateOnly = a.StartHintDateOnly
 		}
 		if a.SkipReason != "" {
 			row.State = store.StateSkipped

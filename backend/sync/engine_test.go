@@ -293,12 +293,15 @@ func TestLongRetryAfterPostponesTheNextTry(t *testing.T) {
 }
 
 // gravelRides are rides the platform calls GravelRide while their files say
-// virtual: Intervals.icu takes VirtualRide from the file and FitBridge must
+// only cycling: Intervals.icu takes Ride from the file and FitBridge must
 // correct it.
 func gravelRides(n int, start time.Time) *rideSource {
 	src := newRides(n, start)
 	for i := range src.rides {
-		src.rides[i].Sport = "GravelRide"
+		r := &src.rides[i]
+		r.Sport = "GravelRide"
+		src.files[r.RemoteID] = fitgen.Activity(fitgen.Ride{Start: r.StartHint, Duration: 50 * time.Minute, DistanceM: 25000,
+			SubSport: fit.SubSportGeneric, Serial: uint32(i + 1), AvgPower: 200, AvgHR: 140})
 	}
 	return src
 }

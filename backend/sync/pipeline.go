@@ -236,7 +236,7 @@ func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) (
 	p.prog.current(describe(c.Desc.DisplayName, row))
 	act := source.Activity{RemoteID: row.RemoteID, Name: row.Name, Sport: row.Sport, Device: row.Device, Extra: decodeExtra(row.Extra)}
 	if row.StartHint != nil {
-		act.StartHint = *row.StartHint
+		act.StartHint, act.StartHintDateOnly = *row.StartHint, row.StartHintDateOnly
 	}
 	data, err := c.Source.Download(ctx, act)
 	if err != nil {
@@ -280,8 +280,11 @@ func (p *pipeline) prepare(row store.Activity, data []byte) (store.Activity, boo
 	}
 	t, ok := Classify(data)
 	t.Fields["hash"] = row.Hash
-	if row.Sport != "" {
-		delete(t.Fields, "sport") // the platform's own sport wins over the file's generic one
+	if ok {
+		file, _ := t.Fields["file_sport"].(string)
+		if s := sportOf(row.Sport, file); s != "" {
+			t.Fields["sport"] = s
+		}
 	}
 	if row.Device != "" {
 		delete(t.Fields, "device")
@@ -332,6 +335,17 @@ func Classify(data []byte) (store.Transition, bool) {
 		fields["device"] = sum.Device
 	}
 	return store.Transition{State: store.StateReady, Fields: fields}, true
+}
+
+// sportOf is the type an activity goes to Intervals.icu with: the file's own,
+// unless the platform's hint says more about the same sport (MyWhoosh rides
+// are indoor while their files say only cycling). A listing's plain "Ride"
+// never undoes a GravelRide or VirtualRide the file states.
+func sportOf(hint, file string) string {
+	if file == "" || fitfile.Refines(hint, file) {
+		return hint
+	}
+	return file
 }
 
 // ApplyFields copies what Classify found into a row held in memory.

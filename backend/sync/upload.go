@@ -156,7 +156,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	}
 	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
 		Fields: map[string]any{"intervals_id": r.ID, "matched_via": via}})
-	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: row.Sport, ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
+	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
 	if state == store.StateUploaded {
 		p.mu.Lock()
 		p.res.Uploaded++
@@ -168,16 +168,18 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 // correctType gives our own activity the sport the platform knows when
 // Intervals.icu shows another: it takes the type from the file. has is the
 // type Intervals.icu shows, "" when not read; the file's own sport then
-// stands in for it (one call saved per ride).
+// stands in for it (one call saved per ride). Rows stored before sportOf
+// decided may still hold a plain hint, so it decides again here.
 func (p *pipeline) correctType(ctx context.Context, row store.Activity, id, has string) {
+	want := sportOf(row.Sport, row.FileSport)
 	if has == "" {
 		has = row.FileSport
 	}
-	if id == "" || row.Sport == "" || row.Sport == has {
+	if id == "" || want == "" || want == has {
 		return
 	}
-	if err := p.e.Intervals.SetType(ctx, id, row.Sport); err != nil {
-		p.e.log().Warn("set activity type", "activity", id, "type", row.Sport, "err", err)
+	if err := p.e.Intervals.SetType(ctx, id, want); err != nil {
+		p.e.log().Warn("set activity type", "activity", id, "type", want, "err", err)
 	}
 }
 
@@ -214,8 +216,8 @@ func (p *pipeline) candidate(row store.Activity) match.Candidate {
 	if len(c.Sessions) == 0 && row.Start != nil {
 		c.Sessions = []match.Session{{StartUTC: *row.Start, ElapsedS: row.ElapsedS, TimerS: row.TimerS, DistanceM: row.DistanceM, Type: row.Sport}}
 	}
-	if len(c.Sessions) == 1 && row.Sport != "" {
-		c.Sessions[0].Type = row.Sport
+	if typ := sportOf(row.Sport, row.FileSport); len(c.Sessions) == 1 && typ != "" {
+		c.Sessions[0].Type = typ
 	}
 	return c
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,9 @@ const (
 	codeBadParam  = 40000
 	codeSignature = 40300
 )
+
+// signingHeaders are what the web app adds to a signed China call.
+var signingHeaders = []string{"x-access-key", "x-platform", "x-timestamp", "x-nonce", "x-signature"}
 
 // Handler serves the whole fake: API, storage and pages.
 func (s *Server) Handler() http.Handler {
@@ -62,6 +66,11 @@ func (s *Server) record(next http.Handler) http.Handler {
 			Query:         r.URL.Query(),
 			Authorization: r.Header.Get("Authorization") != "",
 			Token:         s.tokenState(r),
+		}
+		for _, h := range signingHeaders {
+			if r.Header.Get(h) != "" {
+				req.SigningHeaders = append(req.SigningHeaders, h)
+			}
 		}
 		next.ServeHTTP(sw, r)
 		req.Status = sw.status
@@ -311,6 +320,9 @@ func (s *Server) row(r *http.Request, rd *Ride) map[string]any {
 	switch rd.Via {
 	case ViaOSSPath:
 		row["fitOssPath"] = s.objectURL(r, rd)
+		if rd.BareOSSPath {
+			row["fitOssPath"] = rd.Object
+		}
 	case ViaDetail:
 		row["fitOssPath"] = nil
 	case ViaDownloadURL:
@@ -377,12 +389,42 @@ func (s *Server) downloadURL(w http.ResponseWriter, r *http.Request) {
 	if !found {
 		return
 	}
-	ok(w, s.objectURL(r, rd))
+	link := s.objectURL(r, rd)
+	if rd.Private {
+		link = s.signedURL(r, rd)
+	}
+	ok(w, link)
 }
 
-// object is the storage bucket: plain unsigned object URLs, no bearer accepted.
+// signedURL is a private object's link the way OSS signs them: an access
+// key, an expiry and a signature in the query.
+func (s *Server) signedURL(r *http.Request, rd *Ride) string {
+	exp := strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)
+	return s.objectURL(r, rd) + "?" + url.Values{
+		"OSSAccessKeyId": {"LTAIfakeKey"}, "Expires": {exp}, "Signature": {s.ossSignature(rd.Object, exp)},
+	}.Encode()
+}
+
+func (s *Server) ossSignature(object, expires string) string {
+	m := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(m, "GET\n%s\n%s", object, expires)
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// signedFor reports a valid, unexpired signed link for object.
+func (s *Server) signedFor(r *http.Request, object string) bool {
+	q := r.URL.Query()
+	exp, err := strconv.ParseInt(q.Get("Expires"), 10, 64)
+	if err != nil || time.Now().Unix() > exp {
+		return false
+	}
+	return hmac.Equal([]byte(q.Get("Signature")), []byte(s.ossSignature(object, q.Get("Expires"))))
+}
+
+// object is the storage bucket: plain unsigned object URLs. A bearer is
+// ignored (recorded by Requests) unless StrictStorageAuth refuses it.
 func (s *Server) object(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "" {
+	if s.opts.StrictStorageAuth && r.Header.Get("Authorization") != "" {
 		ossError(w, http.StatusBadRequest, "InvalidArgument", "Authorization header is invalid.")
 		return
 	}
@@ -398,6 +440,11 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request) {
 	if rd == nil || s.removed[rd.RideID] {
 		s.mu.Unlock()
 		ossError(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		return
+	}
+	if rd.Private && !s.signedFor(r, name) {
+		s.mu.Unlock()
+		ossError(w, http.StatusForbidden, "AccessDenied", "You have no right to access this object because of bucket acl.")
 		return
 	}
 	var data []byte

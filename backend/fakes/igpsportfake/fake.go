@@ -60,6 +60,10 @@ type Options struct {
 	// OmitTotalPage leaves totalPage and totalRows out of list answers, so
 	// a client has to find the end itself (and meets the repeated page).
 	OmitTotalPage bool
+	// StrictStorageAuth makes storage answer 400 to a request carrying an
+	// Authorization header, a tripwire for tests. Off, storage serves it as
+	// some clients see the real one do, and Requests records the header.
+	StrictStorageAuth bool
 
 	// AutoLogin makes the login page fill in the account and submit itself
 	// after AutoLoginDelay (default 1 s, long enough for a watcher to see the
@@ -106,6 +110,12 @@ type Ride struct {
 	ListDateTime bool
 	Via          DownloadVia
 	Object       string // storage object name: <memberId>-<uuid>
+	// BareOSSPath lists fitOssPath as the bare object name, not a web
+	// address (the detail's fitUrl stays a full link).
+	BareOSSPath bool
+	// Private makes storage refuse the plain object link with 403
+	// AccessDenied; only the signed link getDownloadUrl gives works.
+	Private bool
 }
 
 // Request is one call the fake answered, for tests to inspect.
@@ -119,6 +129,9 @@ type Request struct {
 	Token string
 	// Signed reports valid signing headers (China mode).
 	Signed bool
+	// SigningHeaders names the signing headers the request carried at all
+	// (x-access-key, x-platform, x-timestamp, x-nonce, x-signature), in that order.
+	SigningHeaders []string
 }
 
 // Server is a running fake.

@@ -61,7 +61,7 @@ func TestSeedQuirks(t *testing.T) {
 }
 
 func TestAPIStrictness(t *testing.T) {
-	f := New(Options{})
+	f := New(Options{StrictStorageAuth: true})
 	f.Seed(45, time.Now().AddDate(-1, 0, 0), time.Now(), rand.New(rand.NewSource(2)))
 	base := f.Start()
 	defer f.Close()
@@ -222,5 +222,65 @@ func TestStorageFaults(t *testing.T) {
 	}
 	if f.Downloads() != 1 {
 		t.Fatalf("downloads = %d", f.Downloads())
+	}
+}
+
+func TestPrivateObjectAndBarePath(t *testing.T) {
+	f := New(Options{})
+	start := time.Date(2025, 6, 2, 6, 0, 0, 0, time.UTC)
+	f.AddRide(Ride{RideID: 1, Start: start, Duration: time.Hour, DistanceM: 20000, BareOSSPath: true}, nil)
+	f.AddRide(Ride{RideID: 2, Start: start.Add(time.Hour * 30), Duration: time.Hour, DistanceM: 20000, Private: true}, nil)
+	base := f.Start()
+	defer f.Close()
+	auth := map[string]string{"Authorization": "Bearer " + f.Token()}
+	_, a, _ := get(t, base+pathList+"?pageNo=1", auth)
+	var p struct {
+		Rows []struct {
+			RideID     int64  `json:"rideId"`
+			FitOssPath string `json:"fitOssPath"`
+		}
+	}
+	_ = json.Unmarshal(a.Data, &p)
+	if len(p.Rows) != 2 || p.Rows[1].RideID != 1 || strings.Contains(p.Rows[1].FitOssPath, "/") {
+		t.Fatalf("rows %+v: ride 1 should list a bare object name", p.Rows)
+	}
+	private := f.Rides()[0]
+	if status, _, body := get(t, base+pathOSS+private.Object, nil); status != 403 || !bytes.Contains(body, []byte("AccessDenied")) {
+		t.Fatalf("plain link to a private object: %d %s", status, body)
+	}
+	_, a, _ = get(t, base+pathDownload+"2", auth)
+	var link string
+	_ = json.Unmarshal(a.Data, &link)
+	if status, _, body := get(t, link, nil); status != 200 || !bytes.Equal(body[8:12], []byte(".FIT")) {
+		t.Fatalf("signed link: %d", status)
+	}
+	if status, _, _ := get(t, strings.Replace(link, "Signature=", "Signature=x", 1), nil); status != 403 {
+		t.Fatalf("tampered signature: %d", status)
+	}
+}
+
+// By default storage serves a request that carries a bearer, as some clients
+// see the real one do, and records that it came.
+func TestStorageAcceptsAndRecordsABearer(t *testing.T) {
+	f := New(Options{})
+	f.Seed(2, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(5)))
+	base := f.Start()
+	defer f.Close()
+	obj := f.Rides()[0].Object
+	status, _, body := get(t, base+pathOSS+obj, map[string]string{"Authorization": "Bearer " + f.Token()})
+	if status != 200 || len(body) < 12 || string(body[8:12]) != ".FIT" {
+		t.Fatalf("object with a bearer: %d, %d bytes", status, len(body))
+	}
+	if status, _, _ := get(t, base+pathOSS+obj, nil); status != 200 {
+		t.Fatalf("object without a bearer: %d", status)
+	}
+	var with []bool
+	for _, r := range f.Requests() {
+		if strings.HasPrefix(r.Path, pathOSS) {
+			with = append(with, r.Authorization)
+		}
+	}
+	if len(with) != 2 || !with[0] || with[1] {
+		t.Fatalf("recorded Authorization %v, want [true false]", with)
 	}
 }

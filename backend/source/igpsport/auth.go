@@ -43,9 +43,20 @@ func CaptureSpec(cfg source.Config) source.CaptureSpec {
 			if err != nil {
 				return err
 			}
-			return cl.Validate(ctx)
+			return captureVerdict(cl.Validate(ctx))
 		},
 	}
+}
+
+// captureVerdict keeps a refusal (401, code 401, an expired token) as it is
+// and turns every other failure into no verdict: a China gateway that wants
+// signing, or a web app that was slow, says nothing about the token, which
+// capture must not then throw away.
+func captureVerdict(err error) error {
+	if err == nil || errors.Is(err, source.ErrNeedsSignIn) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", source.ErrUnchecked, err)
 }
 
 // Login signs in with the account API and returns the bare access token.

@@ -288,3 +288,81 @@ func TestCaptureInChromium(t *testing.T) {
 		})
 	}
 }
+
+// Sign-in capture only forgets a token iGPSport refused. A China gateway
+// that wants signing (and no browser to list through), or a check that ran
+// out of time, says nothing about the token: capture must try it again.
+func TestCaptureValidateRefusesOnlyOnRefusal(t *testing.T) {
+	t.Setenv(capture.EnvBrowser, "/nonexistent/fitbridge-no-browser") // the web app fallback cannot run
+	d, _ := source.Lookup("igpsport")
+	for _, c := range []struct {
+		name      string
+		fake      igpsportfake.Options
+		stale     bool
+		expired   bool
+		refused   bool
+		wantCause error
+	}{
+		{name: "China signing, no browser", fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true}, wantCause: igpsport.ErrChinaSigning},
+		{name: "China signing as code 200, no browser", fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, SignatureErrorAs200: true}, wantCause: igpsport.ErrChinaSigning},
+		{name: "check timed out", fake: igpsportfake.Options{Region: "cn"}, expired: true, wantCause: context.DeadlineExceeded},
+		{name: "stale token: 401", fake: igpsportfake.Options{Region: "cn"}, stale: true, refused: true},
+		{name: "stale token: code 401", fake: igpsportfake.Options{Region: "cn", TokenErrorAs200: true}, stale: true, refused: true},
+		{name: "international stale token", stale: true, refused: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := igpsportfake.New(c.fake)
+			u := f.Start()
+			defer f.Close()
+			spec := d.Capture(source.Config{BaseURL: u, Region: c.fake.Region})
+			tok := f.Token()
+			if c.stale {
+				tok = f.StaleToken()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			if c.expired {
+				cancel()
+				ctx, cancel = context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+			}
+			defer cancel()
+			err := spec.Validate(ctx, tok)
+			switch {
+			case c.refused && (!errors.Is(err, source.ErrNeedsSignIn) || errors.Is(err, source.ErrUnchecked)):
+				t.Fatalf("a refused token: %v, want a refusal", err)
+			case !c.refused && (!errors.Is(err, source.ErrUnchecked) || !errors.Is(err, c.wantCause) || errors.Is(err, source.ErrNeedsSignIn)):
+				t.Fatalf("a token that could not be checked: %v, want no verdict (%v)", err, c.wantCause)
+			}
+		})
+	}
+}
+
+// Unsigned China calls carry none of the signing headers: half of them
+// (x-platform without x-access-key or a signature) is something no working
+// client sends.
+func TestUnsignedChinaCallsSendNoSigningHeaders(t *testing.T) {
+	w := newWorld(t, igpsportfake.Options{Region: "cn"}, 25, nil)
+	acts, err := listAll(t, w.client, source.Query{})
+	if err != nil || len(acts) != 25 {
+		t.Fatalf("listed %d: %v", len(acts), err)
+	}
+	if err := w.client.Validate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range acts {
+		if _, err := w.client.Download(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	for _, r := range w.fake.Requests() {
+		if strings.HasPrefix(r.Path, "/service/") {
+			n++
+		}
+		if len(r.SigningHeaders) > 0 {
+			t.Fatalf("%s %s carried %v", r.Method, r.Path, r.SigningHeaders)
+		}
+	}
+	if n < 3 {
+		t.Fatalf("only %d gateway calls checked", n)
+	}
+}

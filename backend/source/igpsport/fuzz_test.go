@@ -466,11 +466,14 @@ func FuzzParseListTime(f *testing.F) {
 	}
 	zone := time.FixedZone("UTC+8", 8*3600)
 	f.Fuzz(func(t *testing.T, s string) {
-		got := parseListTime(s, zone)
+		got, dateOnly := parseListTime(s, zone)
 		checkStart(t, got, s)
+		if dateOnly && (got.IsZero() || !got.Equal(time.Date(got.In(zone).Year(), got.In(zone).Month(), got.In(zone).Day(), 0, 0, 0, 0, zone))) {
+			t.Fatalf("%q read as the day %v, which is not a midnight", s, got)
+		}
 		d, err := time.ParseInLocation("2006.01.02", strings.TrimSpace(s), zone)
-		if y := d.UTC().Year(); err == nil && y >= 0 && y <= 9999 && !got.Equal(d) {
-			t.Fatalf("%q read as %v, want %v", s, got, d)
+		if y := d.UTC().Year(); err == nil && y >= 0 && y <= 9999 && (!got.Equal(d) || !dateOnly) {
+			t.Fatalf("%q read as %v (date only %v), want the day %v", s, got, dateOnly, d)
 		}
 	})
 }

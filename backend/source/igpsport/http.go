@@ -130,9 +130,8 @@ func (c *Client) gatewayHeaders(req *http.Request, login bool) {
 	}
 	h.Set("Origin", origin)
 	h.Set("Referer", origin+"/")
-	if c.region == RegionChina {
-		h.Set("x-platform", "web")
-	}
+	// No x-platform or x-access-key: the web app sends them only with its
+	// signature, and the unsigned clients that worked sent neither.
 	if !login && c.token != "" {
 		h.Set("Authorization", "Bearer "+c.token)
 	}

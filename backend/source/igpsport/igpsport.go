@@ -128,7 +128,8 @@ type Options struct {
 	// RetryBase is the first backoff, doubled per attempt up to RetryMax
 	// (defaults 1 s and 30 s); a longer Retry-After is honoured up to MaxRetryAfter (default 5 min).
 	RetryBase, RetryMax, MaxRetryAfter time.Duration
-	// Sleep waits between attempts (default: a timer that respects ctx).
+	// Sleep waits between attempts, and between downloads once storage
+	// sends empty files (default: a timer that respects ctx).
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Browser runs the web app for China accounts whose gateway demands
 	// signed requests (default: a headless ChromeBrowser).
@@ -155,6 +156,13 @@ type Client struct {
 	signing atomic.Bool
 	// exerciseTypes remembers the unknown types already logged.
 	exerciseTypes sync.Map
+
+	// empty tracks empty files from storage (the daily cap): once one came,
+	// downloads are spaced out; after stopAfterEmpty in a row, this run
+	// asks for no more files.
+	emptyMu   sync.Mutex
+	emptySeen bool
+	emptyRun  int
 }
 
 // New builds a Client for cfg; cfg.Token may be empty for Login.

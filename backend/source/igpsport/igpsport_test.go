@@ -364,6 +364,52 @@ func TestDownloadPaths(t *testing.T) {
 	}
 }
 
+// A link that is not a web address, or that storage refuses (a private
+// object's plain link), gives way to the next link in the reference order.
+func TestDownloadFallsBackPastUnusableLinks(t *testing.T) {
+	w := newWorld(t, igpsportfake.Options{}, 0, nil)
+	start := time.Date(2025, 6, 2, 6, 0, 0, 0, time.UTC)
+	w.fake.AddRide(igpsportfake.Ride{RideID: 11, Start: start, Duration: time.Hour, DistanceM: 30000, BareOSSPath: true}, nil)
+	w.fake.AddRide(igpsportfake.Ride{RideID: 12, Start: start.Add(30 * time.Hour), Duration: time.Hour, DistanceM: 30000, Private: true}, nil)
+	acts, err := listAll(t, w.client, source.Query{})
+	if err != nil || len(acts) != 2 {
+		t.Fatalf("listed %d: %v", len(acts), err)
+	}
+	cases := map[string]struct{ detail, download, storage int }{
+		"11": {1, 0, 1}, // bare object name: the detail's fitUrl
+		"12": {1, 1, 2}, // 403 on the plain link; fitUrl is the same link; getDownloadUrl's signed one works
+	}
+	for _, a := range acts {
+		want := cases[a.RemoteID]
+		w.fake.ResetRequests()
+		data, err := w.client.Download(context.Background(), a)
+		if err != nil {
+			t.Fatalf("ride %s: %v", a.RemoteID, err)
+		}
+		id, _ := strconv.ParseInt(a.RemoteID, 10, 64)
+		if fit, _ := w.fake.FIT(id); !bytes.Equal(data, fit) {
+			t.Fatalf("ride %s: wrong bytes", a.RemoteID)
+		}
+		var got struct{ detail, download, storage int }
+		for _, r := range w.fake.Requests() {
+			switch {
+			case strings.Contains(r.Path, "/queryActivityDetail/"):
+				got.detail++
+			case strings.Contains(r.Path, "/getDownloadUrl/"):
+				got.download++
+			case strings.HasPrefix(r.Path, "/oss/"):
+				got.storage++
+			}
+		}
+		if got != want {
+			t.Fatalf("ride %s: calls %+v, want %+v", a.RemoteID, got, want)
+		}
+	}
+	if strings.Contains(w.logs.String(), "Signature=") {
+		t.Fatal("a signed storage link appeared in the log")
+	}
+}
+
 func TestDownloadFailures(t *testing.T) {
 	w := newWorld(t, igpsportfake.Options{}, 10, nil)
 	acts, err := listAll(t, w.client, source.Query{})
@@ -411,8 +457,7 @@ func TestDownloadFailures(t *testing.T) {
 				}
 				return a
 			},
-			wantText:  "empty file",
-			permanent: ptr(false),
+			wantText: "empty file", // a failure to retry: a skip would never be tried again
 		},
 	}
 	for _, c := range cases {
@@ -430,6 +475,70 @@ func TestDownloadFailures(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Once storage sends empty files (the daily cap), downloads wait 4-6 s
+// apart; after three in a row the run asks for no more.
+func TestEmptyFilesSlowDownThenStop(t *testing.T) {
+	var mu sync.Mutex
+	var waits []time.Duration
+	w := newWorld(t, igpsportfake.Options{}, 0, func(o *igpsport.Options) {
+		o.Sleep = func(ctx context.Context, d time.Duration) error {
+			mu.Lock()
+			waits = append(waits, d)
+			mu.Unlock()
+			return ctx.Err()
+		}
+	})
+	start := time.Date(2025, 6, 2, 6, 0, 0, 0, time.UTC)
+	for i := range 8 {
+		w.fake.AddRide(igpsportfake.Ride{RideID: int64(20 + i), Start: start.Add(time.Duration(i) * 30 * time.Hour), Duration: time.Hour, DistanceM: 30000}, nil)
+	}
+	acts, err := listAll(t, w.client, source.Query{})
+	if err != nil || len(acts) != 8 {
+		t.Fatalf("listed %d: %v", len(acts), err)
+	}
+	w.fake.EmptyAfter(2)
+	var errs []error
+	for _, a := range acts {
+		_, err := w.client.Download(context.Background(), a)
+		errs = append(errs, err)
+	}
+	if errs[0] != nil || errs[1] != nil {
+		t.Fatalf("before the cap: %v", errs[:2])
+	}
+	for i, err := range errs[2:] {
+		var skip *source.SkipError
+		if err == nil || errors.As(err, &skip) {
+			t.Fatalf("download %d after the cap: %v, want a failure to retry", i+3, err)
+		}
+		want := "empty file"
+		if i >= 2 {
+			want = "iGPSport stopped sending files (daily download limit?); try again tomorrow"
+		}
+		if !strings.Contains(err.Error(), want) {
+			t.Fatalf("download %d: %v, want %q", i+3, err, want)
+		}
+	}
+	storage := 0
+	for _, r := range w.fake.Requests() {
+		if strings.HasPrefix(r.Path, "/oss/") {
+			storage++
+		}
+	}
+	if storage != 5 {
+		t.Fatalf("storage asked %d times, want 5 (2 files, 3 empty, then none)", storage)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(waits) != 2 {
+		t.Fatalf("waits %v, want one before each download after the first empty file", waits)
+	}
+	for _, d := range waits {
+		if d < 4*time.Second || d > 6*time.Second {
+			t.Fatalf("wait %v, want 4-6 s", d)
+		}
+	}
+}
 
 func TestNeedsSignIn(t *testing.T) {
 	cases := []struct {

@@ -206,13 +206,15 @@ func (c *Client) activity(raw json.RawMessage) (source.Activity, bool) {
 		c.log.Warn("igpsport list row without rideId skipped", "title", r.Title, "startTime", r.StartTime)
 		return source.Activity{}, false
 	}
+	hint, dateOnly := parseListTime(r.StartTime, c.zone)
 	a := source.Activity{
-		RemoteID:  r.RideID.id,
-		Name:      strings.TrimSpace(r.Title),
-		Sport:     c.sport(r.ExerciseType),
-		StartHint: parseListTime(r.StartTime, c.zone),
-		Device:    deviceName(r.ProductName),
-		Extra:     map[string]string{},
+		RemoteID:          r.RideID.id,
+		Name:              strings.TrimSpace(r.Title),
+		Sport:             c.sport(r.ExerciseType),
+		StartHint:         hint,
+		StartHintDateOnly: dateOnly,
+		Device:            deviceName(r.ProductName),
+		Extra:             map[string]string{},
 	}
 	if r.FitOssPath != nil && strings.TrimSpace(*r.FitOssPath) != "" {
 		a.Extra[extraFitOssPath] = strings.TrimSpace(*r.FitOssPath)
@@ -224,8 +226,9 @@ func (c *Client) activity(raw json.RawMessage) (source.Activity, bool) {
 }
 
 // sport maps exerciseType to an Intervals.icu type. Only 0 (cycling) is
-// known; for anything else the FIT decides, and the value is logged so a
-// real account can fill in the table.
+// known, and only as plain "Ride": the FIT's closer type (gravel, indoor)
+// wins over it. For anything else the FIT decides, and the value is logged
+// so a real account can fill in the table.
 func (c *Client) sport(t *int) string {
 	if t == nil {
 		return ""
@@ -253,45 +256,49 @@ func deviceName(product string) string {
 }
 
 // listTimeLayouts are the startTime forms seen: a dotted date for many
-// accounts, a date-time for others.
-var listTimeLayouts = []string{
-	"2006.01.02",
-	"2006-01-02 15:04:05",
-	"2006.01.02 15:04:05",
-	"2006-01-02",
-	"2006/01/02 15:04:05",
-	"2006/01/02",
-	"2006-01-02T15:04:05",
+// accounts, a date-time for others. dateOnly marks the forms without a clock.
+var listTimeLayouts = []struct {
+	layout   string
+	dateOnly bool
+}{
+	{"2006.01.02", true},
+	{"2006-01-02 15:04:05", false},
+	{"2006.01.02 15:04:05", false},
+	{"2006-01-02", true},
+	{"2006/01/02 15:04:05", false},
+	{"2006/01/02", true},
+	{"2006-01-02T15:04:05", false},
 }
 
-// parseListTime reads a list or detail time in zone; zero when unknown. A
+// parseListTime reads a list or detail time in zone; zero when unknown.
+// dateOnly says s was a day without a time (the time is then midnight). A
 // time outside the years 0-9999 (UTC) is unknown too: the store cannot read
 // such a time back.
-func parseListTime(s string, zone *time.Location) time.Time {
-	if t := rawListTime(s, zone); t.UTC().Year() >= 0 && t.UTC().Year() <= 9999 {
-		return t
+func parseListTime(s string, zone *time.Location) (t time.Time, dateOnly bool) {
+	if t, dateOnly := rawListTime(s, zone); t.UTC().Year() >= 0 && t.UTC().Year() <= 9999 {
+		return t, dateOnly
 	}
-	return time.Time{}
+	return time.Time{}, false
 }
 
-func rawListTime(s string, zone *time.Location) time.Time {
+func rawListTime(s string, zone *time.Location) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return time.Time{}
+		return time.Time{}, false
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t
+		return t, false
 	}
-	for _, layout := range listTimeLayouts {
-		if t, err := time.ParseInLocation(layout, s, zone); err == nil {
-			return t
+	for _, l := range listTimeLayouts {
+		if t, err := time.ParseInLocation(l.layout, s, zone); err == nil {
+			return t, l.dateOnly
 		}
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 0 {
 		if n > 1e11 {
-			return time.UnixMilli(n)
+			return time.UnixMilli(n), false
 		}
-		return time.Unix(n, 0)
+		return time.Unix(n, 0), false
 	}
-	return time.Time{}
+	return time.Time{}, false
 }

@@ -45,22 +45,24 @@ func TestCleanToken(t *testing.T) {
 func TestParseListTime(t *testing.T) {
 	sh := time.FixedZone("UTC+8", 8*3600)
 	cases := []struct {
-		in   string
-		want time.Time
+		in       string
+		want     time.Time
+		dateOnly bool
 	}{
-		{"2025.06.02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh)},
-		{"2025-06-02 07:15:09", time.Date(2025, 6, 2, 7, 15, 9, 0, sh)},
-		{"2025.06.02 07:15:09", time.Date(2025, 6, 2, 7, 15, 9, 0, sh)},
-		{"2025-06-02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh)},
-		{"2025-06-01T23:15:09Z", time.Date(2025, 6, 1, 23, 15, 9, 0, time.UTC)},
-		{"1748819709", time.Unix(1748819709, 0)},
-		{"1748819709000", time.Unix(1748819709, 0)},
-		{"yesterday", time.Time{}},
-		{"", time.Time{}},
+		{"2025.06.02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh), true},
+		{"2025-06-02 07:15:09", time.Date(2025, 6, 2, 7, 15, 9, 0, sh), false},
+		{"2025.06.02 07:15:09", time.Date(2025, 6, 2, 7, 15, 9, 0, sh), false},
+		{"2025-06-02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh), true},
+		{"2025/06/02", time.Date(2025, 6, 2, 0, 0, 0, 0, sh), true},
+		{"2025-06-01T23:15:09Z", time.Date(2025, 6, 1, 23, 15, 9, 0, time.UTC), false},
+		{"1748819709", time.Unix(1748819709, 0), false},
+		{"1748819709000", time.Unix(1748819709, 0), false},
+		{"yesterday", time.Time{}, false},
+		{"", time.Time{}, false},
 	}
 	for _, c := range cases {
-		if got := parseListTime(c.in, sh); !got.Equal(c.want) {
-			t.Errorf("parseListTime(%q) = %v, want %v", c.in, got, c.want)
+		if got, dateOnly := parseListTime(c.in, sh); !got.Equal(c.want) || dateOnly != c.dateOnly {
+			t.Errorf("parseListTime(%q) = %v, %v, want %v, %v", c.in, got, dateOnly, c.want, c.dateOnly)
 		}
 	}
 }
