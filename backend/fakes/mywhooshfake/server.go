@@ -52,6 +52,10 @@ type Options struct {
 	// RejectFirstLogins makes the first N correct API logins fail with the
 	// wrong-password message, as the real endpoint sometimes does.
 	RejectFirstLogins int
+	// RefusalStatus is the HTTP status of a login refusal ({Success:false,
+	// Message}): 200 by default, as MyWhoosh is known to answer, or e.g.
+	// 400 or 401 to check that clients read the body, not the status.
+	RefusalStatus int
 
 	// AutoLogin makes the login page accept the cookie banner, fill in the
 	// test credentials and submit by itself (for headless capture tests).
@@ -140,6 +144,9 @@ func New(opts Options) *Server {
 	}
 	if opts.AutoLoginDelay <= 0 {
 		opts.AutoLoginDelay = 200 * time.Millisecond
+	}
+	if opts.RefusalStatus == 0 {
+		opts.RefusalStatus = http.StatusOK
 	}
 	if opts.AuthStatus == 0 {
 		opts.AuthStatus = http.StatusUnauthorized
@@ -366,7 +373,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	fail := func(msg string) {
 		s.count(func(st *Stats) { st.LoginsRejected++ })
-		writeJSON(w, http.StatusOK, map[string]any{"Success": false, "Message": msg})
+		writeJSON(w, s.opts.RefusalStatus, map[string]any{"Success": false, "Message": msg})
 	}
 	user, _ := body["Username"].(string)
 	pass, _ := body["Password"].(string)
@@ -388,7 +395,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if spurious {
-		writeJSON(w, http.StatusOK, map[string]any{"Success": false, "Message": "Email address or password is incorrect"})
+		writeJSON(w, s.opts.RefusalStatus, map[string]any{"Success": false, "Message": "Email address or password is incorrect"})
 		return
 	}
 	s.count(func(st *Stats) { st.Logins++ })

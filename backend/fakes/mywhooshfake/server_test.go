@@ -104,6 +104,25 @@ func TestLoginAPI(t *testing.T) {
 	}
 }
 
+func TestLoginRefusalStatus(t *testing.T) {
+	for _, status := range []int{0, 400, 401} {
+		_, c := start(t, Options{RefusalStatus: status, RejectFirstLogins: 1})
+		want := status
+		if want == 0 {
+			want = 200
+		}
+		for _, pass := range []string{"wrong", DefaultPassword} {
+			st, _, b := c.do("POST", "/http-service/api/login", "", loginBody(DefaultEmail, pass))
+			if m := decode(t, b); st != want || m["Success"] != false || m["Message"] != "Email address or password is incorrect" {
+				t.Errorf("status option %d, password %q: %d %s", status, pass, st, b)
+			}
+		}
+		if st, _, b := c.do("POST", "/http-service/api/login", "", loginBody(DefaultEmail, DefaultPassword)); st != 200 || decode(t, b)["Success"] != true {
+			t.Errorf("status option %d, good login: %d %s", status, st, b)
+		}
+	}
+}
+
 func TestActivitiesPagingAndStrictness(t *testing.T) {
 	s, c := start(t, Options{PageSize: 20})
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

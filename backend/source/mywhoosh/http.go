@@ -28,6 +28,7 @@ type HTTPError struct {
 	Status int
 	URL    string // without the query
 	Body   string // the start of the body
+	raw    []byte // the whole body: a login refusal can come with a 4xx
 }
 
 func (e *HTTPError) Error() string {
@@ -114,7 +115,7 @@ func (cl *Client) do(ctx context.Context, c call) ([]byte, http.Header, error) {
 				retryAfter = parseRetryAfter(ra)
 				lastErr = &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body)}
 			default:
-				return nil, resp.Header, &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body)}
+				return nil, resp.Header, &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body), raw: body}
 			}
 		}
 		if attempt >= cl.opts.MaxRetries {

@@ -42,7 +42,7 @@ type loginRequest struct {
 }
 
 type loginResponse struct {
-	Success     bool            `json:"Success"`
+	Success     *bool           `json:"Success"`
 	Message     string          `json:"Message"`
 	AccessToken string          `json:"AccessToken"`
 	WhooshID    json.RawMessage `json:"WhooshId"` // a string, or a number for some accounts
@@ -66,16 +66,11 @@ func Login(ctx context.Context, cfg source.Config, username, password string, op
 		if err != nil {
 			return Session{}, err
 		}
-		raw, _, err := cl.do(ctx, call{method: http.MethodPost, url: u, body: body})
+		resp, err := cl.loginOnce(ctx, call{method: http.MethodPost, url: u, body: body})
 		if err != nil {
-			return Session{}, fmt.Errorf("MyWhoosh sign-in failed: %w", err)
+			return Session{}, err
 		}
-		var resp loginResponse
-		if err := json.Unmarshal(raw, &resp); err != nil {
-			return Session{}, fmt.Errorf("MyWhoosh sign-in answered something unexpected: %s", snippet(raw))
-		}
-		// The HTTP status says nothing: a refusal comes back as 200 with Success:false.
-		if resp.Success {
+		if resp.ok() {
 			if resp.AccessToken == "" {
 				return Session{}, fmt.Errorf("%w: the answer has no AccessToken", ErrLoginRefused)
 			}
@@ -98,6 +93,30 @@ func Login(ctx context.Context, cfg source.Config, username, password string, op
 			return Session{}, err
 		}
 	}
+}
+
+func (r loginResponse) ok() bool { return r.Success != nil && *r.Success }
+
+// loginOnce sends one login body and reads MyWhoosh's verdict. The body
+// decides, not the status: a refusal ({Success:false, Message}) may come
+// with a 4xx as well as with a 200.
+func (cl *Client) loginOnce(ctx context.Context, c call) (loginResponse, error) {
+	var resp loginResponse
+	raw, _, err := cl.do(ctx, c)
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status >= 400 && he.Status < 500 && he.Status != http.StatusTooManyRequests {
+		if json.Unmarshal(he.raw, &resp) == nil && resp.Success != nil && !*resp.Success {
+			cl.log.Debug("sign-in refused with an HTTP error status", "status", he.Status)
+			return resp, nil
+		}
+	}
+	if err != nil {
+		return resp, fmt.Errorf("MyWhoosh sign-in failed: %w", err)
+	}
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return resp, fmt.Errorf("MyWhoosh sign-in: %w", &notEnvelopeError{snippet(raw)})
+	}
+	return resp, nil
 }
 
 func rawID(raw json.RawMessage) string {

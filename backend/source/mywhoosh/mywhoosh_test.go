@@ -146,43 +146,53 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+// refusalStatuses: MyWhoosh answers a refusal with 200, but clients must read
+// the body whatever the status.
+var refusalStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusUnauthorized}
+
 func TestLoginWrongPassword(t *testing.T) {
-	var logs logBuf
-	f, cfg := startFake(t, mywhooshfake.Options{})
-	_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2", fastOpts(&logs))
-	if !errors.Is(err, ErrLoginRefused) || !strings.Contains(err.Error(), "Email address or password is incorrect") {
-		t.Fatalf("err = %v", err)
-	}
-	if got := f.Stats().LoginsRejected; got != 1+loginRetries {
-		t.Errorf("tried %d times, want %d", got, 1+loginRetries)
-	}
-	if strings.Contains(logs.String(), "hunter2") || strings.Contains(err.Error(), "hunter2") {
-		t.Error("the password leaked")
+	for _, status := range refusalStatuses {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{RefusalStatus: status})
+			_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2", fastOpts(&logs))
+			if !errors.Is(err, ErrLoginRefused) || err.Error() != ErrLoginRefused.Error()+": Email address or password is incorrect" {
+				t.Fatalf("err = %v, want MyWhoosh's own message", err)
+			}
+			if got := f.Stats().LoginsRejected; got != 1+loginRetries {
+				t.Errorf("tried %d times, want %d", got, 1+loginRetries)
+			}
+			if strings.Contains(logs.String(), "hunter2") || strings.Contains(err.Error(), "hunter2") {
+				t.Error("the password leaked")
+			}
+		})
 	}
 }
 
 func TestLoginSpuriousRejections(t *testing.T) {
-	for _, tc := range []struct {
-		reject int
-		ok     bool
-	}{{1, true}, {2, true}, {3, false}} {
-		t.Run(fmt.Sprint(tc.reject), func(t *testing.T) {
-			var logs logBuf
-			f, cfg := startFake(t, mywhooshfake.Options{RejectFirstLogins: tc.reject})
-			s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
-			if tc.ok != (err == nil) {
-				t.Fatalf("err = %v", err)
-			}
-			if !tc.ok && !strings.Contains(err.Error(), "incorrect") {
-				t.Errorf("error %q lacks MyWhoosh's message", err)
-			}
-			if tc.ok && s.Token == "" {
-				t.Error("no token")
-			}
-			if st := f.Stats(); st.SpuriousRejections != min(tc.reject, 1+loginRetries) {
-				t.Errorf("stats %+v", st)
-			}
-		})
+	for _, status := range refusalStatuses {
+		for _, tc := range []struct {
+			reject int
+			ok     bool
+		}{{1, true}, {2, true}, {3, false}} {
+			t.Run(fmt.Sprintf("%d/%d", status, tc.reject), func(t *testing.T) {
+				var logs logBuf
+				f, cfg := startFake(t, mywhooshfake.Options{RejectFirstLogins: tc.reject, RefusalStatus: status})
+				s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
+				if tc.ok != (err == nil) {
+					t.Fatalf("err = %v", err)
+				}
+				if !tc.ok && (!errors.Is(err, ErrLoginRefused) || !strings.Contains(err.Error(), "incorrect")) {
+					t.Errorf("error %q lacks MyWhoosh's message", err)
+				}
+				if tc.ok && s.Token == "" {
+					t.Error("no token")
+				}
+				if st := f.Stats(); st.SpuriousRejections != min(tc.reject, 1+loginRetries) {
+					t.Errorf("stats %+v", st)
+				}
+			})
+		}
 	}
 }
 
