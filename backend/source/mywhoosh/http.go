@@ -170,6 +170,10 @@ func snippet(b []byte) string {
 	return s
 }
 
+// expiryMargin: a token this close to its exp is treated as expired, so it
+// does not run out halfway through a backfill (reference 2.3).
+const expiryMargin = 5 * time.Minute
+
 // envelope is service14's answer: {"error":false,"code":200,"message":"","data":...}.
 type envelope map[string]json.RawMessage
 
@@ -181,8 +185,8 @@ var authWords = []string{"unauthorized", "forbidden", "invalid token", "token ex
 // 401/403, or an answer that is not a JSON envelope) the CryptoJS form is
 // tried once and, if it works, kept for the rest of the session.
 func (cl *Client) profile(ctx context.Context, path string, payload any) (envelope, error) {
-	if expired := cl.expires; !expired.IsZero() && time.Now().After(expired) {
-		return nil, fmt.Errorf("the MyWhoosh session expired at %s: %w", expired.Format(time.RFC3339), source.ErrNeedsSignIn)
+	if exp := cl.expires; !exp.IsZero() && !time.Now().Add(expiryMargin).Before(exp) {
+		return nil, fmt.Errorf("the MyWhoosh session has expired or is about to (exp %s): %w", exp.Format(time.RFC3339), source.ErrNeedsSignIn)
 	}
 	plain, err := json.Marshal(payload)
 	if err != nil {

@@ -514,6 +514,32 @@ func TestNeedsSignInAfterExpiry(t *testing.T) {
 	}
 }
 
+// A token within five minutes of its exp counts as expired: no call is made
+// with it, and the rider is asked to sign in again.
+func TestExpiryMargin(t *testing.T) {
+	for _, tc := range []struct {
+		ttl time.Duration
+		ok  bool
+	}{
+		{time.Minute, false},
+		{4*time.Minute + 50*time.Second, false},
+		{6 * time.Minute, true},
+		{time.Hour, true},
+	} {
+		t.Run(tc.ttl.String(), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{TokenTTL: tc.ttl})
+			err := Validate(context.Background(), cfg, fastOpts(&logs))
+			if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, source.ErrNeedsSignIn)) {
+				t.Fatalf("err = %v", err)
+			}
+			if st := f.Stats(); !tc.ok && (st.ListCalls != 0 || st.Unauthorized != 0) {
+				t.Errorf("a token about to expire was sent: %+v", st)
+			}
+		})
+	}
+}
+
 func TestFaultsStillListAndDownloadEverything(t *testing.T) {
 	var logs logBuf
 	faults := fakes.NewFaults(42)
