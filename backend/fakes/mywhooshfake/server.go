@@ -43,6 +43,22 @@ const (
 	BodiesEncrypted
 )
 
+// LoginMode says how the login API treats the usual (primary) login body.
+type LoginMode int
+
+const (
+	// LoginNormal judges the primary body on its credentials.
+	LoginNormal LoginMode = iota
+	// LoginInvalidRequest refuses every primary body with Success:false
+	// "Invalid request" (at RefusalStatus), as if only the variant body worked.
+	LoginInvalidRequest
+	// LoginHTML answers the primary body with a 200 HTML page.
+	LoginHTML
+	// LoginBadRequest answers the primary body with a 400 that is not a
+	// Success:false refusal.
+	LoginBadRequest
+)
+
 // Options shape the fake. The zero value is a well-behaved service with the
 // default credentials.
 type Options struct {
@@ -56,6 +72,10 @@ type Options struct {
 	// Message}): 200 by default, as MyWhoosh is known to answer, or e.g.
 	// 400 or 401 to check that clients read the body, not the status.
 	RefusalStatus int
+	// PrimaryLogin is how the usual login body is treated. The variant body
+	// ({UserName, Password, Source:"connect", DeviceId} with the header
+	// "Source: connect") is always judged on its credentials.
+	PrimaryLogin LoginMode
 
 	// AutoLogin makes the login page accept the cookie banner, fill in the
 	// test credentials and submit by itself (for headless capture tests).
@@ -87,6 +107,8 @@ type Options struct {
 type Stats struct {
 	Logins             int // successful API logins
 	LoginsRejected     int // wrong credentials or malformed bodies
+	VariantTries       int // login calls with the variant body
+	VariantLogins      int // successful logins with the variant body
 	SpuriousRejections int // correct credentials refused on purpose
 	WebLogins          int
 	ListCalls          int // answered list pages
@@ -375,13 +397,40 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.count(func(st *Stats) { st.LoginsRejected++ })
 		writeJSON(w, s.opts.RefusalStatus, map[string]any{"Success": false, "Message": msg})
 	}
-	user, _ := body["Username"].(string)
-	pass, _ := body["Password"].(string)
-	platform, _ := body["Platform"].(string)
-	action, _ := body["Action"].(float64)
-	if user == "" || pass == "" || platform == "" || action != 1001 {
-		fail("Invalid request")
-		return
+	_, variant := body["Source"]
+	variant = variant || r.Header.Get("Source") != ""
+	var user, pass string
+	if variant {
+		s.count(func(st *Stats) { st.VariantTries++ })
+		user, _ = body["UserName"].(string)
+		pass, _ = body["Password"].(string)
+		src, _ := body["Source"].(string)
+		device, _ := body["DeviceId"].(string)
+		if user == "" || pass == "" || device == "" || src != "connect" || r.Header.Get("Source") != "connect" {
+			fail("Invalid request")
+			return
+		}
+	} else {
+		switch s.opts.PrimaryLogin {
+		case LoginInvalidRequest:
+			fail("Invalid request")
+			return
+		case LoginHTML:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>")
+			return
+		case LoginBadRequest:
+			s.badRequest(w, "Bad Request")
+			return
+		}
+		user, _ = body["Username"].(string)
+		pass, _ = body["Password"].(string)
+		platform, _ := body["Platform"].(string)
+		action, _ := body["Action"].(float64)
+		if user == "" || pass == "" || platform == "" || action != 1001 {
+			fail("Invalid request")
+			return
+		}
 	}
 	if !strings.EqualFold(strings.TrimSpace(user), s.opts.Email) || pass != s.opts.Password {
 		fail("Email address or password is incorrect")
@@ -398,20 +447,29 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, s.opts.RefusalStatus, map[string]any{"Success": false, "Message": "Email address or password is incorrect"})
 		return
 	}
-	s.count(func(st *Stats) { st.Logins++ })
-	corr, _ := body["CorrelationId"].(string)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"Success":       true,
-		"Message":       "Authentication Successful",
-		"AccessToken":   s.token("app", s.opts.TokenTTL),
-		"RefreshToken":  s.token("refresh", 30*24*time.Hour),
-		"WhooshId":      s.opts.WhooshID,
-		"Username":      s.opts.Email,
-		"Verified":      true,
-		"Action":        "1001",
-		"LoginType":     1,
-		"CorrelationId": corr,
+	s.count(func(st *Stats) {
+		st.Logins++
+		if variant {
+			st.VariantLogins++
+		}
 	})
+	answer := map[string]any{
+		"Success":      true,
+		"Message":      "Authentication Successful",
+		"AccessToken":  s.token("app", s.opts.TokenTTL),
+		"RefreshToken": s.token("refresh", 30*24*time.Hour),
+		"WhooshId":     s.opts.WhooshID,
+		"Username":     s.opts.Email,
+		"Verified":     true,
+		"Action":       "1001",
+		"LoginType":    1,
+	}
+	if variant {
+		answer["DeviceId"] = body["DeviceId"]
+	} else {
+		answer["CorrelationId"], _ = body["CorrelationId"].(string)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // --- rider profile API ---

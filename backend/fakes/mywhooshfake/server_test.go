@@ -123,6 +123,71 @@ func TestLoginRefusalStatus(t *testing.T) {
 	}
 }
 
+func TestVariantLoginBody(t *testing.T) {
+	variant := func(pass, device string) map[string]any {
+		return map[string]any{"UserName": DefaultEmail, "Password": pass, "Source": "connect", "DeviceId": device}
+	}
+	send := func(c client, body any, header bool) (int, map[string]any) {
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", c.base+"/http-service/api/login", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		if header {
+			req.Header.Set("Source", "connect")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		return resp.StatusCode, m
+	}
+	for _, tc := range []struct {
+		name    string
+		mode    LoginMode
+		status  int // of the primary body
+		success bool
+	}{
+		{"normal", LoginNormal, 200, true},
+		{"invalid request", LoginInvalidRequest, 200, false},
+		{"html", LoginHTML, 200, false},
+		{"bad request", LoginBadRequest, 400, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c := start(t, Options{PrimaryLogin: tc.mode})
+			st, m := send(c, loginBody(DefaultEmail, DefaultPassword), false)
+			if st != tc.status || (m["Success"] == true) != tc.success {
+				t.Errorf("primary body: %d %v", st, m)
+			}
+			if tc.mode == LoginInvalidRequest && m["Message"] != "Invalid request" {
+				t.Errorf("primary body: %v", m)
+			}
+			if _, m := send(c, variant(DefaultPassword, "d-1"), false); m["Success"] != false || m["Message"] != "Invalid request" {
+				t.Errorf("variant without the Source header: %v", m)
+			}
+			if _, m := send(c, variant(DefaultPassword, ""), true); m["Success"] != false || m["Message"] != "Invalid request" {
+				t.Errorf("variant without DeviceId: %v", m)
+			}
+			if _, m := send(c, variant("wrong", "d-1"), true); m["Success"] != false || m["Message"] != "Email address or password is incorrect" {
+				t.Errorf("variant, wrong password: %v", m)
+			}
+			st, m = send(c, variant(DefaultPassword, "d-1"), true)
+			tok, _ := m["AccessToken"].(string)
+			if st != 200 || m["Success"] != true || m["DeviceId"] != "d-1" || m["WhooshId"] != DefaultWhooshID || strings.Count(tok, ".") != 2 {
+				t.Fatalf("variant: %d %v", st, m)
+			}
+			if st, _, _ := c.do("POST", "/v2/rider/profile/activities", tok, map[string]any{"page": 1, "sortDate": "DESC"}); st != 200 {
+				t.Errorf("the variant's token is refused: %d", st)
+			}
+			if got := s.Stats(); got.VariantTries != 4 || got.VariantLogins != 1 {
+				t.Errorf("stats = %+v", got)
+			}
+		})
+	}
+}
+
 func TestActivitiesPagingAndStrictness(t *testing.T) {
 	s, c := start(t, Options{PageSize: 20})
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)

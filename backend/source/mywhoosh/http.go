@@ -41,6 +41,7 @@ type call struct {
 	url    string
 	body   []byte // JSON, or nil
 	bearer bool   // send the session
+	header map[string]string
 	client *http.Client
 	// unpaced skips the per-host pacing: bucket fetches are only kept to
 	// one at a time, the pacing is for MyWhoosh's API.
@@ -84,6 +85,9 @@ func (cl *Client) do(ctx context.Context, c call) ([]byte, http.Header, error) {
 		if c.body != nil {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Accept", "application/json")
+		}
+		for k, v := range c.header {
+			req.Header.Set(k, v)
 		}
 		if c.bearer {
 			req.Header.Set("Authorization", "Bearer "+cl.token)

@@ -196,6 +196,85 @@ func TestLoginSpuriousRejections(t *testing.T) {
 	}
 }
 
+// The variant body is tried once, only when the usual one was refused for
+// another reason than the password or got an answer that makes no sense.
+func TestLoginVariantBody(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		fake        mywhooshfake.Options
+		password    string
+		variant     bool   // the variant body is sent
+		wantErr     string // empty: signed in
+		primaryRuns int    // primary bodies refused
+	}{
+		{name: "primary works", variant: false},
+		{name: "primary invalid request", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginInvalidRequest}, variant: true, primaryRuns: 1},
+		{name: "primary invalid request with 400", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginInvalidRequest, RefusalStatus: 400}, variant: true, primaryRuns: 1},
+		{name: "primary answers HTML", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginHTML}, variant: true},
+		{name: "primary answers a bare 400", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginBadRequest}, variant: true},
+		{name: "wrong password", password: "hunter2", wantErr: "Email address or password is incorrect", primaryRuns: 1 + loginRetries},
+		{name: "wrong password with 401", fake: mywhooshfake.Options{RefusalStatus: 401}, password: "hunter2",
+			wantErr: "Email address or password is incorrect", primaryRuns: 1 + loginRetries},
+		{name: "spurious refusals only", fake: mywhooshfake.Options{RejectFirstLogins: 3},
+			wantErr: "Email address or password is incorrect"},
+		{name: "both refused", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginInvalidRequest}, password: "hunter2",
+			variant: true, wantErr: "Email address or password is incorrect", primaryRuns: 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, tc.fake)
+			pass := tc.password
+			if pass == "" {
+				pass = mywhooshfake.DefaultPassword
+			}
+			s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, pass, fastOpts(&logs))
+			st := f.Stats()
+			if tc.wantErr == "" {
+				if err != nil || s.Token == "" || s.WhooshID != mywhooshfake.DefaultWhooshID {
+					t.Fatalf("session %+v, err %v", s.WhooshID, err)
+				}
+				cfg.Token = s.Token
+				if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+					t.Errorf("the token does not work: %v", err)
+				}
+			} else if !errors.Is(err, ErrLoginRefused) || !strings.HasSuffix(err.Error(), ": "+tc.wantErr) {
+				t.Fatalf("err = %v, want MyWhoosh's %q", err, tc.wantErr)
+			}
+			wantTries := 0
+			if tc.variant {
+				wantTries = 1
+			}
+			if st.VariantTries != wantTries || (tc.variant && tc.wantErr == "" && st.VariantLogins != 1) {
+				t.Errorf("stats %+v: variant tries %d, want %d", st, st.VariantTries, wantTries)
+			}
+			if st.LoginsRejected != tc.primaryRuns {
+				t.Errorf("stats %+v: %d refusals, want %d", st, st.LoginsRejected, tc.primaryRuns)
+			}
+			if strings.Contains(logs.String(), pass) || (err != nil && strings.Contains(err.Error(), pass)) {
+				t.Error("the password leaked")
+			}
+		})
+	}
+}
+
+func TestLoginVariantNotAfterServerErrors(t *testing.T) {
+	var logs logBuf
+	faults := fakes.NewFaults(3)
+	faults.ServerErrorRate = 1
+	f, cfg := startFake(t, mywhooshfake.Options{Faults: faults})
+	_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status < 500 {
+		t.Fatalf("err = %v", err)
+	}
+	if n := int(faults.Injected()); n != 1+fastOpts(&logs).MaxRetries {
+		t.Errorf("%d calls, want only the primary body's %d", n, 1+fastOpts(&logs).MaxRetries)
+	}
+	if st := f.Stats(); st.VariantTries != 0 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
 func TestLoginRetriesServerErrors(t *testing.T) {
 	var logs logBuf
 	faults := fakes.NewFaults(5)
