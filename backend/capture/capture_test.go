@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -524,5 +525,30 @@ func TestDescribeTokenHidesToken(t *testing.T) {
 	}
 	if exp, ok := JWTExpiry(tok); !ok || exp.Unix() != 1767225600 {
 		t.Errorf("JWTExpiry = %v, %v", exp, ok)
+	}
+}
+
+func TestJWTClaim(t *testing.T) {
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJub25lIn0." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+	}
+	for _, tc := range []struct {
+		token, want string
+		ok          bool
+	}{
+		{jwt(`{"userId":"12345","exp":1}`), "12345", true},
+		{jwt(`{"userId":" 77 "}`), "77", true},
+		{jwt(`{"userId":12345678901234567890}`), "12345678901234567890", true},
+		{jwt(`{"userId":""}`), "", false},
+		{jwt(`{"userId":null}`), "", false},
+		{jwt(`{"userId":{"id":1}}`), "", false},
+		{jwt(`{"sub":"1"}`), "", false},
+		{jwt(`not json`), "", false},
+		{"not-a-jwt", "", false},
+	} {
+		got, ok := JWTClaim(tc.token, "userId")
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("JWTClaim(%s) = %q, %v; want %q, %v", tc.token, got, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package mywhooshfake
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"math/rand"
@@ -188,6 +189,18 @@ func TestVariantLoginBody(t *testing.T) {
 	}
 }
 
+func TestUserIDClaim(t *testing.T) {
+	for _, no := range []bool{false, true} {
+		s := New(Options{NoUserIDInTokens: no})
+		raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(s.IssueToken(), ".")[1])
+		var claims map[string]any
+		json.Unmarshal(raw, &claims)
+		if id, ok := claims["userId"]; ok == no || (ok && id != DefaultWhooshID) {
+			t.Errorf("NoUserIDInTokens %v: claims %v", no, claims)
+		}
+	}
+}
+
 func TestActivitiesPagingAndStrictness(t *testing.T) {
 	s, c := start(t, Options{PageSize: 20})
 	from := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -357,11 +370,10 @@ func TestDownloadLinkAndBucket(t *testing.T) {
 	if m := link(map[string]any{"fileId": "nope"}); m["error"] != true || m["message"] != "File not found" {
 		t.Errorf("unknown file: %v", m)
 	}
-	if m := link(map[string]any{"fileId": r.FileID, "key": "999"}); m["error"] != true {
-		t.Errorf("wrong key: %v", m)
-	}
-	if m := link(map[string]any{"fileId": r.FileID, "key": DefaultWhooshID}); m["error"] != false {
-		t.Errorf("right key: %v", m)
+	for _, key := range []string{DefaultWhooshID, "999"} {
+		if m := link(map[string]any{"fileId": r.FileID, "key": key}); m["error"] != false || s.Stats().LastKey != key {
+			t.Errorf("key %q: %v, last key %q", key, m, s.Stats().LastKey)
+		}
 	}
 	if st, _, _ := c.do("POST", "/v2/rider/profile/download-activity-file", tok, map[string]any{}); st != 400 {
 		t.Errorf("no fileId: %d", st)

@@ -66,9 +66,16 @@ func init() {
 		Capture: func(cfg source.Config) source.CaptureSpec {
 			return CaptureSpec(cfg, Options{})
 		},
-		Login: func(ctx context.Context, cfg source.Config, username, password string) (string, error) {
+		Login: func(ctx context.Context, cfg source.Config, username, password string) (source.Session, error) {
 			s, err := Login(ctx, cfg, username, password, Options{})
-			return s.Token, err
+			if err != nil {
+				return source.Session{}, err
+			}
+			out := source.Session{Token: s.Token}
+			if s.WhooshID != "" {
+				out.Settings = map[string]string{SettingWhooshID: s.WhooshID}
+			}
+			return out, nil
 		},
 		CleanToken: CleanToken,
 		Validate: func(ctx context.Context, cfg source.Config) error {
@@ -182,6 +189,10 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	c.token = tok
 	if exp, ok := capture.JWTExpiry(tok); ok {
 		c.expires = exp
+	}
+	if c.whooshID == "" {
+		// A browser or pasted session brings no WhooshId; the token may carry it.
+		c.whooshID, _ = capture.JWTClaim(tok, "userId")
 	}
 	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "")
 	return c, nil

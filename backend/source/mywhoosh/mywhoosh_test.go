@@ -453,24 +453,68 @@ func TestDownloadWithoutBearer(t *testing.T) {
 		n++
 	}
 	st := f.Stats()
-	if st.Downloads != n || st.S3WithAuth != 0 || st.S3WithCookie != 0 || st.KeysSeen != 0 {
-		t.Errorf("stats %+v after %d downloads: the bucket must see no Authorization, no cookie, and no key was known", st, n)
+	if st.Downloads != n || st.S3WithAuth != 0 || st.S3WithCookie != 0 {
+		t.Errorf("stats %+v after %d downloads: the bucket must see no Authorization and no cookie", st, n)
 	}
 	if strings.Contains(logs.String(), "X-Amz-Signature=") {
 		t.Error("a signed URL's query reached the logs")
 	}
 }
 
+// The download call sends the WhooshId as "key" when it is known: from the
+// account's settings, else from the token's userId claim.
 func TestDownloadSendsKeyWhenKnown(t *testing.T) {
-	var logs logBuf
-	f, cfg := startFake(t, mywhooshfake.Options{})
-	r := f.AddRide(mywhooshfake.Ride{Title: "x", Start: time.Now().Add(-time.Hour)})
-	cfg.Settings = map[string]string{SettingWhooshID: mywhooshfake.DefaultWhooshID}
-	c, _ := New(cfg, fastOpts(&logs))
-	if _, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}}); err != nil {
+	for _, tc := range []struct {
+		name     string
+		noClaim  bool   // the token has no userId
+		setting  string // stored whoosh_id
+		wantKey  string // empty: no key sent
+		wantSent bool
+	}{
+		{name: "from the token", wantKey: mywhooshfake.DefaultWhooshID, wantSent: true},
+		{name: "stored setting first", setting: "777", wantKey: "777", wantSent: true},
+		{name: "stored setting, no claim", noClaim: true, setting: "777", wantKey: "777", wantSent: true},
+		{name: "unknown", noClaim: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{NoUserIDInTokens: tc.noClaim})
+			r := f.AddRide(mywhooshfake.Ride{Title: "x", Start: time.Now().Add(-time.Hour)})
+			if tc.setting != "" {
+				cfg.Settings = map[string]string{SettingWhooshID: tc.setting}
+			}
+			c, err := New(cfg, fastOpts(&logs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}})
+			if err != nil || !bytes.Equal(data, r.FIT) {
+				t.Fatal(err)
+			}
+			if st := f.Stats(); (st.KeysSeen == 1) != tc.wantSent || st.LastKey != tc.wantKey {
+				t.Errorf("stats %+v, want key %q", st, tc.wantKey)
+			}
+		})
+	}
+}
+
+// A password sign-in hands the WhooshId back as an account setting, so it
+// is kept and later sent as the download key.
+func TestDescriptorLoginReturnsWhooshID(t *testing.T) {
+	f, cfg := startFake(t, mywhooshfake.Options{NoUserIDInTokens: true})
+	cfg.Token = ""
+	d, _ := source.Lookup(Name)
+	s, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Stats().KeysSeen != 1 {
+	if s.Token == "" || len(s.Settings) != 1 || s.Settings[SettingWhooshID] != mywhooshfake.DefaultWhooshID {
+		t.Fatalf("settings %v", s.Settings)
+	}
+	if _, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2"); !errors.Is(err, ErrLoginRefused) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if f.Stats().Logins != 1 {
 		t.Errorf("stats %+v", f.Stats())
 	}
 }
