@@ -444,7 +444,8 @@ func (w *watcher) takeHeader(h network.Headers) {
 	}
 }
 
-// candidates reads every location of the spec, best first.
+// candidates reads every location of the spec, best first: localStorage,
+// request header, response field, cookie.
 func (w *watcher) candidates(browserCtx context.Context, origin string, log *slog.Logger) []candidate {
 	var out []candidate
 	if ls := w.spec.LocalStorage; ls != nil {
@@ -462,11 +463,6 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 			if v, ok := extract(raw, ls.JSONPath, ls.StripPrefix); ok {
 				out = append(out, candidate{where, v})
 			}
-		}
-	}
-	if ck := w.spec.Cookie; ck != nil {
-		for _, v := range readCookies(browserCtx, ck, log) {
-			out = append(out, candidate{"cookie " + ck.Name, v})
 		}
 	}
 	if w.spec.RequestHeader != nil {
@@ -493,6 +489,12 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 			if v, ok := extract(string(body.Body), rf.JSONPath, rf.StripPrefix); ok && v != "" {
 				out = append(out, candidate{"response of " + rf.URLContains, v})
 			}
+		}
+	}
+	// Last: where a platform names other places too, its cookie is the fallback.
+	if ck := w.spec.Cookie; ck != nil {
+		for _, v := range readCookies(browserCtx, ck, log) {
+			out = append(out, candidate{"cookie " + ck.Name, v})
 		}
 	}
 	return out

@@ -58,6 +58,11 @@ func pages(t *testing.T) *httptest.Server {
 	mux.Handle("/header", html(`<script>
 		setInterval(() => fetch('/api/me', {headers: {'Authorization': 'Bearer hdr-tok-77'}}), 150);
 	</script>`))
+	// The page's own call carries the bearer, then its answer sets a cookie.
+	mux.Handle("/header-then-cookie", html(`<script>
+		setTimeout(() => fetch('/api/me', {headers: {'Authorization': 'Bearer hdr-tok-77'}})
+			.then(() => fetch('/set-cookie', {method: 'POST'})), 300);
+	</script>`))
 	mux.HandleFunc("/api/me", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) })
 	mux.Handle("/resp", html(`<script>setTimeout(() => fetch('/api/session', {method: 'POST'}).then(r => r.json()), 150)</script>`))
 	mux.HandleFunc("/api/session", func(w http.ResponseWriter, r *http.Request) {
@@ -255,6 +260,21 @@ func TestCaptureHttpOnlyCookie(t *testing.T) {
 		Cookie:   &source.CookieToken{Name: "sess", Domain: "127.0.0.1"},
 	}, nil)
 	if r.err != nil || r.token != "cookie-tok-42" {
+		t.Fatalf("got %q, %v; logs:\n%s", r.token, r.err, r.logs)
+	}
+}
+
+// A cookie is the last resort: with both in sight, the header's value is
+// taken, even though the cookie was read in the same look.
+func TestCaptureCookieAfterHeader(t *testing.T) {
+	t.Parallel()
+	srv := pages(t)
+	r := captureEvery(t, 1500*time.Millisecond, source.CaptureSpec{
+		StartURL:      srv.URL + "/header-then-cookie",
+		Cookie:        &source.CookieToken{Name: "sess", Domain: "127.0.0.1"},
+		RequestHeader: &source.RequestHeaderToken{Host: "127.0.0.1", StripPrefix: "Bearer "},
+	}, nil)
+	if r.err != nil || r.token != "hdr-tok-77" {
 		t.Fatalf("got %q, %v; logs:\n%s", r.token, r.err, r.logs)
 	}
 }

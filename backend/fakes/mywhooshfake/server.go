@@ -83,6 +83,9 @@ type Options struct {
 	AutoLoginDelay time.Duration // before the page signs itself in (default 200 ms)
 	// NeverLogIn makes the page's sign-in always fail: nothing is stored.
 	NeverLogIn bool
+	// WebTokenOnlyInCookie makes the login page keep the session only in
+	// the whoosh_token cookie, not in localStorage.
+	WebTokenOnlyInCookie bool
 	// StaleWebToken makes the login page start with an expired webToken in
 	// localStorage, like a browser profile left from an earlier session.
 	StaleWebToken bool

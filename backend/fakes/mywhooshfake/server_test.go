@@ -433,3 +433,27 @@ func TestFaultsSpareThePages(t *testing.T) {
 		t.Errorf("login page: %d", st)
 	}
 }
+
+func TestWebLoginSetsCookies(t *testing.T) {
+	s, c := start(t, Options{})
+	st, h, b := c.do("POST", "/api/web/login", "", map[string]any{"email": DefaultEmail, "password": DefaultPassword, "remember": true})
+	m := decode(t, b)
+	data, _ := m["data"].(map[string]any)
+	if st != 200 || m["error"] != false || data == nil {
+		t.Fatalf("web login: %d %s", st, b)
+	}
+	cookies := map[string]*http.Cookie{}
+	for _, ck := range (&http.Response{Header: h}).Cookies() {
+		cookies[ck.Name] = ck
+	}
+	tok, uuid := cookies["whoosh_token"], cookies["whoosh_uuid"]
+	if tok == nil || tok.Value != data["token"] || !tok.HttpOnly || uuid == nil || uuid.Value != DefaultWhooshID {
+		t.Fatalf("cookies %v", h.Values("Set-Cookie"))
+	}
+	if st, _, _ := c.do("POST", "/v2/rider/profile/activities", tok.Value, map[string]any{"page": 1, "sortDate": "DESC"}); st != 200 {
+		t.Errorf("the cookie's token is refused: %d", st)
+	}
+	if s.Stats().WebLogins != 1 {
+		t.Errorf("stats %+v", s.Stats())
+	}
+}

@@ -256,17 +256,22 @@ func (c *Client) Validate(ctx context.Context) error {
 }
 
 // CaptureSpec says where the web portal leaves the session: localStorage
-// "webToken" on the portal, or the bearer of the portal's own API calls.
+// "webToken" on the portal, the bearer of the portal's own API calls, or
+// last the portal's "whoosh_token" cookie (one source only names it).
 func CaptureSpec(cfg source.Config, opts Options) source.CaptureSpec {
 	h := HostsFor(cfg.BaseURL)
-	apiHost := h.API
+	apiHost, eventHost := h.API, h.Event
 	if u, err := url.Parse(h.API); err == nil {
 		apiHost = u.Host
+	}
+	if u, err := url.Parse(h.Event); err == nil {
+		eventHost = u.Hostname()
 	}
 	return source.CaptureSpec{
 		StartURL:      h.Event + "/auth/login",
 		LocalStorage:  &source.LocalStorageToken{Key: "webToken"},
 		RequestHeader: &source.RequestHeaderToken{Host: apiHost, Header: "Authorization", StripPrefix: "Bearer "},
+		Cookie:        &source.CookieToken{Name: "whoosh_token", Domain: eventHost},
 		Validate: func(ctx context.Context, token string) error {
 			c := cfg
 			c.Token = token

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -90,7 +91,8 @@ func TestRegistered(t *testing.T) {
 	}
 	spec := d.Capture(source.Config{})
 	if spec.StartURL != "https://event.mywhoosh.com/auth/login" || spec.LocalStorage.Key != "webToken" ||
-		spec.RequestHeader.Host != "service14.mywhoosh.com" || spec.Validate == nil {
+		spec.RequestHeader.Host != "service14.mywhoosh.com" || spec.Validate == nil ||
+		spec.Cookie == nil || spec.Cookie.Name != "whoosh_token" || spec.Cookie.Domain != "event.mywhoosh.com" {
 		t.Errorf("capture spec = %+v", spec)
 	}
 }
@@ -776,6 +778,40 @@ func TestCaptureAgainstFakeLoginPage(t *testing.T) {
 	// The stale token's exp has passed, so it is refused without a call.
 	if !strings.Contains(logs.String(), "session value refused") || !strings.Contains(logs.String(), "expired") {
 		t.Errorf("the stale token was not seen and refused first:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), tok) {
+		t.Error("the captured token reached the logs")
+	}
+}
+
+// When the portal leaves its session only in the whoosh_token cookie, the
+// cookie is taken.
+func TestCaptureFromCookie(t *testing.T) {
+	browser, err := capture.FindBrowser()
+	if err != nil {
+		t.Skipf("no Chrome-family browser for the capture test: %v", err)
+	}
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{AutoLogin: true, WebTokenOnlyInCookie: true})
+	cfg.Token = ""
+	spec := CaptureSpec(cfg, fastOpts(&logs))
+	spec.Timeout = 45 * time.Second
+	tok, err := capture.Capture(context.Background(), spec, capture.Options{
+		BrowserPath: browser, Headless: true, PollEvery: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatalf("capture: %v\n%s", err, logs.String())
+	}
+	cfg.Token = tok
+	if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+		t.Fatalf("captured token does not validate: %v", err)
+	}
+	if !regexp.MustCompile(`msg="signed in" .*where="cookie whoosh_token"`).MatchString(logs.String()) {
+		t.Errorf("the session was not taken from the cookie:\n%s", logs.String())
+	}
+	if st := f.Stats(); st.WebLogins != 1 {
+		t.Errorf("stats %+v", st)
 	}
 	if strings.Contains(logs.String(), tok) {
 		t.Error("the captured token reached the logs")
