@@ -491,7 +491,8 @@ func (w *watcher) takeHeader(h network.Headers) {
 	}
 }
 
-// candidates reads every location of the spec, best first.
+// candidates reads every location of the spec, best first: localStorage,
+// request header, response field, cookie.
 func (w *watcher) candidates(browserCtx context.Context, origin string, log *slog.Logger) []candidate {
 	var out []candidate
 	if ls := w.spec.LocalStorage; ls != nil {
@@ -509,11 +510,6 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 			if v, ok := extract(raw, ls.JSONPath, ls.StripPrefix); ok {
 				out = append(out, candidate{where: where, value: v})
 			}
-		}
-	}
-	if ck := w.spec.Cookie; ck != nil {
-		for _, v := range readCookies(browserCtx, ck, log) {
-			out = append(out, candidate{"cookie " + ck.Name, v.value, v.attrs})
 		}
 	}
 	if w.spec.RequestHeader != nil {
@@ -540,6 +536,12 @@ func (w *watcher) candidates(browserCtx context.Context, origin string, log *slo
 			if v, ok := extract(string(body.Body), rf.JSONPath, rf.StripPrefix); ok && v != "" {
 				out = append(out, candidate{where: "response of " + rf.URLContains, value: v})
 			}
+		}
+	}
+	// Last: where a platform names other places too, its cookie is the fallback.
+	if ck := w.spec.Cookie; ck != nil {
+		for _, v := range readCookies(browserCtx, ck, log) {
+			out = append(out, candidate{"cookie " + ck.Name, v.value, v.attrs})
 		}
 	}
 	return out

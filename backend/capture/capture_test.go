@@ -3,6 +3,7 @@ package capture
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +62,11 @@ func pages(t *testing.T) *httptest.Server {
 	})
 	mux.Handle("/header", html(`<script>
 		setInterval(() => fetch('/api/me', {headers: {'Authorization': 'Bearer hdr-tok-77'}}), 150);
+	</script>`))
+	// The page's own call carries the bearer, then its answer sets a cookie.
+	mux.Handle("/header-then-cookie", html(`<script>
+		setTimeout(() => fetch('/api/me', {headers: {'Authorization': 'Bearer hdr-tok-77'}})
+			.then(() => fetch('/set-cookie', {method: 'POST'})), 300);
 	</script>`))
 	mux.HandleFunc("/api/me", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) })
 	mux.Handle("/resp", html(`<script>setTimeout(() => fetch('/api/session', {method: 'POST'}).then(r => r.json()), 150)</script>`))
@@ -302,6 +308,21 @@ func TestCaptureCookieExpiryLogged(t *testing.T) {
 				t.Errorf("%s: %q missing from the log line %q", tt.page, w, found)
 			}
 		}
+	}
+}
+
+// A cookie is the last resort: with both in sight, the header's value is
+// taken, even though the cookie was read in the same look.
+func TestCaptureCookieAfterHeader(t *testing.T) {
+	t.Parallel()
+	srv := pages(t)
+	r := captureEvery(t, 1500*time.Millisecond, source.CaptureSpec{
+		StartURL:      srv.URL + "/header-then-cookie",
+		Cookie:        &source.CookieToken{Name: "sess", Domain: "127.0.0.1"},
+		RequestHeader: &source.RequestHeaderToken{Host: "127.0.0.1", StripPrefix: "Bearer "},
+	}, nil)
+	if r.err != nil || r.token != "hdr-tok-77" {
+		t.Fatalf("got %q, %v; logs:\n%s", r.token, r.err, r.logs)
 	}
 }
 
@@ -631,5 +652,30 @@ func TestDescribeTokenHidesToken(t *testing.T) {
 	}
 	if exp, ok := JWTExpiry(tok); !ok || exp.Unix() != 1767225600 {
 		t.Errorf("JWTExpiry = %v, %v", exp, ok)
+	}
+}
+
+func TestJWTClaim(t *testing.T) {
+	jwt := func(payload string) string {
+		return "eyJhbGciOiJub25lIn0." + base64.RawURLEncoding.EncodeToString([]byte(payload)) + ".sig"
+	}
+	for _, tc := range []struct {
+		token, want string
+		ok          bool
+	}{
+		{jwt(`{"userId":"12345","exp":1}`), "12345", true},
+		{jwt(`{"userId":" 77 "}`), "77", true},
+		{jwt(`{"userId":12345678901234567890}`), "12345678901234567890", true},
+		{jwt(`{"userId":""}`), "", false},
+		{jwt(`{"userId":null}`), "", false},
+		{jwt(`{"userId":{"id":1}}`), "", false},
+		{jwt(`{"sub":"1"}`), "", false},
+		{jwt(`not json`), "", false},
+		{"not-a-jwt", "", false},
+	} {
+		got, ok := JWTClaim(tc.token, "userId")
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("JWTClaim(%s) = %q, %v; want %q, %v", tc.token, got, ok, tc.want, tc.ok)
+		}
 	}
 }

@@ -120,7 +120,48 @@ func JWTExpiry(token string) (time.Time, bool) {
 	return claimTime(claims["exp"])
 }
 
+// JWTClaim returns one claim of a JWT's payload as text (no signature
+// check): a string trimmed, a number in plain digits. ok is false when the
+// token is no JWT or the claim is missing, empty or neither.
+func JWTClaim(token, name string) (string, bool) {
+	payload, ok := jwtPayload(token)
+	if !ok {
+		return "", false
+	}
+	var claims map[string]json.RawMessage
+	if json.Unmarshal(payload, &claims) != nil {
+		return "", false
+	}
+	raw, ok := claims[name]
+	if !ok {
+		return "", false
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		s = strings.TrimSpace(s)
+		return s, s != ""
+	}
+	// json.Number keeps an id too long for a float64 exact.
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String(), true
+	}
+	return "", false
+}
+
 func jwtClaims(token string) (map[string]any, bool) {
+	payload, ok := jwtPayload(token)
+	if !ok {
+		return nil, false
+	}
+	var claims map[string]any
+	if json.Unmarshal(payload, &claims) != nil {
+		return nil, false
+	}
+	return claims, true
+}
+
+func jwtPayload(token string) ([]byte, bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
 		return nil, false
@@ -129,11 +170,7 @@ func jwtClaims(token string) (map[string]any, bool) {
 	if err != nil {
 		return nil, false
 	}
-	var claims map[string]any
-	if json.Unmarshal(payload, &claims) != nil {
-		return nil, false
-	}
-	return claims, true
+	return payload, true
 }
 
 func claimTime(v any) (time.Time, bool) {

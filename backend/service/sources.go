@@ -157,11 +157,19 @@ func (s *Service) ConnectPassword(ctx context.Context, name, region, username, p
 	cfg := s.sourceConfig(d, region, "", nil)
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	token, err := d.Login(ctx, cfg, strings.TrimSpace(username), password)
+	sess, err := d.Login(ctx, cfg, strings.TrimSpace(username), password)
 	if err != nil {
 		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
 	}
-	return s.saveSourceAccount(d, region, token, nil)
+	// What the sign-in learnt (a rider id) joins the account's other settings.
+	settings := map[string]string{}
+	if acc, err := s.Store.Account(d.Name); err == nil {
+		settings = acc.SettingsMap()
+	}
+	for k, v := range sess.Settings {
+		settings[k] = v
+	}
+	return s.saveSourceAccount(d, region, sess.Token, settings)
 }
 
 // ConnectToken keeps a token (or cookie) the rider pasted, after checking it.

@@ -7,8 +7,8 @@ import (
 
 // CaptureSpec says, as data, where a platform's login page leaves the session
 // so a browser driven by FitBridge can pick it up after the rider signs in.
-// Exactly one of the token locations is normally set; the first that yields a
-// value wins.
+// Several token locations may be set; they are tried in the order below
+// (the cookie last), and the first value that validates wins.
 type CaptureSpec struct {
 	// StartURL is the platform's own login page.
 	StartURL string

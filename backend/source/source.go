@@ -83,6 +83,15 @@ type Config struct {
 	Transport http.RoundTripper
 }
 
+// Session is what a password sign-in hands back.
+type Session struct {
+	// Token is the secret to keep in the keyring.
+	Token string
+	// Settings are non-secret account settings learnt at sign-in (a rider
+	// id); they are merged into the account's settings.
+	Settings map[string]string
+}
+
 // Kind tells the window how a platform is connected.
 type Kind string
 
@@ -122,8 +131,9 @@ type Descriptor struct {
 	// Capture, when set, describes how to read the session from the platform's own login page.
 	Capture func(cfg Config) CaptureSpec
 	// Login, when set, signs in with a username and password used once and
-	// returns the secret to keep. The password is never stored.
-	Login func(ctx context.Context, cfg Config, username, password string) (token string, err error)
+	// returns the secret to keep, with what the sign-in taught about the
+	// account. The password is never stored.
+	Login func(ctx context.Context, cfg Config, username, password string) (Session, error)
 	// CleanToken turns what a rider pasted (a header, a cookie line, "Bearer ...") into the bare secret.
 	CleanToken func(pasted string) string
 	// Validate makes one cheap call proving cfg.Token works.

@@ -74,7 +74,7 @@ const loginPage = `<!doctype html>
         err.textContent = body.message || 'Login failed';
         return;
       }
-      localStorage.setItem('webToken', body.data.token);
+      if (!cfg.cookieOnly) localStorage.setItem('webToken', body.data.token);
       location.href = '/user/activities#activities';
     } catch (e) {
       err.textContent = 'Network error';
@@ -103,7 +103,11 @@ const activitiesPage = `<!doctype html>
 <script>
 (async () => {
   const token = localStorage.getItem('webToken');
-  if (!token) { location.href = '/auth/login'; return; }
+  if (!token) {
+    // Signed in through the cookies only: the page has no bearer to call with.
+    if (!document.cookie.includes('whoosh_uuid=')) location.href = '/auth/login';
+    return;
+  }
   // The portal's own calls carry the session as a bearer, like service14's.
   const res = await fetch('/v2/rider/profile/activities', {
     method: 'POST',
@@ -125,7 +129,8 @@ const activitiesPage = `<!doctype html>
 `
 
 func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) {
-	cfg := map[string]any{"auto": nil, "autoDelayMs": s.opts.AutoLoginDelay.Milliseconds(), "staleToken": ""}
+	cfg := map[string]any{"auto": nil, "autoDelayMs": s.opts.AutoLoginDelay.Milliseconds(), "staleToken": "",
+		"cookieOnly": s.opts.WebTokenOnlyInCookie}
 	if s.opts.AutoLogin {
 		cfg["auto"] = map[string]string{"email": s.opts.Email, "password": s.opts.Password}
 	}
@@ -165,7 +170,11 @@ func (s *Server) handleWebLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.count(func(st *Stats) { st.WebLogins++ })
+	tok := s.token("web", s.opts.TokenTTL)
+	// The portal also keeps the session and the rider id in cookies.
+	http.SetCookie(w, &http.Cookie{Name: "whoosh_token", Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: "whoosh_uuid", Value: s.opts.WhooshID, Path: "/", SameSite: http.SameSiteLaxMode})
 	writeJSON(w, http.StatusOK, map[string]any{"error": false, "message": "", "data": map[string]any{
-		"token": s.token("web", s.opts.TokenTTL), "whooshId": s.opts.WhooshID,
+		"token": tok, "whooshId": s.opts.WhooshID,
 	}})
 }

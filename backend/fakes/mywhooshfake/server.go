@@ -43,6 +43,22 @@ const (
 	BodiesEncrypted
 )
 
+// LoginMode says how the login API treats the usual (primary) login body.
+type LoginMode int
+
+const (
+	// LoginNormal judges the primary body on its credentials.
+	LoginNormal LoginMode = iota
+	// LoginInvalidRequest refuses every primary body with Success:false
+	// "Invalid request" (at RefusalStatus), as if only the variant body worked.
+	LoginInvalidRequest
+	// LoginHTML answers the primary body with a 200 HTML page.
+	LoginHTML
+	// LoginBadRequest answers the primary body with a 400 that is not a
+	// Success:false refusal.
+	LoginBadRequest
+)
+
 // Options shape the fake. The zero value is a well-behaved service with the
 // default credentials.
 type Options struct {
@@ -52,6 +68,14 @@ type Options struct {
 	// RejectFirstLogins makes the first N correct API logins fail with the
 	// wrong-password message, as the real endpoint sometimes does.
 	RejectFirstLogins int
+	// RefusalStatus is the HTTP status of a login refusal ({Success:false,
+	// Message}): 200 by default, as MyWhoosh is known to answer, or e.g.
+	// 400 or 401 to check that clients read the body, not the status.
+	RefusalStatus int
+	// PrimaryLogin is how the usual login body is treated. The variant body
+	// ({UserName, Password, Source:"connect", DeviceId} with the header
+	// "Source: connect") is always judged on its credentials.
+	PrimaryLogin LoginMode
 
 	// AutoLogin makes the login page accept the cookie banner, fill in the
 	// test credentials and submit by itself (for headless capture tests).
@@ -59,9 +83,16 @@ type Options struct {
 	AutoLoginDelay time.Duration // before the page signs itself in (default 200 ms)
 	// NeverLogIn makes the page's sign-in always fail: nothing is stored.
 	NeverLogIn bool
+	// WebTokenOnlyInCookie makes the login page keep the session only in
+	// the whoosh_token cookie, not in localStorage.
+	WebTokenOnlyInCookie bool
 	// StaleWebToken makes the login page start with an expired webToken in
 	// localStorage, like a browser profile left from an earlier session.
 	StaleWebToken bool
+
+	// NoUserIDInTokens leaves the userId claim out of the tokens (the
+	// reference does not promise it in every token).
+	NoUserIDInTokens bool
 
 	PageSize int           // rows per list page, whatever the client asks (default 20)
 	TokenTTL time.Duration // AccessToken / webToken lifetime (default 1 h)
@@ -83,6 +114,8 @@ type Options struct {
 type Stats struct {
 	Logins             int // successful API logins
 	LoginsRejected     int // wrong credentials or malformed bodies
+	VariantTries       int // login calls with the variant body
+	VariantLogins      int // successful logins with the variant body
 	SpuriousRejections int // correct credentials refused on purpose
 	WebLogins          int
 	ListCalls          int // answered list pages
@@ -95,7 +128,8 @@ type Stats struct {
 	S3WithCookie       int
 	S3Expired          int
 	S3BadSignature     int
-	KeysSeen           int // download-link calls that sent a key
+	KeysSeen           int    // download-link calls that sent a key
+	LastKey            string // the key of the last such call
 }
 
 // Server is one fake MyWhoosh account.
@@ -140,6 +174,9 @@ func New(opts Options) *Server {
 	}
 	if opts.AutoLoginDelay <= 0 {
 		opts.AutoLoginDelay = 200 * time.Millisecond
+	}
+	if opts.RefusalStatus == 0 {
+		opts.RefusalStatus = http.StatusOK
 	}
 	if opts.AuthStatus == 0 {
 		opts.AuthStatus = http.StatusUnauthorized
@@ -282,7 +319,6 @@ func (s *Server) token(src string, ttl time.Duration) string {
 	nonce := make([]byte, 8)
 	_, _ = rand.Read(nonce)
 	claims := map[string]any{
-		"userId":   s.opts.WhooshID,
 		"whooshId": s.opts.WhooshID,
 		"email":    s.opts.Email,
 		"src":      src,
@@ -290,6 +326,9 @@ func (s *Server) token(src string, ttl time.Duration) string {
 		"jti":      hex.EncodeToString(nonce),
 		"iat":      now.Unix(),
 		"exp":      now.Add(ttl).Unix(),
+	}
+	if !s.opts.NoUserIDInTokens {
+		claims["userId"] = s.opts.WhooshID
 	}
 	head := b64json(map[string]string{"alg": "HS256", "typ": "JWT"})
 	body := b64json(claims)
@@ -366,15 +405,42 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	fail := func(msg string) {
 		s.count(func(st *Stats) { st.LoginsRejected++ })
-		writeJSON(w, http.StatusOK, map[string]any{"Success": false, "Message": msg})
+		writeJSON(w, s.opts.RefusalStatus, map[string]any{"Success": false, "Message": msg})
 	}
-	user, _ := body["Username"].(string)
-	pass, _ := body["Password"].(string)
-	platform, _ := body["Platform"].(string)
-	action, _ := body["Action"].(float64)
-	if user == "" || pass == "" || platform == "" || action != 1001 {
-		fail("Invalid request")
-		return
+	_, variant := body["Source"]
+	variant = variant || r.Header.Get("Source") != ""
+	var user, pass string
+	if variant {
+		s.count(func(st *Stats) { st.VariantTries++ })
+		user, _ = body["UserName"].(string)
+		pass, _ = body["Password"].(string)
+		src, _ := body["Source"].(string)
+		device, _ := body["DeviceId"].(string)
+		if user == "" || pass == "" || device == "" || src != "connect" || r.Header.Get("Source") != "connect" {
+			fail("Invalid request")
+			return
+		}
+	} else {
+		switch s.opts.PrimaryLogin {
+		case LoginInvalidRequest:
+			fail("Invalid request")
+			return
+		case LoginHTML:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			io.WriteString(w, "<!DOCTYPE html><html><body><h1>Maintenance</h1></body></html>")
+			return
+		case LoginBadRequest:
+			s.badRequest(w, "Bad Request")
+			return
+		}
+		user, _ = body["Username"].(string)
+		pass, _ = body["Password"].(string)
+		platform, _ := body["Platform"].(string)
+		action, _ := body["Action"].(float64)
+		if user == "" || pass == "" || platform == "" || action != 1001 {
+			fail("Invalid request")
+			return
+		}
 	}
 	if !strings.EqualFold(strings.TrimSpace(user), s.opts.Email) || pass != s.opts.Password {
 		fail("Email address or password is incorrect")
@@ -388,23 +454,32 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	if spurious {
-		writeJSON(w, http.StatusOK, map[string]any{"Success": false, "Message": "Email address or password is incorrect"})
+		writeJSON(w, s.opts.RefusalStatus, map[string]any{"Success": false, "Message": "Email address or password is incorrect"})
 		return
 	}
-	s.count(func(st *Stats) { st.Logins++ })
-	corr, _ := body["CorrelationId"].(string)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"Success":       true,
-		"Message":       "Authentication Successful",
-		"AccessToken":   s.token("app", s.opts.TokenTTL),
-		"RefreshToken":  s.token("refresh", 30*24*time.Hour),
-		"WhooshId":      s.opts.WhooshID,
-		"Username":      s.opts.Email,
-		"Verified":      true,
-		"Action":        "1001",
-		"LoginType":     1,
-		"CorrelationId": corr,
+	s.count(func(st *Stats) {
+		st.Logins++
+		if variant {
+			st.VariantLogins++
+		}
 	})
+	answer := map[string]any{
+		"Success":      true,
+		"Message":      "Authentication Successful",
+		"AccessToken":  s.token("app", s.opts.TokenTTL),
+		"RefreshToken": s.token("refresh", 30*24*time.Hour),
+		"WhooshId":     s.opts.WhooshID,
+		"Username":     s.opts.Email,
+		"Verified":     true,
+		"Action":       "1001",
+		"LoginType":    1,
+	}
+	if variant {
+		answer["DeviceId"] = body["DeviceId"]
+	} else {
+		answer["CorrelationId"], _ = body["CorrelationId"].(string)
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 // --- rider profile API ---
@@ -540,9 +615,12 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 	s.stats.LinkCalls++
 	if b.Key != nil {
 		s.stats.KeysSeen++
+		s.stats.LastKey = *b.Key
 	}
 	s.mu.Unlock()
-	if ride == nil || (b.Key != nil && *b.Key != s.opts.WhooshID) {
+	// key is optional and nothing is known of MyWhoosh checking it, so any
+	// key is taken; tests read LastKey.
+	if ride == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"error": true, "code": 404, "message": "File not found", "data": nil})
 		return
 	}

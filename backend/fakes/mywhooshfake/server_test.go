@@ -2,6 +2,7 @@ package mywhooshfake
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"math/rand"
@@ -101,6 +102,102 @@ func TestLoginAPI(t *testing.T) {
 	}
 	if got := s.Stats(); got.Logins != 1 || got.SpuriousRejections != 1 || got.LoginsRejected != 2 {
 		t.Errorf("stats = %+v", got)
+	}
+}
+
+func TestLoginRefusalStatus(t *testing.T) {
+	for _, status := range []int{0, 400, 401} {
+		_, c := start(t, Options{RefusalStatus: status, RejectFirstLogins: 1})
+		want := status
+		if want == 0 {
+			want = 200
+		}
+		for _, pass := range []string{"wrong", DefaultPassword} {
+			st, _, b := c.do("POST", "/http-service/api/login", "", loginBody(DefaultEmail, pass))
+			if m := decode(t, b); st != want || m["Success"] != false || m["Message"] != "Email address or password is incorrect" {
+				t.Errorf("status option %d, password %q: %d %s", status, pass, st, b)
+			}
+		}
+		if st, _, b := c.do("POST", "/http-service/api/login", "", loginBody(DefaultEmail, DefaultPassword)); st != 200 || decode(t, b)["Success"] != true {
+			t.Errorf("status option %d, good login: %d %s", status, st, b)
+		}
+	}
+}
+
+func TestVariantLoginBody(t *testing.T) {
+	variant := func(pass, device string) map[string]any {
+		return map[string]any{"UserName": DefaultEmail, "Password": pass, "Source": "connect", "DeviceId": device}
+	}
+	send := func(c client, body any, header bool) (int, map[string]any) {
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", c.base+"/http-service/api/login", bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+		if header {
+			req.Header.Set("Source", "connect")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var m map[string]any
+		json.Unmarshal(b, &m)
+		return resp.StatusCode, m
+	}
+	for _, tc := range []struct {
+		name    string
+		mode    LoginMode
+		status  int // of the primary body
+		success bool
+	}{
+		{"normal", LoginNormal, 200, true},
+		{"invalid request", LoginInvalidRequest, 200, false},
+		{"html", LoginHTML, 200, false},
+		{"bad request", LoginBadRequest, 400, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, c := start(t, Options{PrimaryLogin: tc.mode})
+			st, m := send(c, loginBody(DefaultEmail, DefaultPassword), false)
+			if st != tc.status || (m["Success"] == true) != tc.success {
+				t.Errorf("primary body: %d %v", st, m)
+			}
+			if tc.mode == LoginInvalidRequest && m["Message"] != "Invalid request" {
+				t.Errorf("primary body: %v", m)
+			}
+			if _, m := send(c, variant(DefaultPassword, "d-1"), false); m["Success"] != false || m["Message"] != "Invalid request" {
+				t.Errorf("variant without the Source header: %v", m)
+			}
+			if _, m := send(c, variant(DefaultPassword, ""), true); m["Success"] != false || m["Message"] != "Invalid request" {
+				t.Errorf("variant without DeviceId: %v", m)
+			}
+			if _, m := send(c, variant("wrong", "d-1"), true); m["Success"] != false || m["Message"] != "Email address or password is incorrect" {
+				t.Errorf("variant, wrong password: %v", m)
+			}
+			st, m = send(c, variant(DefaultPassword, "d-1"), true)
+			tok, _ := m["AccessToken"].(string)
+			if st != 200 || m["Success"] != true || m["DeviceId"] != "d-1" || m["WhooshId"] != DefaultWhooshID || strings.Count(tok, ".") != 2 {
+				t.Fatalf("variant: %d %v", st, m)
+			}
+			if st, _, _ := c.do("POST", "/v2/rider/profile/activities", tok, map[string]any{"page": 1, "sortDate": "DESC"}); st != 200 {
+				t.Errorf("the variant's token is refused: %d", st)
+			}
+			if got := s.Stats(); got.VariantTries != 4 || got.VariantLogins != 1 {
+				t.Errorf("stats = %+v", got)
+			}
+		})
+	}
+}
+
+func TestUserIDClaim(t *testing.T) {
+	for _, no := range []bool{false, true} {
+		s := New(Options{NoUserIDInTokens: no})
+		raw, _ := base64.RawURLEncoding.DecodeString(strings.Split(s.IssueToken(), ".")[1])
+		var claims map[string]any
+		json.Unmarshal(raw, &claims)
+		if id, ok := claims["userId"]; ok == no || (ok && id != DefaultWhooshID) {
+			t.Errorf("NoUserIDInTokens %v: claims %v", no, claims)
+		}
 	}
 }
 
@@ -273,11 +370,10 @@ func TestDownloadLinkAndBucket(t *testing.T) {
 	if m := link(map[string]any{"fileId": "nope"}); m["error"] != true || m["message"] != "File not found" {
 		t.Errorf("unknown file: %v", m)
 	}
-	if m := link(map[string]any{"fileId": r.FileID, "key": "999"}); m["error"] != true {
-		t.Errorf("wrong key: %v", m)
-	}
-	if m := link(map[string]any{"fileId": r.FileID, "key": DefaultWhooshID}); m["error"] != false {
-		t.Errorf("right key: %v", m)
+	for _, key := range []string{DefaultWhooshID, "999"} {
+		if m := link(map[string]any{"fileId": r.FileID, "key": key}); m["error"] != false || s.Stats().LastKey != key {
+			t.Errorf("key %q: %v, last key %q", key, m, s.Stats().LastKey)
+		}
 	}
 	if st, _, _ := c.do("POST", "/v2/rider/profile/download-activity-file", tok, map[string]any{}); st != 400 {
 		t.Errorf("no fileId: %d", st)
@@ -335,5 +431,29 @@ func TestFaultsSpareThePages(t *testing.T) {
 	if st != 200 || !bytes.Contains(b, []byte(`data-testid="uc-accept-all-button"`)) || !bytes.Contains(b, []byte(`class="btn-universal"`)) ||
 		!bytes.Contains(b, []byte(DefaultPassword)) {
 		t.Errorf("login page: %d", st)
+	}
+}
+
+func TestWebLoginSetsCookies(t *testing.T) {
+	s, c := start(t, Options{})
+	st, h, b := c.do("POST", "/api/web/login", "", map[string]any{"email": DefaultEmail, "password": DefaultPassword, "remember": true})
+	m := decode(t, b)
+	data, _ := m["data"].(map[string]any)
+	if st != 200 || m["error"] != false || data == nil {
+		t.Fatalf("web login: %d %s", st, b)
+	}
+	cookies := map[string]*http.Cookie{}
+	for _, ck := range (&http.Response{Header: h}).Cookies() {
+		cookies[ck.Name] = ck
+	}
+	tok, uuid := cookies["whoosh_token"], cookies["whoosh_uuid"]
+	if tok == nil || tok.Value != data["token"] || !tok.HttpOnly || uuid == nil || uuid.Value != DefaultWhooshID {
+		t.Fatalf("cookies %v", h.Values("Set-Cookie"))
+	}
+	if st, _, _ := c.do("POST", "/v2/rider/profile/activities", tok.Value, map[string]any{"page": 1, "sortDate": "DESC"}); st != 200 {
+		t.Errorf("the cookie's token is refused: %d", st)
+	}
+	if s.Stats().WebLogins != 1 {
+		t.Errorf("stats %+v", s.Stats())
 	}
 }

@@ -54,8 +54,11 @@ func init() {
 			}
 			return New(cfg, o)
 		},
-		Capture:    CaptureSpec,
-		Login:      Login,
+		Capture: CaptureSpec,
+		Login: func(ctx context.Context, cfg source.Config, username, password string) (source.Session, error) {
+			tok, err := Login(ctx, cfg, username, password)
+			return source.Session{Token: tok}, err
+		},
 		CleanToken: CleanToken,
 		Validate: func(ctx context.Context, cfg source.Config) error {
 			c, err := New(cfg, Options{})

@@ -190,7 +190,8 @@ func TestLogin(t *testing.T) {
 			defer f.Close()
 			cfg := source.Config{BaseURL: u, Region: c.fake.Region}
 			d, _ := source.Lookup("igpsport")
-			tok, err := d.Login(context.Background(), cfg, c.user, c.password)
+			s, err := d.Login(context.Background(), cfg, c.user, c.password)
+			tok := s.Token
 			switch {
 			case c.signing:
 				if !errors.Is(err, igpsport.ErrChinaSigning) || !strings.Contains(err.Error(), "international accounts work") {

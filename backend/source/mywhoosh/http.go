@@ -28,6 +28,7 @@ type HTTPError struct {
 	Status int
 	URL    string // without the query
 	Body   string // the start of the body
+	raw    []byte // the whole body: a login refusal can come with a 4xx
 }
 
 func (e *HTTPError) Error() string {
@@ -40,6 +41,7 @@ type call struct {
 	url    string
 	body   []byte // JSON, or nil
 	bearer bool   // send the session
+	header map[string]string
 	client *http.Client
 	// unpaced skips the per-host pacing: bucket fetches are only kept to
 	// one at a time, the pacing is for MyWhoosh's API.
@@ -84,6 +86,9 @@ func (cl *Client) do(ctx context.Context, c call) ([]byte, http.Header, error) {
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Accept", "application/json")
 		}
+		for k, v := range c.header {
+			req.Header.Set(k, v)
+		}
 		if c.bearer {
 			req.Header.Set("Authorization", "Bearer "+cl.token)
 		}
@@ -114,7 +119,7 @@ func (cl *Client) do(ctx context.Context, c call) ([]byte, http.Header, error) {
 				retryAfter = parseRetryAfter(ra)
 				lastErr = &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body)}
 			default:
-				return nil, resp.Header, &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body)}
+				return nil, resp.Header, &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body), raw: body}
 			}
 		}
 		if attempt >= cl.opts.MaxRetries {
@@ -169,6 +174,10 @@ func snippet(b []byte) string {
 	return s
 }
 
+// expiryMargin: a token this close to its exp is treated as expired, so it
+// does not run out halfway through a backfill (reference 2.3).
+const expiryMargin = 5 * time.Minute
+
 // envelope is service14's answer: {"error":false,"code":200,"message":"","data":...}.
 type envelope map[string]json.RawMessage
 
@@ -180,8 +189,8 @@ var authWords = []string{"unauthorized", "forbidden", "invalid token", "token ex
 // 401/403, or an answer that is not a JSON envelope) the CryptoJS form is
 // tried once and, if it works, kept for the rest of the session.
 func (cl *Client) profile(ctx context.Context, path string, payload any) (envelope, error) {
-	if expired := cl.expires; !expired.IsZero() && time.Now().After(expired) {
-		return nil, fmt.Errorf("the MyWhoosh session expired at %s: %w", expired.Format(time.RFC3339), source.ErrNeedsSignIn)
+	if exp := cl.expires; !exp.IsZero() && !time.Now().Add(expiryMargin).Before(exp) {
+		return nil, fmt.Errorf("the MyWhoosh session has expired or is about to (exp %s): %w", exp.Format(time.RFC3339), source.ErrNeedsSignIn)
 	}
 	plain, err := json.Marshal(payload)
 	if err != nil {

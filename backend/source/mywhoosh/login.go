@@ -41,12 +41,31 @@ type loginRequest struct {
 	Authorization string `json:"Authorization"`
 }
 
+// variantLoginRequest is the other login body seen in the game's app, sent
+// with the header "Source: connect". It is only a second attempt.
+type variantLoginRequest struct {
+	UserName string `json:"UserName"`
+	Password string `json:"Password"`
+	Source   string `json:"Source"`
+	DeviceID string `json:"DeviceId"`
+}
+
 type loginResponse struct {
-	Success     bool            `json:"Success"`
+	Success     *bool           `json:"Success"`
 	Message     string          `json:"Message"`
 	AccessToken string          `json:"AccessToken"`
 	WhooshID    json.RawMessage `json:"WhooshId"` // a string, or a number for some accounts
 }
+
+// refusal is a Success:false answer, with MyWhoosh's message.
+type refusal struct{ msg string }
+
+func (r *refusal) Error() string        { return ErrLoginRefused.Error() + ": " + r.msg }
+func (r *refusal) Is(target error) bool { return target == ErrLoginRefused }
+
+// wrongPassword: the one refusal that is sometimes spurious, and the one the
+// other login body cannot help with.
+func (r *refusal) wrongPassword() bool { return strings.Contains(strings.ToLower(r.msg), "incorrect") }
 
 // Login signs in with email and password through the game's login API. The
 // password is used for this call only: it is never stored or logged.
@@ -56,9 +75,27 @@ func Login(ctx context.Context, cfg source.Config, username, password string, op
 		return Session{}, fmt.Errorf("%w: email and password are both needed", ErrLoginRefused)
 	}
 	cl := newClient(cfg, opts)
-	u := cl.hosts.Login + "/http-service/api/login"
 	device := deviceID(cfg)
-	for attempt := 0; ; attempt++ {
+	s, err := cl.loginPrimary(ctx, username, password, device)
+	if err == nil || !worthVariant(err) {
+		return s, err
+	}
+	cl.log.Info("trying MyWhoosh's other sign-in body", "after", err.Error())
+	s, verr := cl.loginVariant(ctx, username, password, device)
+	if verr == nil {
+		return s, nil
+	}
+	cl.log.Info("the other sign-in body failed too", "error", verr.Error())
+	if errors.Is(verr, ErrLoginRefused) {
+		return Session{}, verr // MyWhoosh's own word on these credentials
+	}
+	return Session{}, err
+}
+
+// loginPrimary sends the usual body, again after a wrong-password refusal
+// (at most loginRetries times).
+func (cl *Client) loginPrimary(ctx context.Context, username, password, device string) (Session, error) {
+	for attempt := 1; ; attempt++ {
 		body, err := json.Marshal(loginRequest{
 			Username: username, Password: password, Platform: "Android", Action: 1001,
 			CorrelationID: newUUID(), DeviceID: device,
@@ -66,38 +103,89 @@ func Login(ctx context.Context, cfg source.Config, username, password string, op
 		if err != nil {
 			return Session{}, err
 		}
-		raw, _, err := cl.do(ctx, call{method: http.MethodPost, url: u, body: body})
-		if err != nil {
-			return Session{}, fmt.Errorf("MyWhoosh sign-in failed: %w", err)
-		}
-		var resp loginResponse
-		if err := json.Unmarshal(raw, &resp); err != nil {
-			return Session{}, fmt.Errorf("MyWhoosh sign-in answered something unexpected: %s", snippet(raw))
-		}
-		// The HTTP status says nothing: a refusal comes back as 200 with Success:false.
-		if resp.Success {
-			if resp.AccessToken == "" {
-				return Session{}, fmt.Errorf("%w: the answer has no AccessToken", ErrLoginRefused)
-			}
-			s := Session{Token: resp.AccessToken, WhooshID: rawID(resp.WhooshID)}
-			s.Expires, _ = capture.JWTExpiry(s.Token)
-			cl.log.Info("signed in to MyWhoosh", "attempt", attempt+1, capture.DescribeToken(s.Token), "whoosh_id_known", s.WhooshID != "")
-			return s, nil
-		}
-		msg := strings.TrimSpace(resp.Message)
-		if msg == "" {
-			msg = "no reason given"
-		}
-		cl.log.Info("MyWhoosh refused the sign-in", "attempt", attempt+1, "message", msg)
-		// Only the wrong-password message is sometimes spurious; a malformed
-		// request will not get better by asking again.
-		if attempt >= loginRetries || !strings.Contains(strings.ToLower(msg), "incorrect") {
-			return Session{}, fmt.Errorf("%w: %s", ErrLoginRefused, msg)
+		s, err := cl.loginAttempt(ctx, call{method: http.MethodPost, url: cl.loginURL(), body: body}, "primary", attempt)
+		var r *refusal
+		if !errors.As(err, &r) || !r.wrongPassword() || attempt > loginRetries {
+			return s, err
 		}
 		if err := cl.opts.sleep(ctx, cl.opts.LoginRetryDelay); err != nil {
 			return Session{}, err
 		}
 	}
+}
+
+func (cl *Client) loginVariant(ctx context.Context, username, password, device string) (Session, error) {
+	body, err := json.Marshal(variantLoginRequest{UserName: username, Password: password, Source: "connect", DeviceID: device})
+	if err != nil {
+		return Session{}, err
+	}
+	c := call{method: http.MethodPost, url: cl.loginURL(), body: body, header: map[string]string{"Source": "connect"}}
+	return cl.loginAttempt(ctx, c, "variant", 1)
+}
+
+func (cl *Client) loginURL() string { return cl.hosts.Login + "/http-service/api/login" }
+
+// worthVariant: the primary body was refused for another reason than the
+// password, or its answer made no sense. Network errors and 5xx were
+// retried already; another body will not help with those.
+func worthVariant(err error) bool {
+	var r *refusal
+	if errors.As(err, &r) {
+		return !r.wrongPassword()
+	}
+	var ne *notEnvelopeError
+	if errors.As(err, &ne) {
+		return true
+	}
+	var he *HTTPError
+	return errors.As(err, &he) && he.Status >= 400 && he.Status < 500 && he.Status != http.StatusTooManyRequests
+}
+
+// loginAttempt sends one login body. A refusal comes back as *refusal.
+func (cl *Client) loginAttempt(ctx context.Context, c call, form string, attempt int) (Session, error) {
+	resp, err := cl.loginOnce(ctx, c)
+	if err != nil {
+		return Session{}, err
+	}
+	if !resp.ok() {
+		msg := strings.TrimSpace(resp.Message)
+		if msg == "" {
+			msg = "no reason given"
+		}
+		cl.log.Info("MyWhoosh refused the sign-in", "body", form, "attempt", attempt, "message", msg)
+		return Session{}, &refusal{msg}
+	}
+	if resp.AccessToken == "" {
+		return Session{}, fmt.Errorf("%w: the answer has no AccessToken", ErrLoginRefused)
+	}
+	s := Session{Token: resp.AccessToken, WhooshID: rawID(resp.WhooshID)}
+	s.Expires, _ = capture.JWTExpiry(s.Token)
+	cl.log.Info("signed in to MyWhoosh", "body", form, "attempt", attempt, capture.DescribeToken(s.Token), "whoosh_id_known", s.WhooshID != "")
+	return s, nil
+}
+
+func (r loginResponse) ok() bool { return r.Success != nil && *r.Success }
+
+// loginOnce sends one login body and reads MyWhoosh's verdict. The body
+// decides, not the status: a refusal ({Success:false, Message}) may come
+// with a 4xx as well as with a 200.
+func (cl *Client) loginOnce(ctx context.Context, c call) (loginResponse, error) {
+	var resp loginResponse
+	raw, _, err := cl.do(ctx, c)
+	var he *HTTPError
+	if errors.As(err, &he) && he.Status >= 400 && he.Status < 500 && he.Status != http.StatusTooManyRequests {
+		if json.Unmarshal(he.raw, &resp) == nil && resp.Success != nil && !*resp.Success {
+			cl.log.Debug("sign-in refused with an HTTP error status", "status", he.Status)
+			return resp, nil
+		}
+	}
+	if err != nil {
+		return resp, fmt.Errorf("MyWhoosh sign-in failed: %w", err)
+	}
+	if err := json.Unmarshal(raw, &resp); err != nil {
+		return resp, fmt.Errorf("MyWhoosh sign-in: %w", &notEnvelopeError{snippet(raw)})
+	}
+	return resp, nil
 }
 
 func rawID(raw json.RawMessage) string {

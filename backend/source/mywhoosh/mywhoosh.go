@@ -66,9 +66,16 @@ func init() {
 		Capture: func(cfg source.Config) source.CaptureSpec {
 			return CaptureSpec(cfg, Options{})
 		},
-		Login: func(ctx context.Context, cfg source.Config, username, password string) (string, error) {
+		Login: func(ctx context.Context, cfg source.Config, username, password string) (source.Session, error) {
 			s, err := Login(ctx, cfg, username, password, Options{})
-			return s.Token, err
+			if err != nil {
+				return source.Session{}, err
+			}
+			out := source.Session{Token: s.Token}
+			if s.WhooshID != "" {
+				out.Settings = map[string]string{SettingWhooshID: s.WhooshID}
+			}
+			return out, nil
 		},
 		CleanToken: CleanToken,
 		Validate: func(ctx context.Context, cfg source.Config) error {
@@ -183,6 +190,10 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if exp, ok := capture.JWTExpiry(tok); ok {
 		c.expires = exp
 	}
+	if c.whooshID == "" {
+		// A browser or pasted session brings no WhooshId; the token may carry it.
+		c.whooshID, _ = capture.JWTClaim(tok, "userId")
+	}
 	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "")
 	return c, nil
 }
@@ -245,17 +256,22 @@ func (c *Client) Validate(ctx context.Context) error {
 }
 
 // CaptureSpec says where the web portal leaves the session: localStorage
-// "webToken" on the portal, or the bearer of the portal's own API calls.
+// "webToken" on the portal, the bearer of the portal's own API calls, or
+// last the portal's "whoosh_token" cookie (one source only names it).
 func CaptureSpec(cfg source.Config, opts Options) source.CaptureSpec {
 	h := HostsFor(cfg.BaseURL)
-	apiHost := h.API
+	apiHost, eventHost := h.API, h.Event
 	if u, err := url.Parse(h.API); err == nil {
 		apiHost = u.Host
+	}
+	if u, err := url.Parse(h.Event); err == nil {
+		eventHost = u.Hostname()
 	}
 	return source.CaptureSpec{
 		StartURL:      h.Event + "/auth/login",
 		LocalStorage:  &source.LocalStorageToken{Key: "webToken"},
 		RequestHeader: &source.RequestHeaderToken{Host: apiHost, Header: "Authorization", StripPrefix: "Bearer "},
+		Cookie:        &source.CookieToken{Name: "whoosh_token", Domain: eventHost},
 		Validate: func(ctx context.Context, token string) error {
 			c := cfg
 			c.Token = token

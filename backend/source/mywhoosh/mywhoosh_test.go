@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -90,7 +91,8 @@ func TestRegistered(t *testing.T) {
 	}
 	spec := d.Capture(source.Config{})
 	if spec.StartURL != "https://event.mywhoosh.com/auth/login" || spec.LocalStorage.Key != "webToken" ||
-		spec.RequestHeader.Host != "service14.mywhoosh.com" || spec.Validate == nil {
+		spec.RequestHeader.Host != "service14.mywhoosh.com" || spec.Validate == nil ||
+		spec.Cookie == nil || spec.Cookie.Name != "whoosh_token" || spec.Cookie.Domain != "event.mywhoosh.com" {
 		t.Errorf("capture spec = %+v", spec)
 	}
 }
@@ -146,43 +148,132 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+// refusalStatuses: MyWhoosh answers a refusal with 200, but clients must read
+// the body whatever the status.
+var refusalStatuses = []int{http.StatusOK, http.StatusBadRequest, http.StatusUnauthorized}
+
 func TestLoginWrongPassword(t *testing.T) {
-	var logs logBuf
-	f, cfg := startFake(t, mywhooshfake.Options{})
-	_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2", fastOpts(&logs))
-	if !errors.Is(err, ErrLoginRefused) || !strings.Contains(err.Error(), "Email address or password is incorrect") {
-		t.Fatalf("err = %v", err)
-	}
-	if got := f.Stats().LoginsRejected; got != 1+loginRetries {
-		t.Errorf("tried %d times, want %d", got, 1+loginRetries)
-	}
-	if strings.Contains(logs.String(), "hunter2") || strings.Contains(err.Error(), "hunter2") {
-		t.Error("the password leaked")
+	for _, status := range refusalStatuses {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{RefusalStatus: status})
+			_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2", fastOpts(&logs))
+			if !errors.Is(err, ErrLoginRefused) || err.Error() != ErrLoginRefused.Error()+": Email address or password is incorrect" {
+				t.Fatalf("err = %v, want MyWhoosh's own message", err)
+			}
+			if got := f.Stats().LoginsRejected; got != 1+loginRetries {
+				t.Errorf("tried %d times, want %d", got, 1+loginRetries)
+			}
+			if strings.Contains(logs.String(), "hunter2") || strings.Contains(err.Error(), "hunter2") {
+				t.Error("the password leaked")
+			}
+		})
 	}
 }
 
 func TestLoginSpuriousRejections(t *testing.T) {
+	for _, status := range refusalStatuses {
+		for _, tc := range []struct {
+			reject int
+			ok     bool
+		}{{1, true}, {2, true}, {3, false}} {
+			t.Run(fmt.Sprintf("%d/%d", status, tc.reject), func(t *testing.T) {
+				var logs logBuf
+				f, cfg := startFake(t, mywhooshfake.Options{RejectFirstLogins: tc.reject, RefusalStatus: status})
+				s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
+				if tc.ok != (err == nil) {
+					t.Fatalf("err = %v", err)
+				}
+				if !tc.ok && (!errors.Is(err, ErrLoginRefused) || !strings.Contains(err.Error(), "incorrect")) {
+					t.Errorf("error %q lacks MyWhoosh's message", err)
+				}
+				if tc.ok && s.Token == "" {
+					t.Error("no token")
+				}
+				if st := f.Stats(); st.SpuriousRejections != min(tc.reject, 1+loginRetries) {
+					t.Errorf("stats %+v", st)
+				}
+			})
+		}
+	}
+}
+
+// The variant body is tried once, only when the usual one was refused for
+// another reason than the password or got an answer that makes no sense.
+func TestLoginVariantBody(t *testing.T) {
 	for _, tc := range []struct {
-		reject int
-		ok     bool
-	}{{1, true}, {2, true}, {3, false}} {
-		t.Run(fmt.Sprint(tc.reject), func(t *testing.T) {
+		name        string
+		fake        mywhooshfake.Options
+		password    string
+		variant     bool   // the variant body is sent
+		wantErr     string // empty: signed in
+		primaryRuns int    // primary bodies refused
+	}{
+		{name: "primary works", variant: false},
+		{name: "primary invalid request", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginInvalidRequest}, variant: true, primaryRuns: 1},
+		{name: "primary invalid request with 400", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginInvalidRequest, RefusalStatus: 400}, variant: true, primaryRuns: 1},
+		{name: "primary answers HTML", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginHTML}, variant: true},
+		{name: "primary answers a bare 400", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginBadRequest}, variant: true},
+		{name: "wrong password", password: "hunter2", wantErr: "Email address or password is incorrect", primaryRuns: 1 + loginRetries},
+		{name: "wrong password with 401", fake: mywhooshfake.Options{RefusalStatus: 401}, password: "hunter2",
+			wantErr: "Email address or password is incorrect", primaryRuns: 1 + loginRetries},
+		{name: "spurious refusals only", fake: mywhooshfake.Options{RejectFirstLogins: 3},
+			wantErr: "Email address or password is incorrect"},
+		{name: "both refused", fake: mywhooshfake.Options{PrimaryLogin: mywhooshfake.LoginInvalidRequest}, password: "hunter2",
+			variant: true, wantErr: "Email address or password is incorrect", primaryRuns: 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			var logs logBuf
-			f, cfg := startFake(t, mywhooshfake.Options{RejectFirstLogins: tc.reject})
-			s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
-			if tc.ok != (err == nil) {
-				t.Fatalf("err = %v", err)
+			f, cfg := startFake(t, tc.fake)
+			pass := tc.password
+			if pass == "" {
+				pass = mywhooshfake.DefaultPassword
 			}
-			if !tc.ok && !strings.Contains(err.Error(), "incorrect") {
-				t.Errorf("error %q lacks MyWhoosh's message", err)
+			s, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, pass, fastOpts(&logs))
+			st := f.Stats()
+			if tc.wantErr == "" {
+				if err != nil || s.Token == "" || s.WhooshID != mywhooshfake.DefaultWhooshID {
+					t.Fatalf("session %+v, err %v", s.WhooshID, err)
+				}
+				cfg.Token = s.Token
+				if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+					t.Errorf("the token does not work: %v", err)
+				}
+			} else if !errors.Is(err, ErrLoginRefused) || !strings.HasSuffix(err.Error(), ": "+tc.wantErr) {
+				t.Fatalf("err = %v, want MyWhoosh's %q", err, tc.wantErr)
 			}
-			if tc.ok && s.Token == "" {
-				t.Error("no token")
+			wantTries := 0
+			if tc.variant {
+				wantTries = 1
 			}
-			if st := f.Stats(); st.SpuriousRejections != min(tc.reject, 1+loginRetries) {
-				t.Errorf("stats %+v", st)
+			if st.VariantTries != wantTries || (tc.variant && tc.wantErr == "" && st.VariantLogins != 1) {
+				t.Errorf("stats %+v: variant tries %d, want %d", st, st.VariantTries, wantTries)
+			}
+			if st.LoginsRejected != tc.primaryRuns {
+				t.Errorf("stats %+v: %d refusals, want %d", st, st.LoginsRejected, tc.primaryRuns)
+			}
+			if strings.Contains(logs.String(), pass) || (err != nil && strings.Contains(err.Error(), pass)) {
+				t.Error("the password leaked")
 			}
 		})
+	}
+}
+
+func TestLoginVariantNotAfterServerErrors(t *testing.T) {
+	var logs logBuf
+	faults := fakes.NewFaults(3)
+	faults.ServerErrorRate = 1
+	f, cfg := startFake(t, mywhooshfake.Options{Faults: faults})
+	_, err := Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword, fastOpts(&logs))
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status < 500 {
+		t.Fatalf("err = %v", err)
+	}
+	if n := int(faults.Injected()); n != 1+fastOpts(&logs).MaxRetries {
+		t.Errorf("%d calls, want only the primary body's %d", n, 1+fastOpts(&logs).MaxRetries)
+	}
+	if st := f.Stats(); st.VariantTries != 0 {
+		t.Errorf("stats %+v", st)
 	}
 }
 
@@ -364,24 +455,68 @@ func TestDownloadWithoutBearer(t *testing.T) {
 		n++
 	}
 	st := f.Stats()
-	if st.Downloads != n || st.S3WithAuth != 0 || st.S3WithCookie != 0 || st.KeysSeen != 0 {
-		t.Errorf("stats %+v after %d downloads: the bucket must see no Authorization, no cookie, and no key was known", st, n)
+	if st.Downloads != n || st.S3WithAuth != 0 || st.S3WithCookie != 0 {
+		t.Errorf("stats %+v after %d downloads: the bucket must see no Authorization and no cookie", st, n)
 	}
 	if strings.Contains(logs.String(), "X-Amz-Signature=") {
 		t.Error("a signed URL's query reached the logs")
 	}
 }
 
+// The download call sends the WhooshId as "key" when it is known: from the
+// account's settings, else from the token's userId claim.
 func TestDownloadSendsKeyWhenKnown(t *testing.T) {
-	var logs logBuf
-	f, cfg := startFake(t, mywhooshfake.Options{})
-	r := f.AddRide(mywhooshfake.Ride{Title: "x", Start: time.Now().Add(-time.Hour)})
-	cfg.Settings = map[string]string{SettingWhooshID: mywhooshfake.DefaultWhooshID}
-	c, _ := New(cfg, fastOpts(&logs))
-	if _, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}}); err != nil {
+	for _, tc := range []struct {
+		name     string
+		noClaim  bool   // the token has no userId
+		setting  string // stored whoosh_id
+		wantKey  string // empty: no key sent
+		wantSent bool
+	}{
+		{name: "from the token", wantKey: mywhooshfake.DefaultWhooshID, wantSent: true},
+		{name: "stored setting first", setting: "777", wantKey: "777", wantSent: true},
+		{name: "stored setting, no claim", noClaim: true, setting: "777", wantKey: "777", wantSent: true},
+		{name: "unknown", noClaim: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{NoUserIDInTokens: tc.noClaim})
+			r := f.AddRide(mywhooshfake.Ride{Title: "x", Start: time.Now().Add(-time.Hour)})
+			if tc.setting != "" {
+				cfg.Settings = map[string]string{SettingWhooshID: tc.setting}
+			}
+			c, err := New(cfg, fastOpts(&logs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}})
+			if err != nil || !bytes.Equal(data, r.FIT) {
+				t.Fatal(err)
+			}
+			if st := f.Stats(); (st.KeysSeen == 1) != tc.wantSent || st.LastKey != tc.wantKey {
+				t.Errorf("stats %+v, want key %q", st, tc.wantKey)
+			}
+		})
+	}
+}
+
+// A password sign-in hands the WhooshId back as an account setting, so it
+// is kept and later sent as the download key.
+func TestDescriptorLoginReturnsWhooshID(t *testing.T) {
+	f, cfg := startFake(t, mywhooshfake.Options{NoUserIDInTokens: true})
+	cfg.Token = ""
+	d, _ := source.Lookup(Name)
+	s, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if f.Stats().KeysSeen != 1 {
+	if s.Token == "" || len(s.Settings) != 1 || s.Settings[SettingWhooshID] != mywhooshfake.DefaultWhooshID {
+		t.Fatalf("settings %v", s.Settings)
+	}
+	if _, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2"); !errors.Is(err, ErrLoginRefused) {
+		t.Errorf("wrong password: %v", err)
+	}
+	if f.Stats().Logins != 1 {
 		t.Errorf("stats %+v", f.Stats())
 	}
 }
@@ -504,6 +639,32 @@ func TestNeedsSignInAfterExpiry(t *testing.T) {
 	}
 }
 
+// A token within five minutes of its exp counts as expired: no call is made
+// with it, and the rider is asked to sign in again.
+func TestExpiryMargin(t *testing.T) {
+	for _, tc := range []struct {
+		ttl time.Duration
+		ok  bool
+	}{
+		{time.Minute, false},
+		{4*time.Minute + 50*time.Second, false},
+		{6 * time.Minute, true},
+		{time.Hour, true},
+	} {
+		t.Run(tc.ttl.String(), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{TokenTTL: tc.ttl})
+			err := Validate(context.Background(), cfg, fastOpts(&logs))
+			if tc.ok != (err == nil) || (!tc.ok && !errors.Is(err, source.ErrNeedsSignIn)) {
+				t.Fatalf("err = %v", err)
+			}
+			if st := f.Stats(); !tc.ok && (st.ListCalls != 0 || st.Unauthorized != 0) {
+				t.Errorf("a token about to expire was sent: %+v", st)
+			}
+		})
+	}
+}
+
 func TestFaultsStillListAndDownloadEverything(t *testing.T) {
 	var logs logBuf
 	faults := fakes.NewFaults(42)
@@ -617,6 +778,40 @@ func TestCaptureAgainstFakeLoginPage(t *testing.T) {
 	// The stale token's exp has passed, so it is refused without a call.
 	if !strings.Contains(logs.String(), "session value refused") || !strings.Contains(logs.String(), "expired") {
 		t.Errorf("the stale token was not seen and refused first:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), tok) {
+		t.Error("the captured token reached the logs")
+	}
+}
+
+// When the portal leaves its session only in the whoosh_token cookie, the
+// cookie is taken.
+func TestCaptureFromCookie(t *testing.T) {
+	browser, err := capture.FindBrowser()
+	if err != nil {
+		t.Skipf("no Chrome-family browser for the capture test: %v", err)
+	}
+	var logs logBuf
+	f, cfg := startFake(t, mywhooshfake.Options{AutoLogin: true, WebTokenOnlyInCookie: true})
+	cfg.Token = ""
+	spec := CaptureSpec(cfg, fastOpts(&logs))
+	spec.Timeout = 45 * time.Second
+	tok, err := capture.Capture(context.Background(), spec, capture.Options{
+		BrowserPath: browser, Headless: true, PollEvery: 100 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatalf("capture: %v\n%s", err, logs.String())
+	}
+	cfg.Token = tok
+	if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+		t.Fatalf("captured token does not validate: %v", err)
+	}
+	if !regexp.MustCompile(`msg="signed in" .*where="cookie whoosh_token"`).MatchString(logs.String()) {
+		t.Errorf("the session was not taken from the cookie:\n%s", logs.String())
+	}
+	if st := f.Stats(); st.WebLogins != 1 {
+		t.Errorf("stats %+v", st)
 	}
 	if strings.Contains(logs.String(), tok) {
 		t.Error("the captured token reached the logs")
