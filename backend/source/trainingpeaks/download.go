@@ -212,26 +212,16 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		return nil, fmt.Errorf("%s: file %s: %w", what, pick.name, err)
 	}
 	kind := sniff(data)
-	if !fits(pick.name, kind) {
+	if kind != "fit" && kind != "tcx" && kind != "gpx" {
 		return nil, c.notTheFile(ctx, what, wid, pick, r, data, kind)
 	}
-	if isHTMLType(r.header.Get("Content-Type")) {
-		// The bytes are the file; only the label is odd. Worth knowing, not refusing.
-		c.log.Info("trainingpeaks file labelled text/html", "workout", wid, "file_id", pick.id, "kind", kind)
+	if named := format(pick.name); named != kind || isHTMLType(r.header.Get("Content-Type")) {
+		// The bytes are an activity file; only the name or label is odd
+		// (names cannot be trusted). Worth knowing, not refusing.
+		c.log.Info("trainingpeaks file differs from its name or label", "workout", wid, "file_id", pick.id,
+			"named", named, "kind", kind, "content_type", r.header.Get("Content-Type"))
 	}
 	return data, nil
-}
-
-// fits reports whether the bytes are what the picked name promises: a FIT
-// for .fit, TCX or GPX text for .tcx/.gpx.
-func fits(name, kind string) bool {
-	switch format(name) {
-	case "fit":
-		return kind == "fit"
-	case "tcx", "gpx":
-		return kind == "tcx" || kind == "gpx"
-	}
-	return false
 }
 
 // notTheFile explains bytes that are not the file asked for. A web page is
@@ -241,7 +231,7 @@ func fits(name, kind string) bool {
 func (c *Client) notTheFile(ctx context.Context, what, wid string, pick choice, r *response, data []byte, kind string) error {
 	ct := r.header.Get("Content-Type")
 	if kind != "html" && !isHTMLType(ct) {
-		return fmt.Errorf("%s: file %s is not the %s file its name says (starts %x)", what, pick.name, strings.ToUpper(format(pick.name)), data[:min(12, len(data))])
+		return fmt.Errorf("%s: file %s is neither FIT, TCX nor GPX (starts %x)", what, pick.name, data[:min(12, len(data))])
 	}
 	signIn := signInPage(r.path, data)
 	c.log.Info("trainingpeaks sent a web page instead of the file",
