@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/fakes/igpsportfake"
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/fakes/mywhooshfake"
@@ -19,7 +20,6 @@ import (
 	"fitbridge/backend/source"
 	_ "fitbridge/backend/source/all"
 	"fitbridge/backend/store"
-	"fitbridge/backend/sync"
 )
 
 // Realistic answer times of each kind of call.
@@ -193,9 +193,9 @@ func runEngine(b *testing.B, pc platformCase, n int, oneAtATime bool) (time.Dura
 	if oneAtATime {
 		oneByOne(b, src, desc, client)
 	} else {
-		eng := &sync.Engine{Store: st, Cache: store.NewCache(home), Intervals: client, Location: ivl.Location(),
-			Sources: []sync.Connected{{Desc: desc, Source: src}}, Options: sync.Options{StravaAsDuplicate: true, UploadWorkers: uploadWorkr}}
-		res, err := eng.Run(context.Background(), sync.Request{})
+		eng := &backfill.Engine{Store: st, Cache: store.NewCache(home), Intervals: client, Location: ivl.Location(),
+			Sources: []backfill.Connected{{Desc: desc, Source: src}}, Options: backfill.Options{StravaAsDuplicate: true, UploadWorkers: uploadWorkr}}
+		res, err := eng.Run(context.Background(), backfill.Request{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
 	"fitbridge/backend/service"
 	"fitbridge/backend/source"
-	"fitbridge/backend/sync"
 )
 
 type runFlags struct {
@@ -45,8 +45,8 @@ func (f *runFlags) options() (service.BackfillOptions, error) {
 		return service.BackfillOptions{}, usagef("--until is before --since")
 	}
 	for _, n := range f.sources {
-		if _, ok := source.Lookup(n); !ok && n != sync.ImportSource {
-			return service.BackfillOptions{}, usagef("--source: unknown source %q (known: %s, %s)", n, strings.Join(sourceNames(), ", "), sync.ImportSource)
+		if _, ok := source.Lookup(n); !ok && n != backfill.ImportSource {
+			return service.BackfillOptions{}, usagef("--source: unknown source %q (known: %s, %s)", n, strings.Join(sourceNames(), ", "), backfill.ImportSource)
 		}
 	}
 	return service.BackfillOptions{Sources: f.sources, Since: since, Until: until}, nil
@@ -109,7 +109,7 @@ func runEngine(ctx context.Context, e *Env, o service.BackfillOptions, asJSON bo
 		bar.clear()
 	}
 	if res.Failures == nil {
-		res.Failures = []sync.Failure{}
+		res.Failures = []backfill.Failure{}
 	}
 	if asJSON {
 		printJSON(e.Stdout, res)
@@ -121,7 +121,7 @@ func runEngine(ctx context.Context, e *Env, o service.BackfillOptions, asJSON bo
 
 // finish turns a run's outcome into the exit code, with a line on stderr for
 // each thing that went wrong beyond the listed failures.
-func finish(e *Env, res sync.Result, err error) int {
+func finish(e *Env, res backfill.Result, err error) int {
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
 			fmt.Fprintln(e.Stderr, "fitbridge: stopped; nothing was lost: run the same command again to carry on")
@@ -138,7 +138,7 @@ func finish(e *Env, res sync.Result, err error) int {
 	return ExitOK
 }
 
-func printResult(w io.Writer, r sync.Result, o service.BackfillOptions) {
+func printResult(w io.Writer, r backfill.Result, o service.BackfillOptions) {
 	if o.FetchOnly {
 		fmt.Fprintf(w, "%d activities in the library, %d downloaded now.\n", r.Discovered, r.Downloaded)
 	} else if o.DryRun {
@@ -153,14 +153,14 @@ func printResult(w io.Writer, r sync.Result, o service.BackfillOptions) {
 
 // progressBar draws one line on a terminal.
 type progressBar struct {
-	mu    gosync.Mutex
+	mu    sync.Mutex
 	w     io.Writer
 	drawn bool
 	last  time.Time
 }
 
 func (b *progressBar) Emit(name string, payload any) {
-	p, ok := payload.(sync.Progress)
+	p, ok := payload.(backfill.Progress)
 	if name != events.Progress || !ok {
 		return
 	}

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	gosync "sync"
+	"sync"
 	"time"
 
 	"github.com/tormoder/fit"
@@ -40,7 +40,7 @@ type Demo struct {
 	IGPSport  *igpsportfake.Server
 	TP        *trainingpeaksfake.Server
 	closers   []func()
-	stopOnce  gosync.Once
+	stopOnce  sync.Once
 }
 
 // Close stops the sample services and closes the library.

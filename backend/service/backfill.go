@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
-	"fitbridge/backend/sync"
 )
 
 // BackfillOptions are what the command line and the window can ask of a run.
@@ -28,7 +28,7 @@ type BackfillOptions struct {
 }
 
 // Engine builds a backfill engine over the connected accounts.
-func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*sync.Engine, []string, error) {
+func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*backfill.Engine, []string, error) {
 	var svc intervals.Service
 	loc := time.UTC
 	if !o.FetchOnly {
@@ -45,25 +45,25 @@ func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*sync.Engine, 
 	if emit == nil {
 		emit = s.Events
 	}
-	e := &sync.Engine{
+	e := &backfill.Engine{
 		Store: s.Store, Cache: s.Cache, Intervals: svc, Location: loc, Sources: conns,
 		Emit: emit, Log: s.Log,
-		Options: sync.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled},
+		Options: backfill.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled},
 	}
 	return e, signIn, nil
 }
 
 // Backfill runs one backfill to the end (the command line's way).
-func (s *Service) Backfill(ctx context.Context, o BackfillOptions, emit events.Emitter) (sync.Result, error) {
+func (s *Service) Backfill(ctx context.Context, o BackfillOptions, emit events.Emitter) (backfill.Result, error) {
 	e, signIn, err := s.Engine(o, emit)
 	if err != nil {
-		return sync.Result{Failures: []sync.Failure{}}, err
+		return backfill.Result{Failures: []backfill.Failure{}}, err
 	}
 	return s.runEngine(ctx, e, o, signIn)
 }
 
-func (s *Service) runEngine(ctx context.Context, e *sync.Engine, o BackfillOptions, signIn []string) (sync.Result, error) {
-	req := sync.Request{Sources: o.Sources, Query: source.Query{Since: o.Since, Until: o.Until}, IDs: o.IDs, DryRun: o.DryRun, FetchOnly: o.FetchOnly}
+func (s *Service) runEngine(ctx context.Context, e *backfill.Engine, o BackfillOptions, signIn []string) (backfill.Result, error) {
+	req := backfill.Request{Sources: o.Sources, Query: source.Query{Since: o.Since, Until: o.Until}, IDs: o.IDs, DryRun: o.DryRun, FetchOnly: o.FetchOnly}
 	s.runLock.Lock()
 	res, err := e.Run(ctx, req)
 	s.runLock.Unlock()
@@ -73,10 +73,10 @@ func (s *Service) runEngine(ctx context.Context, e *sync.Engine, o BackfillOptio
 		}
 		res.NeedsSignIn = append(res.NeedsSignIn, signIn...)
 		if err == nil {
-			err = &sync.NeedsSignInError{Accounts: signIn}
+			err = &backfill.NeedsSignInError{Accounts: signIn}
 		}
 	}
-	var nsi *sync.NeedsSignInError
+	var nsi *backfill.NeedsSignInError
 	if errors.As(err, &nsi) {
 		err = s.signInError(nsi.Accounts)
 	}
@@ -154,7 +154,7 @@ func (s *Service) Progress() Progress {
 	rs := s.run
 	s.mu.Unlock()
 	if rs == nil {
-		return Progress{Phase: "idle", Counts: map[string]int{}, Failures: []sync.Failure{}}
+		return Progress{Phase: "idle", Counts: map[string]int{}, Failures: []backfill.Failure{}}
 	}
 	p := rs.engine.LastProgress()
 	select {
@@ -181,7 +181,7 @@ func (s *Service) Progress() Progress {
 	default:
 	}
 	if p.Failures == nil {
-		p.Failures = []sync.Failure{}
+		p.Failures = []backfill.Failure{}
 	}
 	return p
 }
@@ -213,7 +213,7 @@ func (s *Service) CancelBackfill() {
 	}
 }
 
-func (s *Service) runningEngine() *sync.Engine {
+func (s *Service) runningEngine() *backfill.Engine {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.run == nil {

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"fitbridge/backend/capture"
@@ -94,7 +94,7 @@ func (s *Service) Doctor(ctx context.Context) (doctor.Report, error) {
 		jobs = append(jobs, func(ctx context.Context) []doctor.Check { return []doctor.Check{s.doctorCloud(ctx, d, acc, token)} })
 	}
 	results := make([][]doctor.Check, len(jobs))
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	for i, job := range jobs {
 		wg.Go(func() { results[i] = job(ctx) })
 	}

@@ -9,8 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/store"
-	"fitbridge/backend/sync"
 )
 
 // maxImportSize keeps a stray disk image from being read into memory.
@@ -24,7 +24,7 @@ func (s *Service) Import(paths []string) ImportResult {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			out.Activities = append(out.Activities, ActivityView{File: p, Source: sync.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
+			out.Activities = append(out.Activities, ActivityView{File: p, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
 			continue
 		}
 		if st.IsDir() {
@@ -48,7 +48,7 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 	for _, f := range files {
 		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
 		if err != nil {
-			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: sync.ImportSource, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
+			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
 			continue
 		}
 		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
@@ -85,33 +85,33 @@ func filesUnder(dir string) []string {
 func (s *Service) importFile(path string) ActivityView {
 	st, err := os.Stat(path)
 	if err == nil && st.Size() > maxImportSize {
-		return ActivityView{File: path, Source: sync.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("file is too large for an activity (%d MB)", st.Size()>>20)}
+		return ActivityView{File: path, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("file is too large for an activity (%d MB)", st.Size()>>20)}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return ActivityView{File: path, Source: sync.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read the file: %v", plainErr(err))}
+		return ActivityView{File: path, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read the file: %v", plainErr(err))}
 	}
 	return s.importBytes(path, data)
 }
 
 func (s *Service) importBytes(name string, data []byte) ActivityView {
 	if len(data) == 0 {
-		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateUnreadable, Reason: "the file is empty"}
+		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file is empty"}
 	}
 	hash, err := s.Cache.Put(data)
 	if err != nil {
-		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateFailed, Reason: err.Error()}
+		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
 	}
-	t, _ := sync.Classify(data)
+	t, _ := backfill.Classify(data)
 	row := &store.Activity{
-		Source: sync.ImportSource, RemoteID: hash, ExternalID: importExternalID(hash),
+		Source: backfill.ImportSource, RemoteID: hash, ExternalID: importExternalID(hash),
 		Name: importName(name), File: name, Hash: hash,
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
-	sync.ApplyFields(row, t.Fields)
+	backfill.ApplyFields(row, t.Fields)
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
-		return ActivityView{File: name, Source: sync.ImportSource, State: store.StateFailed, Reason: err.Error()}
+		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
 	}
 	v := s.view(*got)
 	v.File = name

@@ -3,7 +3,7 @@ package service
 import (
 	"context"
 	"net/http"
-	gosync "sync"
+	"sync"
 	"testing"
 
 	"fitbridge/backend/fakes/intervalsfake"
@@ -29,7 +29,7 @@ func TestIntervalsClientsShareOneRateLimit(t *testing.T) {
 	if _, err := svc.ConnectIntervals(ctx, ivs.AthleteID(), key); err != nil {
 		t.Fatal(err)
 	}
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	for range 2 {
 		c, _, err := svc.intervalsClient()
 		if err != nil {

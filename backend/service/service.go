@@ -13,15 +13,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/store"
-	"fitbridge/backend/sync"
 )
 
 // Version is set at build time.
@@ -54,30 +54,30 @@ type Service struct {
 
 	getenv    func(string) string
 	logFile   *os.File
-	closeOnce gosync.Once
+	closeOnce sync.Once
 	closeErr  error
 	keyErr    error
 
 	// runLock keeps the window's backfill and continuous sync from running
 	// over the same activities at once.
-	runLock gosync.Mutex
+	runLock sync.Mutex
 
-	mu      gosync.Mutex
+	mu      sync.Mutex
 	onClose []func()
 	run     *runState
 	notices []Notice
 
 	// intervalsLim is the one token bucket of every Intervals.icu client:
 	// the service limits requests per IP, not per client.
-	intervalsLimOnce gosync.Once
+	intervalsLimOnce sync.Once
 	intervalsLim     *rate.Limiter
 }
 
 type runState struct {
-	engine *sync.Engine
+	engine *backfill.Engine
 	cancel context.CancelFunc
 	done   chan struct{}
-	result sync.Result
+	result backfill.Result
 	err    error
 }
 

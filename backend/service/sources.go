@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/capture"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
-	"fitbridge/backend/sync"
 )
 
 // Sources lists every platform FitBridge knows, connected or not.
@@ -310,14 +310,14 @@ func isNotFound(err error) bool {
 
 // connected opens every connected source (or the named ones) for a run.
 // Sources whose secret is missing come back in signIn.
-func (s *Service) connected(names []string, override map[string]string) ([]sync.Connected, []string, error) {
+func (s *Service) connected(names []string, override map[string]string) ([]backfill.Connected, []string, error) {
 	accs, err := s.Store.Accounts()
 	if err != nil {
 		return nil, nil, err
 	}
 	want := map[string]bool{}
 	for _, n := range names {
-		if n == sync.ImportSource {
+		if n == backfill.ImportSource {
 			continue
 		}
 		if _, ok := source.Lookup(n); !ok {
@@ -325,7 +325,7 @@ func (s *Service) connected(names []string, override map[string]string) ([]sync.
 		}
 		want[n] = true
 	}
-	var out []sync.Connected
+	var out []backfill.Connected
 	var signIn []string
 	found := map[string]bool{}
 	for _, acc := range accs {
@@ -353,7 +353,7 @@ func (s *Service) connected(names []string, override map[string]string) ([]sync.
 		if err != nil {
 			return nil, nil, fmt.Errorf("open %s: %w", d.DisplayName, err)
 		}
-		out = append(out, sync.Connected{Desc: d, Source: src})
+		out = append(out, backfill.Connected{Desc: d, Source: src})
 	}
 	for n := range want {
 		if !found[n] {

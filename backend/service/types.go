@@ -1,6 +1,6 @@
 package service
 
-import "fitbridge/backend/sync"
+import "fitbridge/backend/backfill"
 
 // The shapes the window sees. Field names are the JSON the frontend reads.
 
@@ -121,7 +121,7 @@ type ImportResult struct {
 	Activities []ActivityView `json:"activities"`
 }
 
-// BackfillRequest says what to sync. Empty Sources means every connected
+// BackfillRequest says what to backfill. Empty Sources means every connected
 // source; IDs, when set, limits the run to those library rows ("Upload selected").
 type BackfillRequest struct {
 	Sources []string `json:"sources"`
@@ -132,10 +132,10 @@ type BackfillRequest struct {
 }
 
 // Progress of a run; also sent as the "progress" event.
-type Progress = sync.Progress
+type Progress = backfill.Progress
 
 // Failure is one activity that failed, with why.
-type Failure = sync.Failure
+type Failure = backfill.Failure
 
 // Preview is what the wizard shows before a backfill: per source how many
 // activities exist and how many Intervals.icu already holds.

@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	gosync "sync"
+	"sync"
 	"time"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
 	"fitbridge/backend/store"
-	"fitbridge/backend/sync"
 )
 
-// WatchOptions tune continuous sync.
+// WatchOptions tune continuous backfill.
 type WatchOptions struct {
 	// Settle is how long a folder file must stay unchanged (0: the source's default).
 	Settle time.Duration
@@ -20,15 +20,15 @@ type WatchOptions struct {
 	Poll time.Duration
 }
 
-// PassResult is one pass of continuous sync.
-type PassResult = sync.Result
+// PassResult is one pass of continuous backfill.
+type PassResult = backfill.Result
 
 // Watcher keeps Intervals.icu current: folder events at once, cloud sources on an interval.
 type Watcher struct {
 	s *Service
 	o WatchOptions
 	// one pass at a time: a pass is a backfill, and backfills must not overlap.
-	mu gosync.Mutex
+	mu sync.Mutex
 }
 
 // Watcher builds continuous sync over the connected accounts. A zero
@@ -83,7 +83,7 @@ func (w *Watcher) Run(ctx context.Context, done func(PassResult, error)) error {
 		poll = time.Duration(w.s.Settings().PollMinutes) * time.Minute
 	}
 	changed := make(chan string, 16)
-	var wg gosync.WaitGroup
+	var wg sync.WaitGroup
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

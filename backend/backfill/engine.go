@@ -1,7 +1,7 @@
 // Package sync is the backfill engine: discover → download → match → upload,
 // each step recorded per activity in the store, so a killed run picks up
 // where it stopped and never uploads a ride twice.
-package sync
+package backfill
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"fitbridge/backend/events"
@@ -57,7 +57,7 @@ type Engine struct {
 	Options   Options
 
 	gate   gate
-	lastMu gosync.Mutex
+	lastMu sync.Mutex
 	last   Progress
 }
 
@@ -318,7 +318,7 @@ func contains(list []string, s string) bool {
 
 // gate holds workers while a run is paused.
 type gate struct {
-	mu     gosync.Mutex
+	mu     sync.Mutex
 	paused bool
 	wake   chan struct{}
 }

@@ -1,8 +1,8 @@
-package sync
+package backfill
 
 import (
 	"sort"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"fitbridge/backend/events"
@@ -32,7 +32,7 @@ type tracker struct {
 	e   *Engine
 	req Request
 
-	mu       gosync.Mutex
+	mu       sync.Mutex
 	p        Progress
 	started  time.Time
 	lastEmit time.Time

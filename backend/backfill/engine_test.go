@@ -1,11 +1,11 @@
-package sync
+package backfill
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	gosync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +22,7 @@ import (
 // rideSource is a platform held in memory: enough to drive the engine
 // through every path without a network fake of its own.
 type rideSource struct {
-	mu        gosync.Mutex
+	mu        sync.Mutex
 	rides     []source.Activity
 	files     map[string][]byte
 	expireAt  int // after this many downloads, answer ErrNeedsSignIn (0: never)

@@ -1,11 +1,11 @@
-package sync
+package backfill
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"fitbridge/backend/fitfile"
@@ -22,7 +22,7 @@ type pipeline struct {
 	prog *tracker
 	res  *Result
 
-	mu      gosync.Mutex
+	mu      sync.Mutex
 	blocked map[string]bool // sources whose session was refused
 	signIn  []string
 	stopAll error // Intervals.icu refused the key: nothing more can be uploaded
@@ -98,7 +98,7 @@ func (p *pipeline) run(ctx context.Context) error {
 
 	upCh := make(chan store.Activity)
 	dlChs := map[string]chan store.Activity{}
-	var dlWG, upWG gosync.WaitGroup
+	var dlWG, upWG sync.WaitGroup
 
 	workers := p.e.Options.UploadWorkers
 	if workers <= 0 {

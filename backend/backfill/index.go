@@ -1,9 +1,9 @@
-package sync
+package backfill
 
 import (
 	"context"
 	"log/slog"
-	gosync "sync"
+	"sync"
 	"time"
 
 	"fitbridge/backend/intervals"
@@ -18,8 +18,8 @@ type windowIndex struct {
 	loc *time.Location
 	log *slog.Logger
 
-	mu      gosync.Mutex
-	fetch   gosync.Mutex // one window listing at a time
+	mu      sync.Mutex
+	fetch   sync.Mutex // one window listing at a time
 	covered []span
 	ix      *match.Index
 	held    map[time.Time]chan struct{} // starts whose upload is being decided
