@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"fitbridge/backend/service"
 	"fitbridge/backend/store"
@@ -15,6 +17,7 @@ type activityJSON struct {
 	Source      string  `json:"source"`
 	RemoteID    string  `json:"remote_id"`
 	File        string  `json:"file"`
+	FileBytes   string  `json:"file_bytes,omitempty"` // base64 of file when it is not UTF-8
 	Name        string  `json:"name,omitempty"`
 	State       string  `json:"state"`
 	Sport       string  `json:"sport"`
@@ -28,9 +31,15 @@ type activityJSON struct {
 }
 
 func toJSON(v service.ActivityView) activityJSON {
-	return activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
+	a := activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
 		Sport: v.Sport, Start: v.Start, ElapsedS: v.ElapsedS, DistanceM: v.DistanceM, IntervalsID: v.IntervalsID,
 		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia}
+	// JSON strings are UTF-8: a name in another encoding would come back
+	// altered, so its exact bytes travel alongside.
+	if !utf8.ValidString(v.File) {
+		a.FileBytes = base64.StdEncoding.EncodeToString([]byte(v.File))
+	}
+	return a
 }
 
 // publicState maps internal steps to the states CLI.md names: an activity
@@ -58,11 +67,17 @@ func runImport(ctx context.Context, e *Env, args []string) int {
 		return fail(e, err)
 	}
 	defer svc.Close()
-	res := svc.Import(f.rest)
+	res := svc.ImportContext(ctx, f.rest)
 	out := struct {
-		Activities []activityJSON `json:"activities"`
-	}{Activities: []activityJSON{}}
+		Activities  []activityJSON `json:"activities"`
+		Stopped     bool           `json:"stopped,omitempty"`
+		NotImported int            `json:"not_imported,omitempty"`
+	}{Activities: []activityJSON{}, Stopped: res.Stopped, NotImported: res.NotImported}
 	code := ExitOK
+	if res.Stopped {
+		code = ExitFailures
+		fmt.Fprintf(e.Stderr, "fitbridge: import stopped; %d files imported before that are kept, %d not looked at\n", len(res.Activities), res.NotImported)
+	}
 	for _, a := range res.Activities {
 		out.Activities = append(out.Activities, toJSON(a))
 		if a.State == store.StateUnreadable || a.State == store.StateFailed {
@@ -80,9 +95,9 @@ func runImport(ctx context.Context, e *Env, args []string) int {
 }
 
 func lineFor(a activityJSON) string {
-	s := a.File
+	s := printable(a.File)
 	if s == "" {
-		s = a.Name
+		s = printable(a.Name)
 	}
 	if a.Start != "" {
 		if t, err := time.Parse(time.RFC3339, a.Start); err == nil {
@@ -96,7 +111,7 @@ func lineFor(a activityJSON) string {
 		s += fmt.Sprintf("  %.1f km", a.DistanceM/1000)
 	}
 	if a.Reason != "" {
-		s += "  (" + a.Reason + ")"
+		s += "  (" + printable(a.Reason) + ")"
 	}
 	return s
 }
