@@ -17,7 +17,7 @@ func serve(ctx context.Context, addr string, demo bool, out io.Writer) error {
 	if demo {
 		svc, err = startDemo(ctx)
 	} else {
-		svc, err = service.Open(service.Options{})
+		svc, err = service.Open(service.Options{Writer: true})
 	}
 	if err != nil {
 		return err

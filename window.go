@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -11,16 +14,38 @@ import (
 
 	"fitbridge/backend/events"
 	"fitbridge/backend/service"
+	"fitbridge/backend/store"
 )
 
-// runWindow opens the desktop window.
+// runWindow opens the desktop window. It is single-instance per data
+// folder: starting it again brings the open window forward. The library's
+// lock is taken first; when a command-line run holds it instead, the window
+// says so and closes.
 func runWindow() error {
-	svc, err := service.Open(service.Options{})
+	home, err := service.DefaultHome(os.Getenv)
+	if err != nil {
+		return err
+	}
+	var win *windowUI
+	single := &options.SingleInstanceLock{
+		UniqueId: "fitbridge-" + service.LibraryID(home),
+		OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+			if win != nil && win.ctx != nil {
+				runtime.WindowUnminimise(win.ctx)
+				runtime.WindowShow(win.ctx)
+			}
+		},
+	}
+	svc, err := service.Open(service.Options{Writer: true, LockWait: time.Second})
+	var locked *store.LockedError
+	if errors.As(err, &locked) {
+		return refuseSecondWriter(single, locked)
+	}
 	if err != nil {
 		return err
 	}
 	app := &App{demo: func() (*service.Service, error) { return startDemo(context.Background()) }}
-	win := &windowUI{}
+	win = &windowUI{}
 	app.desktop = win
 	app.attach = func(s *service.Service) {
 		s.Events.Add(events.Func(func(name string, payload any) {
@@ -43,13 +68,40 @@ func runWindow() error {
 			win.ctx = ctx
 			app.setService(svc)
 		},
-		OnShutdown: func(ctx context.Context) { app.shutdown() },
-		Bind:       []interface{}{app},
+		OnShutdown:         func(ctx context.Context) { app.shutdown() },
+		Bind:               []interface{}{app},
+		SingleInstanceLock: single,
 	})
 	if err != nil {
 		return fmt.Errorf("open the FitBridge window: %w", err)
 	}
 	return nil
+}
+
+// refuseSecondWriter runs when another FitBridge holds the library. If that
+// is the window, Wails's single-instance lock hands over to it and this
+// process ends inside wails.Run; otherwise (a backfill or `serve` running)
+// a small window says so and closes.
+func refuseSecondWriter(single *options.SingleInstanceLock, locked *store.LockedError) error {
+	err := wails.Run(&options.App{
+		Title:              "FitBridge",
+		Width:              480,
+		Height:             200,
+		AssetServer:        &assetserver.Options{Assets: assets},
+		SingleInstanceLock: single,
+		OnStartup: func(ctx context.Context) {
+			_, _ = runtime.MessageDialog(ctx, runtime.MessageDialogOptions{
+				Type:    runtime.ErrorDialog,
+				Title:   "FitBridge",
+				Message: locked.Error(),
+			})
+			runtime.Quit(ctx)
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("open the FitBridge window: %w", err)
+	}
+	return locked
 }
 
 // windowUI is the native window's own abilities.

@@ -58,23 +58,17 @@ func commands() []command {
 		{"list", "list [--since DATE] [--until DATE] [--source S] [--json]", runList},
 		{"import", "import PATH... [--json]                        add local files to the library", runImport},
 		{"doctor", "doctor [--json] [--report FILE]   one harmless call per connected service, what answered", runDoctor},
+		{"restore", "restore [BACKUP] [--yes]                       list the library's backups, or restore one", runRestore},
 	}
 }
 
-// IsCommand reports whether args start with a subcommand (else the window opens).
+// IsCommand reports whether args are for the command line; without any the
+// window opens. Anything else, an unknown flag included, is the command
+// line's to run or refuse as bad usage, so a mistyped option never tries to
+// open a window (which, without a display, could only crash). macOS's old
+// "-psn_" process argument is the one thing the window accepts.
 func IsCommand(args []string) bool {
-	if len(args) == 0 {
-		return false
-	}
-	if args[0] == "help" || args[0] == "--help" || args[0] == "-h" || args[0] == "version" || args[0] == "--version" {
-		return true
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return true
-		}
-	}
-	return !strings.HasPrefix(args[0], "-")
+	return len(args) > 0 && !strings.HasPrefix(args[0], "-psn_")
 }
 
 // Main runs a subcommand and returns the exit code.
@@ -97,7 +91,11 @@ func Main(args []string, e *Env) int {
 			return c.run(ctx, e, args[1:])
 		}
 	}
-	fmt.Fprintf(e.Stderr, "fitbridge: unknown command %q: run `fitbridge help` for the list\n", args[0])
+	what := "command"
+	if strings.HasPrefix(args[0], "-") {
+		what = "option"
+	}
+	fmt.Fprintf(e.Stderr, "fitbridge: unknown %s %s: run `fitbridge help` for the list\n", what, printable(strconv.Quote(args[0])))
 	return ExitUsage
 }
 
@@ -162,7 +160,15 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// open opens the library to change it: it takes the library's lock, so a
+// second writer (the window, serve, another import) waits briefly and then
+// says FitBridge is already running.
 func open(e *Env) (*service.Service, error) {
+	return service.Open(service.Options{Getenv: e.Getenv, Writer: true})
+}
+
+// openReadOnly opens the library to look at it, whoever is writing.
+func openReadOnly(e *Env) (*service.Service, error) {
 	return service.Open(service.Options{Getenv: e.Getenv})
 }
 

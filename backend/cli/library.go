@@ -125,7 +125,7 @@ func runList(ctx context.Context, e *Env, args []string) int {
 	if _, err := f.options(); err != nil {
 		return fail(e, err)
 	}
-	svc, err := open(e)
+	svc, err := openReadOnly(e)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -159,7 +159,7 @@ func runSources(ctx context.Context, e *Env, args []string) int {
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
-	svc, err := open(e)
+	svc, err := openReadOnly(e)
 	if err != nil {
 		return fail(e, err)
 	}

@@ -39,6 +39,12 @@ type Options struct {
 	LogTo io.Writer
 	// Demo marks a run against the built-in sample services.
 	Demo bool
+	// Writer takes the library's lock for as long as the service is open:
+	// the window, `serve` and every command that changes the library. Only
+	// one writer runs at a time; another gets a *store.LockedError after
+	// LockWait (5 s when zero). Read-only commands leave it false.
+	Writer   bool
+	LockWait time.Duration
 }
 
 // Service is one open library with its accounts.
@@ -54,6 +60,7 @@ type Service struct {
 
 	getenv    func(string) string
 	logFile   *os.File
+	lock      *store.Lock
 	closeOnce sync.Once
 	closeErr  error
 	keyErr    error
@@ -109,14 +116,41 @@ func Open(opts Options) (*Service, error) {
 	if err := os.MkdirAll(filepath.Join(home, "logs"), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", home, err)
 	}
+	var lock *store.Lock
+	if opts.Writer {
+		wait := opts.LockWait
+		if wait <= 0 {
+			wait = 5 * time.Second
+		}
+		var err error
+		if lock, err = store.LockLibrary(context.Background(), home, wait); err != nil {
+			return nil, err
+		}
+	}
+	_, statErr := os.Stat(filepath.Join(home, store.DBFile))
+	existed := statErr == nil
 	st, err := store.Open(home)
 	if err != nil {
+		_ = lock.Release()
 		return nil, err
+	}
+	// Folders and files made by an older version, or by hand, may be open
+	// to other users of the computer: they hold the rider's history.
+	for _, p := range []string{filepath.Join(home, "logs"), filepath.Join(home, "files")} {
+		_ = os.Chmod(p, 0o700)
+	}
+	_ = os.Chmod(filepath.Join(home, "logs", "fitbridge.log"), 0o600)
+	if opts.Writer && existed {
+		// A daily copy, seven kept: a library damaged later can be brought back.
+		if _, err := st.BackupIfDue(time.Now(), 24*time.Hour); err != nil {
+			slog.Default().Warn("library backup failed", "err", err)
+		}
 	}
 	red := secrets.NewRedactor()
 	lf, err := os.OpenFile(filepath.Join(home, "logs", "fitbridge.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		st.Close()
+		_ = lock.Release()
 		return nil, fmt.Errorf("open log file: %w", err)
 	}
 	var w io.Writer = lf
@@ -148,7 +182,7 @@ func Open(opts Options) (*Service, error) {
 		Home: home, Store: st, Cache: store.NewCache(home),
 		Secrets: secrets.Redacting(sec, red), Redactor: red, Log: log,
 		Events: &events.Fanout{}, Demo: opts.Demo,
-		getenv: getenv, logFile: lf, keyErr: keyErr,
+		getenv: getenv, logFile: lf, keyErr: keyErr, lock: lock,
 	}
 	return s, nil
 }
@@ -166,6 +200,9 @@ func (s *Service) Close() error {
 		s.CancelBackfill()
 		s.waitRun(10 * time.Second)
 		s.closeErr = s.Store.Close()
+		if err := s.lock.Release(); err != nil && s.closeErr == nil {
+			s.closeErr = err
+		}
 		if s.logFile != nil {
 			s.logFile.Close()
 		}
@@ -179,6 +216,10 @@ func (s *Service) Close() error {
 	})
 	return s.closeErr
 }
+
+// LibraryID names a data folder in a few characters (the window's
+// single-instance lock is one per library).
+func LibraryID(home string) string { return shortHash(home) }
 
 func shortHash(s string) string {
 	abs, err := filepath.Abs(s)
