@@ -28,6 +28,7 @@ func serve(ctx context.Context, addr string, demo bool, out io.Writer) error {
 		svc.Close()
 		return err
 	}
+	app.uploads = srv
 	app.attach = func(s *service.Service) {
 		s.Events.Add(events.Func(srv.Publish))
 	}

@@ -84,6 +84,7 @@ type Server struct {
 	events    <-chan Event
 	heartbeat time.Duration
 	hub       *hub
+	uploads   uploads
 	streams   atomic.Int64 // event streams being served
 	done      chan struct{}
 	closeOnce sync.Once
@@ -231,6 +232,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		s.hub.close()
+		defer s.uploads.removeAll()
 		s.mu.Lock()
 		srv := s.srv
 		s.mu.Unlock()
@@ -289,6 +291,8 @@ func (s *Server) routes() *http.ServeMux {
 		writeError(w, http.StatusMethodNotAllowed, "calls are POST requests")
 	})
 	mux.HandleFunc("GET /api/events", s.stream)
+	mux.HandleFunc("POST /api/upload", s.startUpload)
+	mux.HandleFunc("POST /api/upload/{id}", s.uploadPart)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	})
