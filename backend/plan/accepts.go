@@ -142,7 +142,10 @@ func (ad *adapter) step(s Step) Step {
 	}
 	if len(cues) > 0 {
 		if a.Text {
-			s.Text = strings.TrimSpace(strings.Join(append([]string{s.Text}, cues...), " · "))
+			if s.Text != "" {
+				cues = append([]string{s.Text}, cues...)
+			}
+			s.Text = strings.Join(cues, " · ")
 		} else {
 			ad.note("cues cannot be shown there, so %s", strings.Join(cues, ", "))
 		}
