@@ -2,12 +2,14 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
+	"fitbridge/backend/plan"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 	"fitbridge/backend/workouts"
@@ -145,6 +147,54 @@ func (s *Service) workoutDestinations(names []string) ([]workouts.Destination, e
 			dest.Target = target
 		}
 		out = append(out, dest)
+	}
+	return out, nil
+}
+
+// PlannedView is one planned workout on the calendar with where it went.
+type PlannedView struct {
+	ID         string             `json:"id"`
+	Date       string             `json:"date"`
+	Name       string             `json:"name"`
+	Sport      string             `json:"sport"`
+	Deliveries []PlannedDelivered `json:"deliveries"`
+}
+
+// PlannedDelivered is a planned workout's state at one place.
+type PlannedDelivered struct {
+	Target      string   `json:"target"`
+	DisplayName string   `json:"displayName"`
+	State       string   `json:"state"`
+	Reason      string   `json:"reason,omitempty"`
+	Changes     []string `json:"changes"`
+}
+
+// Planned lists the planned workouts recorded from one day to another
+// (YYYY-MM-DD, inclusive), for the calendar's Planned layer.
+func (s *Service) Planned(from, to string) ([]PlannedView, error) {
+	rows, err := s.Store.PlannedBetween(from, to)
+	if err != nil {
+		return nil, err
+	}
+	out := []PlannedView{}
+	at := map[string]int{}
+	for _, r := range rows {
+		if r.State == plan.StateRemoved {
+			continue
+		}
+		i, ok := at[r.WorkoutID]
+		if !ok {
+			i = len(out)
+			at[r.WorkoutID] = i
+			out = append(out, PlannedView{ID: r.WorkoutID, Date: r.Date, Name: r.Name, Sport: r.Sport, Deliveries: []PlannedDelivered{}})
+		}
+		name := r.Target
+		if d, ok := source.Lookup(r.Target); ok {
+			name = d.DisplayName
+		}
+		changes := []string{}
+		_ = json.Unmarshal([]byte(r.Changes), &changes) // unreadable: shown as none
+		out[i].Deliveries = append(out[i].Deliveries, PlannedDelivered{Target: r.Target, DisplayName: name, State: r.State, Reason: r.Reason, Changes: changes})
 	}
 	return out, nil
 }
