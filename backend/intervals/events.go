@@ -58,6 +58,7 @@ type eventWire struct {
 	Name        string      `json:"name"`
 	Type        string      `json:"type"`
 	Description string      `json:"description"`
+	MovingTime  float64     `json:"moving_time"`
 	Doc         *workoutDoc `json:"workout_doc"`
 }
 
@@ -116,7 +117,7 @@ func (e eventWire) workout(loc *time.Location) (plan.Workout, error) {
 	if err != nil {
 		return plan.Workout{}, fmt.Errorf("unreadable day %q", e.StartLocal)
 	}
-	w := plan.Workout{ID: string(e.ID), Date: day, Name: strings.TrimSpace(e.Name), Sport: e.Type, Description: e.Description}
+	w := plan.Workout{ID: string(e.ID), Date: day, Name: strings.TrimSpace(e.Name), Sport: e.Type, Description: e.Description, Duration: int(e.MovingTime)}
 	if w.Name == "" {
 		w.Name = "Workout"
 	}

@@ -49,6 +49,12 @@ const openStepSeconds = 600
 func Adapt(w Workout, a Accepts) (Workout, []string) {
 	ad := &adapter{accepts: a, workout: w}
 	out := w
+	if len(w.Steps) == 0 && w.Duration > 0 {
+		// A workout planned by its length alone is ridden as it comes.
+		ad.note("no steps in Intervals.icu: a free ride of %s", durationText(w.Duration))
+		out.Steps = []Step{{Seconds: w.Duration, FreeRide: true}}
+		return out, ad.changes
+	}
 	out.Steps = ad.steps(w.Steps)
 	return out, ad.changes
 }

@@ -111,6 +111,12 @@ func TestAdapt(t *testing.T) {
 			changes: []string{"step labels cannot be shown there"},
 		},
 		{
+			name: "a workout with only a length is a free ride", accepts: zwiftLike,
+			w:       Workout{Duration: 3600},
+			want:    []Step{{Seconds: 3600, FreeRide: true}},
+			changes: []string{"no steps in Intervals.icu: a free ride of 1h"},
+		},
+		{
 			name: "repeats adapted inside, each change said once", accepts: zwiftLike,
 			w:       Workout{Steps: []Step{{Reps: 3, Steps: []Step{{Seconds: 60, Power: pct(100, 110)}, {Seconds: 60, Power: pct(100, 110)}}}}},
 			want:    []Step{{Reps: 3, Steps: []Step{{Seconds: 60, Power: pct(105, 105)}, {Seconds: 60, Power: pct(105, 105)}}}},

@@ -20,6 +20,9 @@ type Workout struct {
 	Sport       string    `json:"sport"` // Intervals.icu type: Ride, VirtualRide, Run...
 	Description string    `json:"description,omitempty"`
 	Steps       []Step    `json:"steps"`
+	// Duration is the planned length in seconds the calendar gives, which a
+	// workout without steps still has.
+	Duration int `json:"duration,omitempty"`
 	// FTP and LTHR are the rider's thresholds the plan was written against,
 	// for turning absolute targets into relative ones and back. Zero when
 	// the calendar did not say.

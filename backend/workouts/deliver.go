@@ -152,12 +152,12 @@ func (r *run) deliver(w plan.Workout, rec store.PlannedWorkout) (Result, error) 
 		res.State, res.Reason = plan.StateFailed, r.dest.Unavailable
 		return res, r.record(rec, w, res, "", "")
 	}
-	if len(w.Steps) == 0 {
+	adapted, changes := plan.Adapt(w, r.dest.Target.Accepts())
+	if len(adapted.Steps) == 0 {
 		res.State = plan.StateFailed
-		res.Reason = "this workout has no steps in Intervals.icu: give it structured steps in the workout builder there"
+		res.Reason = "this workout has neither steps nor a length in Intervals.icu: give it steps in the workout builder there"
 		return res, r.record(rec, w, res, "", rec.Ref)
 	}
-	adapted, changes := plan.Adapt(w, r.dest.Target.Accepts())
 	if changes != nil {
 		res.Changes = changes
 	}

@@ -21,6 +21,8 @@ type Event struct {
 	// {"reps":3,"steps":[...]}, {"hr":{"start":80,"end":90,"units":"%lthr"}}.
 	Steps []map[string]any
 	FTP   int // the workout_doc's ftp; default 250
+	// MovingTime is the planned length in seconds; default the steps' total.
+	MovingTime int
 }
 
 // powerZones are the upper bounds of the default power zones, % of FTP,
@@ -126,8 +128,12 @@ func (e *Event) render(resolve bool) map[string]any {
 	for _, st := range steps {
 		duration += stepSeconds(st)
 	}
+	moving := duration
+	if e.MovingTime > 0 {
+		moving = float64(e.MovingTime)
+	}
 	return map[string]any{
-		"id": e.ID, "category": e.Category, "start_date_local": e.Day.Format("2006-01-02") + "T00:00:00",
+		"id": e.ID, "category": e.Category, "moving_time": moving, "start_date_local": e.Day.Format("2006-01-02") + "T00:00:00",
 		"name": e.Name, "type": e.Type, "description": e.Description,
 		"workout_doc": map[string]any{"steps": steps, "ftp": e.FTP, "duration": duration},
 	}
