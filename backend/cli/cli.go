@@ -114,6 +114,11 @@ func usage(w io.Writer) {
 type flags struct {
 	*flag.FlagSet
 	rest []string
+	// takesArgs is set by commands that take positional arguments; the
+	// others refuse them as bad usage instead of ignoring them.
+	takesArgs bool
+	e         *Env
+	name      string
 }
 
 func newFlags(e *Env, name, synopsis string) *flags {
@@ -123,7 +128,7 @@ func newFlags(e *Env, name, synopsis string) *flags {
 		fmt.Fprintf(e.Stderr, "Usage: fitbridge %s\n", synopsis)
 		fs.PrintDefaults()
 	}
-	return &flags{FlagSet: fs}
+	return &flags{FlagSet: fs, e: e, name: name}
 }
 
 // parse returns an exit code when parsing ended the command (help or error).
@@ -137,15 +142,23 @@ func (f *flags) parse(args []string) (int, bool) {
 		}
 		args = f.Args()
 		if len(args) == 0 {
-			return 0, true
+			return f.checkArgs()
 		}
 		if args[0] == "--" {
 			f.rest = append(f.rest, args[1:]...)
-			return 0, true
+			return f.checkArgs()
 		}
 		f.rest = append(f.rest, args[0])
 		args = args[1:]
 	}
+}
+
+func (f *flags) checkArgs() (int, bool) {
+	if f.takesArgs || len(f.rest) == 0 {
+		return 0, true
+	}
+	fmt.Fprintf(f.e.Stderr, "fitbridge: %s takes no arguments, only flags (got %s): see `fitbridge %s --help`\n", f.name, printable(strconv.Quote(f.rest[0])), f.name)
+	return ExitUsage, false
 }
 
 // listFlag collects repeated or comma-separated values.

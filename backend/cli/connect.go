@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"fitbridge/backend/service"
@@ -101,6 +102,13 @@ func connectCloud(ctx context.Context, e *Env, d source.Descriptor, args []strin
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
+	if len(d.Regions) > 0 && !slices.ContainsFunc(d.Regions, func(r source.Region) bool { return r.ID == region }) {
+		var ids []string
+		for _, r := range d.Regions {
+			ids = append(ids, r.ID)
+		}
+		return fail(e, usagef("--region: %s has no region %q (known: %s)", d.DisplayName, region, strings.Join(ids, ", ")))
+	}
 	modes := 0
 	for _, b := range []bool{*browser, *user != "" || *passStdin, *tokenStdin || *cookieStdin} {
 		if b {
@@ -164,8 +172,10 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
-	if *folder == "" && d.FindFolders == nil {
-		fmt.Fprintln(e.Stderr, "fitbridge: give the folder with --folder PATH")
+	// Without --folder only a folder found on this computer will do; none
+	// found means the command was not complete.
+	if *folder == "" && (d.FindFolders == nil || len(d.FindFolders()) == 0) {
+		fmt.Fprintf(e.Stderr, "fitbridge: no %s folder was found on this computer: give one with --folder PATH\n", d.DisplayName)
 		return ExitUsage
 	}
 	svc, err := open(e)
@@ -188,12 +198,16 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 
 func runDisconnect(ctx context.Context, e *Env, args []string) int {
 	f := newFlags(e, "disconnect", "disconnect SOURCE")
+	f.takesArgs = true
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
 	if len(f.rest) != 1 {
-		fmt.Fprintln(e.Stderr, "fitbridge: say which source to disconnect")
+		fmt.Fprintln(e.Stderr, "fitbridge: say which one source to disconnect")
 		return ExitUsage
+	}
+	if _, ok := source.Lookup(f.rest[0]); !ok && f.rest[0] != "intervals" {
+		return fail(e, usagef("unknown source %q (known: intervals, %s)", f.rest[0], strings.Join(sourceNames(), ", ")))
 	}
 	svc, err := open(e)
 	if err != nil {

@@ -54,6 +54,7 @@ func publicState(s string) string {
 
 func runImport(ctx context.Context, e *Env, args []string) int {
 	f := newFlags(e, "import", "import PATH... [--json]")
+	f.takesArgs = true
 	asJSON := f.Bool("json", false, "print one JSON document")
 	if code, ok := f.parse(args); !ok {
 		return code

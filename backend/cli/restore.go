@@ -17,6 +17,7 @@ import (
 // the current database, so it is the way out when that one is damaged.
 func runRestore(ctx context.Context, e *Env, args []string) int {
 	f := newFlags(e, "restore", "restore [BACKUP] [--yes]")
+	f.takesArgs = true
 	yes := f.Bool("yes", false, "replace the library without asking")
 	if code, ok := f.parse(args); !ok {
 		return code
