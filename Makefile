@@ -9,7 +9,7 @@ SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
 
-.PHONY: run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
+.PHONY: run build test test-go test-frontend test-e2e test-window bench soak fuzz fuzz-long deps system-deps go-deps frontend-deps frontend windows clean
 
 run: build
 	./build/bin/fitbridge
@@ -89,6 +89,11 @@ fuzz: deps
 	  pkg=$${spec%%:*}; fn=$${spec##*:}; echo "== $$pkg $$fn"; \
 	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $${FUZZTIME:-30s} $$pkg || exit 1; \
 	done
+
+# The file-reading fuzz targets for 10 million executions in all (FUZZ_TOTAL
+# to change it); the counts go into docs/BENCHMARKS.md. Not part of `make test`.
+fuzz-long: go-deps
+	bash scripts/fuzz-long.sh
 
 clean:
 	rm -rf build/bin frontend/dist frontend/node_modules
