@@ -70,12 +70,17 @@ func zipBomb(t *testing.T, size int) []byte {
 // with position, heart rate and power.
 func writeTCX(t *testing.T, path string, size int64) {
 	t.Helper()
+	writeTCXAt(t, path, size, time.Date(2024, 5, 4, 6, 0, 0, 0, time.UTC))
+}
+
+// writeTCXAt is writeTCX for a ride starting at start.
+func writeTCXAt(t *testing.T, path string, size int64, start time.Time) {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := bufio.NewWriter(f)
-	start := time.Date(2024, 5, 4, 6, 0, 0, 0, time.UTC)
 	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?>
 <TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2" xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">
  <Activities><Activity Sport="Biking"><Id>%s</Id><Lap StartTime="%s"><TotalTimeSeconds>0</TotalTimeSeconds><DistanceMeters>0</DistanceMeters><Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod><Track>

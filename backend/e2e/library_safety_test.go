@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -302,5 +304,102 @@ func TestImportMemoryStaysBounded(t *testing.T) {
 	}
 	if states["day-long.tcx"] != "ready" {
 		t.Errorf("the 48 MB ride was not imported: %v", states)
+	}
+}
+
+// A name is printed as given: its exact bytes in --json (file_bytes when it
+// is not UTF-8), and with control characters escaped on a terminal line.
+func TestNamesComeBackExactlyAndPrintSafely(t *testing.T) {
+	r := newRider(t)
+	dir := t.TempDir()
+	ride := mustRead(t, fixture(t, "tcx_garmin_fr410_2012-12-26_run.tcx"))
+	latin1 := filepath.Join(dir, "Fahrt-M\xfcnchen.tcx") // ISO-8859-1 ü: not UTF-8
+	escape := filepath.Join(dir, "\x1b]0;owned\x07\x1b[31mred.gpx")
+	if err := os.WriteFile(latin1, ride, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(escape, []byte("not a ride"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := r.run("", "import", "--json", latin1, escape)
+	var got struct {
+		Activities []struct {
+			File      string `json:"file"`
+			FileBytes string `json:"file_bytes"`
+		} `json:"activities"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got.Activities) != 2 {
+		t.Fatalf("import --json: %v\n%s", err, out)
+	}
+	raw, err := base64.StdEncoding.DecodeString(got.Activities[0].FileBytes)
+	if err != nil || string(raw) != latin1 {
+		t.Errorf("file_bytes %q decodes to %q, want %q", got.Activities[0].FileBytes, raw, latin1)
+	}
+	if got.Activities[1].File != escape || got.Activities[1].FileBytes != "" {
+		t.Errorf("a UTF-8 name with escapes came back as %q (file_bytes %q)", got.Activities[1].File, got.Activities[1].FileBytes)
+	}
+	text, _, _ := r.run("", "import", latin1, escape)
+	if strings.ContainsAny(text, "\x1b\x07") || !strings.Contains(text, `\x1b]0;owned\a\x1b[31mred.gpx`) || !strings.Contains(text, `Fahrt-M\xfcnchen.tcx`) {
+		t.Errorf("terminal output not escaped:\n%q", text)
+	}
+}
+
+// Ctrl-C in the middle of a large import: the command stops between files,
+// keeps and lists what it saved, and says how many it did not look at.
+func TestInterruptedImportKeepsWhatWasSaved(t *testing.T) {
+	r := newRider(t)
+	dir := t.TempDir()
+	for i := range 400 {
+		p := filepath.Join(dir, fmt.Sprintf("ride-%03d.tcx", i))
+		writeTCXAt(t, p, 200<<10, time.Date(2023, 1, 1, 6, 0, 0, 0, time.UTC).AddDate(0, 0, i))
+	}
+	cmd := r.command("", "import", "--json", dir)
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once a few rides are in.
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ents, _ := filepath.Glob(filepath.Join(r.home, "files", "*", "*"))
+		if len(ents) >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatal("the import saved nothing within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the import did not stop on Ctrl-C")
+	}
+	var res struct {
+		Activities  []activityJSON `json:"activities"`
+		Stopped     bool           `json:"stopped"`
+		NotImported int            `json:"not_imported"`
+	}
+	if err := json.Unmarshal([]byte(out.String()), &res); err != nil {
+		t.Fatalf("no JSON after Ctrl-C: %v\n%s\n%s", err, out.String(), errb.String())
+	}
+	if cmd.ProcessState.ExitCode() != 1 || !res.Stopped || res.NotImported == 0 || len(res.Activities)+res.NotImported != 400 {
+		t.Fatalf("exit %d, stopped %v, %d imported + %d not looked at (want 400 in all); stderr %s",
+			cmd.ProcessState.ExitCode(), res.Stopped, len(res.Activities), res.NotImported, errb.String())
+	}
+	if !strings.Contains(errb.String(), "stopped") {
+		t.Errorf("stderr does not say it stopped: %s", errb.String())
+	}
+	list := decode[struct{ Activities []activityJSON }](t, r.must("", "list", "--json")).Activities
+	if len(list) != len(res.Activities) {
+		t.Fatalf("the library holds %d, the import reported %d", len(list), len(res.Activities))
 	}
 }
