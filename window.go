@@ -37,12 +37,10 @@ func runWindow() error {
 		},
 	}
 	svc, err := service.Open(service.Options{Writer: true, LockWait: time.Second})
-	var locked *store.LockedError
-	if errors.As(err, &locked) {
-		return refuseSecondWriter(single, locked)
-	}
 	if err != nil {
-		return err
+		// Another writer, a damaged library: a rider who opened the window
+		// sees why it will not open, not only a line on a terminal.
+		return cannotOpen(single, err)
 	}
 	app := &App{demo: func() (*service.Service, error) { return startDemo(context.Background()) }}
 	win = &windowUI{}
@@ -78,11 +76,16 @@ func runWindow() error {
 	return nil
 }
 
-// refuseSecondWriter runs when another FitBridge holds the library. If that
-// is the window, Wails's single-instance lock hands over to it and this
-// process ends inside wails.Run; otherwise (a backfill or `serve` running)
-// a small window says so and closes.
-func refuseSecondWriter(single *options.SingleInstanceLock, locked *store.LockedError) error {
+// cannotOpen runs when the library cannot be opened. When another FitBridge
+// window holds it, Wails's single-instance lock hands over to that one and
+// this process ends inside wails.Run; otherwise (a backfill or `serve`
+// running, a damaged library) a message says why and the app closes.
+func cannotOpen(single *options.SingleInstanceLock, why error) error {
+	var locked *store.LockedError
+	var damaged *store.DamagedError
+	if !errors.As(why, &locked) && !errors.As(why, &damaged) {
+		return why
+	}
 	err := wails.Run(&options.App{
 		Title:              "FitBridge",
 		Width:              480,
@@ -93,7 +96,7 @@ func refuseSecondWriter(single *options.SingleInstanceLock, locked *store.Locked
 			_, _ = runtime.MessageDialog(ctx, runtime.MessageDialogOptions{
 				Type:    runtime.ErrorDialog,
 				Title:   "FitBridge",
-				Message: locked.Error(),
+				Message: why.Error(),
 			})
 			runtime.Quit(ctx)
 		},
@@ -101,7 +104,7 @@ func refuseSecondWriter(single *options.SingleInstanceLock, locked *store.Locked
 	if err != nil {
 		return fmt.Errorf("open the FitBridge window: %w", err)
 	}
-	return locked
+	return why
 }
 
 // windowUI is the native window's own abilities.
