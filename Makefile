@@ -75,7 +75,7 @@ test-e2e: build
 # The built desktop app in its real window on a virtual display, driven
 # through the wizard, a backfill and the Diagnostics page.
 test-window: build
-	FITBRIDGE_WINDOW_BIN=$(CURDIR)/build/bin/fitbridge $(GO) test -count=1 -timeout 10m -run '^TestDesktopWindow$$' ./backend/e2e/
+	FITBRIDGE_WINDOW_BIN=$(CURDIR)/build/bin/fitbridge $(GO) test -count=1 -timeout 10m -run '^TestDesktopWindow' ./backend/e2e/
 
 # Speed and memory, outside `make test`; results go to docs/BENCHMARKS.md.
 bench: build

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -30,6 +31,7 @@ func runWindow() error {
 	single := &options.SingleInstanceLock{
 		UniqueId: "fitbridge-" + service.LibraryID(home),
 		OnSecondInstanceLaunch: func(options.SecondInstanceData) {
+			slog.Info("FitBridge was started again: showing the open window instead")
 			if win != nil && win.ctx != nil {
 				runtime.WindowUnminimise(win.ctx)
 				runtime.WindowShow(win.ctx)
