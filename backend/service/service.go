@@ -58,12 +58,15 @@ type Service struct {
 	Events   *events.Fanout
 	Demo     bool
 
-	getenv    func(string) string
-	logFile   *os.File
-	lock      *store.Lock
-	closeOnce sync.Once
-	closeErr  error
-	keyErr    error
+	getenv  func(string) string
+	logFile *os.File
+	lock    *store.Lock
+	// backupStop ends the daily backup of a writer left running for days.
+	backupStop chan struct{}
+	backupDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+	keyErr     error
 
 	// runLock keeps the window's backfill and continuous sync from running
 	// over the same activities at once.
@@ -184,6 +187,10 @@ func Open(opts Options) (*Service, error) {
 		Events: &events.Fanout{}, Demo: opts.Demo,
 		getenv: getenv, logFile: lf, keyErr: keyErr, lock: lock,
 	}
+	if opts.Writer {
+		s.backupStop, s.backupDone = make(chan struct{}), make(chan struct{})
+		go s.backupDaily(time.Hour)
+	}
 	return s, nil
 }
 
@@ -197,6 +204,10 @@ func (s *Service) OnClose(f func()) {
 // Close stops a running backfill and closes the library. Closing twice is harmless.
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
+		if s.backupStop != nil {
+			close(s.backupStop)
+			<-s.backupDone
+		}
 		s.CancelBackfill()
 		s.waitRun(10 * time.Second)
 		s.closeErr = s.Store.Close()
@@ -215,6 +226,26 @@ func (s *Service) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// backupDaily keeps the daily backup going while the window or `serve` stays
+// open for days: it looks every so often whether one is due.
+func (s *Service) backupDaily(every time.Duration) {
+	defer close(s.backupDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.backupStop:
+			return
+		case now := <-t.C:
+			if p, err := s.Store.BackupIfDue(now, 24*time.Hour); err != nil {
+				s.Log.Warn("library backup failed", "err", err)
+			} else if p != "" {
+				s.Log.Info("library backed up", "file", filepath.Base(p))
+			}
+		}
+	}
 }
 
 // LibraryID names a data folder in a few characters (the window's
