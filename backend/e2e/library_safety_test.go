@@ -403,3 +403,47 @@ func TestInterruptedImportKeepsWhatWasSaved(t *testing.T) {
 		t.Fatalf("the library holds %d, the import reported %d", len(list), len(res.Activities))
 	}
 }
+
+// A data folder left open to others (by hand, or by an older version) is
+// made this user's only by the next command that writes.
+func TestDataFolderBecomesPrivate(t *testing.T) {
+	r := newRider(t)
+	ride := fixture(t, "tcx_garmin_fr410_2012-12-26_run.tcx")
+	r.must("", "import", ride)
+	loosen := func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		mode := os.FileMode(0o644)
+		if d.IsDir() {
+			mode = 0o755
+		}
+		return os.Chmod(p, mode)
+	}
+	if err := filepath.WalkDir(r.home, loosen); err != nil {
+		t.Fatal(err)
+	}
+	r.must("", "import", ride)
+	checked := 0
+	err := filepath.WalkDir(r.home, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		}
+		if got := info.Mode().Perm(); got != want {
+			t.Errorf("%s is %v, want %v", strings.TrimPrefix(p, r.home), got, want)
+		}
+		checked++
+		return nil
+	})
+	if err != nil || checked < 6 {
+		t.Fatalf("walked %d entries: %v", checked, err)
+	}
+}

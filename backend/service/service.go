@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -139,10 +140,9 @@ func Open(opts Options) (*Service, error) {
 	}
 	// Folders and files made by an older version, or by hand, may be open
 	// to other users of the computer: they hold the rider's history.
-	for _, p := range []string{filepath.Join(home, "logs"), filepath.Join(home, "files")} {
-		_ = os.Chmod(p, 0o700)
+	if opts.Writer {
+		makePrivate(home)
 	}
-	_ = os.Chmod(filepath.Join(home, "logs", "fitbridge.log"), 0o600)
 	if opts.Writer && existed {
 		// A daily copy, seven kept: a library damaged later can be brought back.
 		if _, err := st.BackupIfDue(time.Now(), 24*time.Hour); err != nil {
@@ -226,6 +226,27 @@ func (s *Service) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// makePrivate makes the data folder this user's only, whatever an older
+// version or a copy by hand left: folders 0700, files 0600. It only changes
+// what differs, so a library already private costs a walk of its folders.
+func makePrivate(home string) {
+	_ = filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		want := fs.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.Mode().Perm() != want {
+			_ = os.Chmod(p, want)
+		}
+		return nil
+	})
 }
 
 // backupDaily keeps the daily backup going while the window or `serve` stays
