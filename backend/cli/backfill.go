@@ -149,7 +149,7 @@ func printResult(w io.Writer, r backfill.Result, o service.BackfillOptions) {
 		fmt.Fprintf(w, "%d uploaded, %d already in Intervals.icu, %d skipped, %d failed (of %d).\n", r.Uploaded, r.Already, r.Skipped, r.Failed, r.Discovered)
 	}
 	for _, f := range r.Failures {
-		fmt.Fprintf(w, "  failed: %s %s: %s\n", f.Source, f.RemoteID, f.Reason)
+		fmt.Fprintf(w, "  failed: %s %s: %s\n", f.Source, printable(f.RemoteID), printable(f.Reason))
 	}
 }
 

@@ -192,7 +192,7 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 			return fail(e, err)
 		}
 	}
-	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, info.Folder)
+	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, printable(info.Folder))
 	return ExitOK
 }
 
@@ -217,7 +217,7 @@ func runDisconnect(ctx context.Context, e *Env, args []string) int {
 	if err := svc.Disconnect(f.rest[0]); err != nil {
 		return fail(e, err)
 	}
-	fmt.Fprintf(e.Stdout, "Disconnected %s. Its activities stay in the library.\n", f.rest[0])
+	fmt.Fprintf(e.Stdout, "Disconnected %s. Its activities stay in the library.\n", printable(f.rest[0]))
 	return ExitOK
 }
 

@@ -191,7 +191,7 @@ func runSources(ctx context.Context, e *Env, args []string) int {
 		if s.Connected && s.LastSync != "" {
 			extra += " last sync " + s.LastSync
 		}
-		fmt.Fprintf(e.Stdout, "%-14s %-14s %d activities %s\n", s.Name, state, s.Activities, extra)
+		fmt.Fprintf(e.Stdout, "%-14s %-14s %d activities %s\n", s.Name, state, s.Activities, printable(extra))
 	}
 	return ExitOK
 }
