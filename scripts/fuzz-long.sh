@@ -2,6 +2,7 @@
 # make fuzz-long: the file-reading fuzz targets (FIT, TCX/GPX and, where
 # present, export archives) for FUZZ_TOTAL executions in all (10 million by
 # default), shared evenly; the counts go into docs/BENCHMARKS.md.
+# FUZZ_PARALLEL limits the fuzzing workers (all CPUs by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 total=${FUZZ_TOTAL:-10000000}
@@ -26,7 +27,9 @@ for spec in "${specs[@]}"; do
   echo "== $pkg $fn: $each executions"
   log=$(mktemp)
   t0=$(date -u +%s)
-  go test -run '^$' -fuzz "^${fn}\$" -fuzztime "${each}x" "$pkg" 2>&1 | tee "$log" | grep -v 'new interesting' || { cat "$log"; rm -f "$log"; exit 1; }
+  # No minimising of new inputs: with real activity files as seeds it costs
+  # seconds per input and would leave the run stalled at a few executions.
+  go test -run '^$' -fuzz "^${fn}\$" -fuzztime "${each}x" -fuzzminimizetime 0s ${FUZZ_PARALLEL:+-parallel "$FUZZ_PARALLEL"} "$pkg" 2>&1 | tee "$log" | grep -v 'new interesting' || { cat "$log"; rm -f "$log"; exit 1; }
   # The last progress line holds the count actually run.
   n=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || echo "$each")
   rm -f "$log"
