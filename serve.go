@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"fitbridge/backend/events"
 	"fitbridge/backend/service"
@@ -23,7 +24,7 @@ func serve(ctx context.Context, addr string, demo bool, out io.Writer) error {
 		return err
 	}
 	app := &App{demo: func() (*service.Service, error) { return startDemo(context.Background()) }}
-	srv, err := web.New(web.Options{App: app, Assets: frontendFS(), Addr: addr, Logger: svc.Log})
+	srv, err := web.New(web.Options{App: app, Assets: frontendFS(), Addr: addr, Logger: svc.Log, UploadDir: filepath.Join(svc.Home, "incoming")})
 	if err != nil {
 		svc.Close()
 		return err

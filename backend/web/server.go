@@ -65,6 +65,10 @@ type Options struct {
 	// Events, when set, are forwarded to the browsers as Publish would,
 	// until the channel is closed or the server is.
 	Events <-chan Event
+	// UploadDir is where files sent up in parts wait to be imported (a
+	// private folder is made inside it); the system's temporary folder when
+	// empty. The data folder is better: /tmp is often memory.
+	UploadDir string
 	// Heartbeat is how often an idle event stream sends a comment, so
 	// proxies and browsers keep it open and a gone client is noticed;
 	// 15 seconds when zero.
@@ -140,6 +144,7 @@ func New(opts Options) (*Server, error) {
 		events:    opts.Events,
 		heartbeat: heartbeat,
 		hub:       newHub(),
+		uploads:   uploads{parent: opts.UploadDir},
 		done:      make(chan struct{}),
 	}
 	const exposed = ", not only on this computer: anyone on your network who gets the printed address " +

@@ -31,9 +31,10 @@ const maxUploads = 4096
 var uploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 type uploads struct {
-	mu    sync.Mutex
-	dir   string
-	files map[string]int64 // id -> bytes received
+	mu     sync.Mutex
+	parent string // where dir is made; the temporary folder when empty
+	dir    string
+	files  map[string]int64 // id -> bytes received
 }
 
 func (u *uploads) path(id string) string { return filepath.Join(u.dir, id) }
@@ -43,7 +44,18 @@ func (u *uploads) ensureDir() error {
 	if u.dir != "" {
 		return nil
 	}
-	dir, err := os.MkdirTemp("", "fitbridge-uploads-")
+	if u.parent != "" {
+		if err := os.MkdirAll(u.parent, 0o700); err != nil {
+			return err
+		}
+		// Parts left by a run that ended without closing: only one serve
+		// writes a library at a time, so none of them is in use.
+		old, _ := filepath.Glob(filepath.Join(u.parent, "uploads-*"))
+		for _, d := range old {
+			_ = os.RemoveAll(d)
+		}
+	}
+	dir, err := os.MkdirTemp(u.parent, "uploads-")
 	if err != nil {
 		return err
 	}

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestUploadInParts(t *testing.T) {
-	f := start(t, Options{})
+	parent := filepath.Join(t.TempDir(), "incoming")
+	f := start(t, Options{UploadDir: parent})
 	resp, body := f.do(t, req{method: "POST", path: "/api/upload", bearer: testToken})
 	if resp.StatusCode != 200 {
 		t.Fatalf("start: %d %s", resp.StatusCode, body)
@@ -63,12 +65,19 @@ func TestUploadInParts(t *testing.T) {
 	if st, _ := os.Stat(p); st.Mode().Perm() != 0o600 {
 		t.Errorf("upload file mode %v", st.Mode())
 	}
+	if filepath.Dir(filepath.Dir(p)) != parent {
+		t.Errorf("upload kept at %s, not under %s", p, parent)
+	}
 	f.s.DiscardUpload(id)
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Fatalf("discarded upload still there: %v", err)
 	}
 	if _, err := f.s.UploadPath(id); err == nil {
 		t.Fatal("a discarded upload still has a path")
+	}
+	_ = f.s.Close()
+	if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+		t.Fatalf("uploads left behind after Close: %v", ents)
 	}
 }
 
