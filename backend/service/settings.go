@@ -24,6 +24,7 @@ func (s *Service) Settings() Settings {
 	}
 	st.WizardDone = s.Store.Setting("wizard_done") == "true"
 	st.WizardStep = s.Store.Setting("wizard_step")
+	st.NoUpdateCheck = s.Store.Setting("no_update_check") == "true"
 	return st
 }
 
@@ -44,6 +45,7 @@ func (s *Service) SaveSettings(st Settings) (Settings, error) {
 		"strava_matches_duplicate": strconv.FormatBool(st.StravaMatchesDuplicate),
 		"wizard_done":              strconv.FormatBool(st.WizardDone),
 		"wizard_step":              st.WizardStep,
+		"no_update_check":          strconv.FormatBool(st.NoUpdateCheck),
 	}
 	for k, v := range set {
 		if err := s.Store.SetSetting(k, v); err != nil {

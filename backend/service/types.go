@@ -161,6 +161,9 @@ type Settings struct {
 	StravaMatchesDuplicate bool   `json:"strava_matches_duplicate"`
 	WizardDone             bool   `json:"wizard_done"`
 	WizardStep             string `json:"wizard_step"`
+	// NoUpdateCheck turns the daily look for a newer FitBridge off. Stored
+	// as "off" so a caller that leaves it out keeps the default: on.
+	NoUpdateCheck bool `json:"no_update_check"`
 }
 
 // Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").

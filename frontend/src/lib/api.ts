@@ -17,6 +17,7 @@ import type {
   Settings,
   SourceInfo,
   Status,
+  UpdateNotice,
 } from './types';
 
 export interface Transport {
@@ -202,6 +203,7 @@ export const api = {
   Diagnostics: () => call<DiagnosticsReport>('Diagnostics'),
   CrashedRides: () => call<CrashedRide[] | null>('CrashedRides'),
   RecoverRide: (source: string, path: string) => call<ActivityView>('RecoverRide', source, path),
+  UpdateNotice: () => call<UpdateNotice>('UpdateNotice'),
 
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void {
     return transport().on(event, cb as (p: unknown) => void);

@@ -189,6 +189,15 @@ export interface Settings {
   strava_matches_duplicate: boolean;
   wizard_done: boolean;
   wizard_step: string;
+  /** The daily look for a newer FitBridge is off. */
+  no_update_check?: boolean;
+}
+
+/** A newer FitBridge release; mirrors backend/update's Notice. */
+export interface UpdateNotice {
+  available: boolean;
+  version: string;
+  url: string;
 }
 
 export interface Notice {
