@@ -136,8 +136,8 @@ dist-linux: build dist-deps
 	  convert build/appicon.png -resize $${s}x$${s} -depth 8 $$d/$(APP_ID).png || exit 1; \
 	done
 	rm -f $(DIST)/FitBridge-*-linux-*
-	VERSION='$(VERSION)' STAGE=$(DIST_STAGE) REPO='$(REPO)' $(GO) tool nfpm package --config build/linux/nfpm.yaml --packager deb --target $(DEB)
-	VERSION='$(VERSION)' STAGE=$(DIST_STAGE) REPO='$(REPO)' $(GO) tool nfpm package --config build/linux/nfpm.yaml --packager rpm --target $(RPM)
+	VERSION='$(VERSION)' REPO='$(REPO)' $(GO) tool nfpm package --config build/linux/nfpm.yaml --packager deb --target $(DEB)
+	VERSION='$(VERSION)' REPO='$(REPO)' $(GO) tool nfpm package --config build/linux/nfpm.yaml --packager rpm --target $(RPM)
 
 # The app and the installer are signed when WINDOWS_CERT_PFX is set (release
 # workflow); scripts/sign-windows.sh says so and does nothing otherwise.
@@ -159,7 +159,7 @@ test-install: dist-deps
 
 test-install-run:
 	FITBRIDGE_INSTALL_DEB=$(CURDIR)/$(DEB) FITBRIDGE_WINDOWS_INSTALLER=$(CURDIR)/$(WINDOWS_INSTALLER) \
-	FITBRIDGE_EXPECT_VERSION='$(VERSION)' CGO_ENABLED=0 \
+	FITBRIDGE_EXPECT_VERSION='$(VERSION)' FITBRIDGE_INSTALL_SHOT=$${FITBRIDGE_INSTALL_SHOT:-$(CURDIR)/$(DIST)/installed-linux.png} CGO_ENABLED=0 \
 	  $(GO) test -count=1 -timeout 10m -run '^(TestInstalledPackage|TestWindowsInstallerContents)$$' -v ./backend/e2e/
 
 # The workflows under .github, checked as GitHub would run them.

@@ -1,0 +1,168 @@
+// The update notice in the browser UI against `fitbridge serve --demo`, with
+// a loopback stand-in for the project's releases feed (FITBRIDGE_UPDATE_URL).
+// The banner must appear when the feed has a newer release, and never when
+// the check is off, the feed has nothing newer, or the feed cannot be reached.
+//
+//   npm run e2e            (runs after e2e/run.mjs)
+//   FITBRIDGE_BIN, CHROMIUM as for e2e/run.mjs
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BIN = process.env.FITBRIDGE_BIN || path.resolve(here, '../../build/bin/fitbridge');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const REPO_PATH = '/repos/fitbridge/fitbridge/releases/latest';
+
+/** A releases feed whose latest release is `tag`; it records each request. */
+function startFeed(tag) {
+  const requests = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method, url: req.url, headers: req.headers });
+    if (req.method !== 'GET' || req.url !== REPO_PATH) {
+      res.writeHead(404).end('{"message":"Not Found"}');
+      return;
+    }
+    if (!req.headers['user-agent']) {
+      res.writeHead(403).end('User-Agent required');
+      return;
+    }
+    const { port } = server.address();
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ tag_name: tag, html_url: `http://127.0.0.1:${port}/fitbridge/fitbridge/releases/tag/${tag}`, draft: false, prerelease: false }));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, requests, url: `http://127.0.0.1:${server.address().port}${REPO_PATH}` })));
+}
+
+/** Starts `fitbridge serve --demo` with env; resolves to { child, url, version }. */
+function startServe(env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FITBRIDGE_UPDATE_URL: '', FITBRIDGE_NO_UPDATE_CHECK: '', ...env },
+    });
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`no address within 30s:\n${out}${err}`)), 30_000);
+    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
+    child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}${err}`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/FitBridge is running at (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    });
+  });
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+const version = (await new Promise((resolve) => {
+  const c = spawn(BIN, ['version']);
+  let out = '';
+  c.stdout.on('data', (d) => (out += d));
+  c.on('exit', () => resolve(out));
+})).trim().replace(/^fitbridge /, '');
+
+/** Opens the UI, waits until it has started, and says whether the banner is there. */
+async function bannerShown(env, { expect }) {
+  const { child, url } = await startServe(env);
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await page.getByTestId('wizard').waitFor({ timeout: 15_000 });
+    const banner = page.getByTestId('update-banner');
+    if (expect) {
+      await banner.waitFor({ timeout: 15_000 });
+      return { shown: true, text: await banner.innerText(), href: await page.getByTestId('update-notes').getAttribute('href') };
+    }
+    // The UI has started and asked (or not): give the answer time to arrive.
+    await page.waitForTimeout(3000);
+    return { shown: await banner.isVisible() };
+  } finally {
+    await page.close();
+    await stop(child);
+  }
+}
+
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push(true);
+    console.log(`ok   ${name}`);
+  } catch (err) {
+    results.push(false);
+    console.log(`FAIL ${name}: ${err?.stack || err}`);
+  }
+}
+function must(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+await check(`the build names its version (${version})`, async () => {
+  must(/^\d+\.\d+\.\d+/.test(version), `fitbridge version printed "${version}"`);
+});
+
+await check('a newer release in the feed shows the banner with a link to its notes', async () => {
+  const feed = await startFeed('v99.0.0');
+  try {
+    const r = await bannerShown({ FITBRIDGE_UPDATE_URL: feed.url }, { expect: true });
+    must(r.text.includes('FitBridge 99.0.0 is available'), `banner reads "${r.text}"`);
+    must(r.href?.endsWith('/fitbridge/fitbridge/releases/tag/v99.0.0'), `the link goes to ${r.href}`);
+    const asks = feed.requests.filter((q) => q.url === REPO_PATH);
+    must(asks.length === 1, `the feed was asked ${asks.length} times`);
+    must(asks[0].headers['user-agent'] === `FitBridge/${version}`, `User-Agent ${asks[0].headers['user-agent']}`);
+    must(!asks[0].headers.cookie && !asks[0].headers.authorization, 'the request carried credentials');
+  } finally {
+    feed.server.close();
+  }
+});
+
+await check('no banner when FITBRIDGE_NO_UPDATE_CHECK=1, and the feed is not asked', async () => {
+  const feed = await startFeed('v99.0.0');
+  try {
+    const r = await bannerShown({ FITBRIDGE_UPDATE_URL: feed.url, FITBRIDGE_NO_UPDATE_CHECK: '1' }, { expect: false });
+    must(!r.shown, 'the banner appeared');
+    must(feed.requests.length === 0, `the feed was asked ${feed.requests.length} times`);
+  } finally {
+    feed.server.close();
+  }
+});
+
+await check('no banner when the feed has nothing newer', async () => {
+  const feed = await startFeed(`v${version.replace(/[-+].*/, '')}`);
+  try {
+    const r = await bannerShown({ FITBRIDGE_UPDATE_URL: feed.url }, { expect: false });
+    must(feed.requests.length === 1, `the feed was asked ${feed.requests.length} times`);
+    // A development build sorts before its release: then the release is news.
+    const isRelease = !/[-+]/.test(version);
+    must(r.shown === !isRelease, `banner shown=${r.shown} for build ${version}`);
+  } finally {
+    feed.server.close();
+  }
+});
+
+await check('no banner, and no error, when the feed cannot be reached', async () => {
+  const feed = await startFeed('v99.0.0');
+  const url = feed.url;
+  await new Promise((r) => feed.server.close(r)); // nothing listens there now
+  const r = await bannerShown({ FITBRIDGE_UPDATE_URL: url }, { expect: false });
+  must(!r.shown, 'the banner appeared without a feed');
+});
+
+await browser.close();
+const failed = results.filter((ok) => !ok).length;
+console.log(`update notice: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
