@@ -7,13 +7,9 @@
 //   FITBRIDGE_BIN, CHROMIUM as for e2e/run.mjs
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { BIN, CHROMIUM, checks, must, startServe, stopServe } from './serve.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const BIN = process.env.FITBRIDGE_BIN || path.resolve(here, '../../build/bin/fitbridge');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const REPO_PATH = '/repos/fitbridge/fitbridge/releases/latest';
 
 /** A releases feed whose latest release is `tag`; it records each request. */
@@ -36,37 +32,6 @@ function startFeed(tag) {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, requests, url: `http://127.0.0.1:${server.address().port}${REPO_PATH}` })));
 }
 
-/** Starts `fitbridge serve --demo` with env; resolves to { child, url, version }. */
-function startServe(env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FITBRIDGE_UPDATE_URL: '', FITBRIDGE_NO_UPDATE_CHECK: '', ...env },
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`no address within 30s:\n${out}${err}`)), 30_000);
-    child.stderr.on('data', (d) => (err = (err + d).slice(-4000)));
-    child.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${out}${err}`)));
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/FitBridge is running at (http:\/\/\S+)/);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, url: m[1] });
-      }
-    });
-  });
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 const version = (await new Promise((resolve) => {
   const c = spawn(BIN, ['version']);
@@ -77,7 +42,7 @@ const version = (await new Promise((resolve) => {
 
 /** Opens the UI, waits until it has started, and says whether the banner is there. */
 async function bannerShown(env, { expect }) {
-  const { child, url } = await startServe(env);
+  const { child, url } = await startServe(['--demo'], { FITBRIDGE_UPDATE_URL: '', FITBRIDGE_NO_UPDATE_CHECK: '', ...env });
   const page = await browser.newPage();
   try {
     await page.goto(url);
@@ -92,24 +57,11 @@ async function bannerShown(env, { expect }) {
     return { shown: await banner.isVisible() };
   } finally {
     await page.close();
-    await stop(child);
+    await stopServe(child);
   }
 }
 
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push(true);
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    results.push(false);
-    console.log(`FAIL ${name}: ${err?.stack || err}`);
-  }
-}
-function must(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
+const { check, report } = checks('update notice');
 
 await check(`the build names its version (${version})`, async () => {
   must(/^\d+\.\d+\.\d+/.test(version), `fitbridge version printed "${version}"`);
@@ -163,6 +115,4 @@ await check('no banner, and no error, when the feed cannot be reached', async ()
 });
 
 await browser.close();
-const failed = results.filter((ok) => !ok).length;
-console.log(`update notice: ${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+report();
