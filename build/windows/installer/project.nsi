@@ -8,7 +8,13 @@ Unicode true
 # uninstaller that removes the program and leaves the rider's data folder
 # (%AppData%\FitBridge: library, settings, logs) alone.
 
+# Per user, also if `wails build -nsis` regenerates wails_tools.nsh.
+!define REQUEST_EXECUTION_LEVEL "user"
+!define WAILS_INSTALL_SCOPE "user"
 !include "wails_tools.nsh"
+!ifndef INFO_VERSIONQUAD
+    !define INFO_VERSIONQUAD "${INFO_PRODUCTVERSION}.0"
+!endif
 
 VIProductVersion "${INFO_VERSIONQUAD}"
 VIFileVersion    "${INFO_VERSIONQUAD}"

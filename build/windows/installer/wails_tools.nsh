@@ -41,7 +41,10 @@
 
 # Per user: the rider installs without an administrator's password, into
 # their own profile, and the Start-menu entry is theirs.
-RequestExecutionLevel user
+!ifndef REQUEST_EXECUTION_LEVEL
+    !define REQUEST_EXECUTION_LEVEL "user"
+!endif
+RequestExecutionLevel "${REQUEST_EXECUTION_LEVEL}"
 
 !ifndef ARG_WAILS_AMD64_BINARY
     !error "Give the Windows binary: -DARG_WAILS_AMD64_BINARY=path\to\fitbridge.exe"
