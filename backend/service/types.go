@@ -161,6 +161,8 @@ type Settings struct {
 	StravaMatchesDuplicate bool   `json:"strava_matches_duplicate"`
 	WizardDone             bool   `json:"wizard_done"`
 	WizardStep             string `json:"wizard_step"`
+	// WorkoutsSync keeps planned workouts current during continuous sync.
+	WorkoutsSync bool `json:"workouts_sync"`
 	// NoUpdateCheck turns the daily look for a newer FitBridge off. Stored
 	// as "off" so a caller that leaves it out keeps the default: on.
 	NoUpdateCheck bool `json:"no_update_check"`
