@@ -11,7 +11,7 @@ VERSION ?= $(shell scripts/version.sh)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
 
 .PHONY: run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
-.PHONY: dist dist-deps dist-linux dist-windows test-install actionlint
+.PHONY: dist dist-deps dist-linux dist-windows test-install test-install-run actionlint
 
 run: build
 	./build/bin/fitbridge
