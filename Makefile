@@ -108,7 +108,7 @@ clean:
 # the CI machine (.ci/run), never a developer's `make test`.
 DIST := build/dist
 DIST_STAGE := build/dist/.stage
-DIST_PACKAGES := nsis p7zip-full appstream desktop-file-utils imagemagick
+DIST_PACKAGES := nsis p7zip-full appstream desktop-file-utils imagemagick libglib2.0-bin
 APP_ID := app.fitbridge.FitBridge
 # The project's repository, named once, in the update check.
 REPO := $(shell sed -n 's/^const Repo = "\(.*\)"/\1/p' backend/update/feed.go)
@@ -152,15 +152,16 @@ dist-windows: windows dist-deps
 	scripts/sign-windows.sh $(WINDOWS_INSTALLER)
 
 # Installs the .deb from `make dist` with apt, opens the installed app, removes
-# it; and lists the Windows installer's contents. It changes this machine.
+# it; lists the Windows installer's contents; opens the app on a locked
+# keyring in a session of its own. It changes this machine.
 test-install: dist-deps
 	@test -s $(DEB) || { echo "no $(DEB): run make dist first"; exit 1; }
 	$(call with_keyring,test-install-run)
 
 test-install-run:
-	FITBRIDGE_INSTALL_DEB=$(CURDIR)/$(DEB) FITBRIDGE_WINDOWS_INSTALLER=$(CURDIR)/$(WINDOWS_INSTALLER) \
+	FITBRIDGE_INSTALL_DEB=$(CURDIR)/$(DEB) FITBRIDGE_WINDOWS_INSTALLER=$(CURDIR)/$(WINDOWS_INSTALLER) FITBRIDGE_APP_BIN=$(CURDIR)/build/bin/fitbridge \
 	FITBRIDGE_EXPECT_VERSION='$(VERSION)' FITBRIDGE_INSTALL_SHOT=$${FITBRIDGE_INSTALL_SHOT:-$(CURDIR)/$(DIST)/installed-linux.png} CGO_ENABLED=0 \
-	  $(GO) test -count=1 -timeout 10m -run '^(TestInstalledPackage|TestWindowsInstallerContents)$$' -v ./backend/e2e/
+	  $(GO) test -count=1 -timeout 10m -run '^(TestInstalledPackage|TestWindowsInstallerContents|TestFirstLaunchLockedKeyring)$$' -v ./backend/e2e/
 
 # The workflows under .github, checked as GitHub would run them.
 actionlint:
