@@ -161,7 +161,7 @@ test-install: dist-deps
 test-install-run:
 	FITBRIDGE_INSTALL_DEB=$(CURDIR)/$(DEB) FITBRIDGE_WINDOWS_INSTALLER=$(CURDIR)/$(WINDOWS_INSTALLER) FITBRIDGE_APP_BIN=$(CURDIR)/build/bin/fitbridge \
 	FITBRIDGE_EXPECT_VERSION='$(VERSION)' FITBRIDGE_INSTALL_SHOT=$${FITBRIDGE_INSTALL_SHOT:-$(CURDIR)/$(DIST)/installed-linux.png} CGO_ENABLED=0 \
-	  $(GO) test -count=1 -timeout 10m -run '^(TestInstalledPackage|TestWindowsInstallerContents|TestFirstLaunchLockedKeyring)$$' -v ./backend/e2e/
+	  $(GO) test -count=1 -timeout 10m -run '^(TestLinuxPackagesContents|TestInstalledPackage|TestWindowsInstallerContents|TestFirstLaunchLockedKeyring)$$' -v ./backend/e2e/
 
 # The workflows under .github, checked as GitHub would run them.
 actionlint:
