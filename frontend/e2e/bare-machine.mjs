@@ -7,10 +7,13 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM, checks, must, startServe, stopServe } from './serve.mjs';
 
 const { check, report } = checks('bare machine');
+// FITBRIDGE_SCREENSHOTS=1 also writes docs/screenshots/no-keyring.png.
+const SHOT = process.env.FITBRIDGE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/screenshots/no-keyring.png', import.meta.url)) : '';
 const home = mkdtempSync(path.join(os.tmpdir(), 'fitbridge-bare-'));
 // A bus address where nothing listens: the keyring cannot be reached.
 const { child, url } = await startServe([], {
@@ -20,7 +23,7 @@ const { child, url } = await startServe([], {
   FITBRIDGE_NO_UPDATE_CHECK: '1',
 });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-const page = await browser.newPage();
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
 const tid = (id) => page.getByTestId(id);
 
 try {
@@ -34,6 +37,7 @@ try {
     must(/gnome-keyring/.test(text) && /Secret Service/.test(text), `the banner reads "${text}"`);
     must(/never in a plain file/.test(text), `the banner does not say keys stay out of files: "${text}"`);
     must(!/locked/.test(text), `a missing keyring is described as locked: "${text}"`);
+    if (SHOT) await page.screenshot({ path: SHOT });
   });
 
   await check('no browser: the sign-in card offers email and password, and pasting, with a note', async () => {

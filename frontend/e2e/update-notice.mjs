@@ -7,10 +7,13 @@
 //   FITBRIDGE_BIN, CHROMIUM as for e2e/run.mjs
 import { spawn } from 'node:child_process';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { BIN, CHROMIUM, checks, must, startServe, stopServe } from './serve.mjs';
 
 const REPO_PATH = '/repos/fitbridge/fitbridge/releases/latest';
+// FITBRIDGE_SCREENSHOTS=1 also writes docs/screenshots/update-notice.png.
+const SHOT = process.env.FITBRIDGE_SCREENSHOTS === '1' ? fileURLToPath(new URL('../../docs/screenshots/update-notice.png', import.meta.url)) : '';
 
 /** A releases feed whose latest release is `tag`; it records each request. */
 function startFeed(tag) {
@@ -43,13 +46,14 @@ const version = (await new Promise((resolve) => {
 /** Opens the UI, waits until it has started, and says whether the banner is there. */
 async function bannerShown(env, { expect }) {
   const { child, url } = await startServe(['--demo'], { FITBRIDGE_UPDATE_URL: '', FITBRIDGE_NO_UPDATE_CHECK: '', ...env });
-  const page = await browser.newPage();
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
   try {
     await page.goto(url);
     await page.getByTestId('wizard').waitFor({ timeout: 15_000 });
     const banner = page.getByTestId('update-banner');
     if (expect) {
       await banner.waitFor({ timeout: 15_000 });
+      if (SHOT) await page.screenshot({ path: SHOT });
       return { shown: true, text: await banner.innerText(), href: await page.getByTestId('update-notes').getAttribute('href') };
     }
     // The UI has started and asked (or not): give the answer time to arrive.
