@@ -2,6 +2,7 @@
 // a loopback stand-in for the project's releases feed (FITBRIDGE_UPDATE_URL).
 // The banner must appear when the feed has a newer release, and never when
 // the check is off, the feed has nothing newer, or the feed cannot be reached.
+// Settings shows the version the binary was stamped with.
 //
 //   npm run e2e            (runs after e2e/run.mjs)
 //   FITBRIDGE_BIN, CHROMIUM as for e2e/run.mjs
@@ -69,6 +70,21 @@ const { check, report } = checks('update notice');
 
 await check(`the build names its version (${version})`, async () => {
   must(/^\d+\.\d+\.\d+/.test(version), `fitbridge version printed "${version}"`);
+});
+
+await check("Settings' This computer shows the same version as `fitbridge version`", async () => {
+  const { child, url } = await startServe(['--demo'], { FITBRIDGE_NO_UPDATE_CHECK: '1' });
+  const page = await browser.newPage();
+  try {
+    await page.goto(url);
+    await page.getByTestId('wizard-close').click();
+    await page.getByTestId('nav-settings').click();
+    const shown = (await page.getByTestId('settings-version').innerText()).trim();
+    must(shown === version, `Settings shows "${shown}", the binary says "${version}"`);
+  } finally {
+    await page.close();
+    await stopServe(child);
+  }
 });
 
 await check('a newer release in the feed shows the banner with a link to its notes', async () => {
