@@ -21,6 +21,8 @@ rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
 kill $pid; wait $pid 2>/dev/null || true
 printf 'serve start-up: %.2f s\n' "$(echo "$t1 - $t0" | bc)"
 printf 'serve idle memory (RSS of the Go process after 5 s): %.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+printf 'BenchmarkServeStartup 1 %.3f s\n' "$(echo "$t1 - $t0" | bc)"
+printf 'BenchmarkServeIdleRSS 1 %.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
 
 # The window under Xvfb: time until a screenshot shows real content.
 if command -v Xvfb >/dev/null && command -v import >/dev/null; then
@@ -49,13 +51,15 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
     sleep 0.1
   done
   sleep 3
-  wpid=$(pgrep -f -n "^$bin$" || true)
+  wpid=$(pgrep -f -n "fitbridge-window$" || pgrep -f -n "^$bin$" || true)
   wrss=$( [ -n "$wpid" ] && awk '/VmRSS/{print $2}' /proc/$wpid/status || echo 0)
   kill $app $xvfb 2>/dev/null || true
   if [ -n "$shown" ]; then
     printf 'window start-up (until content shows): %.2f s\n' "$(echo "$shown - $t0" | bc)"
+    printf 'BenchmarkWindowStartup 1 %.3f s\n' "$(echo "$shown - $t0" | bc)"
   else
     echo "window start-up: no content within 20 s"
   fi
   printf 'window idle memory (RSS of the app process, web view renderer not counted): %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
+  printf 'BenchmarkWindowIdleRSS 1 %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
 fi
