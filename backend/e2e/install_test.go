@@ -116,7 +116,7 @@ func TestInstalledPackage(t *testing.T) {
 	before := snapshot(t, r.home)
 	root("apt-get", "purge", "-y", "-qq", "fitbridge")
 	removed = true
-	for _, p := range []string{"/usr/bin/fitbridge", desktopEntry, "/usr/share/metainfo/app.fitbridge.FitBridge.metainfo.xml"} {
+	for _, p := range []string{"/usr/bin/fitbridge", "/usr/bin/fitbridge-window", desktopEntry, "/usr/share/metainfo/app.fitbridge.FitBridge.metainfo.xml"} {
 		if _, err := os.Stat(p); !os.IsNotExist(err) {
 			t.Errorf("%s is still there after removal: %v", p, err)
 		}

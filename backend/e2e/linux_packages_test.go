@@ -14,6 +14,7 @@ import (
 // The files every Linux package must install, and where.
 var linuxPackageFiles = []string{
 	"/usr/bin/fitbridge",
+	"/usr/bin/fitbridge-window",
 	"/usr/share/applications/app.fitbridge.FitBridge.desktop",
 	"/usr/share/metainfo/app.fitbridge.FitBridge.metainfo.xml",
 	"/usr/share/icons/hicolor/16x16/apps/app.fitbridge.FitBridge.png",
