@@ -116,7 +116,7 @@ clean:
 # the CI machine (.ci/run), never a developer's `make test`.
 DIST := build/dist
 DIST_STAGE := build/dist/.stage
-DIST_PACKAGES := nsis p7zip-full appstream desktop-file-utils imagemagick libglib2.0-bin
+DIST_PACKAGES := nsis p7zip-full appstream desktop-file-utils imagemagick libglib2.0-bin x11-utils
 APP_ID := app.fitbridge.FitBridge
 # The project's repository, named once, in the update check.
 REPO := $(shell sed -n 's/^const Repo = "\(.*\)"/\1/p' backend/update/feed.go)

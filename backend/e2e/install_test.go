@@ -31,7 +31,7 @@ func TestInstalledPackage(t *testing.T) {
 		t.Skip("set FITBRIDGE_INSTALL_DEB to the .deb from make dist (make test-install does; it changes this machine)")
 	}
 	requireKeyring(t)
-	for _, tool := range []string{"apt-get", "dpkg", "desktop-file-validate", "Xvfb", "xdotool", "import"} {
+	for _, tool := range []string{"apt-get", "dpkg", "desktop-file-validate", "Xvfb", "xdotool", "xprop", "import"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Fatalf("%s is needed: %v", tool, err)
 		}
@@ -100,13 +100,19 @@ func TestInstalledPackage(t *testing.T) {
 	if out, err := exec.Command("desktop-file-validate", desktopEntry).CombinedOutput(); err != nil {
 		t.Fatalf("desktop-file-validate %s: %v\n%s", desktopEntry, err, out)
 	}
-	exe, icon := desktopKeys(t, desktopEntry)
+	exe, icon, wmClass := desktopKeys(t, desktopEntry)
 	if _, err := os.Stat("/usr/share/icons/hicolor/256x256/apps/" + icon + ".png"); err != nil {
 		t.Fatalf("the entry's icon %q: %v", icon, err)
 	}
 	display := startXvfb(t)
 	w := openWindow(t, exe, display, r.home, map[string]string{"FITBRIDGE_INTERVALS_URL": ivlURL, "FITBRIDGE_NO_UPDATE_CHECK": "1"})
 	w.waitDrawn()
+	// The desktop matches the window to its entry (dock icon, name) by class.
+	xprop := exec.Command("xprop", "-id", w.id, "WM_CLASS")
+	xprop.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := xprop.Output(); err != nil || !strings.Contains(string(out), `"`+wmClass+`"`) {
+		t.Errorf("the window's WM_CLASS is %q (%v); the entry's StartupWMClass is %q", out, err, wmClass)
+	}
 	shot := w.screenshot("installed")
 	if dst := os.Getenv("FITBRIDGE_INSTALL_SHOT"); dst != "" {
 		copyFile(t, shot, dst)
@@ -149,8 +155,8 @@ func requireIntervalsCheck(t *testing.T, rep doctor.Report, when string) {
 }
 
 // desktopKeys returns the program an entry's Exec starts (on PATH, as a
-// launcher finds it) and its Icon.
-func desktopKeys(t *testing.T, path string) (exe, icon string) {
+// launcher finds it), its Icon and its StartupWMClass.
+func desktopKeys(t *testing.T, path string) (exe, icon, wmClass string) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -171,12 +177,14 @@ func desktopKeys(t *testing.T, path string) (exe, icon string) {
 			}
 		case "Icon":
 			icon = v
+		case "StartupWMClass":
+			wmClass = v
 		}
 	}
-	if exe == "" || icon == "" {
-		t.Fatalf("%s lacks Exec or Icon", path)
+	if exe == "" || icon == "" || wmClass == "" {
+		t.Fatalf("%s lacks Exec, Icon or StartupWMClass", path)
 	}
-	return exe, icon
+	return exe, icon, wmClass
 }
 
 // snapshot maps every file under dir to its SHA-256.
