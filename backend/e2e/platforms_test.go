@@ -44,19 +44,34 @@ var twoYears = func() (time.Time, time.Time) {
 type myWhoosh struct {
 	f     *mywhooshfake.Server
 	rides []mywhooshfake.Ride
+	opts  mywhooshfake.Options // the fake's alternative behaviours
+	// password connects with the API login instead of a pasted token.
+	password bool
 }
 
 func (p *myWhoosh) name() string { return "mywhoosh" }
 func (p *myWhoosh) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
-	p.f = mywhooshfake.New(mywhooshfake.Options{Faults: faults})
+	o := p.opts
+	o.Faults = faults
+	p.f = mywhooshfake.New(o)
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	from, to := twoYears()
 	p.rides = p.f.Seed(n, from, to, rand.New(rand.NewSource(3)))
 	return "FITBRIDGE_MYWHOOSH_URL", url
 }
-func (p *myWhoosh) secret() string        { return p.f.IssueToken() }
-func (p *myWhoosh) connectArgs() []string { return []string{"connect", "mywhoosh", "--token-stdin"} }
+func (p *myWhoosh) secret() string {
+	if p.password {
+		return mywhooshfake.DefaultPassword + "\n"
+	}
+	return p.f.IssueToken()
+}
+func (p *myWhoosh) connectArgs() []string {
+	if p.password {
+		return []string{"connect", "mywhoosh", "--username", mywhooshfake.DefaultEmail, "--password-stdin"}
+	}
+	return []string{"connect", "mywhoosh", "--token-stdin"}
+}
 func (p *myWhoosh) expire()               { p.f.ExpireTokens() }
 func (p *myWhoosh) expectDone() int       { return len(p.rides) - p.expectSkipped() }
 func (p *myWhoosh) expectSkipped() int {
@@ -129,12 +144,15 @@ func (p *iGPSport) seedIntervals(ivl *intervalsfake.Server) int {
 // --- TrainingPeaks ---
 
 type trainingPeaks struct {
-	f *trainingpeaksfake.Server
+	f    *trainingpeaksfake.Server
+	opts trainingpeaksfake.Options // the fake's alternative behaviours
 }
 
 func (p *trainingPeaks) name() string { return "trainingpeaks" }
 func (p *trainingPeaks) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
-	p.f = trainingpeaksfake.New(trainingpeaksfake.Options{Faults: faults})
+	o := p.opts
+	o.Faults = faults
+	p.f = trainingpeaksfake.New(o)
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	to := time.Now().UTC().Add(-24 * time.Hour)
