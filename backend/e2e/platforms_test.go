@@ -72,8 +72,8 @@ func (p *myWhoosh) connectArgs() []string {
 	}
 	return []string{"connect", "mywhoosh", "--token-stdin"}
 }
-func (p *myWhoosh) expire()               { p.f.ExpireTokens() }
-func (p *myWhoosh) expectDone() int       { return len(p.rides) - p.expectSkipped() }
+func (p *myWhoosh) expire()         { p.f.ExpireTokens() }
+func (p *myWhoosh) expectDone() int { return len(p.rides) - p.expectSkipped() }
 func (p *myWhoosh) expectSkipped() int {
 	n := 0
 	for _, r := range p.rides {
