@@ -88,6 +88,31 @@ func TestChinaFallback(t *testing.T) {
 			browser:   &scriptedBrowser{pages: appPages(ids)},
 			wantRides: 45,
 		},
+		// Whatever wording or status refuses the unsigned call, the web app is next.
+		{
+			name:      "200 with another code and no word of signing",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedOtherWords},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name:      "400 in plain text",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedBadRequest},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name:      "200 with a web page",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedHTML},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name:      "401 as for a dead token",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedUnauthorized},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
 		{
 			name:     "no browser: the plain statement",
 			fake:     igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true},
@@ -306,8 +331,10 @@ func TestCaptureValidateRefusesOnlyOnRefusal(t *testing.T) {
 		{name: "China signing, no browser", fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true}, wantCause: igpsport.ErrChinaSigning},
 		{name: "China signing as code 200, no browser", fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, SignatureErrorAs200: true}, wantCause: igpsport.ErrChinaSigning},
 		{name: "check timed out", fake: igpsportfake.Options{Region: "cn"}, expired: true, wantCause: context.DeadlineExceeded},
-		{name: "stale token: 401", fake: igpsportfake.Options{Region: "cn"}, stale: true, refused: true},
-		{name: "stale token: code 401", fake: igpsportfake.Options{Region: "cn", TokenErrorAs200: true}, stale: true, refused: true},
+		// Any refusal of an unsigned China call is the web app's to judge, a
+		// 401 too: without a browser there is no verdict.
+		{name: "China stale token: 401, no browser", fake: igpsportfake.Options{Region: "cn"}, stale: true, wantCause: igpsport.ErrChinaSigning},
+		{name: "China stale token: code 401, no browser", fake: igpsportfake.Options{Region: "cn", TokenErrorAs200: true}, stale: true, wantCause: igpsport.ErrChinaSigning},
 		{name: "international stale token", stale: true, refused: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {

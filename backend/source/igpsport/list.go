@@ -72,6 +72,11 @@ func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Act
 	seen := map[string]bool{}
 	if !c.signing.Load() {
 		err := c.walk(ctx, q, c.apiPages(q), seen, yield)
+		if len(seen) == 0 {
+			if werr := c.tokenElsewhere(ctx, err); werr != nil {
+				return werr
+			}
+		}
 		if !c.chinaSigning(err) {
 			return err
 		}
