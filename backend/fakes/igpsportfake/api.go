@@ -175,13 +175,17 @@ func (s *Server) checkSignature(r *http.Request, body []byte) string {
 	if err != nil || math.Abs(float64(time.Now().Unix()-sec)) > 300 {
 		return "x-timestamp out of range"
 	}
-	want := sign(s.secret, r.Method, r.URL.RequestURI(), ts, nonce, body)
+	signed := r.URL.RequestURI()
+	if s.opts.ReplayableSignatures {
+		signed = r.URL.Path
+	}
+	want := sign(s.secret, r.Method, signed, ts, nonce, body)
 	if !hmac.Equal([]byte(sig), []byte(want)) {
 		return "bad x-signature"
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.nonces[nonce] {
+	if s.nonces[nonce] && !s.opts.ReplayableSignatures {
 		return "x-nonce reused"
 	}
 	s.nonces[nonce] = true

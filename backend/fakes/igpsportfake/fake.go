@@ -51,6 +51,11 @@ type Options struct {
 	// SignatureErrorAs200 answers unsigned calls HTTP 200 with a business
 	// code instead of HTTP 403.
 	SignatureErrorAs200 bool
+	// ReplayableSignatures signs the path without its query and lets a
+	// nonce be used again, so the web app's own list call, sent again with
+	// another pageNo from inside the page, passes: the gateway then allows
+	// paging by the call's parameters. Off, only the app's clicks page.
+	ReplayableSignatures bool
 	// Unsigned, when set, is how unsigned calls are refused instead:
 	// nobody has shown what the real gateway answers them, so FitBridge
 	// must not depend on the wording or the status.
