@@ -3,6 +3,9 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,3 +109,51 @@ func accountSettings(t *testing.T, home, name string) map[string]string {
 	}
 	return acc.SettingsMap()
 }
+
+// `doctor --trace` records a short listing and one download; once the
+// service refuses the session, the report names the call that failed, its
+// status and the shape of its reply, and neither file holds a secret.
+func TestDoctorTraceThroughCLI(t *testing.T) {
+	p := &myWhoosh{}
+	w := newWorld(t, p, worldOptions{n: 20})
+	dir := t.TempDir()
+	report, trace := filepath.Join(dir, "report.txt"), filepath.Join(dir, "trace.txt")
+	out, errs, code := w.run("", "doctor", "--report", report, "--trace", trace)
+	w.outputs = append(w.outputs, out, errs, readText(t, report), readText(t, trace))
+	if code != 0 {
+		t.Fatalf("doctor exit %d:\n%s\n%s", code, out, errs)
+	}
+	tr := readText(t, trace)
+	for _, want := range []string{"POST " + hostOf(w.env["FITBRIDGE_MYWHOOSH_URL"]) + "/v2/rider/profile/activities -> 200",
+		"/v2/rider/profile/download-activity-file -> 200", "GET " + hostOf(w.env["FITBRIDGE_MYWHOOSH_URL"]) + "/s3/ride/", "listed 5 rides", "downloaded one ride"} {
+		if !strings.Contains(tr, want) {
+			t.Errorf("the trace lacks %q:\n%s", want, tr)
+		}
+	}
+
+	p.expire()
+	out, errs, code = w.run("", "doctor", "--report", report, "--trace", trace)
+	rep := readText(t, report)
+	w.outputs = append(w.outputs, out, errs, rep, readText(t, trace))
+	if code != 3 {
+		t.Fatalf("doctor exit %d, want 3 (needs sign-in):\n%s\n%s", code, out, errs)
+	}
+	want := "failed call: POST " + hostOf(w.env["FITBRIDGE_MYWHOOSH_URL"]) + "/v2/rider/profile/activities -> HTTP 401\n      body shape:"
+	if !strings.Contains(rep, want) || !strings.Contains(rep, `"message": "string(len`) {
+		t.Errorf("the report does not name the failed call, its status and its reply's shape (%q):\n%s", want, rep)
+	}
+	if !strings.Contains(readText(t, trace), "failed call: POST ") {
+		t.Errorf("the trace does not name the failed call:\n%s", readText(t, trace))
+	}
+}
+
+func readText(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func hostOf(u string) string { return strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://") }
