@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"fitbridge/backend/fakes/igpsportfake"
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/fakes/mywhooshfake"
 	"fitbridge/backend/fakes/trainingpeaksfake"
@@ -157,3 +158,89 @@ func readText(t *testing.T, path string) string {
 }
 
 func hostOf(u string) string { return strings.TrimPrefix(strings.TrimPrefix(u, "http://"), "https://") }
+
+// iGPSport China refusing FitBridge's unsigned calls in any way sends the
+// listing to the signed-in web app, paged by its own call's parameters or
+// by its clicks; rides whose file is in storage come through, the others
+// fail with the plain statement about China signing.
+func TestIGPSportChinaWebAppThroughCLI(t *testing.T) {
+	cases := []struct {
+		name string
+		opts igpsportfake.Options
+	}{
+		{"refused as said, paged by clicks", igpsportfake.Options{}},
+		{"refused in other words, paged by the call's parameters", igpsportfake.Options{Unsigned: igpsportfake.UnsignedOtherWords, ReplayableSignatures: true}},
+		{"refused with a web page, paged by clicks", igpsportfake.Options{Unsigned: igpsportfake.UnsignedHTML}},
+		{"refused with a 401, paged by the call's parameters", igpsportfake.Options{Unsigned: igpsportfake.UnsignedUnauthorized, ReplayableSignatures: true}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			o := c.opts
+			o.Region, o.ChinaRequiresSignature = "cn", true
+			p := &iGPSport{opts: o}
+			w := newWorld(t, p, worldOptions{n: 45})
+			stored := 0
+			for _, r := range p.rides {
+				if r.Via == igpsportfake.ViaOSSPath {
+					stored++
+				}
+			}
+			b, code, errs := w.backfill()
+			if b.Discovered != len(p.rides) || b.Uploaded != stored || b.Failed != len(p.rides)-stored || code != 1 {
+				t.Fatalf("backfill exit %d = %+v; want all %d listed, %d from storage uploaded\n%s", code, b, len(p.rides), stored, errs)
+			}
+			for _, f := range b.Failures {
+				if !strings.Contains(f.Reason, "signed requests") {
+					t.Errorf("failure %+v", f)
+				}
+			}
+		})
+	}
+}
+
+// A sign-in refused in the chosen iGPSport region but taken by the other
+// says which region the account belongs to, both ways, from the command line.
+func TestIGPSportWrongRegionThroughCLI(t *testing.T) {
+	fakes := map[string]*igpsportfake.Server{
+		"intl": igpsportfake.New(igpsportfake.Options{Region: "intl"}),
+		"cn":   igpsportfake.New(igpsportfake.Options{Region: "cn"}),
+	}
+	urls := map[string]string{}
+	for region, f := range fakes {
+		urls[region] = f.Start()
+		t.Cleanup(f.Close)
+	}
+	other := map[string]string{"intl": "cn", "cn": "intl"}
+	word := map[string]string{"intl": "looks like an International account", "cn": "looks like a China account"}
+	for _, chosen := range []string{"intl", "cn"} {
+		owner := other[chosen]
+		for _, way := range []string{"password", "token"} {
+			t.Run(chosen+"/"+way, func(t *testing.T) {
+				if chosen == "cn" {
+					// The China gateway answers 403 to anything unsigned.
+					f := igpsportfake.New(igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true})
+					urls["cn-signing"] = f.Start()
+					t.Cleanup(f.Close)
+				}
+				r := newRider(t)
+				here := urls[chosen]
+				if chosen == "cn" {
+					here = urls["cn-signing"]
+				}
+				r.env["FITBRIDGE_IGPSPORT_URL"] = here
+				r.env["FITBRIDGE_IGPSPORT_OTHER_REGION_URL"] = urls[owner]
+				secret := fakes[owner].Options().Password + "\n"
+				args := []string{"connect", "igpsport", "--region", chosen, "--username", fakes[owner].Options().Username, "--password-stdin"}
+				if way == "token" {
+					secret = fakes[owner].Token()
+					args = []string{"connect", "igpsport", "--region", chosen, "--token-stdin"}
+				}
+				out, errs, code := r.run(secret, args...)
+				if code == 0 || !strings.Contains(errs, word[owner]) {
+					t.Fatalf("exit %d, stderr %q: want %q", code, errs, word[owner])
+				}
+				assertNoSecret(t, r.home, []string{out, errs}, strings.TrimSpace(secret))
+			})
+		}
+	}
+}

@@ -106,12 +106,23 @@ func (p *myWhoosh) seedIntervals(ivl *intervalsfake.Server) int {
 type iGPSport struct {
 	f     *igpsportfake.Server
 	rides []igpsportfake.Ride
+	// opts are the fake's alternative behaviours; its Region is the one connected (default intl).
+	opts igpsportfake.Options
+}
+
+func (p *iGPSport) region() string {
+	if p.opts.Region == "" {
+		return "intl"
+	}
+	return p.opts.Region
 }
 
 func (p *iGPSport) name() string { return "igpsport" }
 func (p *iGPSport) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
 	// Strict storage: a bearer sent to storage fails the downloads here.
-	p.f = igpsportfake.New(igpsportfake.Options{Region: "intl", Faults: faults, StrictStorageAuth: true})
+	o := p.opts
+	o.Region, o.Faults, o.StrictStorageAuth = p.region(), faults, true
+	p.f = igpsportfake.New(o)
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	from, to := twoYears()
@@ -120,7 +131,7 @@ func (p *iGPSport) start(t *testing.T, n int, faults *fakes.Faults) (string, str
 }
 func (p *iGPSport) secret() string { return p.f.Token() }
 func (p *iGPSport) connectArgs() []string {
-	return []string{"connect", "igpsport", "--region", "intl", "--token-stdin"}
+	return []string{"connect", "igpsport", "--region", p.region(), "--token-stdin"}
 }
 func (p *iGPSport) expire()            { p.f.ExpireTokens() }
 func (p *iGPSport) expectDone() int    { return len(p.rides) }

@@ -289,6 +289,11 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 		cancel()
 		maps.Copy(settings, learnt())
 		if err != nil {
+			// A platform that knows why (another region's account) says so.
+			var why interface{ SignInAdvice() string }
+			if errors.As(err, &why) {
+				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: %s", d.DisplayName, why.SignInAdvice())
+			}
 			if errors.Is(err, source.ErrNeedsSignIn) {
 				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: sign in again or paste a fresh token", d.DisplayName)
 			}

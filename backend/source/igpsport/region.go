@@ -29,6 +29,9 @@ func (e *WrongRegionError) Error() string {
 
 func (e *WrongRegionError) Is(target error) bool { return target == source.ErrNeedsSignIn }
 
+// SignInAdvice is what the rider should do instead, when a sign-in is checked.
+func (e *WrongRegionError) SignInAdvice() string { return e.Error() }
+
 // otherRegion is a client for the same account in the other region, or
 // false when its hosts are unknown (a replaced host without the other's).
 func (c *Client) otherRegion() (*Client, bool) {
