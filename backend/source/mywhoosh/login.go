@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,10 +36,14 @@ type Session struct {
 }
 
 // Settings are the account settings the login taught: the WhooshId when
-// given, and the login's Source header, empty after the usual login so an
-// earlier alternative login's header is not sent with this session.
+// given, and the login's Source header with the session's exp, both empty
+// after the usual login so an earlier alternative login's header is not
+// sent with this session.
 func (s Session) Settings() map[string]string {
-	m := map[string]string{SettingLoginSource: s.Source}
+	m := map[string]string{SettingLoginSource: s.Source, SettingLoginSourceExp: ""}
+	if s.Source != "" && !s.Expires.IsZero() {
+		m[SettingLoginSourceExp] = strconv.FormatInt(s.Expires.Unix(), 10)
+	}
 	if s.WhooshID != "" {
 		m[SettingWhooshID] = s.WhooshID
 	}

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -43,8 +44,12 @@ const (
 	// account: FormPlain or FormEncrypted. It is tried first; unset, plain is.
 	SettingBodyForm = "body_form"
 	// SettingLoginSource is the Source header of the login that made the
-	// session ("connect" after the alternative login); it goes on every call.
+	// session ("connect" after the alternative login); it goes on every call
+	// made with that session.
 	SettingLoginSource = "login_source"
+	// SettingLoginSourceExp is that session's exp (Unix seconds), so a
+	// session from the browser or pasted later does not carry the header.
+	SettingLoginSourceExp = "login_source_exp"
 
 	FormPlain     = "plain"
 	FormEncrypted = "encrypted"
@@ -209,6 +214,10 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if exp, ok := capture.JWTExpiry(tok); ok {
 		c.expires = exp
 	}
+	if c.loginSource != "" && !sameSession(cfg.Settings[SettingLoginSourceExp], c.expires) {
+		c.log.Debug("the stored login Source belongs to another session; not sent")
+		c.loginSource = ""
+	}
 	// A browser or pasted session brings no WhooshId; the token may carry
 	// the rider's id, sent as key only if a link without one is refused.
 	c.tokenUserID, _ = capture.JWTClaim(tok, "userId")
@@ -262,6 +271,13 @@ func newClient(cfg source.Config, opts Options) *Client {
 		},
 	}
 	return c
+}
+
+// sameSession: the session whose exp was stored is this one (an unknown
+// exp on either side cannot tell them apart, so it counts as the same).
+func sameSession(storedExp string, exp time.Time) bool {
+	storedExp = strings.TrimSpace(storedExp)
+	return storedExp == "" || exp.IsZero() || storedExp == strconv.FormatInt(exp.Unix(), 10)
 }
 
 // Expires is the session's JWT exp, zero when unknown.

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -537,7 +538,7 @@ func TestDescriptorLoginReturnsWhooshID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Token == "" || len(s.Settings) != 2 || s.Settings[SettingWhooshID] != mywhooshfake.DefaultWhooshID || s.Settings[SettingLoginSource] != "" {
+	if s.Token == "" || len(s.Settings) != 3 || s.Settings[SettingWhooshID] != mywhooshfake.DefaultWhooshID || s.Settings[SettingLoginSource] != "" || s.Settings[SettingLoginSourceExp] != "" {
 		t.Fatalf("settings %v", s.Settings)
 	}
 	if _, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2"); !errors.Is(err, ErrLoginRefused) {
@@ -907,7 +908,9 @@ func TestSourceHeaderAfterAlternativeLogin(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs logBuf
-			f, cfg := startFake(t, mywhooshfake.Options{PrimaryLogin: tc.primary, VariantNeedsSource: true, PageSize: 4})
+			var shift atomic.Int64 // the fake's clock runs ahead by this much
+			f, cfg := startFake(t, mywhooshfake.Options{PrimaryLogin: tc.primary, VariantNeedsSource: true, PageSize: 4,
+				Now: func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }})
 			f.Seed(9, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(3)))
 			d, _ := source.Lookup(Name)
 			cfg.Token = ""
@@ -942,9 +945,20 @@ func TestSourceHeaderAfterAlternativeLogin(t *testing.T) {
 			}
 			// Without the stored setting the alternative login's session is refused.
 			if tc.want != "" {
+				stored := cfg.Settings
 				cfg.Settings = nil
 				if err := Validate(context.Background(), cfg, fastOpts(&logs)); !errors.Is(err, source.ErrNeedsSignIn) {
 					t.Errorf("without the header: %v", err)
+				}
+				// A session pasted later is another session: no header goes with it.
+				shift.Store(int64(2 * time.Minute))
+				cfg.Token, cfg.Settings = f.IssueToken(), stored
+				before := f.Stats().SourceHeaders
+				if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+					t.Fatal(err)
+				}
+				if st := f.Stats(); st.SourceHeaders != before {
+					t.Errorf("the alternative login's header went with a later session: %+v", st)
 				}
 			}
 		})
