@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/store"
 )
 
@@ -22,7 +23,7 @@ import (
 // wait and then stop with a clear message, and each ride goes up once.
 func TestConcurrentBackfillsUploadEachActivityOnce(t *testing.T) {
 	p := &myWhoosh{}
-	w := newWorld(t, p, worldOptions{n: 18, noDedup: true})
+	w := newWorld(t, p, worldOptions{n: 18, intervals: intervalsfake.Options{NoContentDedup: true}})
 	type outcome struct {
 		out, errs string
 		code      int

@@ -194,7 +194,7 @@ func (s *Service) doctorIntervals(ctx context.Context, acc store.Account, key st
 	rec := doctor.NewRecorder(nil)
 	// One attempt: the doctor reports what answered, it does not wait out 429s.
 	c := intervals.New(s.IntervalsURL(), acc.Identity, key,
-		intervals.WithLogger(s.Log), intervals.WithUserAgent("FitBridge/"+Version),
+		intervals.WithLogger(s.Log), intervals.WithUserAgent(UserAgent()),
 		intervals.WithHTTPClient(rec.Client(checkTimeout)),
 		intervals.WithRetry(intervals.RetryPolicy{MaxAttempts: 1}))
 
@@ -339,6 +339,10 @@ func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc stor
 			chk.Note = (&SignInError{Account: d.Name, Msg: msg}).Error()
 		default:
 			chk.Note = err.Error()
+		}
+		if err != nil && len(chk.Exchanges) > 0 {
+			chk.SetFailed()
+			chk.Call = chk.Failed.Method + " " + chk.Failed.Path
 		}
 		if err != nil && chk.Status == 0 {
 			if m := httpStatusInText.FindStringSubmatch(err.Error()); m != nil {

@@ -77,6 +77,7 @@ func (s *Service) ImportUploaded(files []UploadedFile) ImportResult {
 		out.Activities = append(out.Activities, s.importFile(f.Path, f.Name))
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
@@ -96,6 +97,7 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
