@@ -188,6 +188,7 @@ export class FakeApi implements Transport {
   handlers: Record<string, Handler> = {
     Status: () => ({ ...this.status, settings: this.settings, backfill: this.progress }),
     GetSettings: () => this.settings,
+    Painted: () => undefined,
     PlannedWorkouts: () => this.planned,
     WorkoutTargets: () => this.workoutTargets,
     DeliverWorkouts: () => this.workoutResults,

@@ -176,6 +176,8 @@ function call<T>(method: string, ...args: unknown[]): Promise<T> {
 
 export const api = {
   Status: () => call<Status>('Status'),
+  /** Tells the backend the first screen shows its data (the start-up benchmark's mark). */
+  Painted: () => call<void>('Painted'),
   ConnectIntervals: (athleteId: string, apiKey: string) =>
     call<IntervalsStatus>('ConnectIntervals', athleteId, apiKey),
   DisconnectIntervals: () => call<void>('DisconnectIntervals'),
