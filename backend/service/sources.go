@@ -25,7 +25,9 @@ func (s *Service) Sources() []SourceInfo {
 			Name: d.Name, DisplayName: d.DisplayName, Kind: string(d.Kind), Description: d.Description,
 			ComingSoon: d.ComingSoon, CanBrowser: d.Capture != nil, CanPassword: d.Login != nil,
 			CanToken: d.Kind == source.KindCloud && d.Validate != nil,
+			Color:    d.Color,
 		}
+		var values map[string]string
 		for _, r := range d.Regions {
 			info.Regions = append(info.Regions, Region{ID: r.ID, Name: r.Name})
 		}
@@ -37,7 +39,8 @@ func (s *Service) Sources() []SourceInfo {
 			info.State = acc.State
 			info.StateReason = acc.StateReason
 			info.Region = acc.Region
-			info.Folder = acc.SettingsMap()["folder"]
+			values = acc.SettingsMap()
+			info.Folder = values[source.SettingFolder]
 			if info.Folder == "" && d.Kind == source.KindFolder {
 				info.Folder = strings.Join(info.FoundFolders, string(os.PathListSeparator))
 			}
@@ -45,6 +48,7 @@ func (s *Service) Sources() []SourceInfo {
 				info.LastSync = acc.LastSync.Format(time.RFC3339)
 			}
 		}
+		info.Settings = settingInfos(d, values)
 		for _, n := range counts[d.Name] {
 			info.Activities += n
 		}
@@ -70,7 +74,7 @@ func (s *Service) descriptor(name string) (source.Descriptor, error) {
 
 // sourceConfig builds the platform configuration of an account.
 func (s *Service) sourceConfig(d source.Descriptor, region, token string, settings map[string]string) source.Config {
-	cfg := source.Config{Region: region, Token: token, Settings: settings}
+	cfg := source.Config{Region: region, Token: token, Settings: s.withSecretSettings(d, settings)}
 	if d.EnvURL != "" {
 		cfg.BaseURL = strings.TrimRight(s.env(d.EnvURL), "/")
 	}
@@ -131,7 +135,7 @@ func (s *Service) ConnectBrowser(ctx context.Context, name, region string) (Sour
 	if err != nil {
 		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
 	}
-	return s.saveSourceAccount(d, region, token, nil)
+	return s.saveSourceAccount(ctx, d, region, token, nil)
 }
 
 // ConnectPassword signs in with a username and password used once; only
@@ -169,7 +173,7 @@ func (s *Service) ConnectPassword(ctx context.Context, name, region, username, p
 	for k, v := range sess.Settings {
 		settings[k] = v
 	}
-	return s.saveSourceAccount(d, region, sess.Token, settings)
+	return s.saveSourceAccount(ctx, d, region, sess.Token, settings)
 }
 
 // ConnectToken keeps a token (or cookie) the rider pasted, after checking it.
@@ -192,7 +196,7 @@ func (s *Service) ConnectToken(ctx context.Context, name, region, pasted string)
 		return SourceInfo{}, s.keyErr
 	}
 	s.Redactor.Add(token)
-	return s.saveSourceAccount(d, region, token, nil)
+	return s.saveSourceAccount(ctx, d, region, token, nil)
 }
 
 // ConnectFolder connects a folder source. An empty path uses the folders
@@ -208,9 +212,9 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 	if path == "" && d.Validate != nil {
 		// A source that finds its folders by itself keeps none, so it looks again
 		// on every run: a folder made later (Zwift's move, a new OneDrive) is read too.
-		auto := map[string]string{"folder": ""}
+		auto := map[string]string{source.SettingFolder: ""}
 		if d.Validate(context.Background(), s.sourceConfig(d, "", "", auto)) == nil {
-			return s.saveSourceAccount(d, "", "", auto)
+			return s.saveSourceAccount(context.Background(), d, "", "", auto)
 		}
 	}
 	var folders []string
@@ -230,13 +234,13 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 	if len(folders) == 0 {
 		return SourceInfo{}, fmt.Errorf("no %s folder was found on this computer: give one with --folder PATH", d.DisplayName)
 	}
-	settings := map[string]string{"folder": strings.Join(folders, string(os.PathListSeparator))}
-	return s.saveSourceAccount(d, "", "", settings)
+	settings := map[string]string{source.SettingFolder: strings.Join(folders, string(os.PathListSeparator))}
+	return s.saveSourceAccount(context.Background(), d, "", "", settings)
 }
 
 // saveSourceAccount validates the secret, then keeps it in the keyring and
-// the account in the library.
-func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, settings map[string]string) (SourceInfo, error) {
+// the account in the library. The check ends with the caller's context.
+func (s *Service) saveSourceAccount(ctx context.Context, d source.Descriptor, region, token string, settings map[string]string) (SourceInfo, error) {
 	if settings == nil {
 		settings = map[string]string{}
 		if acc, err := s.Store.Account(d.Name); err == nil {
@@ -245,7 +249,7 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 	}
 	cfg := s.sourceConfig(d, region, token, settings)
 	if d.Validate != nil && token != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		err := d.Validate(ctx, cfg)
 		cancel()
 		if err != nil {
@@ -277,8 +281,9 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 	return SourceInfo{Name: d.Name}, nil
 }
 
-// SetAccountSetting changes one non-secret setting of a connected account
-// (e.g. the coached athlete on TrainingPeaks).
+// SetAccountSetting changes one non-secret setting of a connected account,
+// declared or not (tuning such as source.SettingMinInterval). Riders' changes
+// go through SetSourceSettings, which holds them to the declarations.
 func (s *Service) SetAccountSetting(name, key, value string) error {
 	acc, err := s.Store.Account(name)
 	if err != nil {
@@ -300,6 +305,15 @@ func (s *Service) Disconnect(name string) error {
 	}
 	if err := s.Secrets.Delete(name); err != nil && !isNotFound(err) {
 		return err
+	}
+	if d, ok := source.Lookup(name); ok {
+		for _, decl := range d.Settings {
+			if decl.Secret {
+				if err := s.Secrets.Delete(secretSettingKey(name, decl.Key)); err != nil && !isNotFound(err) {
+					return err
+				}
+			}
+		}
 	}
 	return s.Store.DeleteAccount(name)
 }

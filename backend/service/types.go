@@ -33,8 +33,8 @@ type IntervalsStatus struct {
 
 // SourceInfo is one platform or folder, connected or not.
 type SourceInfo struct {
-	Name         string   `json:"name"`         // "mywhoosh"
-	DisplayName  string   `json:"display_name"` // "MyWhoosh"
+	Name         string   `json:"name"`         // the platform's stable id
+	DisplayName  string   `json:"display_name"` // its name as riders know it
 	Kind         string   `json:"kind"`         // "cloud" or "folder"
 	Description  string   `json:"description"`
 	Regions      []Region `json:"regions"`
@@ -47,9 +47,12 @@ type SourceInfo struct {
 	StateReason  string   `json:"state_reason"`
 	Region       string   `json:"region"`
 	Folder       string   `json:"folder"`        // for folder sources
-	FoundFolders []string `json:"found_folders"` // folders found on this computer (Zwift)
+	FoundFolders []string `json:"found_folders"` // folders found on this computer (for a platform that looks)
 	Activities   int      `json:"activities"`    // known locally
 	LastSync     string   `json:"last_sync"`     // RFC 3339, "" never
+	Color        string   `json:"color"`         // the platform's hue in the window, "#rrggbb"
+	// Settings the platform declares, with the account's values (never a secret's).
+	Settings []SettingInfo `json:"settings"`
 }
 
 // Region of a platform with separate account systems.
@@ -163,7 +166,7 @@ type Settings struct {
 	WizardStep             string `json:"wizard_step"`
 }
 
-// Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").
+// Notice is a message from continuous sync ("2 new rides uploaded").
 type Notice struct {
 	At      string `json:"at"`
 	Message string `json:"message"`
