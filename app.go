@@ -117,6 +117,11 @@ func (a *App) ConnectFolder(name, path string) (service.SourceInfo, error) {
 	return a.service().ConnectFolder(name, path)
 }
 
+// SetSourceSettings changes settings the platform declares (a coached athlete).
+func (a *App) SetSourceSettings(name string, values map[string]string) (service.SourceInfo, error) {
+	return a.service().SetSourceSettings(name, values)
+}
+
 func (a *App) Disconnect(name string) error { return a.service().Disconnect(name) }
 
 func (a *App) PickFiles() ([]string, error) {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -93,7 +92,7 @@ type Result struct {
 	Failed      int       `json:"failed"`
 	Failures    []Failure `json:"failures"`
 	WouldUpload int       `json:"would_upload,omitempty"`
-	// NeedsSignIn names the accounts that refused their session ("intervals", "mywhoosh").
+	// NeedsSignIn names the accounts that refused their session ("intervals" or a platform's Name).
 	NeedsSignIn []string `json:"needs_sign_in,omitempty"`
 	// SourceErrors are listings that failed for another reason.
 	SourceErrors map[string]string `json:"source_errors,omitempty"`
@@ -224,15 +223,11 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			n++
 			return nil // already in the library and past listing: nothing to write
 		}
-		name := a.Name
-		if name == "" && a.Extra["path"] != "" {
-			name = filepath.Base(a.Extra["path"]) // folder sources: the file's own name
-		}
 		row := &store.Activity{
 			Source:     c.Desc.Name,
 			RemoteID:   a.RemoteID,
 			ExternalID: c.Desc.ExternalIDFor(a.RemoteID),
-			Name:       name,
+			Name:       a.Name,
 			Sport:      a.Sport,
 			Device:     a.Device,
 			Extra:      encodeExtra(a.Extra),

@@ -338,7 +338,7 @@ func Classify(data []byte) (store.Transition, bool) {
 }
 
 // sportOf is the type an activity goes to Intervals.icu with: the file's own,
-// unless the platform's hint says more about the same sport (MyWhoosh rides
+// unless the platform's hint says more about the same sport (a trainer app's rides
 // are indoor while their files say only cycling). A listing's plain "Ride"
 // never undoes a GravelRide or VirtualRide the file states.
 func sportOf(hint, file string) string {

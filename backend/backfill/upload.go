@@ -64,13 +64,13 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
-			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": match.Via(strings.ToUpper(d.Source), "")}})
 		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
 		return
 	case match.Probable:
 		if !force {
 			p.setState(row, store.Transition{State: store.StateSkipped, Reason: "needs review: " + d.Reason, Permanent: false,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": match.Via(strings.ToUpper(d.Source), "")}})
 			return
 		}
 	}
@@ -139,7 +139,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				has = existing.Type
 			}
 		case ok:
-			via = viaName(existing.Source)
+			via = match.Via(strings.ToUpper(existing.Source), "")
 			if existing.OAuthClientName != "" {
 				via = existing.OAuthClientName
 			}
@@ -267,30 +267,6 @@ func uploadName(row store.Activity, data []byte) string {
 		return r
 	}, base)
 	return base + "." + ext
-}
-
-// viaName turns an Intervals.icu source enum into words a rider knows.
-func viaName(src string) string {
-	switch strings.ToUpper(src) {
-	case "STRAVA":
-		return "Strava"
-	case "GARMIN_CONNECT":
-		return "Garmin Connect"
-	case "UPLOAD":
-		return "a manual upload"
-	case "MANUAL":
-		return "a manual entry"
-	case "OAUTH_CLIENT":
-		return "another app"
-	case "ZWIFT":
-		return "Zwift"
-	case "WAHOO":
-		return "Wahoo"
-	case "":
-		return ""
-	}
-	s := strings.ToLower(strings.ReplaceAll(src, "_", " "))
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func derefTime(t *time.Time) time.Time {

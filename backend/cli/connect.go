@@ -60,7 +60,8 @@ func saveDeclared(svc *service.Service, d source.Descriptor, given map[string]*s
 	if len(values) == 0 {
 		return nil
 	}
-	return svc.SetSourceSettings(d.Name, values)
+	_, err := svc.SetSourceSettings(d.Name, values)
+	return err
 }
 
 // cloudSynopsis offers the ways this platform signs in, its regions and its

@@ -45,7 +45,20 @@ func secretSettingKey(account, key string) string { return account + "/" + key }
 // account. A key the platform does not declare, or a value outside its
 // choices, is refused with what is accepted; secret values go to the
 // keyring, never the library. An empty value clears the setting.
-func (s *Service) SetSourceSettings(name string, values map[string]string) error {
+// It returns the platform as the window shows it.
+func (s *Service) SetSourceSettings(name string, values map[string]string) (SourceInfo, error) {
+	if err := s.setSourceSettings(name, values); err != nil {
+		return SourceInfo{}, err
+	}
+	for _, info := range s.Sources() {
+		if info.Name == name {
+			return info, nil
+		}
+	}
+	return SourceInfo{Name: name}, nil
+}
+
+func (s *Service) setSourceSettings(name string, values map[string]string) error {
 	d, err := s.descriptor(name)
 	if err != nil {
 		return err

@@ -211,7 +211,7 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 	}
 	if path == "" && d.Validate != nil {
 		// A source that finds its folders by itself keeps none, so it looks again
-		// on every run: a folder made later (Zwift's move, a new OneDrive) is read too.
+		// on every run: a folder made later (an app that moved its files, a new OneDrive) is read too.
 		auto := map[string]string{source.SettingFolder: ""}
 		if d.Validate(context.Background(), s.sourceConfig(d, "", "", auto)) == nil {
 			return s.saveSourceAccount(context.Background(), d, "", "", auto)

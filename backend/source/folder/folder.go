@@ -234,6 +234,7 @@ func (s *Source) List(ctx context.Context, q source.Query, yield func(source.Act
 		seen[f.RemoteID] = true
 		a := source.Activity{
 			RemoteID:  f.RemoteID,
+			Name:      filepath.Base(f.Path), // the file's own name: a folder has no other
 			StartHint: f.Start,
 			Device:    s.device,
 			Extra: map[string]string{

@@ -181,6 +181,8 @@ export const api = {
   ConnectToken: (name: string, region: string, token: string) =>
     call<SourceInfo>('ConnectToken', name, region, token),
   ConnectFolder: (name: string, path: string) => call<SourceInfo>('ConnectFolder', name, path),
+  SetSourceSettings: (name: string, values: Record<string, string>) =>
+    call<SourceInfo>('SetSourceSettings', name, values),
   Disconnect: (name: string) => call<void>('Disconnect', name),
   PickFiles: () => call<string[] | null>('PickFiles'),
   PickFolder: () => call<string>('PickFolder'),

@@ -1,19 +1,15 @@
 // Colours per source and marks per state, shared by the calendar, list, legend and drawer.
 
-// Colour-blind friendly hues; each source keeps its colour everywhere.
-const KNOWN: Record<string, string> = {
-  mywhoosh: '#e69f00',
-  igpsport: '#0072b2',
-  trainingpeaks: '#009e73',
-  zwift: '#d55e00',
-  folder: '#8e5fa8',
-  usb: '#56b4e9',
-  import: '#7a7a7a',
-};
+import { sourcesStore } from '../stores/sources.svelte';
+
+// Each platform declares its colour-blind friendly hue (SourceInfo.color) and
+// keeps it everywhere. Files added by hand are not a platform.
+const BUILT_IN: Record<string, string> = { import: '#7a7a7a' };
 const SPARE = ['#cc79a7', '#3d9970', '#b8860b', '#4169e1', '#a0522d', '#2f8f9d'];
 
 export function sourceColor(name: string): string {
-  if (KNOWN[name]) return KNOWN[name];
+  const declared = sourcesStore.byName(name)?.color || BUILT_IN[name];
+  if (declared) return declared;
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
   return SPARE[h % SPARE.length];

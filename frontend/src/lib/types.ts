@@ -50,6 +50,22 @@ export interface SourceInfo {
   found_folders: string[] | null;
   activities: number;
   last_sync: string;
+  /** The platform's hue in the window, "#rrggbb". */
+  color: string;
+  /** Settings the platform declares, with the account's values (never a secret's). */
+  settings: SettingInfo[] | null;
+}
+
+/** One account setting a platform declares; the connect form is built from these. */
+export interface SettingInfo {
+  key: string;
+  label: string;
+  help: string;
+  choices: Region[] | null;
+  secret: boolean;
+  required: boolean;
+  folder: boolean;
+  value: string;
 }
 
 export type ActivityState =
@@ -237,7 +253,7 @@ export interface DiagnosticsExchange {
   error?: string;
 }
 
-/** A recording a crash left unfinished (Zwift), offered for recovery. */
+/** A recording a crash left unfinished (a folder platform's live file), offered for recovery. */
 export interface CrashedRide {
   source: string;
   path: string;

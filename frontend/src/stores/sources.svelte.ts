@@ -5,7 +5,7 @@ import type { SourceInfo } from '../lib/types';
 // Sources that are not accounts, so Sources() does not list them.
 const BUILT_IN: Record<string, string> = { import: 'Added files' };
 
-export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'disconnect';
+export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'settings' | 'disconnect';
 
 class SourcesStore {
   list = $state<SourceInfo[]>([]);
@@ -30,6 +30,25 @@ class SourcesStore {
 
   byName(name: string): SourceInfo | undefined {
     return this.list.find((s) => s.name === name);
+  }
+
+  /**
+   * The platforms a rider can connect, as one phrase ("A, B and C"), from
+   * what the backend declares: no platform is named in the window's code.
+   */
+  platformNames(conjunction: 'and' | 'or'): string {
+    const open = this.list.filter((s) => !s.coming_soon);
+    // Online accounts first, then folders an app keeps; a folder the rider must
+    // pick (a USB head unit, exported files) is "your bike computer".
+    const anyFolder = (s: SourceInfo) => s.kind === 'folder' && (s.settings ?? []).some((x) => x.folder && x.required);
+    const names = [
+      ...open.filter((s) => s.kind !== 'folder').map((s) => s.display_name),
+      ...open.filter((s) => s.kind === 'folder' && !anyFolder(s)).map((s) => s.display_name),
+      ...(open.some(anyFolder) ? ['your bike computer'] : []),
+    ];
+    if (names.length === 0) return 'your platforms and folders';
+    if (names.length === 1) return names[0];
+    return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
   }
 
   displayName(name: string): string {
@@ -66,6 +85,10 @@ class SourcesStore {
   }
   connectToken(name: string, region: string, token: string) {
     return this.run(name, 'token', () => api.ConnectToken(name, region, token));
+  }
+  /** Saves settings the platform declares (a coached athlete); '' clears one. */
+  saveSettings(name: string, values: Record<string, string>) {
+    return this.run(name, 'settings', () => api.SetSourceSettings(name, values));
   }
   connectFolder(name: string, path: string) {
     return this.run(name, 'folder', () => api.ConnectFolder(name, path));
