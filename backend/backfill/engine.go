@@ -288,7 +288,7 @@ func (e *Engine) summarize(req Request, res Result) Result {
 		}
 	}
 	f := e.scope(req)
-	f.States = []string{store.StateFailed}
+	f.States = []store.State{store.StateFailed}
 	rows, err := e.Store.List(f)
 	if err == nil {
 		res.Failures = res.Failures[:0]

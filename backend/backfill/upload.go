@@ -29,7 +29,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	if done, err := p.e.Store.DoneWithHash(row.Hash, row.ID); err == nil && done != nil {
 		p.setState(row, store.Transition{State: store.StateAlready, Permanent: true,
 			Reason: fmt.Sprintf("the same file is already in Intervals.icu (from %s)", p.displayName(done.Source)),
-			Fields: map[string]any{"intervals_id": done.IntervalsID, "matched_via": "FitBridge"}})
+			Set:    store.Changes{IntervalsID: new(done.IntervalsID), MatchedVia: new("FitBridge")}})
 		return
 	}
 
@@ -55,7 +55,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			// Our own key, and we had sent this file before: an earlier run
 			// was cut off after Intervals.icu stored it. It is ours.
 			p.setState(row, store.Transition{State: store.StateUploaded, Permanent: true,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": ""}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new("")}})
 			p.mu.Lock()
 			p.res.Uploaded++
 			p.mu.Unlock()
@@ -64,13 +64,13 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
-			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": match.Via(strings.ToUpper(d.Source), "")}})
+			Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
 		return
 	case match.Probable:
 		if !force {
 			p.setState(row, store.Transition{State: store.StateSkipped, Reason: "needs review: " + d.Reason, Permanent: false,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": match.Via(strings.ToUpper(d.Source), "")}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 			return
 		}
 	}
@@ -85,7 +85,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 
 	data, err := p.e.Cache.Get(row.Hash)
 	if err != nil {
-		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Fields: map[string]any{"hash": ""}})
+		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Set: store.Changes{Hash: new("")}})
 		return
 	}
 	// Written before the request: if the process dies after Intervals.icu
@@ -93,7 +93,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	// be our own earlier upload.
 	if row.UploadAt == nil {
 		now := p.e.now()
-		if err := p.e.Store.Update(row.ID, map[string]any{"upload_at": &now}); err != nil {
+		if err := p.e.Store.Update(row.ID, store.Changes{UploadAt: &now}); err != nil {
 			p.fail(row, err.Error(), false)
 			return
 		}
@@ -155,7 +155,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		}
 	}
 	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
-		Fields: map[string]any{"intervals_id": r.ID, "matched_via": via}})
+		Set: store.Changes{IntervalsID: new(r.ID), MatchedVia: new(via)}})
 	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
 	if state == store.StateUploaded {
 		p.mu.Lock()

@@ -154,7 +154,7 @@ func (s *Service) Progress() Progress {
 	rs := s.run
 	s.mu.Unlock()
 	if rs == nil {
-		return Progress{Phase: "idle", Counts: map[string]int{}, Failures: []backfill.Failure{}}
+		return Progress{Phase: "idle", Counts: map[store.State]int{}, Failures: []backfill.Failure{}}
 	}
 	p := rs.engine.LastProgress()
 	select {
@@ -243,7 +243,7 @@ func (s *Service) waitRun(d time.Duration) {
 // RetryFailed puts failed activities back in line and starts a backfill of them.
 func (s *Service) RetryFailed(ids []uint) (Progress, error) {
 	if len(ids) == 0 {
-		rows, err := s.Store.List(store.Filter{States: []string{store.StateFailed}})
+		rows, err := s.Store.List(store.Filter{States: []store.State{store.StateFailed}})
 		if err != nil {
 			return Progress{}, err
 		}

@@ -108,7 +108,7 @@ func (s *Service) importBytes(name string, data []byte) ActivityView {
 		Name: importName(name), File: name, Hash: hash,
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
-	backfill.ApplyFields(row, t.Fields)
+	t.Set.Apply(row)
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
 		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}

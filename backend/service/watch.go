@@ -55,7 +55,7 @@ func (w *Watcher) Pass(ctx context.Context, sources []string) (PassResult, error
 }
 
 func (w *Watcher) uploadedCount() int {
-	counts, err := w.s.Store.Counts(store.Filter{States: []string{store.StateUploaded}})
+	counts, err := w.s.Store.Counts(store.Filter{States: []store.State{store.StateUploaded}})
 	if err != nil {
 		return 0
 	}
