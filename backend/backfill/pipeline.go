@@ -33,7 +33,7 @@ type pipeline struct {
 // work selects rows that still need something done.
 func (p *pipeline) work() ([]store.Activity, error) {
 	f := p.e.scope(p.req)
-	states := []store.State{store.StateDiscovered, store.StateDownloaded, store.StateReady, store.StateFailed}
+	states := []store.State{store.StateDiscovered, store.StateReady, store.StateFailed}
 	if len(p.req.IDs) > 0 {
 		// An explicit selection also uploads what was held for review.
 		states = append(states, store.StateSkipped)
@@ -175,14 +175,6 @@ feed:
 		}
 		if p.req.FetchOnly {
 			continue
-		}
-		// Already downloaded: read again if it was never summarised.
-		if row.State == store.StateDownloaded {
-			next, ok := p.prepare(row, nil)
-			if !ok {
-				continue
-			}
-			row = next
 		}
 		select {
 		case upCh <- row:

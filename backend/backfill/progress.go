@@ -75,7 +75,7 @@ func (t *tracker) downloaded() { t.emit(false) }
 func (t *tracker) moved(src string, state store.State) {
 	t.mu.Lock()
 	switch state {
-	case store.StateReady, store.StateDownloaded, store.StateDiscovered:
+	case store.StateReady, store.StateDiscovered:
 		if !t.req.FetchOnly {
 			t.mu.Unlock()
 			t.emit(false)

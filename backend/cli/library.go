@@ -34,10 +34,10 @@ func toJSON(v service.ActivityView) activityJSON {
 }
 
 // publicState maps internal steps to the states CLI.md names: an activity
-// listed or downloaded but not yet checked is still "ready" to go.
+// listed but not yet read is still "ready" to go.
 func publicState(s store.State) store.State {
 	switch s {
-	case store.StateDiscovered, store.StateDownloaded:
+	case store.StateDiscovered:
 		return store.StateReady
 	}
 	return s

@@ -10,8 +10,7 @@ type State string
 // The states. A new one is added here and to States; the window learns it
 // from the generated types.
 const (
-	StateDiscovered    State = "discovered"           // listed by its source, file not read yet
-	StateDownloaded    State = "downloaded"           // file in the local cache, not yet summarised
+	StateDiscovered    State = "discovered"           // listed by its source, file not read yet (a download lands in one step: cached, read, then ready or not)
 	StateReady         State = "ready"                // a sound activity, not known to Intervals.icu
 	StateUploaded      State = "uploaded"             // FitBridge put it in Intervals.icu
 	StateAlready       State = "already_in_intervals" // Intervals.icu had it already (any source)
@@ -23,7 +22,7 @@ const (
 
 // States lists every state, in the order an activity meets them.
 var States = []State{
-	StateDiscovered, StateDownloaded, StateReady, StateUploaded, StateAlready,
+	StateDiscovered, StateReady, StateUploaded, StateAlready,
 	StateSkipped, StateFailed, StateUnreadable, StateNotAnActivity,
 }
 

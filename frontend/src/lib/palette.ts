@@ -1,6 +1,7 @@
 // Colours per source and marks per state, shared by the calendar, list, legend and drawer.
 
 import { sourcesStore } from '../stores/sources.svelte';
+import type { State } from './types';
 
 // Each platform declares its colour-blind friendly hue (SourceInfo.color) and
 // keeps it everywhere. Files added by hand are not a platform.
@@ -33,22 +34,22 @@ export type StateGroup =
   | 'unreadable'
   | 'not_activity';
 
-const STATES: Record<string, StateInfo> = {
+// One entry per state the engine sends (State is generated from the Go
+// states): a state added there fails the type check until it is given here.
+// The "Needs a look" group is for a state held for the rider's review.
+const STATES: Record<State, StateInfo> = {
   already_in_intervals: { group: 'already', label: 'Already in Intervals.icu', icon: '◎', tone: 'info' },
   discovered: { group: 'ready', label: 'Found, not downloaded yet', icon: '○', tone: 'muted' },
-  downloaded: { group: 'ready', label: 'Ready to upload', icon: '●', tone: 'muted' },
   ready: { group: 'ready', label: 'Ready to upload', icon: '●', tone: 'muted' },
-  uploading: { group: 'ready', label: 'Uploading…', icon: '↻', tone: 'muted' },
   uploaded: { group: 'uploaded', label: 'Uploaded', icon: '✓', tone: 'ok' },
   failed: { group: 'failed', label: 'Failed', icon: '✕', tone: 'bad' },
-  review: { group: 'review', label: 'Needs a look', icon: '!', tone: 'warn' },
   skipped: { group: 'skipped', label: 'Skipped', icon: '–', tone: 'muted' },
   unreadable: { group: 'unreadable', label: 'Unreadable file', icon: '?', tone: 'bad' },
   not_an_activity: { group: 'not_activity', label: 'Not an activity', icon: '⊘', tone: 'muted' },
 };
 
 export function stateInfo(state: string): StateInfo {
-  return STATES[state] ?? { group: 'ready', label: state || 'Unknown', icon: '·', tone: 'muted' };
+  return STATES[state as State] ?? { group: 'ready', label: state || 'Unknown', icon: '·', tone: 'muted' };
 }
 
 export const STATE_GROUPS: { id: StateGroup; label: string; icon: string; tone: StateInfo['tone'] }[] = [
@@ -63,9 +64,9 @@ export const STATE_GROUPS: { id: StateGroup; label: string; icon: string; tone: 
 ];
 
 /** States an "Upload" can still act on. */
-export function canUpload(a: { state: string; permanent: boolean }): boolean {
+export function canUpload(a: { state: State; permanent: boolean }): boolean {
   if (a.state === 'skipped') return !a.permanent;
-  return ['discovered', 'downloaded', 'ready', 'failed', 'review'].includes(a.state);
+  return (['discovered', 'ready', 'failed'] as State[]).includes(a.state);
 }
 
 export const PHASES: Record<string, string> = {
