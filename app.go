@@ -174,8 +174,6 @@ func (a *App) SaveSettings(s service.Settings) (service.Settings, error) {
 	return a.service().SaveSettings(s)
 }
 
-func (a *App) SetWizardStep(step string) error { return a.service().SetWizardStep(step) }
-
 // Diagnostics makes one harmless call per connected service and returns what
 // answered, secrets removed; Report.File is the copy kept in the logs folder.
 func (a *App) Diagnostics() (doctor.Report, error) {
