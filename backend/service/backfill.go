@@ -101,6 +101,8 @@ func (s *Service) StartBackfill(req BackfillRequest) (Progress, error) {
 	if err != nil {
 		return Progress{}, err
 	}
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
 	s.mu.Lock()
 	if s.run != nil {
 		select {
@@ -179,6 +181,10 @@ func (s *Service) Progress() Progress {
 			}
 		}
 	default:
+		if p.Phase == "" {
+			// Started, and the engine has not reported yet.
+			p.Running, p.Phase = true, "listing"
+		}
 	}
 	if p.Failures == nil {
 		p.Failures = []backfill.Failure{}
