@@ -6,6 +6,7 @@ import (
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/store"
 	"fitbridge/backend/tstypes"
+	"fitbridge/backend/workouts"
 )
 
 //go:generate go run ../tstypes/gen -out ../../frontend/src/lib/models.ts
@@ -31,8 +32,9 @@ func Models() *tstypes.Generator {
 	g.Rename[reflect.TypeFor[doctor.Report]()] = "DiagnosticsReport"
 	g.Rename[reflect.TypeFor[doctor.Check]()] = "DiagnosticsCheck"
 	g.Rename[reflect.TypeFor[doctor.Exchange]()] = "DiagnosticsExchange"
+	g.Rename[reflect.TypeFor[workouts.Result]()] = "WorkoutResult"
 	g.Add(Status{}, SourceInfo{}, ActivityView{}, ActivityFilter{}, ActivityDetail{},
 		ImportFile{}, ImportResult{}, BackfillRequest{}, Preview{}, CrashedRide{},
-		doctor.Report{})
+		doctor.Report{}, WorkoutsRequest{}, WorkoutTargetInfo{}, PlannedView{}, workouts.Result{})
 	return g
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"fitbridge/backend/plan"
 )
 
 // Activity is one activity as a platform lists it, before its file is read.
@@ -167,6 +169,12 @@ type Descriptor struct {
 	// one harmless call is made: the findings for the platform's open
 	// questions and a note. It must not call the platform again.
 	Diagnose func(ctx context.Context, p Probe) Diagnosis
+	// PlannedWorkouts, when set, is where this platform takes planned
+	// workouts from the Intervals.icu calendar (the other direction).
+	PlannedWorkouts func(cfg Config) (plan.Target, error)
+	// NoPlannedWorkouts, for a platform riders would expect to take them,
+	// says in one sentence why it cannot yet.
+	NoPlannedWorkouts string
 }
 
 // Setting is one account setting a platform declares.

@@ -137,6 +137,24 @@ export interface Notice {
   message: string;
 }
 
+/** Go: service.PlannedDelivered */
+export interface PlannedDelivered {
+  target: string;
+  displayName: string;
+  state: string;
+  reason?: string;
+  changes: string[] | null;
+}
+
+/** Go: service.PlannedView */
+export interface PlannedView {
+  id: string;
+  date: string;
+  name: string;
+  sport: string;
+  deliveries: PlannedDelivered[] | null;
+}
+
 /** Go: service.Preview */
 export interface Preview {
   sources: PreviewSource[] | null;
@@ -196,6 +214,7 @@ export interface Settings {
   strava_matches_duplicate: boolean;
   wizard_done: boolean;
   wizard_step: string;
+  workouts_sync: boolean;
 }
 
 /** Go: service.SourceInfo */
@@ -250,4 +269,30 @@ export interface Streams {
   t: number[] | null;
   power: number[] | null;
   hr: number[] | null;
+}
+
+/** Go: workouts.Result */
+export interface WorkoutResult {
+  id: string;
+  date: string;
+  name: string;
+  target: string;
+  state: string;
+  changes: string[] | null;
+  reason?: string;
+}
+
+/** Go: service.WorkoutTargetInfo */
+export interface WorkoutTargetInfo {
+  name: string;
+  displayName: string;
+  connected: boolean;
+  unavailable?: string;
+}
+
+/** Go: service.WorkoutsRequest */
+export interface WorkoutsRequest {
+  to: string[] | null;
+  days: number;
+  dryRun: boolean;
 }

@@ -16,6 +16,8 @@ export type {
   ImportResult,
   IntervalsStatus,
   Notice,
+  PlannedDelivered,
+  PlannedView,
   Preview,
   PreviewSource,
   Progress,
@@ -27,6 +29,9 @@ export type {
   StateChange,
   Status,
   Streams,
+  WorkoutResult,
+  WorkoutsRequest,
+  WorkoutTargetInfo,
 } from './models';
 export { STATE_VALUES } from './models';
 
@@ -51,6 +56,7 @@ export type Phase =
 
 export type Theme = 'system' | 'light' | 'dark';
 
+export type PlannedState = 'pending' | 'delivered' | 'changed' | 'removed' | 'failed';
 /** Events the backend pushes. `library` carries no payload. */
 export interface EventPayloads {
   progress: Progress;
