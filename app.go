@@ -102,6 +102,9 @@ func (a *App) DisconnectIntervals() error { return a.service().DisconnectInterva
 
 func (a *App) Sources() []service.SourceInfo { return a.service().Sources() }
 
+// BuiltinSources are the sources with nothing to connect (files added by hand).
+func (a *App) BuiltinSources() []service.SourceInfo { return a.service().Builtins() }
+
 func (a *App) ConnectBrowser(name, region string) (service.SourceInfo, error) {
 	return a.service().ConnectBrowser(a.ctx(), name, region)
 }

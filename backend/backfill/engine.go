@@ -17,9 +17,6 @@ import (
 	"fitbridge/backend/store"
 )
 
-// ImportSource is the source name of files a rider added by hand.
-const ImportSource = "import"
-
 // Connected is a signed-in source the engine may read from.
 type Connected struct {
 	Desc   source.Descriptor
@@ -142,7 +139,6 @@ func (e *Engine) scope(req Request) store.Filter {
 			for _, c := range e.Sources {
 				f.Sources = append(f.Sources, c.Desc.Name)
 			}
-			f.Sources = append(f.Sources, ImportSource)
 		}
 	}
 	return f

@@ -151,9 +151,6 @@ feed:
 			break
 		}
 		if row.Hash == "" || row.State == store.StateDiscovered {
-			if row.Source == ImportSource {
-				continue
-			}
 			if _, ok := sources[row.Source]; !ok {
 				continue // source not connected in this run
 			}

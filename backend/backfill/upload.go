@@ -222,26 +222,31 @@ func (p *pipeline) candidate(row store.Activity) match.Candidate {
 	return c
 }
 
-func (p *pipeline) displayName(name string) string {
+func (p *pipeline) descriptor(name string) (source.Descriptor, bool) {
 	for _, c := range p.e.Sources {
 		if c.Desc.Name == name {
-			return c.Desc.DisplayName
+			return c.Desc, true
 		}
 	}
-	if d, ok := source.Lookup(name); ok {
+	return source.Lookup(name)
+}
+
+func (p *pipeline) displayName(name string) string {
+	if d, ok := p.descriptor(name); ok {
 		return d.DisplayName
-	}
-	if name == ImportSource {
-		return "imported files"
 	}
 	return name
 }
 
 func (p *pipeline) description(row store.Activity) string {
-	if row.Source == ImportSource {
-		return ""
+	d, ok := p.descriptor(row.Source)
+	if !ok {
+		return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", row.Source, row.RemoteID)
 	}
-	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", p.displayName(row.Source), row.RemoteID)
+	if d.Describe != nil {
+		return d.Describe(row.RemoteID)
+	}
+	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", d.DisplayName, row.RemoteID)
 }
 
 // uploadName gives the file a name whose extension matches its bytes.

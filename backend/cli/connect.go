@@ -30,7 +30,11 @@ func runConnect(ctx context.Context, e *Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "fitbridge: unknown source %q (known: intervals, %s)\n", what, strings.Join(sourceNames(), ", "))
 		return ExitUsage
 	}
-	if d.Kind == source.KindFolder {
+	switch d.Kind {
+	case source.KindFiles:
+		fmt.Fprintf(e.Stderr, "fitbridge: %s need no connecting: run `%s`\n", d.DisplayName, d.ConnectCommand())
+		return ExitUsage
+	case source.KindFolder:
 		return connectFolder(e, d, args)
 	}
 	return connectCloud(ctx, e, d, args)
@@ -106,9 +110,13 @@ func synopsis(d source.Descriptor) string {
 	return b.String()
 }
 
+// sourceNames are the sources `connect` takes (files added by hand need none).
 func sourceNames() []string {
 	var out []string
 	for _, d := range source.All() {
+		if d.Kind == source.KindFiles {
+			continue
+		}
 		out = append(out, d.Name)
 	}
 	return out

@@ -21,6 +21,9 @@ func (s *Service) Sources() []SourceInfo {
 	counts, _ := s.Store.Counts(store.Filter{})
 	var out []SourceInfo
 	for _, d := range source.All() {
+		if d.Kind == source.KindFiles {
+			continue // nothing to connect: see Builtins
+		}
 		info := SourceInfo{
 			Name: d.Name, DisplayName: d.DisplayName, Kind: string(d.Kind), Description: d.Description,
 			ComingSoon: d.ComingSoon, CanBrowser: d.Capture != nil, CanPassword: d.Login != nil,
@@ -57,6 +60,19 @@ func (s *Service) Sources() []SourceInfo {
 	return out
 }
 
+// Builtins are the sources that need no connecting (files added by hand):
+// the window names and colours their activities from these.
+func (s *Service) Builtins() []SourceInfo {
+	out := []SourceInfo{}
+	for _, d := range source.All() {
+		if d.Kind == source.KindFiles {
+			out = append(out, SourceInfo{Name: d.Name, DisplayName: d.DisplayName, Kind: string(d.Kind),
+				Description: d.Description, Color: d.Color, Connected: true, Settings: []SettingInfo{}})
+		}
+	}
+	return out
+}
+
 func (s *Service) descriptor(name string) (source.Descriptor, error) {
 	d, ok := source.Lookup(name)
 	if !ok {
@@ -68,6 +84,9 @@ func (s *Service) descriptor(name string) (source.Descriptor, error) {
 	}
 	if d.ComingSoon {
 		return d, fmt.Errorf("%s is coming soon and cannot be connected yet", d.DisplayName)
+	}
+	if d.Kind == source.KindFiles {
+		return d, fmt.Errorf("%s need no connecting: run `%s`", d.DisplayName, d.ConnectCommand())
 	}
 	return d, nil
 }
@@ -331,9 +350,6 @@ func (s *Service) connected(names []string, override map[string]string) ([]backf
 	}
 	want := map[string]bool{}
 	for _, n := range names {
-		if n == backfill.ImportSource {
-			continue
-		}
 		if _, ok := source.Lookup(n); !ok {
 			return nil, nil, fmt.Errorf("unknown source %q", n)
 		}
@@ -364,6 +380,18 @@ func (s *Service) connected(names []string, override map[string]string) ([]backf
 			settings[k] = v
 		}
 		src, err := d.New(s.sourceConfig(d, acc.Region, token, settings))
+		if err != nil {
+			return nil, nil, fmt.Errorf("open %s: %w", d.DisplayName, err)
+		}
+		out = append(out, backfill.Connected{Desc: d, Source: src})
+	}
+	// Sources without an account (files added by hand) are always there.
+	for _, d := range source.All() {
+		if d.Kind != source.KindFiles || (len(want) > 0 && !want[d.Name]) {
+			continue
+		}
+		found[d.Name] = true
+		src, err := d.New(s.sourceConfig(d, "", "", override))
 		if err != nil {
 			return nil, nil, fmt.Errorf("open %s: %w", d.DisplayName, err)
 		}

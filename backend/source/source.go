@@ -100,6 +100,8 @@ type Kind string
 const (
 	KindCloud  Kind = "cloud"  // an online account, signed in through a browser, an API login or a pasted token
 	KindFolder Kind = "folder" // a folder on this computer (Zwift, a USB head unit)
+	// KindFiles is files the rider adds by hand: always there, no account to connect.
+	KindFiles Kind = "files"
 )
 
 // Region is one of a platform's separate account systems.
@@ -165,6 +167,9 @@ type Descriptor struct {
 	// AlsoKnownAs lists external ids other tools give the same activity, so
 	// their uploads are recognised as already in Intervals.icu.
 	AlsoKnownAs func(remoteID string) []string
+	// Describe, when set, is what the uploaded activity's description says
+	// of where it came from; nil means "From <DisplayName> (id <remote id>)".
+	Describe func(remoteID string) string
 	// Diagnose, when set, is what the doctor asks this platform once its
 	// one harmless call is made: the findings for the platform's open
 	// questions and a note. It must not call the platform again.
@@ -217,6 +222,8 @@ func (d Descriptor) ConnectCommand() string {
 		if s, ok := d.SettingFor(SettingFolder); ok && s.Required {
 			cmd += " --folder PATH"
 		}
+	case d.Kind == KindFiles:
+		return "fitbridge import PATH"
 	case d.Capture != nil:
 		cmd += " --browser"
 	default:

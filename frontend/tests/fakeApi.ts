@@ -195,6 +195,7 @@ export class FakeApi implements Transport {
     DeliverWorkouts: () => this.workoutResults,
     SaveSettings: (s: Settings) => (this.settings = { ...s }),
     Sources: () => this.sources,
+    BuiltinSources: () => [makeSource('import', { display_name: 'Added files', kind: 'files', color: '#7a7a7a', connected: true })],
     ConnectIntervals: (id: string) =>
       (this.status.intervals = {
         connected: true,

@@ -179,6 +179,7 @@ export const api = {
     call<IntervalsStatus>('ConnectIntervals', athleteId, apiKey),
   DisconnectIntervals: () => call<void>('DisconnectIntervals'),
   Sources: () => call<SourceInfo[] | null>('Sources'),
+  BuiltinSources: () => call<SourceInfo[] | null>('BuiltinSources'),
   ConnectBrowser: (name: string, region: string) => call<SourceInfo>('ConnectBrowser', name, region),
   ConnectPassword: (name: string, region: string, username: string, password: string) =>
     call<SourceInfo>('ConnectPassword', name, region, username, password),

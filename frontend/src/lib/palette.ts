@@ -3,13 +3,12 @@
 import { sourcesStore } from '../stores/sources.svelte';
 import type { State } from './types';
 
-// Each platform declares its colour-blind friendly hue (SourceInfo.color) and
-// keeps it everywhere. Files added by hand are not a platform.
-const BUILT_IN: Record<string, string> = { import: '#7a7a7a' };
+// Each source declares its colour-blind friendly hue (SourceInfo.color) and
+// keeps it everywhere.
 const SPARE = ['#cc79a7', '#3d9970', '#b8860b', '#4169e1', '#a0522d', '#2f8f9d'];
 
 export function sourceColor(name: string): string {
-  const declared = sourcesStore.byName(name)?.color || BUILT_IN[name];
+  const declared = sourcesStore.byName(name)?.color;
   if (declared) return declared;
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;

@@ -2,13 +2,12 @@
 import { api, errorText } from '../lib/api';
 import type { SourceInfo } from '../lib/types';
 
-// Sources that are not accounts, so Sources() does not list them.
-const BUILT_IN: Record<string, string> = { import: 'Added files' };
-
 export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'settings' | 'disconnect';
 
 class SourcesStore {
   list = $state<SourceInfo[]>([]);
+  /** Sources with nothing to connect (files added by hand), for their names and colours. */
+  builtins = $state<SourceInfo[]>([]);
   loaded = $state(false);
   error = $state('');
   /** What is running per source, e.g. a browser sign-in that can take minutes. */
@@ -21,7 +20,9 @@ class SourcesStore {
   async load() {
     this.error = '';
     try {
-      this.list = (await api.Sources()) ?? [];
+      const [list, builtins] = await Promise.all([api.Sources(), api.BuiltinSources()]);
+      this.list = list ?? [];
+      this.builtins = builtins ?? [];
       this.loaded = true;
     } catch (err) {
       this.error = errorText(err);
@@ -29,7 +30,7 @@ class SourcesStore {
   }
 
   byName(name: string): SourceInfo | undefined {
-    return this.list.find((s) => s.name === name);
+    return this.list.find((s) => s.name === name) ?? this.builtins.find((s) => s.name === name);
   }
 
   /**
@@ -52,7 +53,7 @@ class SourcesStore {
   }
 
   displayName(name: string): string {
-    return this.byName(name)?.display_name || BUILT_IN[name] || name;
+    return this.byName(name)?.display_name || name;
   }
 
   private put(info: SourceInfo) {
