@@ -12,8 +12,8 @@ import (
 	"fitbridge/backend/fakes/fitgen"
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/secrets"
-	"fitbridge/backend/source/imported"
 	_ "fitbridge/backend/source/all"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
