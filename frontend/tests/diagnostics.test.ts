@@ -67,7 +67,7 @@ describe('diagnostics page', () => {
     expect(dts).toEqual(['Open question 5', 'Open question 9']);
     expect(text(byTestId(root, 'diagnostics-answers-0'))).toMatch(/zwift_sync_activities present, false/);
     // The question is shown as the platform asked it, where it says.
-    const asked = [...byTestId(root, 'diagnostics-answers-0').querySelectorAll('dd.asked')].map((d) => text(d));
+    const asked = [...byTestId(root, 'diagnostics-answers-0').querySelectorAll('dd .asked')].map((d) => text(d));
     expect(asked).toEqual(['Does GET /activities without newest really fail?']);
 
     expect(text(byTestId(root, 'diagnostics-status'))).toBe('2 of 3 checks need attention.');
