@@ -232,14 +232,15 @@ func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
 		name, region, env string
 		start             func(t *testing.T) (url, secret string, revoke func())
 		auth              string
+		question          string // the open question the platform's Diagnose answers
 	}{
-		{name: "igpsport", region: "intl", env: "FITBRIDGE_IGPSPORT_URL", auth: "Bearer", start: func(t *testing.T) (string, string, func()) {
+		{name: "igpsport", region: "intl", env: "FITBRIDGE_IGPSPORT_URL", auth: "Bearer", question: "22", start: func(t *testing.T) (string, string, func()) {
 			f := igpsportfake.New(igpsportfake.Options{Region: "intl"})
 			url := f.Start()
 			t.Cleanup(f.Close)
 			return url, f.Token(), f.ExpireTokens
 		}},
-		{name: "trainingpeaks", env: "FITBRIDGE_TRAININGPEAKS_URL", auth: "cookie", start: func(t *testing.T) (string, string, func()) {
+		{name: "trainingpeaks", env: "FITBRIDGE_TRAININGPEAKS_URL", auth: "cookie", question: "25", start: func(t *testing.T) (string, string, func()) {
 			f := trainingpeaksfake.New(trainingpeaksfake.Options{})
 			url := f.Start()
 			t.Cleanup(f.Close)
@@ -275,6 +276,11 @@ func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
 				}
 				if !revoked && c.Shape == nil {
 					t.Errorf("no reply shape recorded: %+v", c)
+				}
+				// The platform's own question, asked and answered through its Descriptor.
+				if !strings.HasPrefix(c.Answers[tc.question], "stored sign-in: len ") || c.Questions[tc.question] == "" ||
+					!strings.Contains(rep.Text(), "open question "+tc.question+" ("+c.Questions[tc.question]+")") {
+					t.Errorf("question %s: answers %v questions %v", tc.question, c.Answers, c.Questions)
 				}
 				js, _ := rep.JSON()
 				for _, out := range []string{rep.Text(), string(js)} {
