@@ -305,8 +305,21 @@ func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc stor
 	})
 }
 
-// diagnose asks the platform its own questions and adds what it found to the check.
+// diagnose asks the platform its own questions and adds what it found to
+// the check, with which of its declared settings the account has (never
+// their values: an athlete id or a folder path says who the rider is).
 func diagnose(ctx context.Context, d source.Descriptor, chk *doctor.Check, p source.Probe) source.Diagnosis {
+	if len(d.Settings) > 0 {
+		var parts []string
+		for _, decl := range d.Settings {
+			state := "not set"
+			if p.Config.Settings[decl.Key] != "" {
+				state = "set"
+			}
+			parts = append(parts, decl.Label+" "+state)
+		}
+		chk.Note = strings.TrimSpace(chk.Note + "\nsettings: " + strings.Join(parts, ", "))
+	}
 	if d.Diagnose == nil {
 		return source.Diagnosis{}
 	}

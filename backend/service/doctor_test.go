@@ -170,6 +170,10 @@ func TestDoctorReportsEveryConnectedService(t *testing.T) {
 		!strings.Contains(zw.Answers["31"], "17:04:05 UTC = 2026-02-03 18:04:05 UTC+1: the name matches the local start") {
 		t.Errorf("Zwift answers %v", zw.Answers)
 	}
+	// Which declared settings the account has, never their values.
+	if !strings.Contains(zw.Note, "settings: Folder set") || strings.Contains(zw.Note, r.zwiftDir) {
+		t.Errorf("Zwift note %q", zw.Note)
+	}
 
 	if filepath.Dir(rep.File) != filepath.Join(r.svc.Home, "logs") || !strings.HasPrefix(filepath.Base(rep.File), "doctor-") {
 		t.Errorf("report file %q", rep.File)
