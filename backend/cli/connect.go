@@ -41,7 +41,7 @@ func runConnect(ctx context.Context, e *Env, args []string) int {
 }
 
 // declareFlags adds one string flag per setting the platform declares
-// (secrets aside: they come from stdin or the window, never the command line).
+// (secrets aside: a flag would leave them in the shell history; the window sets them).
 func declareFlags(f *flags, d source.Descriptor) map[string]*string {
 	out := map[string]*string{}
 	for _, s := range d.Settings {
