@@ -2,6 +2,7 @@ package service
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 
 	"fitbridge/backend/source"
@@ -119,8 +120,10 @@ func (s *Service) setSourceSettings(name string, values map[string]string) error
 }
 
 // withSecretSettings adds an account's secret settings, read from the
-// keyring, to the settings a platform is opened with.
+// keyring, to the settings a platform is opened with. It works on a copy:
+// the map given is what the library keeps, and a secret must never join it.
 func (s *Service) withSecretSettings(d source.Descriptor, settings map[string]string) map[string]string {
+	out, cloned := settings, false
 	for _, decl := range d.Settings {
 		if !decl.Secret {
 			continue
@@ -130,10 +133,11 @@ func (s *Service) withSecretSettings(d source.Descriptor, settings map[string]st
 			continue
 		}
 		s.Redactor.Add(v)
-		if settings == nil {
-			settings = map[string]string{}
+		if !cloned {
+			out, cloned = make(map[string]string, len(settings)+1), true
+			maps.Copy(out, settings)
 		}
-		settings[decl.Key] = v
+		out[decl.Key] = v
 	}
-	return settings
+	return out
 }

@@ -145,6 +145,13 @@ func TestSetSourceSettingsFollowsTheDeclaration(t *testing.T) {
 	if cfg := svc.sourceConfig(d, "", "tok", acc.SettingsMap()); cfg.Settings["pin"] != "0000-secret" || cfg.Settings["athlete"] != "42" {
 		t.Errorf("platform config settings %v", cfg.Settings)
 	}
+	// Reconnecting opens the platform with the secret but keeps it out of the library.
+	if _, err := svc.ConnectToken(context.Background(), fake, "", "tok2"); err != nil {
+		t.Fatal(err)
+	}
+	if acc, _ := svc.Store.Account(fake); strings.Contains(acc.Settings, "0000-secret") {
+		t.Errorf("after reconnecting, library settings %q", acc.Settings)
+	}
 	if err := svc.Disconnect(fake); err != nil {
 		t.Fatal(err)
 	}
