@@ -178,16 +178,17 @@ func fields(t reflect.Type) []field {
 	var out []field
 	for i := range t.NumField() {
 		f := t.Field(i)
-		if !f.IsExported() {
-			continue
-		}
 		tag := f.Tag.Get("json")
 		if tag == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
+		// An embedded struct's fields are promoted, even when its type is unexported.
 		if f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct {
 			out = append(out, fields(f.Type)...)
+			continue
+		}
+		if !f.IsExported() {
 			continue
 		}
 		if name == "" {
