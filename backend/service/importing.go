@@ -41,6 +41,7 @@ func (s *Service) Import(paths []string) ImportResult {
 		out.Activities = []ActivityView{}
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
@@ -59,6 +60,7 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 		out.Activities = []ActivityView{}
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
