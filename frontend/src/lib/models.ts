@@ -74,6 +74,7 @@ export interface DiagnosticsCheck {
   answers?: Record<string, string> | null;
   questions?: Record<string, string> | null;
   exchanges?: DiagnosticsExchange[] | null;
+  failed_call?: DiagnosticsExchange | null;
 }
 
 /** Go: doctor.Exchange */
