@@ -6,6 +6,7 @@ import (
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/store"
 	"fitbridge/backend/tstypes"
+	"fitbridge/backend/update"
 	"fitbridge/backend/workouts"
 )
 
@@ -33,8 +34,9 @@ func Models() *tstypes.Generator {
 	g.Rename[reflect.TypeFor[doctor.Check]()] = "DiagnosticsCheck"
 	g.Rename[reflect.TypeFor[doctor.Exchange]()] = "DiagnosticsExchange"
 	g.Rename[reflect.TypeFor[workouts.Result]()] = "WorkoutResult"
+	g.Rename[reflect.TypeFor[update.Notice]()] = "UpdateNotice"
 	g.Add(Status{}, SourceInfo{}, ActivityView{}, ActivityFilter{}, ActivityDetail{},
 		ImportFile{}, ImportResult{}, BackfillRequest{}, Preview{}, CrashedRide{},
-		doctor.Report{}, WorkoutsRequest{}, WorkoutTargetInfo{}, PlannedView{}, workouts.Result{})
+		doctor.Report{}, WorkoutsRequest{}, WorkoutTargetInfo{}, PlannedView{}, workouts.Result{}, update.Notice{})
 	return g
 }

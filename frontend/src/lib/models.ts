@@ -216,6 +216,7 @@ export interface Settings {
   wizard_done: boolean;
   wizard_step: string;
   workouts_sync: boolean;
+  no_update_check: boolean;
 }
 
 /** Go: service.SourceInfo */
@@ -270,6 +271,13 @@ export interface Streams {
   t: number[] | null;
   power: number[] | null;
   hr: number[] | null;
+}
+
+/** Go: update.Notice */
+export interface UpdateNotice {
+  available: boolean;
+  version: string;
+  url: string;
 }
 
 /** Go: workouts.Result */

@@ -29,6 +29,7 @@ export type {
   StateChange,
   Status,
   Streams,
+  UpdateNotice,
   WorkoutResult,
   WorkoutsRequest,
   WorkoutTargetInfo,
