@@ -182,12 +182,15 @@ export const api = {
     call<IntervalsStatus>('ConnectIntervals', athleteId, apiKey),
   DisconnectIntervals: () => call<void>('DisconnectIntervals'),
   Sources: () => call<SourceInfo[] | null>('Sources'),
+  BuiltinSources: () => call<SourceInfo[] | null>('BuiltinSources'),
   ConnectBrowser: (name: string, region: string) => call<SourceInfo>('ConnectBrowser', name, region),
   ConnectPassword: (name: string, region: string, username: string, password: string) =>
     call<SourceInfo>('ConnectPassword', name, region, username, password),
   ConnectToken: (name: string, region: string, token: string) =>
     call<SourceInfo>('ConnectToken', name, region, token),
   ConnectFolder: (name: string, path: string) => call<SourceInfo>('ConnectFolder', name, path),
+  SetSourceSettings: (name: string, values: Record<string, string>) =>
+    call<SourceInfo>('SetSourceSettings', name, values),
   Disconnect: (name: string) => call<void>('Disconnect', name),
   PickFiles: () => call<string[] | null>('PickFiles'),
   PickFolder: () => call<string>('PickFolder'),
