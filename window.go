@@ -13,6 +13,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"fitbridge/backend/events"
@@ -72,6 +73,7 @@ func runWindow() error {
 		},
 		OnShutdown:         func(ctx context.Context) { app.shutdown() },
 		Bind:               []interface{}{app},
+		Linux:              &linux.Options{WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		SingleInstanceLock: single,
 	})
 	if err != nil {

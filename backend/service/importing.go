@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/fitfile"
 	"fitbridge/backend/localfile"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
@@ -39,7 +41,7 @@ func (s *Service) ImportContext(ctx context.Context, paths []string) ImportResul
 			continue
 		}
 		if !st.IsDir() {
-			out.Activities = append(out.Activities, s.importFile(p, p))
+			out.Activities = append(out.Activities, s.importFile(p, p, absPath(p)))
 			continue
 		}
 		files, skipped, err := localfile.Files(p)
@@ -56,7 +58,7 @@ func (s *Service) ImportContext(ctx context.Context, paths []string) ImportResul
 				out.NotImported += len(files) - j + len(paths) - i - 1
 				return out
 			}
-			out.Activities = append(out.Activities, s.importFile(f, f))
+			out.Activities = append(out.Activities, s.importFile(f, f, absPath(f)))
 		}
 	}
 	return out
@@ -74,7 +76,7 @@ type UploadedFile struct {
 func (s *Service) ImportUploaded(files []UploadedFile) ImportResult {
 	out := ImportResult{Activities: []ActivityView{}}
 	for _, f := range files {
-		out.Activities = append(out.Activities, s.importFile(f.Path, f.Name))
+		out.Activities = append(out.Activities, s.importFile(f.Path, f.Name, ""))
 	}
 	s.Events.Emit("library", nil)
 	releaseAfter(len(out.Activities))
@@ -94,7 +96,7 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 			out.Activities = append(out.Activities, unreadableView(f.Name, "the file did not arrive intact"))
 			continue
 		}
-		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
+		out.Activities = append(out.Activities, s.importBytes(f.Name, "", data))
 	}
 	s.Events.Emit("library", nil)
 	releaseAfter(len(out.Activities))
@@ -102,12 +104,14 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 }
 
 func unreadableView(name, reason string) ActivityView {
-	return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: reason}
+	return ActivityView{File: name, Source: imported.Name, State: store.StateUnreadable, Reason: reason}
 }
 
 // importFile reads path (a regular file within the activity budget only:
-// never a pipe, a device or a disk image) and imports it as name.
-func (s *Service) importFile(path, name string) ActivityView {
+// never a pipe, a device or a disk image) and imports it as name. from is
+// the path to read it again from should FitBridge's copy be lost ("" for a
+// temporary upload).
+func (s *Service) importFile(path, name, from string) ActivityView {
 	data, err := localfile.ReadFile(path, localfile.MaxActivity)
 	if err != nil {
 		var nr *localfile.NotRegularError
@@ -120,10 +124,22 @@ func (s *Service) importFile(path, name string) ActivityView {
 		}
 		return unreadableView(name, "cannot read the file: "+plainErr(err))
 	}
-	return s.importBytes(name, data)
+	return s.importBytes(name, from, data)
 }
 
-func (s *Service) importBytes(name string, data []byte) ActivityView {
+// absPath is where a file given on this computer can be read again.
+func absPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	return abs
+}
+
+// importBytes adds one file's bytes to the library; from is the path it
+// was read from ("" for a file the browser handed over), kept so the file
+// can be read again should FitBridge's copy be lost.
+func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	if len(data) == 0 {
 		return unreadableView(name, "the file is empty")
 	}
@@ -134,19 +150,23 @@ func (s *Service) importBytes(name string, data []byte) ActivityView {
 	hash, cached := fitfile.ContentHash(data), ""
 	if t.State == store.StateReady {
 		if _, err := s.Cache.Put(data); err != nil {
-			return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
+			return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
 		}
 		cached = hash
 	}
 	row := &store.Activity{
-		Source: backfill.ImportSource, RemoteID: hash, ExternalID: importExternalID(hash),
+		Source: imported.Name, RemoteID: hash, ExternalID: imported.ExternalID(hash),
 		Name: importName(name), File: name, Hash: cached,
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
-	backfill.ApplyFields(row, t.Fields)
+	t.Set.Apply(row)
+	if from != "" {
+		extra, _ := json.Marshal(map[string]string{imported.ExtraPath: from})
+		row.Extra = string(extra)
+	}
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
-		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
+		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
 	}
 	v := s.view(*got)
 	v.File = name
@@ -155,9 +175,6 @@ func (s *Service) importBytes(name string, data []byte) ActivityView {
 	}
 	return v
 }
-
-// importExternalID is the external_id of a file the rider imported: its content hash.
-func importExternalID(hash string) string { return "fitbridge-import-" + hash }
 
 func importName(path string) string {
 	base := filepath.Base(path)

@@ -1,87 +1,92 @@
-//go:build unix
-
 package service
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"fitbridge/backend/fakes/fitgen"
+	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/secrets"
+	_ "fitbridge/backend/source/all"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
-// What the window and serve call (ImportPaths): pipes and devices are
-// refused without being read, links to folders and unreadable things are
-// reported, and only activities are kept in files/.
-func TestImportTakesRegularFilesOnly(t *testing.T) {
-	svc, err := Open(Options{Home: t.TempDir(), Secrets: secrets.NewMemory(), Getenv: func(string) string { return "" }})
+// Added files are a source like the others: when FitBridge's copy is lost,
+// the engine reads the file again from where it was added, and says what
+// to do when that is gone too.
+func TestAddedFilesAreReadAgainLikeAnySource(t *testing.T) {
+	const key = "import-test-key-41c9e0"
+	ivs := intervalsfake.New(intervalsfake.Options{APIKey: key, AthleteName: "Ada Rider"})
+	ivsURL := ivs.Start()
+	t.Cleanup(ivs.Close)
+	home := t.TempDir()
+	env := map[string]string{"FITBRIDGE_INTERVALS_URL": ivsURL}
+	svc, err := Open(Options{Home: home, Secrets: secrets.NewMemory(), Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer svc.Close()
+	t.Cleanup(func() { svc.Close() })
+	ctx := context.Background()
+	if _, err := svc.ConnectIntervals(ctx, ivs.AthleteID(), key); err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	ride, err := os.ReadFile(filepath.Join("..", "fitfile", "testdata", "tcx_garmin_fr410_2012-12-26_run.tcx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
+	kept, gone := filepath.Join(dir, "kept.fit"), filepath.Join(dir, "gone.fit")
+	for i, p := range []string{kept, gone} {
+		ride := fitgen.Activity(fitgen.Ride{Start: time.Date(2025, 5, 1+i, 7, 0, 0, 0, time.UTC), Duration: 20 * time.Minute, DistanceM: 8000})
+		if err := os.WriteFile(p, ride, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(os.WriteFile(filepath.Join(dir, "ride.tcx"), ride, 0o600))
-	must(os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("inner tubes, chain lube"), 0o600))
-	must(syscall.Mkfifo(filepath.Join(dir, "pipe.fit"), 0o600))
-	must(os.Symlink("/dev/zero", filepath.Join(dir, "zero.fit")))
-	must(os.Symlink(t.TempDir(), filepath.Join(dir, "elsewhere")))
-
-	done := make(chan ImportResult, 1)
-	go func() { done <- svc.Import([]string{dir, "/dev/zero", filepath.Join(dir, "pipe.fit")}) }()
-	var res ImportResult
-	select {
-	case res = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("import blocked")
+	res := svc.Import([]string{kept, gone})
+	for _, a := range res.Activities {
+		if a.Source != imported.Name || a.State != store.StateReady {
+			t.Fatalf("import: %+v", a)
+		}
+	}
+	// FitBridge's own copies are lost, and one of the originals too.
+	n := 0
+	_ = filepath.WalkDir(filepath.Join(home, "files"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+			return os.Remove(p)
+		}
+		return nil
+	})
+	if n != 2 {
+		t.Fatalf("removed %d cached files, want 2", n)
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	// As for every source, the first run finds the copy missing and puts
+	// the activity back in line; the next one reads it again.
+	for range 2 {
+		if _, err := svc.Backfill(ctx, BackfillOptions{}, nil); err != nil {
+			t.Fatalf("backfill: %v", err)
+		}
+	}
+	rows, err := svc.Activities(ActivityFilter{Sources: []string{imported.Name}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	got := map[string]ActivityView{}
-	for _, a := range res.Activities {
-		got[a.File] = a
+	for _, r := range rows {
+		got[r.Name] = r
 	}
-	want := map[string]string{
-		filepath.Join(dir, "ride.tcx"):  store.StateReady,
-		filepath.Join(dir, "notes.txt"): store.StateUnreadable,
-		filepath.Join(dir, "pipe.fit"):  store.StateUnreadable,
-		filepath.Join(dir, "zero.fit"):  store.StateUnreadable,
-		filepath.Join(dir, "elsewhere"): store.StateUnreadable,
-		"/dev/zero":                     store.StateUnreadable,
+	if got["kept"].State != store.StateUploaded {
+		t.Errorf("the file still at its path: %+v", got["kept"])
 	}
-	for file, state := range want {
-		if got[file].State != state {
-			t.Errorf("%s: %q (%s), want %q", file, got[file].State, got[file].Reason, state)
-		}
+	if g := got["gone"]; g.State != store.StateSkipped || !strings.Contains(g.Reason, "no longer there: add it again") {
+		t.Errorf("the file gone from its path: %+v", g)
 	}
-	for file, why := range map[string]string{"pipe.fit": "pipe", "zero.fit": "device", "elsewhere": "folder", "/dev/zero": "device"} {
-		if !strings.HasPrefix(file, "/") {
-			file = filepath.Join(dir, file)
-		}
-		if !strings.Contains(got[file].Reason, why) {
-			t.Errorf("%s: reason %q does not say %q", file, got[file].Reason, why)
-		}
-	}
-	cached, _ := filepath.Glob(filepath.Join(svc.Home, "files", "*", "*"))
-	if len(cached) != 1 {
-		t.Errorf("files/ holds %d files, want only the ride", len(cached))
-	}
-	// Stopped before it starts: nothing is read, everything is counted.
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if r := svc.ImportContext(ctx, []string{dir}); !r.Stopped || r.NotImported != 1 || len(r.Activities) != 0 {
-		t.Errorf("cancelled import: %+v", r)
+	if ivs.UploadCount() != 1 {
+		t.Errorf("%d uploads, want 1", ivs.UploadCount())
 	}
 }
