@@ -150,21 +150,81 @@ describe('calendar', () => {
     expect(queryTestId(root, 'calendar-month')).not.toBeNull();
   });
 
-  it('shows files without a date above the calendar, where they can be opened', async () => {
+  it('lists files without a date once, in the whole history, not in every period', async () => {
     const fake = library();
     fake.activities.push(makeActivity(5, { source: 'import', state: 'unreadable', name: 'broken', start: '', elapsed_s: 0, reason: 'file ends 19 bytes early', permanent: true }));
     const root = await open(fake);
-    const strip = byTestId(root, 'calendar-undated');
-    expect(text(strip)).toMatch(/Without a date \(1\)/);
-    expect(chipIds(strip)).toEqual([5]);
-    expect(chipIds(byTestId(root, 'calendar-month'))).not.toContain(5);
-    expect(text(byTestId(root, 'filter-source-import'))).toBe('Added files 1');
-    await click(byTestId(strip, 'activity-chip-5'));
-    expect(activitiesStore.openId).toBe(5);
-    activitiesStore.close();
+    const note = byTestId(root, 'calendar-undated');
+    expect(text(note)).toMatch(/1 file without a date/);
+    expect(chipIds(root)).not.toContain(5);
+    // The year's list leaves it out: it has no year.
     await click(byTestId(root, 'view-list'));
-    expect(queryTestId(root, 'calendar-undated')).toBeNull();
+    expect(queryTestId(root, 'list-row-5')).toBeNull();
+    await click(byTestId(root, 'undated-show'));
+    await settle();
+    expect(activitiesStore.allTime).toBe(true);
+    expect(fake.callsTo('Activities').at(-1)?.[0]).toMatchObject({ since: '', until: '' });
+    expect(text(byTestId(root, 'cal-title'))).toBe('Whole history');
+    expect(root.querySelectorAll('[data-testid="list-row-5"]')).toHaveLength(1);
     expect(text(byTestId(root, 'list-row-5'))).toMatch(/Unreadable file.*File ends 19 bytes early/);
+    expect(queryTestId(root, 'calendar-undated')).toBeNull();
+  });
+
+  it('finds by name, filters by sport and sorts the list by any column', async () => {
+    const fake = library();
+    fake.activities[0].sport = 'VirtualRide';
+    fake.activities[1].sport = 'Ride';
+    fake.activities[2].sport = 'VirtualRide';
+    fake.activities[3].sport = 'Run';
+    fake.activities[2].elapsed_s = 7200;
+    fake.activities[3].elapsed_s = 600;
+    const root = await open(fake);
+    await click(byTestId(root, 'view-list'));
+    const ids = () => [...root.querySelectorAll<HTMLElement>('[data-testid^="list-row-"]')].map((r) => Number(r.dataset.testid!.split('-').pop()));
+
+    const search = byTestId(root, 'filter-search') as HTMLInputElement;
+    search.value = 'zwift';
+    search.dispatchEvent(new Event('input', { bubbles: true }));
+    await settle();
+    expect(ids()).toEqual([3]);
+    activitiesStore.search('');
+    await settle();
+
+    await click(byTestId(root, 'filter-sport-VirtualRide'));
+    expect(ids()).toEqual([3, 1]);
+    expect(text(byTestId(root, 'filter-sport-VirtualRide'))).toMatch(/2/);
+    await click(byTestId(root, 'filter-sport-VirtualRide'));
+
+    await click(byTestId(root, 'list-sort-duration'));
+    expect(ids()).toEqual([3, 2, 1, 4]);
+    expect(byTestId(root, 'list-sort-duration').closest('th')!.getAttribute('aria-sort')).toBe('descending');
+    await click(byTestId(root, 'list-sort-duration'));
+    expect(ids()[0]).toBe(4);
+    await click(byTestId(root, 'list-sort-name'));
+    expect(ids()).toEqual([4, 2, 1, 3]);
+  });
+
+  it('keeps the selection count to what is shown and would be uploaded', async () => {
+    const root = await open(library());
+    await click(byTestId(root, 'view-list'));
+    await click(byTestId(root, 'list-select-all'));
+    expect(text(byTestId(root, 'selection-count'))).toBe('4 activities');
+    await click(byTestId(root, 'filter-source-mywhoosh'));
+    expect(text(byTestId(root, 'selection-count'))).toBe('2 activities');
+    // Showing all again does not bring back what the filter dropped.
+    await click(byTestId(root, 'filter-source-mywhoosh'));
+    expect(text(byTestId(root, 'selection-count'))).toBe('2 activities');
+    await click(byTestId(root, 'cal-prev'));
+    await settle();
+    expect(queryTestId(root, 'selection-bar')).toBeNull();
+  });
+
+  it('says so when a year has no activities', async () => {
+    const root = await open(library());
+    await click(byTestId(root, 'view-year'));
+    await click(byTestId(root, 'cal-prev'));
+    await settle();
+    expect(text(byTestId(root, 'period-empty'))).toBe('No activities in 2023.');
   });
 
   it('lists activities with date, source, state and reason', async () => {

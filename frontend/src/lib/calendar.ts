@@ -86,3 +86,14 @@ export const MONTHS = [
   'January', 'February', 'March', 'April', 'May', 'June',
   'July', 'August', 'September', 'October', 'November', 'December',
 ];
+
+/**
+ * Shift+mousedown on a day would otherwise start selecting the page's text
+ * from the last click to here; the range of days is the selection wanted.
+ * The day still takes focus, as a plain click gives it.
+ */
+export function keepTextUnselected(e: MouseEvent) {
+  if (!e.shiftKey) return;
+  e.preventDefault();
+  (e.currentTarget as HTMLElement | null)?.focus();
+}
