@@ -264,4 +264,20 @@ describe('activity drawer', () => {
     expect(queryTestId(root, 'activity-drawer')).toBeNull();
     expect(activitiesStore.openId).toBeNull();
   });
+
+  it('shows the new state in the open drawer when the library changes', async () => {
+    const fake = library();
+    const root = render(ActivityDrawer).target;
+    activitiesStore.open(2);
+    await settle();
+    await click(byTestId(root, 'drawer-upload'));
+    expect(text(byTestId(root, 'drawer-upload'))).toBe('Upload started');
+    fake.activities[1] = { ...fake.activities[1], state: 'uploaded', reason: '', intervals_url: 'https://intervals.icu/activities/i7' };
+    fake.emit('library');
+    await settle();
+    expect(fake.callsTo('ActivityDetail')).toEqual([[2], [2]]);
+    expect(text(byTestId(root, 'activity-drawer'))).toMatch(/Uploaded/);
+    expect(queryTestId(root, 'drawer-upload')).toBeNull();
+    expect(queryTestId(root, 'drawer-intervals-link')).not.toBeNull();
+  });
 });
