@@ -1,0 +1,174 @@
+// Finding, sorting and selecting in the calendar, the open drawer following a
+// run, and the run's end state, each at the smallest and a large window.
+// run.mjs calls these once the backfill has filled the library.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// Real files that are in no demo source, so each one adds a new activity (testdata/PROVENANCE.md).
+const testdata = path.join(path.dirname(fileURLToPath(import.meta.url)), 'testdata');
+export const NEW_FILES = {
+  '1024x700': path.join(testdata, 'garmin_edge200_2015-10-13_ride.fit'),
+  '1920x1080': path.join(testdata, 'garmin_edge820_2017-06-12_commute_short.fit'),
+};
+export const SIZES = [
+  { name: '1024x700', width: 1024, height: 700 },
+  { name: '1920x1080', width: 1920, height: 1080 },
+];
+
+/**
+ * @param {object} h the runner's helpers: test, check, until, page, tid, log, fail
+ */
+export async function calendarChecks(h) {
+  const { test, check, until, page, tid, log } = h;
+  const rows = () => tid('activity-list').locator('[data-testid^="list-row-"]');
+  const attrs = (name) => rows().evaluateAll((els, n) => els.map((el) => el.getAttribute(n) ?? ''), name);
+
+  async function list({ whole }) {
+    await tid('nav-library').click();
+    await tid('view-list').click();
+    await tid('activity-list').waitFor();
+    const on = (await tid('list-whole-history').getAttribute('aria-pressed')) === 'true';
+    if (on !== whole) await tid('list-whole-history').click();
+    await until(async () => !(await page.locator('.library .spinner').isVisible()) && (await rows().count()) > 0, 'rows in the list');
+  }
+
+  // The wizard's run has finished: its end state, before any other run starts.
+  for (const size of SIZES) {
+    const at = ` at ${size.name}`;
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await test(`backfill: a finished run shows a full bar and Finished once${at}`, async () => {
+      await tid('nav-backfill').click();
+      await tid('backfill-new-run').waitFor({ timeout: 60_000 });
+      const bar = tid('backfill-progress');
+      const max = Number(await bar.getAttribute('aria-valuemax'));
+      const now = Number(await bar.getAttribute('aria-valuenow'));
+      await check(max > 0 && now === max, `the finished run's bar stands at ${now} of ${max}`);
+      const width = await bar.locator('.fill').evaluate((el) => el.style.width);
+      await check(width === '100%', `the bar is ${width} wide`);
+      const phase = (await tid('backfill-phase').innerText()).trim();
+      await check(phase === 'Finished', `the phase says "${phase}"`);
+    });
+  }
+
+  // The drawer test moves the calendar to the added file's month: come back after.
+  await tid('nav-library').click();
+  await tid('view-month').click();
+  const month = (await tid('cal-title').innerText()).trim();
+
+  for (const size of SIZES) {
+    const at = ` at ${size.name}`;
+    await page.setViewportSize({ width: size.width, height: size.height });
+
+    await test(`list: the whole history holds more than one year${at}`, async () => {
+      await list({ whole: false });
+      const year = await rows().count();
+      await list({ whole: true });
+      await check((await tid('cal-title').innerText()).trim() === 'Whole history', 'the title does not say Whole history');
+      const all = await rows().count();
+      const years = new Set((await attrs('data-start')).map((s) => s.slice(0, 4)).filter(Boolean));
+      await check(all > year && years.size > 1, `whole history ${all} rows over ${[...years].join(', ')}; the year had ${year}`);
+      log(`     ${all} activities over ${years.size} years, ${year} in this year`);
+    });
+
+    await test(`list: search by name keeps only what matches${at}`, async () => {
+      await list({ whole: true });
+      const total = await rows().count();
+      const names = await rows().locator('[data-testid^="list-open-"]').allInnerTexts();
+      // A word from a name, long enough to mean something.
+      const word = names.flatMap((n) => n.split(/\s+/)).find((w) => /^[A-Za-z]{5,}$/.test(w));
+      await check(word, `no word to search for in ${names.slice(0, 5).join(' | ')}`);
+      await tid('filter-search').fill(word.toLowerCase());
+      await until(async () => (await rows().count()) < total || (await rows().count()) === names.filter((n) => n.toLowerCase().includes(word.toLowerCase())).length, 'the list to narrow');
+      const found = await rows().locator('[data-testid^="list-open-"]').allInnerTexts();
+      await check(found.length > 0 && found.every((n) => n.toLowerCase().includes(word.toLowerCase())), `searching "${word}" shows ${found.join(' | ')}`);
+      await tid('filter-search').fill('no ride is called this');
+      await tid('list-empty').waitFor();
+      await tid('filter-search').fill('');
+      await until(async () => (await rows().count()) === total, 'every row back');
+      log(`     "${word}": ${found.length} of ${total}`);
+    });
+
+    await test(`filters: a sport keeps only that sport${at}`, async () => {
+      await list({ whole: true });
+      const sports = await attrs('data-sport');
+      const counts = new Map();
+      for (const s of sports) counts.set(s, (counts.get(s) ?? 0) + 1);
+      await check(counts.size > 1, `only one sport in the library: ${[...counts.keys()].join(', ')}`);
+      const [sport, n] = [...counts].sort((a, b) => a[1] - b[1])[0];
+      await tid(`filter-sport-${sport || 'unknown'}`).click();
+      await until(async () => (await rows().count()) === n, `${n} ${sport} rows`);
+      const shown = await attrs('data-sport');
+      await check(shown.every((s) => s === sport), `the ${sport} filter shows ${[...new Set(shown)].join(', ')}`);
+      await tid(`filter-sport-${sport || 'unknown'}`).click();
+      await until(async () => (await rows().count()) === sports.length, 'every row back');
+    });
+
+    await test(`list: columns sort both ways${at}`, async () => {
+      await list({ whole: true });
+      await tid('list-sort-duration').click();
+      let secs = (await attrs('data-elapsed')).map(Number);
+      await check(secs.every((s, i) => i === 0 || secs[i - 1] >= s), `longest first is not in order: ${secs.slice(0, 10).join(', ')}`);
+      const th = tid('list-sort-duration').locator('xpath=ancestor::th[1]');
+      await check((await th.getAttribute('aria-sort')) === 'descending', 'the column does not say it is sorted');
+      await tid('list-sort-duration').click();
+      secs = (await attrs('data-elapsed')).map(Number);
+      await check(secs.every((s, i) => i === 0 || secs[i - 1] <= s), `shortest first is not in order: ${secs.slice(0, 10).join(', ')}`);
+      await tid('list-sort-name').click();
+      const names = await rows().locator('[data-testid^="list-open-"]').allInnerTexts();
+      const cmp = (a, b) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true });
+      await check(names.every((n, i) => i === 0 || cmp(names[i - 1], n) <= 0), `names are not A to Z: ${names.slice(0, 6).join(' | ')}`);
+      await tid('list-sort-date').click();
+      const starts = (await attrs('data-start')).filter(Boolean);
+      await check(starts.every((s, i) => i === 0 || Date.parse(starts[i - 1]) >= Date.parse(s)), 'newest first is not in order');
+    });
+
+    await test(`calendar: Shift+click picks a range of days without selecting text${at}`, async () => {
+      await tid('nav-library').click();
+      await tid('view-month').click();
+      await tid('calendar-month').waitFor();
+      await page.evaluate(() => window.getSelection()?.removeAllRanges());
+      const first = page.locator('[data-testid^="calendar-day-"]').nth(8);
+      const last = page.locator('[data-testid^="calendar-day-"]').nth(19);
+      // On the cell's own corner, not on a chip (a chip opens its activity).
+      await first.click({ position: { x: 4, y: 4 } });
+      await last.click({ position: { x: 4, y: 4 }, modifiers: ['Shift'] });
+      const selectedText = await page.evaluate(() => window.getSelection()?.toString() ?? '');
+      await check(selectedText.trim() === '', `Shift+click selected the page's text: "${selectedText.slice(0, 80)}"`);
+      const picked = await page.locator('[data-testid^="calendar-day-"][aria-selected="true"]').count();
+      await check(picked === 12, `${picked} days selected, not the 12 from the first to the last`);
+      if ((await tid('selection-bar').count()) > 0) await tid('selection-clear').click();
+    });
+
+    await test(`drawer: shows Uploaded after its own Upload, without reopening${at}`, async () => {
+      await tid('nav-library').click();
+      await tid('import-file-input').setInputFiles(NEW_FILES[size.name]);
+      await tid('import-result').waitFor();
+      const item = tid('import-result').locator('li button').first();
+      await item.click();
+      const drawer = tid('activity-drawer');
+      await drawer.waitFor();
+      const before = (await tid('drawer-history').innerText()).replace(/\s+/g, ' ');
+      await check(!/Uploaded/.test(before), `the added file is already uploaded: ${before}`);
+      // Another run (automatic sync) may be going on: Upload waits for it.
+      await until(() => tid('drawer-upload').isEnabled(), 'Upload to be possible', 120_000);
+      await tid('drawer-upload').click();
+      await until(async () => /Uploaded|Already in Intervals\.icu/.test(await tid('drawer-history').innerText()) && (await tid('drawer-upload').count()) === 0, 'the drawer to show the upload', 60_000);
+      await check((await tid('drawer-intervals-link').count()) > 0, 'no Intervals.icu link after the upload');
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'detached' });
+    });
+
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await test('calendar: back to the month shown before', async () => {
+    await tid('nav-library').click();
+    await tid('view-year').click();
+    const [name, year] = month.split(' ');
+    for (let i = 0; i < 30 && (await tid('cal-title').innerText()).trim() !== year; i++) {
+      await tid(Number((await tid('cal-title').innerText()).trim()) > Number(year) ? 'cal-prev' : 'cal-next').click();
+    }
+    const m = tid('calendar-year').locator('[data-testid^="year-month-"]', { hasText: name });
+    await m.click();
+    await until(async () => (await tid('cal-title').innerText()).trim() === month, `the title ${month}`);
+  });
+}
