@@ -27,6 +27,7 @@ type IntervalsStatus struct {
 	AthleteID   string `json:"athlete_id"`
 	AthleteName string `json:"athlete_name"`
 	Timezone    string `json:"timezone"`
+	Units       string `json:"units"` // "km" or "mi" as the athlete chose in Intervals.icu; "" when unknown
 	State       string `json:"state"` // "connected", "needs_sign_in", "" when not connected
 	URL         string `json:"url"`   // the athlete's Intervals.icu page
 }
@@ -161,6 +162,12 @@ type Settings struct {
 	StravaMatchesDuplicate bool   `json:"strava_matches_duplicate"`
 	WizardDone             bool   `json:"wizard_done"`
 	WizardStep             string `json:"wizard_step"`
+	// Units: "" follows the Intervals.icu athlete's choice, else "km" or "mi".
+	Units string `json:"units"`
+	// WeekStart: "monday" (as Intervals.icu) or "sunday".
+	WeekStart string `json:"week_start"`
+	// Language of the window: "" the system's, else "en" or "de".
+	Language string `json:"language"`
 }
 
 // Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").

@@ -147,7 +147,7 @@ describe('backfill screen', () => {
 
   it('starts a first run when there is none', async () => {
     const fake = new FakeApi();
-    fake.status.intervals = { connected: true, athlete_id: 'i1', athlete_name: 'Ada', timezone: '', state: 'connected', url: '' };
+    fake.status.intervals = { connected: true, athlete_id: 'i1', athlete_name: 'Ada', timezone: '', units: '', state: 'connected', url: '' };
     fake.sources[0] = { ...fake.sources[0], connected: true, state: 'connected' };
     fake.install();
     await statusStore.load();

@@ -142,8 +142,14 @@ describe('calendar', () => {
     expect(day5.dataset.count).toBe('2');
     expect(day5.getAttribute('aria-label')).toMatch(/2 activities/);
     expect(day5.querySelector('.flag')).not.toBeNull();
-    expect(byTestId(root, 'year-day-2024-03-20').style.background).toBeTruthy();
+    // The day shows where its rides stand: a failure outranks an upload.
+    expect(day5.dataset.look).toBe('bad');
+    expect(byTestId(root, 'year-day-2024-03-20').dataset.look).toBe('done');
+    expect(byTestId(root, 'year-day-2024-03-28').dataset.look).toBe('todo');
     expect(byTestId(root, 'year-day-2024-03-06').dataset.count).toBe('0');
+    // Month totals, in the one duration format.
+    expect(text(byTestId(root, 'year-total-3'))).toBe('4 activities · 4h · 120 km');
+    expect(text(byTestId(root, 'year-total-4'))).toBe('');
 
     await key(day5, 'Enter');
     expect(activitiesStore.view).toBe('month');
@@ -232,7 +238,7 @@ describe('calendar', () => {
     await click(byTestId(root, 'view-list'));
     const rows = root.querySelectorAll('[data-testid^="list-row-"]');
     expect([...rows].map((r) => (r as HTMLElement).dataset.testid)).toEqual(['list-row-4', 'list-row-3', 'list-row-2', 'list-row-1']);
-    expect(text(byTestId(root, 'list-row-2'))).toMatch(/Road ride.*1h 00m.*30\.0 km.*iGPSport.*Failed.*Intervals\.icu was busy/);
+    expect(text(byTestId(root, 'list-row-2'))).toMatch(/Road ride.*Virtual ride.*1h.*30\.0 km.*iGPSport.*Failed.*Intervals\.icu was busy/);
     await click(byTestId(root, 'list-select-2'));
     expect(text(byTestId(root, 'selection-bar'))).toMatch(/1 activity selected/);
   });

@@ -22,6 +22,9 @@ export function makeSettings(over: Partial<Settings> = {}): Settings {
     strava_matches_duplicate: true,
     wizard_done: false,
     wizard_step: '',
+    units: '',
+    week_start: 'monday',
+    language: 'en',
     ...over,
   };
 }
@@ -50,7 +53,7 @@ export function makeStatus(over: Partial<Status> = {}): Status {
   return {
     first_run: true,
     wizard_step: '',
-    intervals: { connected: false, athlete_id: '', athlete_name: '', timezone: '', state: '', url: '' },
+    intervals: { connected: false, athlete_id: '', athlete_name: '', timezone: '', units: '', state: '', url: '' },
     keyring_ok: true,
     keyring_error: '',
     data_dir: '/home/rider/.fitbridge',
@@ -187,6 +190,7 @@ export class FakeApi implements Transport {
         athlete_id: id,
         athlete_name: 'Ada Rider',
         timezone: 'Europe/London',
+        units: 'km',
         state: 'connected',
         url: `https://intervals.icu/athlete/${id}`,
       }),

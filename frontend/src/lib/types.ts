@@ -23,6 +23,8 @@ export interface IntervalsStatus {
   athlete_id: string;
   athlete_name: string;
   timezone: string;
+  /** The athlete's own unit in Intervals.icu; '' when not known. */
+  units: 'km' | 'mi' | '';
   state: ConnectionState;
   url: string;
 }
@@ -189,6 +191,11 @@ export interface Settings {
   strava_matches_duplicate: boolean;
   wizard_done: boolean;
   wizard_step: string;
+  /** '' follows Intervals.icu. */
+  units: 'km' | 'mi' | '';
+  week_start: 'monday' | 'sunday' | string;
+  /** '' is the system's language. */
+  language: 'en' | 'de' | '';
 }
 
 export interface Notice {

@@ -2,6 +2,7 @@
 import { api, errorText } from '../lib/api';
 import { addMonths, byDay, daysBetween, monthRange, startOfMonth, yearRange } from '../lib/calendar';
 import { byText, dayOf } from '../lib/format';
+import { sportLabel, stateLabel } from '../lib/i18n/index.svelte';
 import { canUpload, stateInfo, type StateGroup } from '../lib/palette';
 import type { ActivityView } from '../lib/types';
 
@@ -21,11 +22,11 @@ export function compareBy(key: SortKey, a: ActivityView, b: ActivityView): numbe
   let c = 0;
   switch (key) {
     case 'name': c = text(a.name || a.file, b.name || b.file); break;
-    case 'sport': c = text(a.sport, b.sport); break;
+    case 'sport': c = text(a.sport && sportLabel(a.sport), b.sport && sportLabel(b.sport)); break;
     case 'duration': c = (a.elapsed_s || 0) - (b.elapsed_s || 0); break;
     case 'distance': c = (a.distance_m || 0) - (b.distance_m || 0); break;
     case 'source': c = text(a.source, b.source); break;
-    case 'state': c = text(stateInfo(a.state).label, stateInfo(b.state).label); break;
+    case 'state': c = text(stateLabel(a.state), stateLabel(b.state)); break;
   }
   return c || byText(a.start, b.start) || a.id - b.id;
 }

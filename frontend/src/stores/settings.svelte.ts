@@ -1,5 +1,6 @@
 // The rider's settings, and the theme they pick.
 import { api, errorText } from '../lib/api';
+import { locale } from '../lib/i18n/index.svelte';
 import type { Settings } from '../lib/types';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -9,6 +10,9 @@ export const DEFAULT_SETTINGS: Settings = {
   strava_matches_duplicate: true,
   wizard_done: false,
   wizard_step: '',
+  units: '',
+  week_start: 'monday',
+  language: '',
 };
 
 /** Light or dark by choice; "system" leaves it to prefers-color-scheme. */
@@ -17,6 +21,14 @@ export function applyTheme(theme: string) {
   const root = document.documentElement;
   if (theme === 'light' || theme === 'dark') root.dataset.theme = theme;
   else delete root.dataset.theme;
+}
+
+/** Language, units and the first day of the week, for every screen at once. */
+export function applyRegion(s: Pick<Settings, 'language' | 'units' | 'week_start'>) {
+  locale.choice = s.language === 'en' || s.language === 'de' ? s.language : '';
+  locale.chosenUnits = s.units === 'km' || s.units === 'mi' ? s.units : '';
+  locale.weekStart = s.week_start === 'sunday' ? 0 : 1;
+  if (typeof document !== 'undefined') document.documentElement.lang = locale.lang;
 }
 
 class SettingsStore {
@@ -28,6 +40,7 @@ class SettingsStore {
     if (!s) return;
     this.settings = { ...DEFAULT_SETTINGS, ...s };
     applyTheme(this.settings.theme);
+    applyRegion(this.settings);
   }
 
   async load() {
@@ -43,6 +56,7 @@ class SettingsStore {
     const next = { ...this.settings, ...patch };
     this.settings = next;
     applyTheme(next.theme);
+    applyRegion(next);
     this.saving = true;
     this.error = '';
     try {
@@ -58,6 +72,7 @@ class SettingsStore {
 
   reset() {
     this.settings = { ...DEFAULT_SETTINGS };
+    applyRegion(this.settings);
     this.saving = false;
     this.error = '';
   }
