@@ -168,6 +168,8 @@ type Settings struct {
 	WeekStart string `json:"week_start"`
 	// Language of the window: "" the system's, else "en" or "de".
 	Language string `json:"language"`
+	// WorkoutsSync keeps planned workouts current during continuous sync.
+	WorkoutsSync bool `json:"workouts_sync"`
 }
 
 // Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").

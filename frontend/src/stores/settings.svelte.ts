@@ -13,6 +13,7 @@ export const DEFAULT_SETTINGS: Settings = {
   units: '',
   week_start: 'monday',
   language: '',
+  workouts_sync: false,
 };
 
 /** Light or dark by choice; "system" leaves it to prefers-color-scheme. */
