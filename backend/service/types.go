@@ -80,6 +80,9 @@ type ActivityView struct {
 	IntervalsID  string  `json:"intervals_id"`
 	IntervalsURL string  `json:"intervals_url"`
 	MatchedVia   string  `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
+	// AlreadyInLibrary marks, in an import's answer, a file whose bytes the
+	// library already had: nothing new was added.
+	AlreadyInLibrary bool `json:"already_in_library,omitempty"`
 }
 
 // ActivityFilter narrows the library. Empty fields mean "all".
@@ -95,6 +98,9 @@ type ActivityDetail struct {
 	Activity ActivityView  `json:"activity"`
 	Streams  Streams       `json:"streams"`
 	History  []StateChange `json:"history"`
+	// Places are where the same file was found besides the activity's own
+	// file (another folder, another import); empty when only there.
+	Places []string `json:"places"`
 }
 
 // Streams are downsampled power and heart rate over time.

@@ -5,6 +5,7 @@ import { sourceColor } from '../src/lib/palette';
 import { activitiesStore } from '../src/stores/activities.svelte';
 import { sourcesStore } from '../src/stores/sources.svelte';
 import { ui } from '../src/stores/ui.svelte';
+import { importer } from '../src/components/library/importer.svelte';
 import { byTestId, click, key, queryTestId, render, settle, text } from './helpers';
 import { FakeApi, makeActivity } from './fakeApi';
 
@@ -223,6 +224,26 @@ describe('calendar', () => {
     await click(byTestId(root, 'cal-prev'));
     await settle();
     expect(queryTestId(root, 'selection-bar')).toBeNull();
+  });
+
+  it('says the library already has files added again', async () => {
+    const fake = library();
+    const root = await open(fake);
+    fake.handlers.ImportFiles = () => ({
+      activities: [
+        { ...fake.activities[0], already_in_library: true },
+        makeActivity(9, { source: 'import', state: 'ready', name: 'New ride', start: at(9) }),
+      ],
+    });
+    await importer.files([new File(['x'], 'ride.fit'), new File(['y'], 'new.fit')]);
+    await settle();
+    expect(text(byTestId(root, 'import-headline'))).toBe('2 files added: 1 ready to upload, 1 already in your library.');
+    expect(root.querySelectorAll('[data-testid="import-known"]')).toHaveLength(1);
+    fake.handlers.ImportFiles = () => ({ activities: [{ ...fake.activities[0], already_in_library: true }] });
+    await importer.files([new File(['x'], 'ride.fit')]);
+    await settle();
+    expect(text(byTestId(root, 'import-headline'))).toBe('Already in your library: 1 file, nothing new.');
+    importer.clear();
   });
 
   it('says so when a year has no activities', async () => {

@@ -134,6 +134,11 @@ export function weekdayNames(style: 'long' | 'short' | 'narrow' = 'short'): stri
   return Array.from({ length: 7 }, (_, i) => f.format(new Date(2024, 0, 7 + ((i + locale.weekStart) % 7))));
 }
 
+/** A path cut after each folder separator, so it can wrap there (with <wbr>). */
+export function pathParts(path: string): string[] {
+  return path.split(/(?<=[\\/])/);
+}
+
 /** Starts a reason from the backend with a capital, leaving names like "iGPSport" alone. */
 export function sentence(text: string): string {
   return /^[a-z][a-z ]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;

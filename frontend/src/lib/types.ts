@@ -87,6 +87,8 @@ export interface ActivityView {
   intervals_id: string;
   intervals_url: string;
   matched_via: string;
+  /** In an import's answer: the library already had these bytes. */
+  already_in_library?: boolean;
 }
 
 export interface ActivityFilter {
@@ -100,6 +102,8 @@ export interface ActivityDetail {
   activity: ActivityView;
   streams: Streams;
   history: StateChange[] | null;
+  /** Other places the same file was found. */
+  places?: string[] | null;
 }
 
 export interface Streams {

@@ -146,6 +146,8 @@ export const de: Messages = {
   'list.emptyYear': 'Keine Aktivitäten in {year}.',
   'list.noDate': 'Ohne Datum',
 
+  'drawer.places': 'Auch gefunden in',
+
   'chip.label': '{name}, {time}, {duration}, aus {source}: {state}',
 
   'import.group': 'Aktivitätsdateien hinzufügen',

@@ -152,6 +152,9 @@ export const en = {
   'list.emptyYear': 'No activities in {year}.',
   'list.noDate': 'No date',
 
+  // Drawer
+  'drawer.places': 'Also found at',
+
   // Chips
   'chip.label': '{name}, {time}, {duration}, from {source}: {state}',
 
