@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Library from '../src/components/library/Library.svelte';
 import { monthWeeks } from '../src/lib/calendar';
-import { distance, duration } from '../src/lib/format';
+import { distance, duration, nameOf } from '../src/lib/format';
 import { locale } from '../src/lib/i18n/index.svelte';
 import { activitiesStore } from '../src/stores/activities.svelte';
 import { settingsStore } from '../src/stores/settings.svelte';
@@ -36,6 +36,14 @@ afterEach(() => {
 });
 
 describe('units, week start and language', () => {
+  it('names a ride without a name by its sport and time, not its file', () => {
+    const ride = { name: '', sport: 'VirtualRide', start: new Date(2024, 2, 3, 7, 30).toISOString(), file: '2024-03-03-07-30-11.fit' };
+    expect(nameOf(ride)).toMatch(/^Virtual ride 07:30/);
+    locale.setSystem('de-DE');
+    expect(nameOf(ride)).toBe('Virtuelle Radfahrt 07:30');
+    expect(nameOf({ ...ride, name: 'Alpe du Zwift' })).toBe('Alpe du Zwift');
+  });
+
   it('writes every duration one way', () => {
     expect(duration(4680)).toBe('1h 18m');
     expect(duration(3480)).toBe('58m');

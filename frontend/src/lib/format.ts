@@ -1,5 +1,5 @@
 // Numbers and dates as a rider reads them, in the window's language and units.
-import { locale, number, t } from './i18n/index.svelte';
+import { activityName, locale, number, t } from './i18n/index.svelte';
 
 export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -132,6 +132,11 @@ export function weekdayNames(style: 'long' | 'short' | 'narrow' = 'short'): stri
   const f = fmt(`weekday-${style}`, { weekday: style });
   // 7 January 2024 was a Sunday.
   return Array.from({ length: 7 }, (_, i) => f.format(new Date(2024, 0, 7 + ((i + locale.weekStart) % 7))));
+}
+
+/** An activity's name, or its sport and start time when it has none. */
+export function nameOf(a: { name: string; sport: string; start: string }): string {
+  return activityName(a, time);
 }
 
 /** A path cut after each folder separator, so it can wrap there (with <wbr>). */

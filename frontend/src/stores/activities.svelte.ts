@@ -1,7 +1,7 @@
 // The library: activities in the shown period, filters, selection and the open drawer.
 import { api, errorText } from '../lib/api';
 import { addMonths, byDay, daysBetween, monthRange, startOfMonth, yearRange } from '../lib/calendar';
-import { byText, dayOf } from '../lib/format';
+import { byText, dayOf, nameOf } from '../lib/format';
 import { sportLabel, stateLabel } from '../lib/i18n/index.svelte';
 import { canUpload, stateInfo, type StateGroup } from '../lib/palette';
 import type { ActivityView } from '../lib/types';
@@ -21,7 +21,7 @@ export function compareBy(key: SortKey, a: ActivityView, b: ActivityView): numbe
   const text = (x: string, y: string) => (x || '\uffff').localeCompare(y || '\uffff', undefined, { sensitivity: 'base', numeric: true });
   let c = 0;
   switch (key) {
-    case 'name': c = text(a.name || a.file, b.name || b.file); break;
+    case 'name': c = text(nameOf(a), nameOf(b)); break;
     case 'sport': c = text(a.sport && sportLabel(a.sport), b.sport && sportLabel(b.sport)); break;
     case 'duration': c = (a.elapsed_s || 0) - (b.elapsed_s || 0); break;
     case 'distance': c = (a.distance_m || 0) - (b.distance_m || 0); break;
@@ -88,7 +88,7 @@ class ActivitiesStore {
         (this.sources.length === 0 || this.sources.includes(a.source)) &&
         (this.states.length === 0 || this.states.includes(stateInfo(a.state).group)) &&
         (this.sports.length === 0 || this.sports.includes(a.sport || '')) &&
-        (this.words.length === 0 || this.words.every((w) => fold(`${a.name} ${a.file}`).includes(w))),
+        (this.words.length === 0 || this.words.every((w) => fold(`${nameOf(a)} ${a.file}`).includes(w))),
     ),
   );
 

@@ -146,6 +146,7 @@ export const de: Messages = {
   'list.emptyYear': 'Keine Aktivitäten in {year}.',
   'list.noDate': 'Ohne Datum',
 
+  'name.sportAt': '{sport} {time}',
   'drawer.places': 'Auch gefunden in',
 
   'chip.label': '{name}, {time}, {duration}, aus {source}: {state}',

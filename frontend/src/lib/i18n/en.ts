@@ -152,6 +152,8 @@ export const en = {
   'list.emptyYear': 'No activities in {year}.',
   'list.noDate': 'No date',
 
+  'name.sportAt': '{sport} {time}',
+
   // Drawer
   'drawer.places': 'Also found at',
 

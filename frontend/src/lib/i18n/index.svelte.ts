@@ -115,6 +115,17 @@ export function phaseLabel(phase: string): string {
   return has(k) ? t(k) : phase;
 }
 
+/**
+ * What to call an activity: its own name, else (Zwift and device files carry
+ * none) its sport and start time, "Virtual ride 07:30", never the file name.
+ */
+export function activityName(a: { name: string; sport: string; start: string }, time: (s: string) => string): string {
+  if (a.name) return a.name;
+  const when = time(a.start);
+  const sport = a.sport ? sportLabel(a.sport) : t('list.activityFallback');
+  return when ? t('name.sportAt', { sport, time: when }) : sport;
+}
+
 /** A sport as files and services name it ("VirtualRide", "cycling"); unknown names stay as they are. */
 export function sportLabel(sport: string): string {
   if (!sport) return t('sport.unknown');
