@@ -18,12 +18,25 @@ export const SIZES = [
 /**
  * @param {object} h the runner's helpers: test, check, until, page, tid, log, fail
  */
+/** Whether the page scrolls sideways: the width it sticks out by, or 0. */
+async function horizontalOverflowOf(page) {
+  return page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - document.documentElement.clientWidth));
+}
+
 export async function calendarChecks(h) {
   const { test, check, until, page, tid, log } = h;
   const rows = () => tid('activity-list').locator('[data-testid^="list-row-"]');
   const attrs = (name) => rows().evaluateAll((els, n) => els.map((el) => el.getAttribute(n) ?? ''), name);
 
+  // A check that failed may leave the drawer open over what the next one clicks.
+  async function closeDrawer() {
+    if ((await tid('activity-drawer').count()) === 0) return;
+    await tid('drawer-close').click();
+    await tid('activity-drawer').waitFor({ state: 'detached' });
+  }
+
   async function list({ whole }) {
+    await closeDrawer();
     await tid('nav-library').click();
     await tid('view-list').click();
     await tid('activity-list').waitFor();
@@ -123,6 +136,7 @@ export async function calendarChecks(h) {
     });
 
     await test(`calendar: Shift+click picks a range of days without selecting text${at}`, async () => {
+      await closeDrawer();
       await tid('nav-library').click();
       await tid('view-month').click();
       await tid('calendar-month').waitFor();
@@ -140,6 +154,7 @@ export async function calendarChecks(h) {
     });
 
     await test(`drawer: shows Uploaded after its own Upload, without reopening${at}`, async () => {
+      await closeDrawer();
       await tid('nav-library').click();
       await tid('import-file-input').setInputFiles(NEW_FILES[size.name]);
       await tid('import-result').waitFor();
@@ -159,8 +174,69 @@ export async function calendarChecks(h) {
     });
 
   }
+  // Units, week start and language, from Settings, at each size.
+  async function setting(id, value) {
+    await closeDrawer();
+    await tid('nav-settings').click();
+    await tid(id).selectOption(value);
+    await until(async () => (await tid(id).inputValue()) === value, `${id} to keep ${value}`);
+  }
+  for (const size of SIZES) {
+    const at = ` at ${size.name}`;
+    await page.setViewportSize({ width: size.width, height: size.height });
+
+    await test(`settings: miles in the list and the month${at}`, async () => {
+      await setting('settings-units', 'mi');
+      await list({ whole: true });
+      const row = rows().and(page.locator('[data-distance]:not([data-distance="0"])')).first();
+      const metres = Number(await row.getAttribute('data-distance'));
+      const cell = (await row.locator('td.num').nth(1).innerText()).trim();
+      const miles = Number(cell.replace(/[^\d.]/g, ''));
+      await check(/ mi$/.test(cell) && Math.abs(miles - metres / 1609.344) < 0.06, `${metres} m shows as "${cell}"`);
+      await tid('view-month').click();
+      const totals = await page.locator('.month .total').allInnerTexts();
+      await check(!totals.some((x) => / km\b/.test(x)), `week totals still in km: ${totals.join(' | ')}`);
+      await setting('settings-units', '');
+      await list({ whole: true });
+      await check(/ km$|–/.test((await rows().first().locator('td.num').nth(1).innerText()).trim()), 'back to kilometres');
+    });
+
+    await test(`settings: weeks from Sunday${at}`, async () => {
+      await setting('settings-week-start', 'sunday');
+      await tid('nav-library').click();
+      await tid('view-month').click();
+      const head = (await page.locator('.month [role="columnheader"]').first().innerText()).trim();
+      await check(head === 'Sun', `the first column is "${head}"`);
+      const firstDay = await page.locator('[data-testid^="calendar-day-"]').first().getAttribute('data-day');
+      const [y, m, d] = firstDay.split('-').map(Number);
+      await check(new Date(y, m - 1, d).getDay() === 0, `the grid starts on ${firstDay}, not a Sunday`);
+      await setting('settings-week-start', 'monday');
+      await tid('nav-library').click();
+      await check((await page.locator('.month [role="columnheader"]').first().innerText()).trim() === 'Mon', 'back to Monday');
+    });
+
+    await test(`settings: the window in German${at}`, async () => {
+      await setting('settings-language', 'de');
+      await check((await tid('nav-settings').innerText()).trim() === 'Einstellungen', 'the tab is not German');
+      await tid('nav-library').click();
+      await tid('view-month').click();
+      const title = (await tid('cal-title').innerText()).trim();
+      const months = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'];
+      await check(months.some((n) => title.startsWith(n)), `the month is "${title}"`);
+      await check((await tid('view-month').innerText()).trim() === 'Monat', 'the view buttons are not German');
+      await check((await page.locator('.month [role="columnheader"]').first().innerText()).trim() === 'Mo', 'the weekdays are not German');
+      await tid('view-list').click();
+      await check((await tid('list-sort-duration').innerText()).includes('Dauer'), 'the list headings are not German');
+      const over = await horizontalOverflowOf(page);
+      await check(!over, `German text does not fit: ${over}`);
+      await setting('settings-language', '');
+      await check((await tid('nav-settings').innerText()).trim() === 'Settings', 'back to English');
+    });
+  }
+
   await page.setViewportSize({ width: 1280, height: 800 });
   await test('calendar: back to the month shown before', async () => {
+    await closeDrawer();
     await tid('nav-library').click();
     await tid('view-year').click();
     const [name, year] = month.split(' ');
