@@ -146,6 +146,17 @@ export const de: Messages = {
   'list.emptyYear': 'Keine Aktivitäten in {year}.',
   'list.noDate': 'Ohne Datum',
 
+  'signin.show': 'Zeigen',
+  'signin.hide': 'Verbergen',
+  'signin.password': 'Passwort',
+  'signin.token': 'Token, Header oder Cookie',
+  'signin.apiKey': 'API-Schlüssel',
+  'signin.disconnect': 'Trennen',
+  'signin.disconnectAsk': '{name} trennen? Fahrten in der Bibliothek bleiben.',
+  'signin.disconnectYes': 'Ja, trennen',
+  'signin.disconnectNo': 'Behalten',
+  'signin.otherAccount': 'Anderes Konto verwenden',
+  'signin.changeFolder': 'Ordner ändern',
   'name.sportAt': '{sport} {time}',
   'drawer.places': 'Auch gefunden in',
 

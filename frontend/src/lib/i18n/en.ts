@@ -154,6 +154,19 @@ export const en = {
 
   'name.sportAt': '{sport} {time}',
 
+  // Signing in
+  'signin.show': 'Show',
+  'signin.hide': 'Hide',
+  'signin.password': 'Password',
+  'signin.token': 'Token, header or cookie',
+  'signin.apiKey': 'API key',
+  'signin.disconnect': 'Disconnect',
+  'signin.disconnectAsk': 'Disconnect {name}? Rides already in the library stay.',
+  'signin.disconnectYes': 'Yes, disconnect',
+  'signin.disconnectNo': 'Keep it',
+  'signin.otherAccount': 'Use another account',
+  'signin.changeFolder': 'Change folder',
+
   // Drawer
   'drawer.places': 'Also found at',
 
