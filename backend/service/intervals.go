@@ -48,6 +48,9 @@ func (s *Service) ConnectIntervals(ctx context.Context, athleteID, apiKey string
 		if errors.As(err, &api) && api.Auth() {
 			return IntervalsStatus{}, errors.New("Intervals.icu did not accept this API key: copy it again from Settings → Developer Settings on intervals.icu")
 		}
+		if u := unreachable("Intervals.icu", err); u != err {
+			return IntervalsStatus{}, u
+		}
 		return IntervalsStatus{}, fmt.Errorf("could not reach Intervals.icu to check the key: %w", err)
 	}
 	if athleteID != "" && athleteID != "0" && !sameAthlete(athleteID, ath.ID) {

@@ -70,7 +70,7 @@ func (s *Service) descriptor(name string) (source.Descriptor, error) {
 
 // sourceConfig builds the platform configuration of an account.
 func (s *Service) sourceConfig(d source.Descriptor, region, token string, settings map[string]string) source.Config {
-	cfg := source.Config{Region: region, Token: token, Settings: settings}
+	cfg := source.Config{Region: region, Token: token, Settings: settings, Transport: platformTransport}
 	if d.EnvURL != "" {
 		cfg.BaseURL = strings.TrimRight(s.env(d.EnvURL), "/")
 	}
@@ -159,6 +159,9 @@ func (s *Service) ConnectPassword(ctx context.Context, name, region, username, p
 	defer cancel()
 	sess, err := d.Login(ctx, cfg, strings.TrimSpace(username), password)
 	if err != nil {
+		if u := unreachable(d.DisplayName, err); u != err {
+			return SourceInfo{}, u
+		}
 		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
 	}
 	// What the sign-in learnt (a rider id) joins the account's other settings.
@@ -251,6 +254,9 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 		if err != nil {
 			if errors.Is(err, source.ErrNeedsSignIn) {
 				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: sign in again or paste a fresh token", d.DisplayName)
+			}
+			if u := unreachable(d.DisplayName, err); u != err {
+				return SourceInfo{}, u
 			}
 			return SourceInfo{}, fmt.Errorf("check the %s sign-in: %w", d.DisplayName, err)
 		}
