@@ -24,7 +24,7 @@ async function horizontalOverflowOf(page) {
 }
 
 export async function calendarChecks(h) {
-  const { test, check, until, page, tid, log } = h;
+  const { test, check, until, page, tid, log, expectRefusal } = h;
   const rows = () => tid('activity-list').locator('[data-testid^="list-row-"]');
   const attrs = (name) => rows().evaluateAll((els, n) => els.map((el) => el.getAttribute(n) ?? ''), name);
 
@@ -164,8 +164,22 @@ export async function calendarChecks(h) {
       await drawer.waitFor();
       const before = (await tid('drawer-history').innerText()).replace(/\s+/g, ' ');
       await check(!/Uploaded/.test(before), `the added file is already uploaded: ${before}`);
-      // Another run (automatic sync) may be going on: Upload waits for it.
-      await until(() => tid('drawer-upload').isEnabled(), 'Upload to be possible', 120_000);
+      // Another run (automatic sync) may be going on: Upload waits for it, or it is stopped.
+      const free = await until(() => tid('drawer-upload').isEnabled(), 'Upload to be possible', 30_000).catch(() => false);
+      if (!free) {
+        log('     a run is still going on after 30 s: stopping it from the Backfill screen');
+        await page.keyboard.press('Escape');
+        await tid('nav-backfill').click();
+        await tid('backfill-cancel').click();
+        await tid('backfill-cancel-confirm').click();
+        await tid('backfill-new-run').waitFor({ timeout: 30_000 });
+        const phase = (await tid('backfill-phase').innerText()).trim();
+        await check(!/Finished/.test(await page.locator('.controls').innerText()) || phase !== 'Stopped', '"Finished" under "Stopped"');
+        await tid('nav-library').click();
+        await item.click();
+        await drawer.waitFor();
+        await until(() => tid('drawer-upload').isEnabled(), 'Upload to be possible', 30_000);
+      }
       await tid('drawer-upload').click();
       await until(async () => /Uploaded|Already in Intervals\.icu/.test(await tid('drawer-history').innerText()) && (await tid('drawer-upload').count()) === 0, 'the drawer to show the upload', 60_000);
       await check((await tid('drawer-intervals-link').count()) > 0, 'no Intervals.icu link after the upload');
@@ -231,6 +245,44 @@ export async function calendarChecks(h) {
       await check(!over, `German text does not fit: ${over}`);
       await setting('settings-language', '');
       await check((await tid('nav-settings').innerText()).trim() === 'Settings', 'back to English');
+    });
+  }
+
+  // A failed sign-in: its error beside the form that failed, announced, in view.
+  for (const size of SIZES) {
+    const at = ` at ${size.name}`;
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await test(`sign-in: a wrong password's error sits in its form as an alert${at}`, async () => {
+      await closeDrawer();
+      await tid('nav-settings').click();
+      const card = tid('source-card-igpsport');
+      await card.scrollIntoViewIfNeeded();
+      await tid('source-reconnect-igpsport').click();
+      if (!(await tid('source-username-igpsport').isVisible())) await tid('source-more-igpsport').click();
+      await tid('source-username-igpsport').fill('rider@example.com');
+      await tid('source-password-igpsport').fill('not the password');
+      expectRefusal('ConnectPassword');
+      await tid('source-connect-password-igpsport').click();
+      const err = tid('source-error-igpsport');
+      await err.waitFor({ timeout: 30_000 });
+      await check((await err.getAttribute('role')) === 'alert', 'the error is not an alert');
+      const inForm = await err.evaluate((el, btn) => el.closest('form') !== null && el.closest('form') === document.querySelector(`[data-testid="${btn}"]`)?.closest('form'), 'source-connect-password-igpsport');
+      await check(inForm, 'the error is not in the password form');
+      const msg = (await err.innerText()).trim();
+      await check(!/sign-in:/i.test(msg) && !/^IGPSport/.test(msg) && !/[.!?]\s+[A-Z]/.test(msg), `the error is not one plain sentence: "${msg}"`);
+      // In the window, not hidden under anything fixed or sticky.
+      const box = await err.boundingBox();
+      const vp = page.viewportSize();
+      await check(box && box.y >= 0 && box.y + box.height <= vp.height, `the error is out of view at y=${box?.y}`);
+      const covered = await err.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const top = document.elementFromPoint(r.left + 4, r.top + r.height / 2);
+        return top && !el.contains(top) ? top.outerHTML.slice(0, 80) : '';
+      });
+      await check(!covered, `the error is covered by ${covered}`);
+      await check((await tid('source-username-igpsport').inputValue()) === 'rider@example.com', 'the email was not kept');
+      log(`     "${msg}"`);
+      await card.getByRole('button', { name: 'Cancel' }).click();
     });
   }
 

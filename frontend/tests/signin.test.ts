@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import IntervalsForm from '../src/components/accounts/IntervalsForm.svelte';
 import SourceCard from '../src/components/accounts/SourceCard.svelte';
+import { signInError } from '../src/lib/signin';
 import { sourcesStore } from '../src/stores/sources.svelte';
 import { statusStore } from '../src/stores/status.svelte';
 import { byTestId, click, queryTestId, render, settle, text, type } from './helpers';
@@ -17,6 +18,20 @@ async function card(fake: FakeApi, name: string) {
 }
 
 describe('sign-in screens', () => {
+  it('reduces a sign-in error to one sentence without the platform as a label', () => {
+    expect(
+      signInError(
+        'iGPSport sign-in: iGPSport did not accept the sign-in: 账号或密码错误 (incorrect account or password). International and China accounts are separate: choose China',
+        'iGPSport',
+      ),
+    ).toBe('iGPSport did not accept the sign-in: 账号或密码错误 (incorrect account or password).');
+    expect(signInError('MyWhoosh: the email or password is wrong.', 'MyWhoosh')).toBe('The email or password is wrong.');
+    expect(signInError('iGPSport could not be reached: check your connection', 'iGPSport')).toBe('iGPSport could not be reached: check your connection');
+    expect(signInError('Intervals.icu did not accept this API key: copy it again from Settings → Developer Settings on intervals.icu', 'Intervals.icu')).toBe(
+      'Intervals.icu did not accept this API key: copy it again from Settings → Developer Settings on intervals.icu',
+    );
+  });
+
   it('puts a wrong password\'s error in the password form, as an alert, and keeps the email', async () => {
     const fake = new FakeApi();
     fake.handlers.ConnectPassword = () => {
