@@ -149,7 +149,8 @@ describe('calendar', () => {
     expect(byTestId(root, 'year-day-2024-03-28').dataset.look).toBe('todo');
     expect(byTestId(root, 'year-day-2024-03-06').dataset.count).toBe('0');
     // Month totals, in the one duration format.
-    expect(text(byTestId(root, 'year-total-3'))).toBe('4 activities · 4h · 120 km');
+    expect(text(byTestId(root, 'year-total-3'))).toBe('4h · 120 km');
+    expect(byTestId(root, 'year-total-3').title).toBe('4 activities');
     expect(text(byTestId(root, 'year-total-4'))).toBe('');
 
     await key(day5, 'Enter');

@@ -78,6 +78,13 @@ export const en = {
   'sport.Walk': 'Walk',
   'sport.Hike': 'Hike',
   'sport.Workout': 'Workout',
+  'sport.MountainBikeRide': 'Mountain bike ride',
+  'sport.GravelRide': 'Gravel ride',
+  'sport.EBikeRide': 'E-bike ride',
+  'sport.TrailRun': 'Trail run',
+  'sport.Rowing': 'Rowing',
+  'sport.VirtualRow': 'Virtual row',
+  'sport.WeightTraining': 'Weight training',
   'sport.cycling': 'Ride',
   'sport.running': 'Run',
   'sport.swimming': 'Swim',
@@ -166,6 +173,12 @@ export const en = {
   'signin.disconnectNo': 'Keep it',
   'signin.otherAccount': 'Use another account',
   'signin.changeFolder': 'Change folder',
+
+  // Chart axes
+  'chart.timeHours': 'Time (h:mm)',
+  'chart.timeMinutes': 'Time (min:s)',
+  'chart.watts': 'Power (W)',
+  'chart.bpm': 'Heart rate (bpm)',
 
   // Drawer
   'drawer.places': 'Also found at',
