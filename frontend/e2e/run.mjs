@@ -547,6 +547,9 @@ async function main() {
     const ok = intervals.and(page.locator('[data-verdict="ok"]'));
     await check((await ok.count()) > 0, async () => `no Intervals.icu check is OK: ${(await intervals.allInnerTexts()).join(' | ')}`);
     await check((await tid('diagnostics-file').count()) > 0, 'no report file is named');
+    // The technical detail is folded under "Details for a bug report".
+    await tid('diagnostics-details-summary').click();
+    for (const id of ['diagnostics-copy', 'diagnostics-open-folder']) await check(await tid(id).isVisible(), `no ${id} button`);
     const toggle = page.locator('[data-testid^="diagnostics-shape-toggle-"]').first();
     if ((await toggle.count()) > 0) {
       await toggle.click();
@@ -573,6 +576,7 @@ async function main() {
         await tid('nav-diagnostics').click();
         await tid('diagnostics-run').waitFor();
         // An open reply shape is the widest thing on the page.
+        if (!(await tid('diagnostics-details').evaluate((d) => d.open))) await tid('diagnostics-details-summary').click();
         const toggle = page.locator('[data-testid^="diagnostics-shape-toggle-"]').first();
         if ((await toggle.count()) > 0) await toggle.click();
       }],
