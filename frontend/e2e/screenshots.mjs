@@ -84,7 +84,8 @@ try {
         await page.waitForFunction(() => !document.querySelector('.library .spinner'));
         await page.waitForTimeout(300);
         const file = path.join(OUT, `${name}-${lang}-${theme}.png`);
-        await page.screenshot({ path: file });
+        // Settings is taller than the window: the whole page, so units and sync show.
+        await page.screenshot({ path: file, fullPage: name === 'settings' });
         console.log(`wrote docs/screenshots/${path.basename(file)}`);
       }
     }

@@ -164,6 +164,7 @@ export const de: Messages = {
   'signin.disconnectNo': 'Behalten',
   'signin.otherAccount': 'Anderes Konto verwenden',
   'signin.changeFolder': 'Ordner ändern',
+  'signin.folderPlaceholder': 'Ordner mit .fit-Dateien',
   'name.sportAt': '{sport} {time}',
   'diag.title': 'Diagnose',
   'diag.intro': 'FitBridge macht bei jedem verbundenen Dienst einen harmlosen Aufruf und sieht in deine Ordner, um zu prüfen, ob sie noch so antworten wie erwartet. Nichts wird hochgeladen oder geändert, und keine Passwörter oder Schlüssel werden gezeigt.',

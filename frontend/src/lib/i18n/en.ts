@@ -173,6 +173,7 @@ export const en = {
   'signin.disconnectNo': 'Keep it',
   'signin.otherAccount': 'Use another account',
   'signin.changeFolder': 'Change folder',
+  'signin.folderPlaceholder': 'Folder with .fit files',
 
   // Diagnostics
   'diag.title': 'Diagnostics',
