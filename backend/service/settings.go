@@ -31,6 +31,7 @@ func (s *Service) Settings() Settings {
 		st.WeekStart = v
 	}
 	st.Language = s.Store.Setting("language")
+	st.NoUpdateCheck = s.Store.Setting("no_update_check") == "true"
 	return st
 }
 
@@ -72,6 +73,7 @@ func (s *Service) SaveSettings(st Settings) (Settings, error) {
 		"wizard_done":              strconv.FormatBool(st.WizardDone),
 		"wizard_step":              st.WizardStep,
 		SettingWorkoutsSync:        strconv.FormatBool(st.WorkoutsSync),
+		"no_update_check":          strconv.FormatBool(st.NoUpdateCheck),
 	}
 	for k, v := range set {
 		if err := s.Store.SetSetting(k, v); err != nil {
