@@ -253,6 +253,7 @@ export const de: Messages = {
   'settings.browserFound': 'Gefunden',
   'settings.browserNone': 'Keiner gefunden: bitte eine der anderen Anmeldearten nutzen.',
   'settings.version': 'Version',
+  'settings.updateCheck': 'Mir sagen, wenn es ein neueres FitBridge gibt (sieht einmal am Tag auf die Release-Seite des Projekts; sendet nichts über dich, lädt nichts herunter)',
   'settings.guide': 'Einrichtung und Demo',
   'settings.openGuide': 'Einrichtung erneut öffnen',
   'settings.demoOn': 'Der Demomodus ist an: Beispielkonten und -fahrten.',

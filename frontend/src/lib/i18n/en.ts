@@ -270,6 +270,7 @@ export const en = {
   'settings.browserFound': 'Found',
   'settings.browserNone': 'None found: use the other sign-in options.',
   'settings.version': 'Version',
+  'settings.updateCheck': "Tell me when a newer FitBridge is out (looks at the project's releases page once a day; sends nothing about you, downloads nothing)",
   'settings.guide': 'Set-up guide and demo',
   'settings.openGuide': 'Open the set-up guide again',
   'settings.demoOn': 'Demo mode is on: sample accounts and rides.',
