@@ -201,6 +201,17 @@ export const de: Messages = {
   'chart.watts': 'Leistung (W)',
   'chart.bpm': 'Herzfrequenz (S/min)',
   'drawer.places': 'Auch gefunden in',
+  'drawer.when': 'Wann',
+  'drawer.sport': 'Sportart',
+  'drawer.duration': 'Dauer',
+  'drawer.distance': 'Strecke',
+  'drawer.power': 'Ø Leistung',
+  'drawer.hr': 'Ø Herzfrequenz',
+  'drawer.source': 'Quelle',
+  'drawer.device': 'Gerät',
+  'drawer.file': 'Datei',
+  'drawer.chart': 'Leistung und Herzfrequenz',
+  'drawer.history': 'Verlauf',
 
   'chip.label': '{name}, {time}, {duration}, aus {source}: {state}',
 

@@ -215,6 +215,17 @@ export const en = {
 
   // Drawer
   'drawer.places': 'Also found at',
+  'drawer.when': 'When',
+  'drawer.sport': 'Sport',
+  'drawer.duration': 'Duration',
+  'drawer.distance': 'Distance',
+  'drawer.power': 'Avg power',
+  'drawer.hr': 'Avg heart rate',
+  'drawer.source': 'Source',
+  'drawer.device': 'Device',
+  'drawer.file': 'File',
+  'drawer.chart': 'Power and heart rate',
+  'drawer.history': 'History',
 
   // Chips
   'chip.label': '{name}, {time}, {duration}, from {source}: {state}',
