@@ -151,6 +151,7 @@ describe('calendar', () => {
     // Month totals, in the one duration format.
     expect(text(byTestId(root, 'year-total-3'))).toBe('4h · 120 km');
     expect(byTestId(root, 'year-total-3').title).toBe('4 activities');
+    expect(text(byTestId(root, 'year-legend'))).toMatch(/In Intervals\.icu.*Found, not uploaded yet.*Needs a look.*Failed or unreadable/);
     expect(text(byTestId(root, 'year-total-4'))).toBe('');
 
     await key(day5, 'Enter');

@@ -127,6 +127,12 @@ export const de: Messages = {
   'cal.fewer': 'Weniger zeigen',
   'cal.monthTotal': '{duration} · {distance}',
 
+  'year.legend': 'Was die Farben bedeuten',
+  'year.done': 'In Intervals.icu',
+  'year.todo': 'Gefunden, noch nicht hochgeladen',
+  'year.review': 'Bitte ansehen',
+  'year.bad': 'Fehlgeschlagen oder nicht lesbar',
+
   'filter.search': 'Suche',
   'filter.searchPlaceholder': 'Name oder Datei',
   'filter.sources': 'Quellen',

@@ -131,6 +131,12 @@ export const en = {
   'cal.fewer': 'Show fewer',
   'cal.monthTotal': '{duration} · {distance}',
 
+  'year.legend': 'What the colours mean',
+  'year.done': 'In Intervals.icu',
+  'year.todo': 'Found, not uploaded yet',
+  'year.review': 'Needs a look',
+  'year.bad': 'Failed or unreadable',
+
   // Filters
   'filter.search': 'Search',
   'filter.searchPlaceholder': 'Name or file',
