@@ -142,6 +142,8 @@ func (s *Service) knownFile(a *store.Activity, name string) ActivityView {
 		}
 	}
 	v := s.view(*a)
+	// The answer names the file as given (the CLI's contract); the activity keeps its own.
+	v.File = name
 	v.AlreadyInLibrary = true
 	return v
 }

@@ -57,9 +57,12 @@ func TestImportSameFileTwiceIsOneActivityWithItsPlaces(t *testing.T) {
 	}
 	for _, st := range steps {
 		got := svc.Import(st.paths).Activities
-		for _, v := range got {
+		for i, v := range got {
 			if v.ID != a[0].ID || !v.AlreadyInLibrary {
 				t.Fatalf("%s: %+v, want activity %d marked already in the library", st.name, v, a[0].ID)
+			}
+			if v.File != st.paths[i] {
+				t.Fatalf("%s: entry %d names %q, want the path as given %q", st.name, i, v.File, st.paths[i])
 			}
 		}
 		d, err := svc.ActivityDetail(a[0].ID)
