@@ -248,6 +248,20 @@ export const en = {
   'import.close': 'Close',
   'import.more': '…and {n} more in the calendar.',
 
+  // Rides a crash left unsaved
+  'crashed.title': 'Rides that were not saved',
+  'crashed.recoveredTitle': 'Recovered rides',
+  'crashed.hint': "FitBridge can turn what was recorded into a normal ride in your calendar, ready to upload. Zwift replaces this recording when you start your next ride, so recover it soon. Zwift's own folder is not changed.",
+  'crashed.what': '{source} stopped while recording a ride that started {start}, {length}.',
+  'crashed.minutes.one': 'about {n} minute',
+  'crashed.minutes.other': 'about {n} minutes',
+  'crashed.recoverNamed': 'Recover the ride that started {start}',
+  'crashed.recover': 'Recover',
+  'crashed.recovering': 'Recovering…',
+  'crashed.failed': 'Could not recover it: {why}',
+  'crashed.recovered': 'Recovered the ride from {start}:',
+  'crashed.show': 'Show it',
+
   // Settings
   'settings.title': 'Settings',
   'settings.intervals': 'Intervals.icu',
