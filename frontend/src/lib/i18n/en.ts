@@ -180,6 +180,18 @@ export const en = {
   'signin.otherAccount': 'Use another account',
   'signin.changeFolder': 'Change folder',
   'signin.folderPlaceholder': 'Folder with .fit files',
+  'signin.comingSoon': 'Coming soon',
+  'signin.connected': 'Connected',
+  'signin.needsSignIn': 'Needs sign-in',
+  'signin.folder': 'Folder',
+  'signin.otherFolder': 'Or another folder',
+  'signin.region': 'Region',
+  'signin.found': '{count} found',
+  'signin.lastChecked': 'Last checked {when}',
+  'signin.notChecked': 'Not checked yet',
+  'signin.checking': 'Checking…',
+  'signin.useFolder': 'Use folder',
+  'signin.connectedAs': 'Connected as',
 
   // Diagnostics
   'diag.title': 'Diagnostics',
