@@ -1,112 +1,92 @@
 package service
 
 import (
-	"encoding/base64"
+	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"fitbridge/backend/fakes/fitgen"
+	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/secrets"
+	_ "fitbridge/backend/source/all"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
-// A real ride file, kept by the folder source's tests (see its PROVENANCE.md).
-const rideFile = "../source/folder/testdata/zwift_2017-10-05_virtualride.fit"
-
-func newImportService(t *testing.T) *Service {
-	t.Helper()
-	svc, err := Open(Options{Home: t.TempDir(), Secrets: secrets.NewMemory(), Getenv: func(string) string { return "" }})
+// Added files are a source like the others: when FitBridge's copy is lost,
+// the engine reads the file again from where it was added, and says what
+// to do when that is gone too.
+func TestAddedFilesAreReadAgainLikeAnySource(t *testing.T) {
+	const key = "import-test-key-41c9e0"
+	ivs := intervalsfake.New(intervalsfake.Options{APIKey: key, AthleteName: "Ada Rider"})
+	ivsURL := ivs.Start()
+	t.Cleanup(ivs.Close)
+	home := t.TempDir()
+	env := map[string]string{"FITBRIDGE_INTERVALS_URL": ivsURL}
+	svc, err := Open(Options{Home: home, Secrets: secrets.NewMemory(), Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	return svc
-}
-
-// The same bytes from two places are one activity: the second import says
-// it is already in the library and the activity lists both places.
-func TestImportSameFileTwiceIsOneActivityWithItsPlaces(t *testing.T) {
-	svc := newImportService(t)
-	data, err := os.ReadFile(rideFile)
-	if err != nil {
+	ctx := context.Background()
+	if _, err := svc.ConnectIntervals(ctx, ivs.AthleteID(), key); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	first, second := filepath.Join(dir, "a", "ride.fit"), filepath.Join(dir, "b", "copy of ride.fit")
-	for _, p := range []string{first, second} {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+	kept, gone := filepath.Join(dir, "kept.fit"), filepath.Join(dir, "gone.fit")
+	for i, p := range []string{kept, gone} {
+		ride := fitgen.Activity(fitgen.Ride{Start: time.Date(2025, 5, 1+i, 7, 0, 0, 0, time.UTC), Duration: 20 * time.Minute, DistanceM: 8000})
+		if err := os.WriteFile(p, ride, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
+	}
+	res := svc.Import([]string{kept, gone})
+	for _, a := range res.Activities {
+		if a.Source != imported.Name || a.State != store.StateReady {
+			t.Fatalf("import: %+v", a)
 		}
 	}
-
-	a := svc.Import([]string{first}).Activities
-	if len(a) != 1 || a[0].AlreadyInLibrary || a[0].State != store.StateReady {
-		t.Fatalf("first import: %+v", a)
-	}
-	steps := []struct {
-		name       string
-		paths      []string
-		wantPlaces []string
-	}{
-		{"the same bytes elsewhere", []string{second}, []string{second}},
-		{"both again", []string{first, second}, []string{second}},
-	}
-	for _, st := range steps {
-		got := svc.Import(st.paths).Activities
-		for i, v := range got {
-			if v.ID != a[0].ID || !v.AlreadyInLibrary {
-				t.Fatalf("%s: %+v, want activity %d marked already in the library", st.name, v, a[0].ID)
-			}
-			if v.File != st.paths[i] {
-				t.Fatalf("%s: entry %d names %q, want the path as given %q", st.name, i, v.File, st.paths[i])
-			}
+	// FitBridge's own copies are lost, and one of the originals too.
+	n := 0
+	_ = filepath.WalkDir(filepath.Join(home, "files"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			n++
+			return os.Remove(p)
 		}
-		d, err := svc.ActivityDetail(a[0].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(d.Places, st.wantPlaces) {
-			t.Fatalf("%s: places %q, want %q", st.name, d.Places, st.wantPlaces)
+		return nil
+	})
+	if n != 2 {
+		t.Fatalf("removed %d cached files, want 2", n)
+	}
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	// As for every source, the first run finds the copy missing and puts
+	// the activity back in line; the next one reads it again.
+	for range 2 {
+		if _, err := svc.Backfill(ctx, BackfillOptions{}, nil); err != nil {
+			t.Fatalf("backfill: %v", err)
 		}
 	}
-	all, err := svc.Activities(ActivityFilter{})
+	rows, err := svc.Activities(ActivityFilter{Sources: []string{imported.Name}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all) != 1 {
-		t.Fatalf("the library holds %d activities, want 1", len(all))
+	got := map[string]ActivityView{}
+	for _, r := range rows {
+		got[r.Name] = r
 	}
-}
-
-// A file a source already brought in (here a Zwift folder) is not added again
-// by hand: the import answers with that activity.
-func TestImportOfAFileASourceHasIsThatActivity(t *testing.T) {
-	svc := newImportService(t)
-	data, err := os.ReadFile(rideFile)
-	if err != nil {
-		t.Fatal(err)
+	if got["kept"].State != store.StateUploaded {
+		t.Errorf("the file still at its path: %+v", got["kept"])
 	}
-	hash, err := svc.Cache.Put(data)
-	if err != nil {
-		t.Fatal(err)
+	if g := got["gone"]; g.State != store.StateSkipped || !strings.Contains(g.Reason, "no longer there: add it again") {
+		t.Errorf("the file gone from its path: %+v", g)
 	}
-	zw, _, err := svc.Store.CreateOrGet(&store.Activity{Source: "zwift", RemoteID: "2017-10-05.fit", File: "/Zwift/Activities/2017-10-05.fit", Hash: hash, State: store.StateUploaded})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := svc.ImportFiles([]ImportFile{{Name: "ride.fit", DataBase64: base64.StdEncoding.EncodeToString(data)}}).Activities
-	if len(got) != 1 || got[0].ID != zw.ID || got[0].Source != "zwift" || !got[0].AlreadyInLibrary {
-		t.Fatalf("import of the Zwift file: %+v, want activity %d from zwift", got, zw.ID)
-	}
-	d, err := svc.ActivityDetail(zw.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(d.Places, []string{"ride.fit"}) {
-		t.Fatalf("places %q", d.Places)
+	if ivs.UploadCount() != 1 {
+		t.Errorf("%d uploads, want 1", ivs.UploadCount())
 	}
 }

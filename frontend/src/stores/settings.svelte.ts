@@ -14,6 +14,7 @@ export const DEFAULT_SETTINGS: Settings = {
   week_start: 'monday',
   language: '',
   workouts_sync: false,
+  no_update_check: false,
 };
 
 /** Light or dark by choice; "system" leaves it to prefers-color-scheme. */

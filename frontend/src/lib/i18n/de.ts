@@ -109,7 +109,7 @@ export const de: Messages = {
   'cal.clearSelection': 'Auswahl aufheben',
   'cal.waitForRun': 'Bitte warten, bis der laufende Durchgang fertig ist.',
   'cal.nothingYet': 'Noch nichts da',
-  'cal.nothingYetText': 'Verbinde Intervals.icu und deine Quellen oder lege Aktivitätsdateien hier ab: FitBridge füllt diesen Kalender mit deinem Verlauf.',
+  'cal.nothingYetText': 'Verbinde Intervals.icu und {platforms} oder lege Aktivitätsdateien hier ab: FitBridge füllt diesen Kalender mit deinem Verlauf.',
   'cal.openGuide': 'Einrichtung öffnen',
   'cal.undated': '{files} ohne Datum.',
   'cal.undatedShow': 'In „Alle Jahre“ zeigen',
@@ -246,7 +246,7 @@ export const de: Messages = {
 
   'crashed.title': 'Nicht gespeicherte Fahrten',
   'crashed.recoveredTitle': 'Wiederhergestellte Fahrten',
-  'crashed.hint': 'FitBridge kann das Aufgezeichnete zu einer normalen Fahrt im Kalender machen, bereit zum Hochladen. Zwift ersetzt diese Aufzeichnung, sobald du die nächste Fahrt startest, also bald wiederherstellen. Zwifts eigener Ordner bleibt unverändert.',
+  'crashed.hint': 'FitBridge kann das Aufgezeichnete zu einer normalen Fahrt im Kalender machen, bereit zum Hochladen. {recorders} ersetzt diese Aufzeichnung, sobald du die nächste Fahrt startest, also bald wiederherstellen. Sein eigener Ordner bleibt unverändert.',
   'crashed.what': '{source} hat beim Aufzeichnen einer Fahrt aufgehört, die {start} begann, {length}.',
   'crashed.minutes.one': 'etwa {n} Minute',
   'crashed.minutes.other': 'etwa {n} Minuten',

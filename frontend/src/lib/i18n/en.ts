@@ -113,7 +113,7 @@ export const en = {
   'cal.clearSelection': 'Clear selection',
   'cal.waitForRun': 'Wait for the current run to finish.',
   'cal.nothingYet': 'Nothing here yet',
-  'cal.nothingYetText': 'Connect Intervals.icu and your sources, or drop activity files here: FitBridge fills this calendar with your history.',
+  'cal.nothingYetText': 'Connect Intervals.icu and {platforms}, or drop activity files here: FitBridge fills this calendar with your history.',
   'cal.openGuide': 'Open the set-up guide',
   'cal.undated': '{files} without a date.',
   'cal.undatedShow': 'Show them in the whole history',
@@ -263,7 +263,7 @@ export const en = {
   // Rides a crash left unsaved
   'crashed.title': 'Rides that were not saved',
   'crashed.recoveredTitle': 'Recovered rides',
-  'crashed.hint': "FitBridge can turn what was recorded into a normal ride in your calendar, ready to upload. Zwift replaces this recording when you start your next ride, so recover it soon. Zwift's own folder is not changed.",
+  'crashed.hint': 'FitBridge can turn what was recorded into a normal ride in your calendar, ready to upload. {recorders} replaces this recording when you start your next ride, so recover it soon. Its own folder is not changed.',
   'crashed.what': '{source} stopped while recording a ride that started {start}, {length}.',
   'crashed.minutes.one': 'about {n} minute',
   'crashed.minutes.other': 'about {n} minutes',
