@@ -143,6 +143,7 @@ func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	if len(data) == 0 {
 		return unreadableView(name, "the file is empty")
 	}
+	hash := fitfile.ContentHash(data)
 	// The same bytes, from this import or from a source, are one activity:
 	// this file becomes one more place it was found.
 	same, err := s.Store.WithHash(hash)
@@ -154,9 +155,9 @@ func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	}
 	t, _ := backfill.Classify(data)
 	// Only activities are kept in the cache: a shopping list or a damaged
-	// file is reported, not stored.
-	// Such a row has no cached file, so nothing later tries to read one.
-	hash, cached := fitfile.ContentHash(data), ""
+	// file is reported, not stored, and its row names no cached file, so
+	// nothing later tries to read one.
+	cached := ""
 	if t.State == store.StateReady {
 		if _, err := s.Cache.Put(data); err != nil {
 			return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
