@@ -34,6 +34,8 @@ async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
 
 /** The activity budget per file; the backend refuses more, so it is not sent. */
 const MAX_FILE = 64 * 2 ** 20;
+/** What one call hands the window at most, unless a single file is larger. */
+const CALL_BYTES = 8 * 2 ** 20;
 /** Files imported together in browser mode, so uploads waiting on disk stay few. */
 const BATCH = 20;
 
@@ -101,18 +103,37 @@ class Importer {
     return { activities: rows };
   }
 
-  /** The window: one file per call, so no call carries them all. */
+  /** The window: files go in calls of at most a few MB each, so no call carries them all. */
   private async handOver(files: File[]) {
     const total = files.reduce((n, f) => n + f.size, 0);
     this.progress = { sent: 0, total };
     const rows: ActivityView[] = [];
+    let batch: File[] = [];
+    let size = 0;
+    const send = async () => {
+      if (batch.length === 0) return;
+      const payload = [];
+      for (const f of batch) payload.push({ name: f.name, data_base64: await toBase64(f) });
+      rows.push(...((await api.ImportFiles(payload)).activities ?? []));
+      this.progress = { sent: (this.progress?.sent ?? 0) + size, total };
+      batch = [];
+      size = 0;
+    };
     for (const f of files) {
-      if (f.size > MAX_FILE) rows.push(refused(f.name, 'the file is larger than 64 MiB: not an activity file'));
-      else rows.push(...((await api.ImportFiles([{ name: f.name, data_base64: await toBase64(f) }])).activities ?? []));
-      this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+      if (f.size > MAX_FILE) {
+        await send();
+        rows.push(refused(f.name, 'the file is larger than 64 MiB: not an activity file'));
+        this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+        continue;
+      }
+      if (size + f.size > CALL_BYTES) await send();
+      batch.push(f);
+      size += f.size;
     }
+    await send();
     return { activities: rows };
   }
+
 
   paths(paths: string[]) {
     if (paths.length === 0) return Promise.resolve();
