@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -158,6 +159,9 @@ func steps(in []stepWire) []plan.Step {
 func rangeOf(t, resolved *targetWire, units map[string]plan.Unit, resolvedUnit plan.Unit) *plan.Range {
 	if lo, hi, ok := t.bounds(); ok {
 		if u, known := units[strings.ToLower(t.Units)]; known {
+			if percentUnits[u] && asRatio(lo, hi) {
+				lo, hi = math.Round(lo*10000)/100, math.Round(hi*10000)/100 // 0.88 -> 88, not 88.00000000000001
+			}
 			return &plan.Range{Low: lo, High: hi, Unit: u}
 		}
 	}
@@ -165,4 +169,14 @@ func rangeOf(t, resolved *targetWire, units map[string]plan.Unit, resolvedUnit p
 		return &plan.Range{Low: lo, High: hi, Unit: resolvedUnit}
 	}
 	return nil
+}
+
+// percentUnits are the units whose values are a percentage of a threshold.
+var percentUnits = map[plan.Unit]bool{plan.PercentFTP: true, plan.PercentLTHR: true, plan.PercentHRM: true, plan.PercentPace: true}
+
+// asRatio reports whether a percentage target was written as a ratio (0.9
+// for 90%): public clients of the events API disagree on which they send,
+// and no rider trains at 3% of a threshold, so values up to 3 are ratios.
+func asRatio(lo, hi float64) bool {
+	return max(lo, hi) > 0 && max(lo, hi) <= 3 && min(lo, hi) >= 0
 }
