@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,24 @@ func (w workoutsJSON) find(t *testing.T, target, name string) (state string, cha
 	}
 	t.Fatalf("no %s workout %q in %+v", target, name, w.Workouts)
 	return "", nil, ""
+}
+
+// exactKeys checks each entry carries exactly the keys CLI.md lists, an
+// empty reason included, so scripts can read them without guarding.
+func exactKeys(t *testing.T, out string) {
+	t.Helper()
+	doc := decode[map[string][]map[string]any](t, out)
+	want := []string{"changes", "date", "id", "name", "reason", "state", "target"}
+	for _, entry := range doc["workouts"] {
+		var got []string
+		for k := range entry {
+			got = append(got, k)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("entry keys %v, CLI.md says %v: %v", got, want, entry)
+		}
+	}
 }
 
 // zwoFiles reads the FitBridge folder of the Zwift account's workouts.
@@ -90,7 +109,9 @@ func TestWorkoutsGoToZwiftAndIGPSportAndFollowThePlan(t *testing.T) {
 	}})
 
 	// First run: both places get both workouts.
-	first := decode[workoutsJSON](t, r.must("", "workouts", "--yes", "--json"))
+	firstOut := r.must("", "workouts", "--yes", "--json")
+	first := decode[workoutsJSON](t, firstOut)
+	exactKeys(t, firstOut)
 	if len(first.Workouts) != 4 {
 		t.Fatalf("want 2 workouts at 2 places, got %+v", first.Workouts)
 	}
