@@ -240,6 +240,37 @@ func TestWorkoutsFailWhenIGPSportDoesNotListWhatItTook(t *testing.T) {
 	}
 }
 
+// A workout the rider deleted in iGPSport's app comes back when the plan
+// changes it, once, instead of failing on every run.
+func TestWorkoutsResendToIGPSportWhatTheRiderDeletedThere(t *testing.T) {
+	r := newRider(t)
+	ivl := connectIntervals(t, r)
+	ig := igpsportfake.New(igpsportfake.Options{Region: "intl"})
+	r.env["FITBRIDGE_IGPSPORT_URL"] = ig.Start()
+	t.Cleanup(ig.Close)
+	r.must(ig.Token(), "connect", "igpsport", "--region", "intl", "--token-stdin")
+	id := ivl.AddEvent(intervalsfake.Event{Day: time.Now().AddDate(0, 0, 1), Name: "Openers", Type: "Ride", Steps: []map[string]any{
+		{"duration": 1200, "power": map[string]any{"value": 65, "units": "%ftp"}},
+	}})
+	r.must("", "workouts", "--to", "igpsport", "--yes", "--json")
+	sent := ig.Workouts()
+	if len(sent) != 1 {
+		t.Fatalf("want one workout at iGPSport, got %+v", sent)
+	}
+	ig.DeleteWorkout(sent[0].ID)
+	ivl.EditEvent(id, func(e *intervalsfake.Event) { e.Name = "Openers, longer" })
+	out, _, code := r.run("", "workouts", "--to", "igpsport", "--yes", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, out)
+	}
+	if state, _, reason := decode[workoutsJSON](t, out).find(t, "igpsport", "Openers, longer"); state != "changed" {
+		t.Fatalf("got %s %q", state, reason)
+	}
+	if got := ig.Workouts(); len(got) != 1 || got[0].Title != "Openers, longer" {
+		t.Fatalf("want the changed workout at iGPSport once, got %+v", got)
+	}
+}
+
 func TestWorkoutsUsageAndMyWhoosh(t *testing.T) {
 	r := newRider(t)
 	if _, errs, code := r.run("", "workouts", "--json"); code != 2 || !strings.Contains(errs, "--yes") {
