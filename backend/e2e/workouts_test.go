@@ -271,6 +271,33 @@ func TestWorkoutsResendToIGPSportWhatTheRiderDeletedThere(t *testing.T) {
 	}
 }
 
+// Every kind of ride goes to the bike computer; a run does not.
+func TestWorkoutsGoToIGPSportForEveryKindOfRide(t *testing.T) {
+	r := newRider(t)
+	ivl := connectIntervals(t, r)
+	ig := igpsportfake.New(igpsportfake.Options{Region: "intl"})
+	r.env["FITBRIDGE_IGPSPORT_URL"] = ig.Start()
+	t.Cleanup(ig.Close)
+	r.must(ig.Token(), "connect", "igpsport", "--region", "intl", "--token-stdin")
+	for i, sport := range []string{"Cyclocross", "TrackRide", "Run"} {
+		ivl.AddEvent(intervalsfake.Event{Day: time.Now().AddDate(0, 0, i+1), Name: sport + " openers", Type: sport, Steps: []map[string]any{
+			{"duration": 1200, "power": map[string]any{"value": 65, "units": "%ftp"}},
+		}})
+	}
+	res := decode[workoutsJSON](t, r.must("", "workouts", "--to", "igpsport", "--yes", "--json"))
+	if len(res.Workouts) != 2 {
+		t.Fatalf("want the two rides, got %+v", res.Workouts)
+	}
+	for _, name := range []string{"Cyclocross openers", "TrackRide openers"} {
+		if state, _, reason := res.find(t, "igpsport", name); state != "delivered" {
+			t.Fatalf("%s: %s %q", name, state, reason)
+		}
+	}
+	if got := ig.Workouts(); len(got) != 2 {
+		t.Fatalf("want two workouts at iGPSport, got %+v", got)
+	}
+}
+
 func TestWorkoutsUsageAndMyWhoosh(t *testing.T) {
 	r := newRider(t)
 	if _, errs, code := r.run("", "workouts", "--json"); code != 2 || !strings.Contains(errs, "--yes") {

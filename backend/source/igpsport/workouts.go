@@ -28,7 +28,7 @@ const (
 // as ranges, heart rate in beats per minute, cadence ranges, steps that end
 // on a lap press, repeats; no ramps, no distance steps; cycling only.
 var workoutAccepts = plan.Accepts{
-	Sports:        []string{"Ride", "VirtualRide", "GravelRide", "MountainBikeRide"},
+	Sports:        plan.CyclingSports,
 	PowerUnits:    []plan.Unit{plan.PercentFTP, plan.Watts},
 	PowerRanges:   true,
 	HRUnits:       []plan.Unit{plan.BPM},
