@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
 )
 
 // loggedValues are the query keys whose values say what was fetched without
