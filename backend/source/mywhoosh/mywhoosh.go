@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"fitbridge/backend/capture"
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -41,10 +42,10 @@ const (
 	SettingDeviceID = "device_id"
 )
 
-// Limits: at most one list or link call per 500 ms, one file at a time.
-// Concurrency 3: the API calls stay paced by PerSecond, while the FIT files
-// come from object storage, which serves several at once.
-var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 3}
+// Limits: at most one call per 500 ms to each host, and one file at a time
+// from the bucket (reference, section 6: no limit is published and the
+// tools that work keep their rate low).
+var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 1}
 
 func init() {
 	source.Register(source.Descriptor{
@@ -154,7 +155,7 @@ func (o Options) withDefaults() Options {
 		o.Burst = Limits.Burst
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = httpcall.Sleep
 	}
 	return o
 }
@@ -170,8 +171,7 @@ type Client struct {
 	log      *slog.Logger
 	api      *http.Client
 	dl       *http.Client
-	limit    *hostLimiter
-	bucket   chan struct{} // one bucket fetch at a time
+	calls    *httpcall.Caller
 	// encrypted is set once service14 refused plain bodies and took the
 	// CryptoJS form (reference, section 3).
 	encrypted atomic.Bool
@@ -187,6 +187,7 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	}
 	c := newClient(cfg, opts)
 	c.token = tok
+	c.calls.AddSecret(tok)
 	if exp, ok := capture.JWTExpiry(tok); ok {
 		c.expires = exp
 	}
@@ -209,9 +210,20 @@ func newClient(cfg source.Config, opts Options) *Client {
 		opts:     opts,
 		log:      opts.Logger.With("source", Name),
 		api:      opts.HTTPClient,
-		limit:    newHostLimiter(opts.PerSecond, opts.Burst),
-		bucket:   make(chan struct{}, 1),
 	}
+	c.calls = httpcall.New(httpcall.Options{
+		Name:   Name,
+		Limits: source.Limits{PerSecond: opts.PerSecond, Burst: opts.Burst, Concurrency: Limits.Concurrency},
+		Policy: httpcall.Policy{
+			MaxAttempts:   opts.MaxRetries + 1,
+			BaseDelay:     opts.RetryBase,
+			MaxDelay:      opts.RetryBase << 6,
+			MaxRetryAfter: opts.MaxRetryAfter,
+		},
+		Client: opts.HTTPClient,
+		Logger: c.log,
+		Sleep:  opts.sleep,
+	})
 	if cfg.BaseURL != "" {
 		if u, err := url.Parse(strings.TrimSpace(cfg.BaseURL)); err == nil {
 			c.baseHost = strings.ToLower(u.Host)
@@ -307,20 +319,6 @@ func cleanTokenOnce(pasted string) string {
 	s = strings.Trim(strings.TrimSpace(s), "\"'`")
 	// A token copied from a wrapped line carries breaks; a JWT has no blanks.
 	return strings.Join(strings.Fields(s), "")
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // perSecond turns a least interval between calls into a rate (0: unlimited).
