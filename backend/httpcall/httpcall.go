@@ -228,6 +228,20 @@ func (c *Caller) limiter(host string) *rate.Limiter {
 	return l
 }
 
+// Pace waits for a turn to call the host of rawURL, for calls made outside
+// the Caller (a browser page reading the service for FitBridge), so they
+// count against the same declared pace.
+func (c *Caller) Pace(ctx context.Context, rawURL string) error {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return fmt.Errorf("pace %q: %w", rawURL, err)
+	}
+	if l := c.limiter(u.Host); l != nil {
+		return l.Wait(ctx)
+	}
+	return ctx.Err()
+}
+
 // Do sends r, pacing every try, and returns the answer the classifier
 // accepted. Otherwise it returns the classifier's error: wrapped in
 // source.ErrNeedsSignIn for NeedsSignIn, as a *source.SkipError for Skip,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -28,16 +29,7 @@ func (c *Caller) log(ctx context.Context, r Request, req *http.Request, attempt 
 		"attempt", attempt, "ms", time.Since(start).Milliseconds(),
 	}
 	if q := req.URL.Query(); len(q) > 0 {
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			if loggedValues[k] {
-				keys = append(keys, k+"="+q.Get(k))
-			} else {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		attrs = append(attrs, "query", c.redact(strings.Join(keys, "&")))
+		attrs = append(attrs, "query", c.redact(LogQuery(q)))
 	}
 	if resp != nil {
 		attrs = append(attrs, "status", resp.Status, "bytes", len(resp.Body), "content_type", resp.Header.Get("Content-Type"))
@@ -52,6 +44,21 @@ func (c *Caller) log(ctx context.Context, r Request, req *http.Request, attempt 
 		attrs = append(attrs, "err", c.redact(err.Error()))
 	}
 	c.o.Logger.DebugContext(ctx, c.o.Name+" request", attrs...)
+}
+
+// LogQuery is a query fit for a log: the values of paging and date keys,
+// the names only of the others (they can hold rider data or a secret).
+func LogQuery(q url.Values) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		if loggedValues[k] {
+			keys = append(keys, k+"="+q.Get(k))
+		} else {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return strings.Join(keys, "&")
 }
 
 // redact removes the Caller's secrets and every credential shape.

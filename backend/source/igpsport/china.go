@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"fitbridge/backend/capture"
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -102,7 +103,8 @@ func (c *Client) webAppFailed(ctx context.Context, err error) error {
 // browserPages reads list pages from the web app's own answers.
 func (c *Client) browserPages(sess ListSession) pageFunc {
 	return func(ctx context.Context, pageNo int) (*listPage, error) {
-		if err := c.pace.Wait(ctx); err != nil {
+		// The web app's own calls count against the gateway's pace too.
+		if err := c.calls.Pace(ctx, c.hosts.gateway); err != nil {
 			return nil, err
 		}
 		ans, err := sess.Page(ctx, pageNo)
@@ -424,17 +426,7 @@ func listQuery(raw string) string {
 	if err != nil {
 		return ""
 	}
-	q := u.Query()
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		if loggedParams[k] {
-			keys = append(keys, k+"="+q.Get(k))
-		} else {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return u.Host + u.Path + "?" + strings.Join(keys, "&")
+	return u.Host + u.Path + "?" + httpcall.LogQuery(u.Query())
 }
 
 // Close ends the browser and removes its profile.

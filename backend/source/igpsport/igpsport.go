@@ -13,8 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -31,6 +30,11 @@ const (
 // intervalssync uses too, so rides that tool uploaded are recognised.
 func ExternalID(remoteID string) string { return "igpsport_" + remoteID }
 
+// Limits: no limit is published; the tools that work pause 0.1–0.6 s per
+// call, the reference's pacing is about one gateway call a second, and
+// storage was seen refusing bulk downloads, so one ride at a time.
+var Limits = source.Limits{PerSecond: 1, Burst: 1, Concurrency: 1}
+
 func init() {
 	source.Register(source.Descriptor{
 		Name:        Name,
@@ -39,9 +43,7 @@ func init() {
 		Description: "Rides recorded on iGPSport bike computers, from an international or a China account.",
 		Regions:     []source.Region{{ID: RegionIntl, Name: "International"}, {ID: RegionChina, Name: "China"}},
 		EnvURL:      "FITBRIDGE_IGPSPORT_URL",
-		// No published limit; other clients pause 0.1–0.6 s per call and
-		// storage was seen refusing bulk downloads, so one ride at a time.
-		Limits: source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},
+		Limits:      Limits,
 		New: func(cfg source.Config) (source.Source, error) {
 			o := Options{}
 			if d, ok, err := source.MinInterval(cfg); err != nil {
@@ -123,8 +125,8 @@ type Options struct {
 	// client so the bearer token can never travel to storage.
 	StorageClient *http.Client
 	Logger        *slog.Logger
-	// Pace is the least time between two gateway calls (default 700 ms;
-	// negative for none).
+	// Pace is the least time between two calls to a host (default: one
+	// second, from Limits; negative for none).
 	Pace time.Duration
 	// MaxAttempts bounds tries per request on 429, 5xx and network errors (default 5).
 	MaxAttempts int
@@ -132,7 +134,7 @@ type Options struct {
 	// (defaults 1 s and 30 s); a longer Retry-After is honoured up to MaxRetryAfter (default 5 min).
 	RetryBase, RetryMax, MaxRetryAfter time.Duration
 	// Sleep waits between attempts, and between downloads once storage
-	// sends empty files (default: a timer that respects ctx).
+	// sends empty files (default: httpcall.Sleep).
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Browser runs the web app for China accounts whose gateway demands
 	// signed requests (default: a headless ChromeBrowser).
@@ -152,7 +154,7 @@ type Client struct {
 	storage *http.Client
 	log     *slog.Logger
 	opts    Options
-	pace    *rate.Limiter
+	calls   *httpcall.Caller
 	zone    *time.Location
 	// signing is set once the China gateway refused an unsigned call, so
 	// later calls go straight to the web app.
@@ -183,9 +185,6 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Pace == 0 {
-		opts.Pace = 700 * time.Millisecond
-	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 5
 	}
@@ -198,29 +197,47 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if opts.MaxRetryAfter <= 0 {
 		opts.MaxRetryAfter = 5 * time.Minute
 	}
-	if opts.Sleep == nil {
-		opts.Sleep = sleep
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
 	if opts.Browser == nil {
 		opts.Browser = &ChromeBrowser{Logger: opts.Logger}
 	}
-	limit := rate.Inf
-	if opts.Pace > 0 {
-		limit = rate.Every(opts.Pace)
+	limits := Limits
+	switch {
+	case opts.Pace < 0:
+		limits.PerSecond = 0 // no pause at all
+	case opts.Pace > 0:
+		limits.PerSecond = float64(time.Second) / float64(opts.Pace)
 	}
+	log := opts.Logger.With("source", Name, "region", region)
+	token := CleanToken(cfg.Token)
 	return &Client{
 		region:  region,
 		hosts:   h,
-		token:   CleanToken(cfg.Token),
+		token:   token,
 		api:     opts.HTTPClient,
 		storage: opts.StorageClient,
-		log:     opts.Logger.With("source", Name, "region", region),
+		log:     log,
 		opts:    opts,
-		pace:    rate.NewLimiter(limit, 1),
-		zone:    riderZone(),
+		calls: httpcall.New(httpcall.Options{
+			Name:   Name,
+			Limits: limits,
+			Policy: httpcall.Policy{
+				MaxAttempts:   opts.MaxAttempts,
+				BaseDelay:     opts.RetryBase,
+				MaxDelay:      opts.RetryMax,
+				MaxRetryAfter: opts.MaxRetryAfter,
+			},
+			Client:   opts.HTTPClient,
+			Logger:   log,
+			Secrets:  []string{token},
+			Describe: jsonShape,
+			LogPath:  logPath,
+			Sleep:    opts.Sleep,
+			Now:      opts.Now,
+		}),
+		zone: riderZone(),
 	}, nil
 }
 
@@ -233,14 +250,3 @@ var riderZone = sync.OnceValue(func() *time.Location {
 	}
 	return time.FixedZone("UTC+8", 8*3600)
 })
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
