@@ -65,7 +65,7 @@ func (c *Client) exchangeLocked(ctx context.Context) (string, error) {
 		"Cookie": {CookieName + "=" + c.cookie},
 		"Accept": {"application/json"},
 	}
-	r, err := c.send(ctx, c.hcExchange, what, c.api+"/users/v3/token", hdr, maxJSONBody)
+	r, err := c.send(ctx, c.hcExchange, what, c.api+"/users/v3/token", hdr, maxJSONBody, false)
 	if err != nil {
 		return "", err
 	}
@@ -107,6 +107,7 @@ func (c *Client) exchangeLocked(ctx context.Context) (string, error) {
 	// Renew a little early so a call never starts with a dying bearer.
 	margin := min(time.Minute, lifetime/5)
 	c.bearerTok, c.refreshAt = ans.Token.AccessToken, exp.Add(-margin)
+	c.calls.AddSecret(ans.Token.AccessToken)
 
 	attrs := []any{
 		"bearer_len", len(ans.Token.AccessToken), "token_type", ans.Token.TokenType,
