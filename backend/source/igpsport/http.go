@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
@@ -250,14 +249,4 @@ func deref(p *int) int {
 }
 
 // snippet is a short, printable head of an answer for an error message.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 160 {
-		cut := 160
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut-- // never split a character: messages are often Chinese
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
+func snippet(b []byte) string { return httpcall.Snippet(b, 160) }

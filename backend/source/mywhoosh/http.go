@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
@@ -91,18 +90,10 @@ func classify(bearer bool, where, host string, r *httpcall.Response, err error) 
 }
 
 func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		cut := 200
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut-- // never split a character
-		}
-		s = s[:cut] + "..."
+	if s := httpcall.Snippet(b, 200); s != "" {
+		return s
 	}
-	if s == "" {
-		s = "(empty body)"
-	}
-	return s
+	return "(empty body)"
 }
 
 // expiryMargin: a token this close to its exp is treated as expired, so it

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
@@ -46,17 +44,7 @@ func unexpected(what string, r *response) error {
 }
 
 // snippet is a short, single-line excerpt of a response body for errors and logs.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		cut := 200
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut-- // never split a character
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
+func snippet(b []byte) string { return httpcall.Snippet(b, 200) }
 
 // send makes one logical GET through the call layer, which retries
 // 408/429/5xx and network failures with backoff and Retry-After. Headers
