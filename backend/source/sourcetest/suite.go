@@ -294,8 +294,8 @@ func downloadSniffing(t *testing.T, h Harness, d source.Descriptor) {
 				}
 			case err == nil:
 				t.Fatalf("a %s was handed on as a file (%d bytes)", k, len(data))
-			case bytes.Contains([]byte(err.Error()), []byte("<html")):
-				t.Errorf("the refusal quotes the page: %v", err)
+			case errors.Is(err, source.ErrNeedsSignIn):
+				t.Fatalf("a %s is not a refused session: %v", k, err)
 			}
 		})
 	}
