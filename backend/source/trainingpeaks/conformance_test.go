@@ -1,7 +1,6 @@
 package trainingpeaks
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,14 +30,9 @@ func (f *conformanceFake) AddRide(r sourcetest.Ride) string {
 	}
 	w := f.fake.NewWorkout(nil, 0, trainingpeaksfake.KindFITRaw, r.Start)
 	// TrainingPeaks names the file by its format; a web page comes named as the FIT it replaces.
-	name := "activity.fit"
-	switch {
-	case bytes.HasPrefix(r.File, []byte{0x1f, 0x8b}):
-		name = "activity.fit.gz"
-	case bytes.Contains(r.File, []byte("<TrainingCenterDatabase")):
-		name = "activity.tcx"
-	case bytes.Contains(r.File, []byte("<gpx")):
-		name = "activity.gpx"
+	name := sourcetest.FileName(r.File)
+	if name == "activity.html" {
+		name = "activity.fit"
 	}
 	file := trainingpeaksfake.File{Name: name, ContentType: "application/octet-stream", Want: true}
 	w.Files = []trainingpeaksfake.File{file.WithData(r.File)}
