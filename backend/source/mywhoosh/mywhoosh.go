@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"fitbridge/backend/capture"
+	"fitbridge/backend/claims"
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
@@ -188,14 +188,14 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	c := newClient(cfg, opts)
 	c.token = tok
 	c.calls.AddSecret(tok)
-	if exp, ok := capture.JWTExpiry(tok); ok {
+	if exp, ok := claims.Expiry(tok); ok {
 		c.expires = exp
 	}
 	if c.whooshID == "" {
 		// A browser or pasted session brings no WhooshId; the token may carry it.
-		c.whooshID, _ = capture.JWTClaim(tok, "userId")
+		c.whooshID, _ = claims.Claim(tok, "userId")
 	}
-	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "")
+	c.log.Debug("mywhoosh client", "api", c.hosts.API, claims.Describe(tok), "whoosh_id_known", c.whooshID != "")
 	return c, nil
 }
 
