@@ -2,6 +2,7 @@ package httpcall
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -66,6 +67,21 @@ func (c *Caller) redact(s string) string { return c.secrets.String(s) }
 
 // AddSecret makes secrets learnt later (an exchanged bearer) known to the log.
 func (c *Caller) AddSecret(s ...string) { c.secrets.Add(s...) }
+
+// JSONKeys lists a JSON object's top-level keys, sorted: an answer's shape
+// for logs and errors, never its values. Nil when b is no object.
+func JSONKeys(b []byte) []string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
 
 // Snippet is a short, single-line head of an answer for an error message,
 // never splitting a character (messages are often Chinese).

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"fitbridge/backend/httpcall"
@@ -217,11 +216,7 @@ func jsonShape(r *httpcall.Response) []any {
 	if json.Unmarshal(body, &top) != nil {
 		return nil
 	}
-	keys := make([]string, 0, len(top))
-	for k := range top {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := httpcall.JSONKeys(body)
 	out := []any{"keys", strings.Join(keys, ",")}
 	if v, ok := top["code"]; ok {
 		out = append(out, "code", string(v))

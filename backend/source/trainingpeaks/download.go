@@ -13,6 +13,7 @@ import (
 	"path"
 	"strings"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -172,7 +173,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	}
 	var det detailsAnswer
 	if err := json.Unmarshal(r.body, &det); err != nil {
-		return nil, fmt.Errorf("%s: details unreadable (%v; keys %v)", what, err, jsonKeys(r.body))
+		return nil, fmt.Errorf("%s: details unreadable (%v; keys %v)", what, err, httpcall.JSONKeys(r.body))
 	}
 	pick, reason := pickFile(det)
 	c.log.Debug("trainingpeaks files", "workout", wid, "device_files", len(det.WorkoutDeviceFileInfos),
