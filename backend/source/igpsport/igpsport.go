@@ -69,7 +69,8 @@ func init() {
 			}
 			return c.Validate(ctx)
 		},
-		ExternalID: ExternalID,
+		ExternalID:      ExternalID,
+		PlannedWorkouts: newWorkoutTarget,
 	})
 }
 
