@@ -109,8 +109,10 @@ func (c *Client) get(ctx context.Context, op, path string, file bool) ([]byte, e
 	return resp.Body, nil
 }
 
-// List pages through the rides until the service says there is no next page.
+// List pages through the rides until the service says there is no next
+// page, each ride once however often the pages show it.
 func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Activity) error) error {
+	seen := map[string]bool{}
 	for page := 1; page > 0; {
 		v := url.Values{"page": {strconv.Itoa(page)}}
 		if !q.Since.IsZero() {
@@ -135,6 +137,10 @@ func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Act
 			return fmt.Errorf("list Example rides, page %d: %w", page, err)
 		}
 		for _, r := range ans.Rides {
+			if seen[r.ID] {
+				continue
+			}
+			seen[r.ID] = true
 			a := source.Activity{RemoteID: r.ID, StartHint: r.Start, Device: "Example"}
 			if !r.HasFile {
 				a.SkipReason = "Example keeps no file for this ride"

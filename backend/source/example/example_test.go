@@ -25,10 +25,11 @@ type fake struct {
 	rides   map[string]sourcetest.Ride
 	nextID  int
 	pageLen int
+	twice   map[string]bool // rows listed twice
 }
 
 func newFake(t *testing.T) *fake {
-	f := &fake{token: "example-session-4711", rides: map[string]sourcetest.Ride{}, pageLen: 5}
+	f := &fake{token: "example-session-4711", rides: map[string]sourcetest.Ride{}, pageLen: 5, twice: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/rides", f.list)
 	mux.HandleFunc("GET /api/rides/{id}/file", f.file)
@@ -62,7 +63,12 @@ func (f *fake) list(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, id)
 		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return f.rides[ids[i]].Start.After(f.rides[ids[j]].Start) })
+	for id := range f.twice {
+		if _, ok := f.rides[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return f.rides[ids[i]].Start.After(f.rides[ids[j]].Start) })
 	type row struct {
 		ID      string    `json:"id"`
 		Start   time.Time `json:"start"`
@@ -121,6 +127,12 @@ func (f *fake) AddRide(r sourcetest.Ride) string {
 }
 
 func (f *fake) AddRideZero(r sourcetest.Ride) string { return f.add("0", r) }
+
+func (f *fake) DuplicateRow(id string) {
+	f.mu.Lock()
+	f.twice[id] = true
+	f.mu.Unlock()
+}
 
 func (f *fake) ExpireSession() {
 	f.mu.Lock()

@@ -27,6 +27,15 @@ func (f *conformanceFake) AddRide(r sourcetest.Ride) string {
 
 func (f *conformanceFake) ExpireSession() { f.fake.ExpireTokens() }
 
+// DuplicateRow lists the ride a second time, with the same activity and file.
+func (f *conformanceFake) DuplicateRow(id string) {
+	r, ok := f.fake.Ride(id)
+	if !ok {
+		panic("no ride " + id)
+	}
+	f.fake.AddRide(r)
+}
+
 func TestConformance(t *testing.T) {
 	sourcetest.Run(t, sourcetest.Harness{
 		Name: Name,

@@ -55,6 +55,9 @@ type (
 	ZeroID interface{ AddRideZero(r Ride) string }
 	// Expiring fakes can end the account's session on the platform's side.
 	Expiring interface{ ExpireSession() }
+	// Duplicating fakes can list a ride's row twice, as services do when
+	// a page shifts under a listing or repeats past the end.
+	Duplicating interface{ DuplicateRow(id string) }
 )
 
 // Harness is what a platform's test file gives the suite.
@@ -86,6 +89,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("Descriptor", func(t *testing.T) { checkDescriptor(t, d) })
 	t.Run("ListsEveryRideOnce", func(t *testing.T) { listsEveryRideOnce(t, h, d) })
 	t.Run("ListsOnlyTheRange", func(t *testing.T) { listsOnlyTheRange(t, h, d) })
+	t.Run("DuplicateRowsListedOnce", func(t *testing.T) { duplicateRows(t, h, d) })
 	t.Run("StopsWhenYieldFails", func(t *testing.T) { stopsWhenYieldFails(t, h, d) })
 	t.Run("RemoteIDZero", func(t *testing.T) { remoteIDZero(t, h, d) })
 	t.Run("DownloadSniffing", func(t *testing.T) { downloadSniffing(t, h, d) })
@@ -240,6 +244,25 @@ func listsOnlyTheRange(t *testing.T, h Harness, d source.Descriptor) {
 			t.Errorf("ride %s of %s is inside %s..%s but was not listed", id, start.Format(time.DateOnly), q.Since.Format(time.DateOnly), q.Until.Format(time.DateOnly))
 		case !inside && ok && !edge:
 			t.Errorf("ride %s of %s is outside %s..%s but was listed", id, start.Format(time.DateOnly), q.Since.Format(time.DateOnly), q.Until.Format(time.DateOnly))
+		}
+	}
+}
+
+func duplicateRows(t *testing.T, h Harness, d source.Descriptor) {
+	f := h.Start(t)
+	dup, ok := f.(Duplicating)
+	if !ok {
+		t.Skipf("%s's fake cannot list a row twice", h.Name)
+	}
+	ids := rides(f, 3)
+	dup.DuplicateRow(ids[1])
+	seen := map[string]int{}
+	for _, a := range list(t, open(t, d, f.Config()), source.Query{}) {
+		seen[a.RemoteID]++
+	}
+	for _, id := range ids {
+		if seen[id] != 1 {
+			t.Errorf("ride %s listed %d times, want once", id, seen[id])
 		}
 	}
 }
