@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"fitbridge/backend/doctor"
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 	"fitbridge/backend/source/sourcetest"
@@ -239,5 +240,23 @@ func TestDoLogsWithoutSecrets(t *testing.T) {
 	}
 	if strings.Contains(out, secret) || strings.Contains(out, "someone") {
 		t.Errorf("log shows a secret or rider data:\n%s", out)
+	}
+}
+
+// The doctor's recorder, given as the transport, sees every try the layer
+// sends, retries included, and the layer still reads the whole answer.
+func TestDoctorRecorderSeesEveryTry(t *testing.T) {
+	srv, _ := script(t, "503")
+	rec := doctor.NewRecorder(nil)
+	c := httpcall.New(httpcall.Options{Transport: rec, Policy: httpcall.Policy{BaseDelay: time.Millisecond}})
+	resp, err := c.Do(context.Background(), httpcall.Request{
+		Op: "list rides", URL: srv.URL + "/rides?page=1", Header: http.Header{"Authorization": {"Bearer abcdef123456"}},
+	})
+	if err != nil || string(resp.Body) != "done" {
+		t.Fatalf("%v, %+v", err, resp)
+	}
+	ex := rec.Exchanges()
+	if len(ex) != 2 || ex[0].Status != 503 || ex[1].Status != 200 || ex[1].Path != "/rides" || ex[1].Auth != "Bearer" {
+		t.Fatalf("recorded %+v", ex)
 	}
 }
