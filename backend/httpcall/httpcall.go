@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sync"
@@ -26,38 +25,6 @@ import (
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/source"
 )
-
-// Verdict is what a platform makes of one attempt's outcome.
-type Verdict int
-
-const (
-	// Accept hands the answer back to the platform to read.
-	Accept Verdict = iota
-	// Retry is a passing failure (a 429, a 5xx, a dropped connection): try
-	// again after a backoff, or after the server's Retry-After.
-	Retry
-	// NeedsSignIn means the session was refused: the rider must connect again.
-	NeedsSignIn
-	// Permanent is a failure that no retry heals.
-	Permanent
-	// Skip means this activity cannot be synced, for a reason a rider understands.
-	Skip
-)
-
-// Response is a fully read answer.
-type Response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-	// URL is where the answer came from, after redirects.
-	URL *url.URL
-}
-
-// Classifier reads one attempt: resp is nil when err, a transport failure,
-// is set. The error it returns says what went wrong in the platform's words
-// (nil with Accept); with Retry it is what the call reports once the tries
-// run out.
-type Classifier func(resp *Response, err error) (Verdict, error)
 
 // Request is one logical call; every retry sends the same bytes.
 type Request struct {
@@ -78,48 +45,6 @@ type Request struct {
 	MaxBody int64
 	// Classify replaces the Caller's classifier for this request.
 	Classify Classifier
-}
-
-// Policy bounds the retries of one call.
-type Policy struct {
-	MaxAttempts int           // tries in all, the first included; default 5
-	BaseDelay   time.Duration // first backoff ceiling, doubled per try; default 1 s
-	MaxDelay    time.Duration // backoff ceiling; default 30 s
-	// MaxRetryAfter is the longest Retry-After waited out; a longer one
-	// ends the call with a *RetryAfterError so the next try can be
-	// scheduled instead. Default 5 min.
-	MaxRetryAfter time.Duration
-}
-
-func (p Policy) withDefaults() Policy {
-	if p.MaxAttempts <= 0 {
-		p.MaxAttempts = 5
-	}
-	if p.BaseDelay <= 0 {
-		p.BaseDelay = time.Second
-	}
-	if p.MaxDelay <= 0 {
-		p.MaxDelay = 30 * time.Second
-	}
-	p.MaxDelay = max(p.MaxDelay, p.BaseDelay)
-	if p.MaxRetryAfter <= 0 {
-		p.MaxRetryAfter = 5 * time.Minute
-	}
-	return p
-}
-
-// Backoff is the wait before try attempt+1, with equal jitter: uniform in
-// [ceiling/2, ceiling]. Half the ceiling keeps the first wait near the base
-// while parallel clients still spread out.
-func (p Policy) Backoff(attempt int) time.Duration {
-	p = p.withDefaults()
-	ceil := p.BaseDelay
-	for i := 1; i < attempt && ceil < p.MaxDelay; i++ {
-		ceil *= 2
-	}
-	ceil = min(ceil, p.MaxDelay)
-	half := ceil / 2
-	return half + rand.N(ceil-half+1)
 }
 
 // Options configure a Caller. Name and Limits come from the platform's
@@ -270,12 +195,12 @@ func (c *Caller) Do(ctx context.Context, r Request) (*Response, error) {
 	for attempt := 1; ; attempt++ {
 		if l := c.limiter(u.Host); l != nil {
 			if err := l.Wait(ctx); err != nil {
-				return nil, stopped(r.Op, lastErr, ctx, err)
+				return nil, stopped(ctx, r.Op, lastErr, err)
 			}
 		}
 		resp, err := c.once(ctx, r, attempt)
 		if ctx.Err() != nil {
-			return nil, stopped(r.Op, lastErr, ctx, ctx.Err())
+			return nil, stopped(ctx, r.Op, lastErr, ctx.Err())
 		}
 		verdict, why := classify(resp, err)
 		if why == nil && verdict != Accept {
@@ -320,7 +245,7 @@ func (c *Caller) Do(ctx context.Context, r Request) (*Response, error) {
 		}
 		c.o.Logger.DebugContext(ctx, c.o.Name+" retry", "op", r.Op, "attempt", attempt, "wait_ms", wait.Milliseconds(), "err", c.redact(why.Error()))
 		if err := c.o.Sleep(ctx, wait); err != nil {
-			return nil, stopped(r.Op, lastErr, ctx, err)
+			return nil, stopped(ctx, r.Op, lastErr, err)
 		}
 	}
 }
@@ -387,54 +312,8 @@ func (e *TooLargeError) Error() string {
 	return fmt.Sprintf("the answer is larger than %d MB", e.Limit>>20)
 }
 
-// Standard is the classifier for services with ordinary HTTP: transport
-// failures that may heal, 408, 429 and 5xx are retried; every other answer
-// is the caller's to read.
-func Standard(resp *Response, err error) (Verdict, error) {
-	if err != nil {
-		if Transient(err) {
-			return Retry, nil
-		}
-		return Permanent, nil
-	}
-	if Retryable(resp.Status) {
-		return Retry, nil
-	}
-	return Accept, nil
-}
-
-// Retryable reports the statuses worth another try: 408, 429 and 5xx.
-func Retryable(status int) bool {
-	return status == http.StatusRequestTimeout || status == http.StatusTooManyRequests || status >= 500
-}
-
-// describe is the error of a failed try when the classifier gave none.
-func describe(op string, resp *Response, err error) error {
-	switch {
-	case err != nil:
-		return fmt.Errorf("%s: %w", op, err)
-	case resp != nil:
-		return &StatusError{Op: op, Status: resp.Status, Body: Snippet(resp.Body, 200)}
-	}
-	return errors.New(op + ": no answer")
-}
-
-// StatusError is an answer with a status the call did not expect.
-type StatusError struct {
-	Op     string
-	Status int
-	Body   string // the start of the body
-}
-
-func (e *StatusError) Error() string {
-	if e.Body == "" {
-		return fmt.Sprintf("%s: HTTP %d", e.Op, e.Status)
-	}
-	return fmt.Sprintf("%s: HTTP %d: %s", e.Op, e.Status, e.Body)
-}
-
 // stopped reports a call the context ended, with the last failure if any.
-func stopped(op string, last error, ctx context.Context, cause error) error {
+func stopped(ctx context.Context, op string, last, cause error) error {
 	if ctx.Err() != nil {
 		cause = ctx.Err()
 	}
