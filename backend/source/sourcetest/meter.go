@@ -21,6 +21,9 @@ type Meter struct {
 	Next http.RoundTripper
 	// IsFile says which requests are file downloads.
 	IsFile func(*http.Request) bool
+	// FileDelay holds each download's answer back this long, as a slow
+	// link would, so downloads a platform lets overlap do overlap.
+	FileDelay time.Duration
 
 	mu        sync.Mutex
 	starts    []time.Time
@@ -47,6 +50,12 @@ func (m *Meter) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := next.RoundTrip(req)
 	if !file {
 		return resp, err
+	}
+	if err == nil && m.FileDelay > 0 {
+		select {
+		case <-time.After(m.FileDelay):
+		case <-req.Context().Done():
+		}
 	}
 	if err != nil {
 		m.fileDone()

@@ -407,7 +407,8 @@ func declaredLimits(t *testing.T, h Harness, d source.Descriptor) {
 	}
 	f := h.Start(t)
 	rides(f, 4)
-	meter := &Meter{IsFile: h.IsFile}
+	// Slow downloads: ones the platform lets overlap will.
+	meter := &Meter{IsFile: h.IsFile, FileDelay: 600 * time.Millisecond}
 	cfg := f.Config()
 	cfg.Settings = maps.Clone(cfg.Settings)
 	delete(cfg.Settings, source.SettingMinInterval)
