@@ -46,3 +46,12 @@ func (p Policy) Backoff(attempt int) time.Duration {
 	half := ceil / 2
 	return half + rand.N(ceil-half+1)
 }
+
+// PerSecond is the Limits.PerSecond of one call every d: 0, no pacing, for
+// d <= 0 (the min_interval setting "0s").
+func PerSecond(d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(time.Second) / float64(d)
+}

@@ -66,10 +66,7 @@ func New(cfg source.Config) (*Client, error) {
 	if d, ok, err := source.MinInterval(cfg); err != nil {
 		return nil, err
 	} else if ok {
-		limits.PerSecond = 0
-		if d > 0 {
-			limits.PerSecond = float64(time.Second) / float64(d)
-		}
+		limits.PerSecond = httpcall.PerSecond(d)
 	}
 	return &Client{
 		base:  strings.TrimRight(cfg.BaseURL, "/"),

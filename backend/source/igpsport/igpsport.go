@@ -193,11 +193,8 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 		opts.Browser = &ChromeBrowser{Logger: opts.Logger}
 	}
 	limits := Limits
-	switch {
-	case opts.Pace < 0:
-		limits.PerSecond = 0 // no pause at all
-	case opts.Pace > 0:
-		limits.PerSecond = float64(time.Second) / float64(opts.Pace)
+	if opts.Pace != 0 {
+		limits.PerSecond = httpcall.PerSecond(opts.Pace) // negative: no pause at all
 	}
 	log := opts.Logger.With("source", Name, "region", region)
 	token := CleanToken(cfg.Token)

@@ -328,7 +328,7 @@ func cleanTokenOnce(pasted string) string {
 // perSecond turns a least interval between calls into a rate (0: unlimited).
 func perSecond(d time.Duration) float64 {
 	if d <= 0 {
-		return 1e6
+		return 1e6 // Options' zero means "the default"
 	}
-	return float64(time.Second) / float64(d)
+	return httpcall.PerSecond(d)
 }

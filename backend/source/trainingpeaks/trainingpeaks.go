@@ -184,10 +184,7 @@ func newClient(cfg source.Config, o options) (*Client, error) {
 	}}
 
 	limits := Limits
-	limits.PerSecond = 0 // "0s": no pause at all
-	if minInterval > 0 {
-		limits.PerSecond = float64(time.Second) / float64(minInterval)
-	}
+	limits.PerSecond = httpcall.PerSecond(minInterval) // "0s": no pause at all
 	if o.now == nil {
 		o.now = time.Now
 	}
