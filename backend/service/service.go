@@ -24,8 +24,9 @@ import (
 	"fitbridge/backend/store"
 )
 
-// Version is set at build time.
-var Version = "0.1.0"
+// Version is stamped at build time from the git tag (scripts/version.sh,
+// through -ldflags -X). An unstamped build sorts before every release.
+var Version = "0.0.0-dev"
 
 // Options configure a Service.
 type Options struct {
@@ -69,10 +70,15 @@ type Service struct {
 
 	// intervalsLim is the one token bucket of every Intervals.icu client:
 	// the service limits requests per IP, not per client.
+	// startMu makes "one run at a time" one step: see runState.
+	startMu          sync.Mutex
 	intervalsLimOnce sync.Once
 	intervalsLim     *rate.Limiter
 }
 
+// runState is the window's backfill. startMu (in Service) is held from the
+// check that none is going to the new one being recorded, so two quick
+// starts cannot both begin one.
 type runState struct {
 	engine *backfill.Engine
 	cancel context.CancelFunc

@@ -44,6 +44,8 @@ func init() {
 		Description: "Rides recorded on iGPSport bike computers, from an international or a China account.",
 		Regions:     []source.Region{{ID: RegionIntl, Name: "International"}, {ID: RegionChina, Name: "China"}},
 		EnvURL:      "FITBRIDGE_IGPSPORT_URL",
+		Color:       "#0072b2",
+		Diagnose:    diagnose,
 		Limits:      Limits,
 		New: func(cfg source.Config) (source.Source, error) {
 			o := Options{}
