@@ -103,7 +103,7 @@ func Run(t *testing.T, h Harness) {
 var base = time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -3).Add(9 * time.Hour)
 
 func checkDescriptor(t *testing.T, d source.Descriptor) {
-	if d.DisplayName == "" || d.New == nil || (d.Kind != source.KindCloud && d.Kind != source.KindFolder) {
+	if d.DisplayName == "" || d.New == nil || d.Kind == "" {
 		t.Errorf("descriptor %q lacks a display name, a constructor or a kind: %+v", d.Name, d)
 	}
 	if d.Kind == source.KindCloud {
