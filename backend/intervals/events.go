@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,6 +150,17 @@ func steps(in []stepWire) []plan.Step {
 		st.HR = rangeOf(s.HR, s.HRBPM, map[string]plan.Unit{"%lthr": plan.PercentLTHR, "%hr": plan.PercentHRM, "bpm": plan.BPM}, plan.BPM)
 		st.Cadence = rangeOf(s.Cadence, nil, map[string]plan.Unit{"rpm": plan.RPM, "": plan.RPM}, plan.RPM)
 		st.Pace = rangeOf(s.Pace, nil, map[string]plan.Unit{"%pace": plan.PercentPace}, "")
+		for _, t := range []struct {
+			kind string
+			wire *targetWire
+			read *plan.Range
+		}{{"power", s.Power, st.Power}, {"heart rate", s.HR, st.HR}, {"cadence", s.Cadence, st.Cadence}, {"pace", s.Pace, st.Pace}} {
+			if t.read == nil {
+				if u := unreadTarget(t.kind, t.wire); u != "" {
+					st.Unread = append(st.Unread, u)
+				}
+			}
+		}
 		out = append(out, st)
 	}
 	return out
@@ -179,4 +191,21 @@ var percentUnits = map[plan.Unit]bool{plan.PercentFTP: true, plan.PercentLTHR: t
 // and no rider trains at 3% of a threshold, so values up to 3 are ratios.
 func asRatio(lo, hi float64) bool {
 	return max(lo, hi) > 0 && max(lo, hi) <= 3 && min(lo, hi) >= 0
+}
+
+// unreadTarget describes a target FitBridge could not turn into numbers, as
+// the rider reads it ("pace zone 2", "power 5 %mmp"), or "" when there is none.
+func unreadTarget(kind string, t *targetWire) string {
+	lo, hi, ok := t.bounds()
+	if !ok {
+		return ""
+	}
+	val := strconv.FormatFloat(lo, 'f', -1, 64)
+	if hi != lo {
+		val += "–" + strconv.FormatFloat(hi, 'f', -1, 64)
+	}
+	if strings.HasSuffix(strings.ToLower(t.Units), "_zone") {
+		return kind + " zone " + val
+	}
+	return strings.TrimSpace(kind + " " + val + " " + t.Units)
 }

@@ -2,6 +2,7 @@ package intervals
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"fitbridge/backend/plan"
@@ -40,6 +41,32 @@ func TestStepsReadPercentTargetsWrittenAsRatios(t *testing.T) {
 			if *r != tt.want { // exact: a Zwift file would show 0.8800000000000001
 
 				t.Fatalf("got %+v, want %+v", *r, tt.want)
+			}
+		})
+	}
+}
+
+// A target in a unit FitBridge cannot read, and that the service did not
+// resolve, is kept in words so the rider still sees it.
+func TestStepsKeepUnreadableTargetsInWords(t *testing.T) {
+	tests := []struct {
+		name string
+		step string
+		want []string
+	}{
+		{"pace zone", `{"duration":600,"pace":{"value":2,"units":"pace_zone"}}`, []string{"pace zone 2"}},
+		{"power zone resolved", `{"duration":600,"power":{"value":2,"units":"power_zone"},"_power":{"start":140,"end":190}}`, nil},
+		{"unknown power unit", `{"duration":600,"power":{"start":5,"end":6,"units":"%mmp"}}`, []string{"power 5–6 %mmp"}},
+		{"no target", `{"duration":600}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var wire stepWire
+			if err := json.Unmarshal([]byte(tt.step), &wire); err != nil {
+				t.Fatal(err)
+			}
+			if got := steps([]stepWire{wire})[0].Unread; !slices.Equal(got, tt.want) {
+				t.Fatalf("got %q, want %q", got, tt.want)
 			}
 		})
 	}

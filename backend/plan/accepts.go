@@ -94,6 +94,11 @@ func (ad *adapter) step(s Step) Step {
 		return s
 	}
 	var cues []string
+	for _, u := range s.Unread {
+		cues = append(cues, u)
+		ad.note("%s could not be read as a target and became a cue", u)
+	}
+	s.Unread = nil
 	if s.Distance > 0 && !a.Distance {
 		speed, how := rideSpeed, "30 km/h"
 		if strings.Contains(ad.workout.Sport, "Run") {
