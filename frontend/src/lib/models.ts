@@ -296,7 +296,7 @@ export interface WorkoutResult {
   target: string;
   state: string;
   changes: string[] | null;
-  reason?: string;
+  reason: string;
 }
 
 /** Go: service.WorkoutTargetInfo */
