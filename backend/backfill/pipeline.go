@@ -327,6 +327,7 @@ func Classify(data []byte) (store.Transition, bool) {
 	fields["avg_power_w"] = sum.AvgPowerW
 	fields["avg_hr"] = sum.AvgHR
 	fields["sessions"] = string(sessions)
+	fields["repaired"] = sum.Repaired
 	if typ := sum.IntervalsType(); typ != "" {
 		fields["sport"] = typ
 		fields["file_sport"] = typ
@@ -385,6 +386,9 @@ func ApplyFields(row *store.Activity, f map[string]any) {
 	}
 	if v, ok := f["wrapping"].(string); ok {
 		row.Wrapping = v
+	}
+	if v, ok := f["repaired"].(string); ok {
+		row.Repaired = v
 	}
 }
 

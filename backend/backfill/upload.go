@@ -98,8 +98,16 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 	}
+	// A damaged file goes up as its repaired copy; the cache keeps the original.
+	name := uploadName(row, data)
+	if fixed, ok := fitfile.UploadBytes(data); ok {
+		data = fixed
+		plain := row
+		plain.Format, plain.Wrapping = string(fitfile.FormatFIT), ""
+		name = uploadName(plain, data)
+	}
 	up := intervals.Upload{
-		Filename:   uploadName(row, data),
+		Filename:   name,
 		Data:       data,
 		Name:       row.Name,
 		DeviceName: row.Device,
@@ -238,6 +246,9 @@ func (p *pipeline) displayName(name string) string {
 }
 
 func (p *pipeline) description(row store.Activity) string {
+	if row.Description != "" {
+		return row.Description
+	}
 	if row.Source == ImportSource {
 		return ""
 	}

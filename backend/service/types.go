@@ -79,6 +79,9 @@ type ActivityView struct {
 	IntervalsID  string  `json:"intervals_id"`
 	IntervalsURL string  `json:"intervals_url"`
 	MatchedVia   string  `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
+	// Repaired says what was mended in a damaged file ("repaired: the file
+	// ended early, 3 minutes of records kept"); absent for a sound file.
+	Repaired string `json:"repaired,omitempty"`
 }
 
 // ActivityFilter narrows the library. Empty fields mean "all".
