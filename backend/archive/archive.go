@@ -213,10 +213,10 @@ func folderTree(dir string) (*tree, error) {
 // layout is where an export keeps its files.
 type layout struct {
 	kind   Kind
-	csv    int      // index of activities.csv; -1 when none
-	prefix string   // the folder activities.csv and activities/ are in
-	nested []int    // Garmin: the nested ZIPs, in path order
-	files  []int    // Strava: activity files, in path order
+	csv    int    // index of activities.csv; -1 when none
+	prefix string // the folder activities.csv and activities/ are in
+	nested []int  // Garmin: the nested ZIPs, in path order
+	files  []int  // Strava: activity files, in path order
 }
 
 const garminUploads = "di_connect/di-connect-uploaded-files/"
