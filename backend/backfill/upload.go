@@ -170,6 +170,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		p.res.Uploaded++
 		p.mu.Unlock()
 		p.correctType(ctx, row, r.ID, has)
+		p.setFlags(ctx, row, r.ID)
 	}
 }
 
@@ -190,6 +191,26 @@ func (p *pipeline) correctType(ctx context.Context, row store.Activity, id, has 
 		p.e.log().Warn("set activity type", "activity", id, "type", want, "err", err)
 	}
 }
+
+// setFlags carries an export archive's commute flag over to our own new
+// activity, and the trainer flag when the sport became a virtual one only
+// through what an export archive said (the file did not say indoor);
+// the upload takes neither flag.
+func (p *pipeline) setFlags(ctx context.Context, row store.Activity, id string) {
+	type flagger interface {
+		SetFlags(ctx context.Context, id string, trainer, commute bool) error
+	}
+	f, ok := p.e.Intervals.(flagger)
+	trainer := row.Source == ImportSource && isVirtual(sportOf(row.Sport, row.FileSport)) && !isVirtual(row.FileSport)
+	if !ok || id == "" || (!trainer && !row.Commute) {
+		return
+	}
+	if err := f.SetFlags(ctx, id, trainer, row.Commute); err != nil {
+		p.e.log().Warn("set trainer/commute", "activity", id, "err", err)
+	}
+}
+
+func isVirtual(typ string) bool { return strings.HasPrefix(typ, "Virtual") }
 
 // lookup reads an existing Intervals.icu activity when the client can.
 func (p *pipeline) lookup(ctx context.Context, id string) (intervals.Activity, bool) {

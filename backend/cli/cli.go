@@ -53,7 +53,7 @@ func commands() []command {
 		{"backfill", "backfill [--source S] [--since DATE] [--until DATE] [--dry-run] [--yes] [--json]", runBackfill},
 		{"watch", "watch [--once] [--settle DURATION]            folder sources + periodic sync", runWatch},
 		{"list", "list [--since DATE] [--until DATE] [--source S] [--json]", runList},
-		{"import", "import PATH... [--json]                        add local files to the library", runImport},
+		{"import", "import PATH... [--json]                        add local files, folders and Strava or Garmin export archives (read in place) to the library", runImport},
 		{"doctor", "doctor [--json] [--report FILE]   one harmless call per connected service, what answered", runDoctor},
 	}
 }

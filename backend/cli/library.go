@@ -25,12 +25,19 @@ type activityJSON struct {
 	Reason      string  `json:"reason"`
 	Device      string  `json:"device,omitempty"`
 	MatchedVia  string  `json:"matched_via,omitempty"`
+	// Repaired says what was mended in a damaged file; it is the reason too
+	// when there is no other.
+	Repaired string `json:"repaired,omitempty"`
 }
 
 func toJSON(v service.ActivityView) activityJSON {
-	return activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
+	j := activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
 		Sport: v.Sport, Start: v.Start, ElapsedS: v.ElapsedS, DistanceM: v.DistanceM, IntervalsID: v.IntervalsID,
-		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia}
+		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia, Repaired: v.Repaired}
+	if j.Reason == "" {
+		j.Reason = v.Repaired
+	}
+	return j
 }
 
 // publicState maps internal steps to the states CLI.md names: an activity
@@ -58,7 +65,18 @@ func runImport(ctx context.Context, e *Env, args []string) int {
 		return fail(e, err)
 	}
 	defer svc.Close()
-	res := svc.Import(f.rest)
+	var last time.Time
+	res := svc.ImportWithProgress(ctx, f.rest, func(done, total int, file string) {
+		// A line a second on stderr while an export archive is read.
+		if now := time.Now(); now.Sub(last) >= time.Second || done == total {
+			last = now
+			if total > 0 {
+				fmt.Fprintf(e.Stderr, "reading %d of %d: %s\n", done, total, file)
+			} else {
+				fmt.Fprintf(e.Stderr, "reading %d: %s\n", done, file)
+			}
+		}
+	})
 	out := struct {
 		Activities []activityJSON `json:"activities"`
 	}{Activities: []activityJSON{}}

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"fitbridge/backend/archive"
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/store"
 )
@@ -18,13 +20,24 @@ const maxImportSize = 256 << 20
 
 // Import adds local files to the library: one entry per file, in the order
 // given; folders are walked. The bytes are copied into the cache, so the
-// original may move or vanish; the same bytes twice are one activity.
+// original may move or vanish; the same bytes twice are one activity. A
+// Strava or Garmin export (ZIP or folder) gives one entry per activity in it.
 func (s *Service) Import(paths []string) ImportResult {
+	return s.ImportWithProgress(context.Background(), paths, nil)
+}
+
+// ImportWithProgress is Import telling progress through an export archive.
+func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progress ImportProgress) ImportResult {
 	var out ImportResult
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
 			out.Activities = append(out.Activities, ActivityView{File: p, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
+			continue
+		}
+		if src, err := archive.Open(p); err == nil && src != nil {
+			out.Activities = append(out.Activities, s.importArchive(ctx, src, progress)...)
+			src.Close()
 			continue
 		}
 		if st.IsDir() {
@@ -49,6 +62,10 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
 		if err != nil {
 			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
+			continue
+		}
+		if src := archive.OpenBytes(f.Name, data); src != nil {
+			out.Activities = append(out.Activities, s.importArchive(context.Background(), src, nil)...)
 			continue
 		}
 		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
@@ -95,6 +112,11 @@ func (s *Service) importFile(path string) ActivityView {
 }
 
 func (s *Service) importBytes(name string, data []byte) ActivityView {
+	return s.importBytesWith(name, data, nil)
+}
+
+// importBytesWith imports one file; meta is what an export's CSV says of it.
+func (s *Service) importBytesWith(name string, data []byte, meta *archive.Meta) ActivityView {
 	if len(data) == 0 {
 		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file is empty"}
 	}
@@ -109,6 +131,7 @@ func (s *Service) importBytes(name string, data []byte) ActivityView {
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
 	backfill.ApplyFields(row, t.Fields)
+	applyArchiveMeta(row, meta)
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
 		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
