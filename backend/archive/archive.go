@@ -216,13 +216,27 @@ type layout struct {
 	csv    int    // index of activities.csv; -1 when none
 	prefix string // the folder activities.csv and activities/ are in
 	nested []int  // Garmin: the nested ZIPs, in path order
+	loose  []int  // Garmin: activity files already out of their nested ZIPs
 	files  []int  // Strava: activity files, in path order
 }
 
-const garminUploads = "di_connect/di-connect-uploaded-files/"
+// garminUploads are the folders of Garmin's export that hold the original
+// uploads: recent exports and older ones name it differently.
+var garminUploads = []string{"di_connect/di-connect-uploaded-files/", "di_connect/di-connect-fitness-uploaded-files/"}
+
+// underGarminUploads returns what follows the uploads folder in a
+// lower-cased path, and whether the path is in it.
+func underGarminUploads(low string) (string, bool) {
+	for _, u := range garminUploads {
+		if j := strings.Index(low, u); j >= 0 && (j == 0 || low[j-1] == '/') {
+			return low[j+len(u):], true
+		}
+	}
+	return "", false
+}
 
 // detect recognises a Strava or Garmin export by its layout: activities.csv
-// (at the top or one folder down) for Strava, ZIPs under
+// (at the top or one folder down) for Strava, ZIPs or activity files under
 // DI_CONNECT/DI-Connect-Uploaded-Files/ for Garmin.
 func detect(t *tree) (layout, bool) {
 	l := layout{csv: -1}
@@ -233,9 +247,14 @@ func detect(t *tree) (layout, bool) {
 				l.csv = i
 			}
 		}
-		if j := strings.Index(low, garminUploads); j >= 0 && (j == 0 || low[j-1] == '/') &&
-			strings.HasSuffix(low, ".zip") && !strings.Contains(low[j+len(garminUploads):], "/") {
-			l.nested = append(l.nested, i)
+		if rest, ok := underGarminUploads(low); ok {
+			switch {
+			case strings.HasSuffix(rest, ".zip") && !strings.Contains(rest, "/"):
+				l.nested = append(l.nested, i)
+			case isActivityName(rest):
+				// An export unpacked with its nested ZIPs unpacked too.
+				l.loose = append(l.loose, i)
+			}
 		}
 	}
 	switch {
@@ -255,9 +274,10 @@ func detect(t *tree) (layout, bool) {
 		}
 		sort.Slice(l.files, func(a, b int) bool { return t.entries[l.files[a]].path < t.entries[l.files[b]].path })
 		return l, true
-	case len(l.nested) > 0:
+	case len(l.nested) > 0 || len(l.loose) > 0:
 		l.kind = Garmin
 		sort.Slice(l.nested, func(a, b int) bool { return t.entries[l.nested[a]].path < t.entries[l.nested[b]].path })
+		sort.Slice(l.loose, func(a, b int) bool { return t.entries[l.loose[a]].path < t.entries[l.loose[b]].path })
 		return l, true
 	}
 	return l, false

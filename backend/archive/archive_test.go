@@ -261,6 +261,23 @@ func TestGarminExport(t *testing.T) {
 	}
 }
 
+// An older export's folder name, unpacked with its nested ZIPs unpacked too.
+func TestGarminExportUnpacked(t *testing.T) {
+	dir := t.TempDir()
+	part := filepath.Join(dir, "DI_CONNECT", "DI-Connect-Fitness-Uploaded-Files", "UploadedFiles_0-_Part1")
+	os.MkdirAll(part, 0o755)
+	os.WriteFile(filepath.Join(part, "1.fit"), fixture(t, "garmin_fenix5_2017-06-11_run_short.fit"), 0o644)
+	os.WriteFile(filepath.Join(part, "1.json"), []byte("{}"), 0o644)
+	s, err := Open(dir)
+	if err != nil || s == nil || s.Kind != Garmin {
+		t.Fatalf("Open: %v %v", s, err)
+	}
+	members := walkAll(t, s, Options{})
+	if len(members) != 1 || members[0].Path != "DI_CONNECT/DI-Connect-Fitness-Uploaded-Files/UploadedFiles_0-_Part1/1.fit" || members[0].Err != nil {
+		t.Fatalf("members %+v", members)
+	}
+}
+
 func TestNotAnArchive(t *testing.T) {
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "rides")

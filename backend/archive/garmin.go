@@ -111,5 +111,20 @@ func (s *Source) walkGarmin(ctx context.Context, opts Options, fn func(Member) e
 		}
 		cleanup()
 	}
+	for _, i := range s.l.loose {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e := s.t.entries[i]
+		m := Member{Path: e.path}
+		m.Data, m.Err = s.t.read(e, opts.MaxMember)
+		done++
+		if opts.Progress != nil {
+			opts.Progress(done, 0, m.Path)
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+	}
 	return nil
 }
