@@ -101,6 +101,7 @@ type entry struct {
 	size int64  // uncompressed, as declared
 	zf   *zip.File
 	disk string // the file on disk, for a folder
+	mem  []byte // the file's bytes, for files handed over by the browser
 }
 
 // tree is an archive's list of files and how to read them.
@@ -118,8 +119,11 @@ func (t *tree) index() {
 }
 
 func (t *tree) open(e entry) (io.ReadCloser, error) {
-	if e.zf != nil {
+	switch {
+	case e.zf != nil:
 		return e.zf.Open()
+	case e.mem != nil:
+		return io.NopCloser(bytes.NewReader(e.mem)), nil
 	}
 	return os.Open(e.disk)
 }
@@ -358,6 +362,33 @@ func OpenBytes(name string, data []byte) *Source {
 	if err != nil {
 		return nil
 	}
+	l, ok := detect(t)
+	if !ok {
+		return nil
+	}
+	return &Source{Name: name, Kind: l.kind, t: t, l: l}
+}
+
+// File is one file of a folder the browser handed over, with its path
+// inside that folder.
+type File struct {
+	Path string // slash-separated
+	Data []byte
+}
+
+// OpenFiles recognises an unpacked export among files a browser handed over
+// from a dropped or picked folder; nil when they are not one.
+func OpenFiles(name string, files []File) *Source {
+	t := &tree{}
+	for _, f := range files {
+		p := strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(f.Path, `\`, "/")), "/")
+		data := f.Data
+		if data == nil {
+			data = []byte{}
+		}
+		t.entries = append(t.entries, entry{path: p, size: int64(len(data)), mem: data})
+	}
+	t.index()
 	l, ok := detect(t)
 	if !ok {
 		return nil

@@ -58,17 +58,45 @@ func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progre
 // ImportFiles adds files handed over by the browser.
 func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 	var out ImportResult
-	for _, f := range files {
-		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
-		if err != nil {
+	data := make([][]byte, len(files))
+	bad := make([]bool, len(files))
+	groups := map[string][]int{} // a folder's name → its files, for names with a folder
+	for i, f := range files {
+		d, err := base64.StdEncoding.DecodeString(f.DataBase64)
+		data[i], bad[i] = d, err != nil
+		if j := strings.IndexAny(f.Name, `/\`); j > 0 && err == nil {
+			groups[f.Name[:j]] = append(groups[f.Name[:j]], i)
+		}
+	}
+	// A dropped or picked export folder arrives as its files: their paths
+	// tell its layout.
+	exports := map[int][]ActivityView{} // its first file's index → its entries
+	inExport := map[int]bool{}
+	for top, idx := range groups {
+		mf := make([]archive.File, len(idx))
+		for k, i := range idx {
+			mf[k] = archive.File{Path: files[i].Name[len(top)+1:], Data: data[i]}
+		}
+		if src := archive.OpenFiles(top, mf); src != nil {
+			exports[idx[0]] = s.importArchive(context.Background(), src, nil)
+			for _, i := range idx {
+				inExport[i] = true
+			}
+		}
+	}
+	for i, f := range files {
+		out.Activities = append(out.Activities, exports[i]...)
+		switch {
+		case inExport[i]:
+		case bad[i]:
 			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
-			continue
+		default:
+			if src := archive.OpenBytes(f.Name, data[i]); src != nil {
+				out.Activities = append(out.Activities, s.importArchive(context.Background(), src, nil)...)
+				continue
+			}
+			out.Activities = append(out.Activities, s.importBytes(f.Name, data[i]))
 		}
-		if src := archive.OpenBytes(f.Name, data); src != nil {
-			out.Activities = append(out.Activities, s.importArchive(context.Background(), src, nil)...)
-			continue
-		}
-		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
 	}
 	if out.Activities == nil {
 		out.Activities = []ActivityView{}
