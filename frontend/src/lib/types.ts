@@ -85,6 +85,16 @@ export interface ActivityView {
   intervals_id: string;
   intervals_url: string;
   matched_via: string;
+  // What was mended in a damaged file ("repaired: the file ended early, 3 minutes of records kept").
+  repaired?: string;
+}
+
+// How far an export archive's import has come (event "import_progress"); total 0 while unknown.
+export interface ImportProgress {
+  archive: string;
+  kind: string;
+  done: number;
+  total: number;
 }
 
 export interface ActivityFilter {
@@ -252,5 +262,6 @@ export interface EventPayloads {
   progress: Progress;
   library: undefined;
   notice: Notice;
+  import_progress: ImportProgress;
 }
 export type EventName = keyof EventPayloads;

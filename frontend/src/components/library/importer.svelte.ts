@@ -1,7 +1,7 @@
 // Adding files by hand: native dialogs in the window, file inputs and drag-and-drop everywhere.
 import { api, errorText } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
-import type { ActivityView, ImportFile } from '../../lib/types';
+import type { ActivityView, ImportFile, ImportProgress } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
 function toBase64(file: File): Promise<string> {
@@ -16,14 +16,27 @@ function toBase64(file: File): Promise<string> {
   });
 }
 
+// A file with its path inside the folder it came in ("export_1/activities/1.fit"), so an
+// unpacked Strava or Garmin export is recognised by its layout.
+interface Picked {
+  file: File;
+  path: string;
+}
+
 // Dropped folders arrive as entries; walk them for their files, skipping hidden ones.
-async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
+async function filesOf(entry: FileSystemEntry, depth = 0): Promise<Picked[]> {
   if (entry.isFile) {
-    return new Promise((resolve) => (entry as FileSystemFileEntry).file((f) => resolve([f]), () => resolve([])));
+    const path = entry.fullPath.replace(/^\//, '');
+    return new Promise((resolve) =>
+      (entry as FileSystemFileEntry).file(
+        (f) => resolve([{ file: f, path: path || f.name }]),
+        () => resolve([]),
+      ),
+    );
   }
   if (!entry.isDirectory || depth > 8) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
-  const out: File[] = [];
+  const out: Picked[] = [];
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((resolve) => reader.readEntries(resolve, () => resolve([])));
     if (batch.length === 0) break;
@@ -32,15 +45,22 @@ async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
   return out;
 }
 
+// A browser holds what it sends in memory: an export this large goes through the desktop
+// window's "Add files…" or `fitbridge import`, which read it in place.
+const maxBrowserBytes = 1 << 30;
+
 class Importer {
   busy = $state(false);
   error = $state('');
   result = $state<ActivityView[] | null>(null);
+  progress = $state<ImportProgress | null>(null);
 
   private async run(fn: () => Promise<{ activities: ActivityView[] | null }>) {
     this.busy = true;
     this.error = '';
     this.result = null;
+    this.progress = null;
+    const off = api.on('import_progress', (p) => (this.progress = p));
     try {
       const rows = (await fn()).activities ?? [];
       this.result = rows;
@@ -52,16 +72,26 @@ class Importer {
     } catch (err) {
       this.error = errorText(err);
     } finally {
+      off();
       this.busy = false;
+      this.progress = null;
     }
   }
 
-  files(files: File[]) {
-    const wanted = files.filter((f) => !f.name.startsWith('.'));
+  // files takes files from an input or a drop; a folder's files keep their paths.
+  files(files: (File | Picked)[]) {
+    const wanted = files
+      .map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath || f.name } : f))
+      .filter((p) => !p.file.name.startsWith('.'));
     if (wanted.length === 0) return Promise.resolve();
+    const size = wanted.reduce((n, p) => n + p.file.size, 0);
+    if (size > maxBrowserBytes) {
+      this.error = `That is ${Math.round(size / (1 << 20))} MB, more than the browser can hand over at once. Use "Add files…" in the FitBridge window, or "fitbridge import FILE" in a terminal: both read an export archive in place, whatever its size.`;
+      return Promise.resolve();
+    }
     return this.run(async () => {
       const payload: ImportFile[] = [];
-      for (const f of wanted) payload.push({ name: f.name, data_base64: await toBase64(f) });
+      for (const p of wanted) payload.push({ name: p.path, data_base64: await toBase64(p.file) });
       return api.ImportFiles(payload);
     });
   }
@@ -94,7 +124,7 @@ class Importer {
       .map((i) => (typeof i.webkitGetAsEntry === 'function' ? i.webkitGetAsEntry() : null))
       .filter((x): x is FileSystemEntry => !!x);
     if (entries.length === 0) return this.files([...dt.files]);
-    const files: File[] = [];
+    const files: Picked[] = [];
     for (const en of entries) files.push(...(await filesOf(en)));
     return this.files(files);
   }
