@@ -236,3 +236,57 @@ func TestSpanWords(t *testing.T) {
 		}
 	}
 }
+
+// checkRepair: whatever the damage, RepairFIT either says why nothing is
+// usable or gives a copy the strict reader accepts whole and that needs no
+// further repair.
+func checkRepair(t *testing.T, data []byte) {
+	t.Helper()
+	fixed, rep, err := RepairFIT(data)
+	if err != nil {
+		var ue *UnreadableError
+		if !errors.As(err, &ue) || ue.Reason == "" {
+			t.Fatalf("error %T %v", err, err)
+		}
+		return
+	}
+	if !rep.Any() {
+		if !bytes.Equal(fixed, data) {
+			t.Fatal("nothing repaired, yet the bytes changed")
+		}
+		return
+	}
+	if _, err := scanFIT(fixed, false); err != nil {
+		t.Fatalf("repaired copy is not sound: %v (repair %+v)", err, rep)
+	}
+	if again, rep2, err := RepairFIT(fixed); err != nil || (rep2.Any() && !rep2.RebuiltSummary) || (!rep2.Any() && !bytes.Equal(again, fixed)) {
+		t.Fatalf("repairing the repaired copy: %+v %v", rep2, err)
+	}
+}
+
+// Cuts and flipped bytes anywhere in every fixture.
+func TestRepairAnyDamage(t *testing.T) {
+	for _, name := range fixtureFiles(t) {
+		if !isFIT(name) {
+			continue
+		}
+		whole := readFixture(t, name)
+		step := max(1, len(whole)/40)
+		for at := 0; at < len(whole); at += step {
+			checkRepair(t, whole[:at])
+			flipped := bytes.Clone(whole)
+			flipped[at] ^= 0xFF
+			checkRepair(t, flipped)
+		}
+	}
+}
+
+func FuzzRepairFIT(f *testing.F) {
+	for _, name := range fixtureFiles(f) {
+		if d := readFixture(f, name); isFIT(name) && len(d) < 64<<10 {
+			f.Add(d)
+			f.Add(d[:len(d)*2/3])
+		}
+	}
+	f.Fuzz(checkRepair)
+}
