@@ -54,6 +54,7 @@ func commands() []command {
 		{"watch", "watch [--once] [--settle DURATION]            folder sources + periodic sync", runWatch},
 		{"list", "list [--since DATE] [--until DATE] [--source S] [--json]", runList},
 		{"import", "import PATH... [--json]                        add local files, folders and Strava or Garmin export archives (read in place) to the library", runImport},
+		{"workouts", workoutsSynopsis + "  planned workouts to your trainer apps and devices", runWorkouts},
 		{"doctor", "doctor [--json] [--report FILE]   one harmless call per connected service, what answered", runDoctor},
 	}
 }

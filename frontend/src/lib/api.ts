@@ -13,10 +13,14 @@ import type {
   ImportResult,
   IntervalsStatus,
   Preview,
+  PlannedView,
   Progress,
   Settings,
   SourceInfo,
   Status,
+  WorkoutResult,
+  WorkoutsRequest,
+  WorkoutTargetInfo,
 } from './types';
 
 export interface Transport {
@@ -197,6 +201,9 @@ export const api = {
   RetryFailed: (ids: number[]) => call<Progress>('RetryFailed', ids),
   GetSettings: () => call<Settings>('GetSettings'),
   SaveSettings: (s: Settings) => call<Settings>('SaveSettings', s),
+  PlannedWorkouts: (from: string, to: string) => call<PlannedView[] | null>('PlannedWorkouts', from, to),
+  WorkoutTargets: () => call<WorkoutTargetInfo[] | null>('WorkoutTargets'),
+  DeliverWorkouts: (req: WorkoutsRequest) => call<WorkoutResult[] | null>('DeliverWorkouts', req),
   StartDemo: () => call<Status>('StartDemo'),
   // Its Go context.Context is supplied by the backend, not sent from here.
   Diagnostics: () => call<DiagnosticsReport>('Diagnostics'),
