@@ -162,6 +162,10 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				"activity", row.ID, "icu", r.ID, "sent_before", row.UploadAt.UTC().Format(time.RFC3339))
 		}
 	}
+	if state == store.StateUploaded && strings.EqualFold(d.Source, "STRAVA") {
+		// The original went up next to a Strava copy: say so if both show.
+		reason = p.bothShown(ctx, r.ID, d.ActivityID)
+	}
 	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
 		Fields: map[string]any{"intervals_id": r.ID, "matched_via": via}})
 	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
@@ -211,6 +215,24 @@ func (p *pipeline) setFlags(ctx context.Context, row store.Activity, id string) 
 }
 
 func isVirtual(typ string) bool { return strings.HasPrefix(typ, "Virtual") }
+
+// bothShown checks, after the original of a ride went up, whether
+// Intervals.icu still shows its Strava copy too, and if so says so with a
+// link to each; "" when only the original shows.
+func (p *pipeline) bothShown(ctx context.Context, original, stravaCopy string) string {
+	if stravaCopy == "" || stravaCopy == original {
+		return ""
+	}
+	if _, ok := p.lookup(ctx, stravaCopy); !ok {
+		return ""
+	}
+	link := func(id string) string { return id }
+	if l, ok := p.e.Intervals.(interface{ ActivityURL(id string) string }); ok {
+		link = l.ActivityURL
+	}
+	return fmt.Sprintf("Intervals.icu now shows this ride twice: the original %s and the Strava copy %s; delete the Strava copy there to keep one",
+		link(original), link(stravaCopy))
+}
 
 // lookup reads an existing Intervals.icu activity when the client can.
 func (p *pipeline) lookup(ctx context.Context, id string) (intervals.Activity, bool) {

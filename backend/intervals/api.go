@@ -258,6 +258,12 @@ func (c *Client) SetType(ctx context.Context, id, typ string) error {
 	return err
 }
 
+// ActivityURL is where the rider sees an activity on Intervals.icu (the web
+// pages live under the same address as the API).
+func (c *Client) ActivityURL(id string) string {
+	return c.base.String() + "/activities/" + url.PathEscape(id)
+}
+
 // SetFlags marks an activity as ridden on a trainer and/or as a commute
 // (Activity.trainer and Activity.sub_type COMMUTE): the upload itself takes
 // neither, only a later PUT does.
