@@ -103,3 +103,37 @@ func TestImportStravaExportZipAndFolder(t *testing.T) {
 		checkGermanExport(t, svc, res.Activities[:2], "export_7/")
 	})
 }
+
+// Garmin's export: the originals in nested ZIPs; without a CSV the files decide.
+func TestImportGarminExport(t *testing.T) {
+	zipOf := func(files map[string][]byte, order ...string) []byte {
+		var b bytes.Buffer
+		w := zip.NewWriter(&b)
+		for _, name := range order {
+			f, _ := w.Create(name)
+			f.Write(files[name])
+		}
+		w.Close()
+		return b.Bytes()
+	}
+	part := zipOf(map[string][]byte{
+		"11111.fit": fitFixture(t, "garmin_edge530_2020-11-07_road.fit"),
+		"22222.fit": fitFixture(t, "settings_garmin_edge510.fit"),
+	}, "11111.fit", "22222.fit")
+	const up = "DI_CONNECT/DI-Connect-Uploaded-Files/"
+	export := zipOf(map[string][]byte{up + "UploadedFiles_0-_Part1.zip": part, "DI_CONNECT/DI-Connect-User/user.json": []byte("{}")},
+		"DI_CONNECT/DI-Connect-User/user.json", up+"UploadedFiles_0-_Part1.zip")
+	p := filepath.Join(t.TempDir(), "garmin-export.zip")
+	os.WriteFile(p, export, 0o644)
+	svc := openTestService(t)
+	got := svc.Import([]string{p}).Activities
+	if len(got) != 2 {
+		t.Fatalf("%+v", got)
+	}
+	if a := got[0]; a.File != p+"/"+up+"UploadedFiles_0-_Part1.zip/11111.fit" || a.State != "ready" || a.Sport != "Ride" || a.Name != "11111" {
+		t.Errorf("ride: %+v", a)
+	}
+	if a := got[1]; a.State != "not_an_activity" || a.Reason == "" {
+		t.Errorf("settings file: %+v", a)
+	}
+}
