@@ -39,6 +39,7 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 	if err := os.MkdirAll(opts.TempDir, 0o700); err != nil {
 		opts.TempDir = ""
 	}
+	removeStaleNested(opts.TempDir)
 	err := src.Walk(ctx, opts, func(m archive.Member) error {
 		name := memberName(src.Name, m.Path)
 		if m.Err != nil {
@@ -53,6 +54,20 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 			Reason: "the import of this " + src.Kind.Label() + " stopped: " + err.Error()})
 	}
 	return out
+}
+
+// removeStaleNested deletes nested ZIPs an import that was killed left in
+// the temporary folder (a live import's are minutes old at most).
+func removeStaleNested(dir string) {
+	if dir == "" {
+		return
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, "fitbridge-nested-*.zip"))
+	for _, p := range old {
+		if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) > 24*time.Hour {
+			_ = os.Remove(p)
+		}
+	}
 }
 
 // memberName names a member for the rider: the archive as given, then the
