@@ -11,6 +11,9 @@ import (
 	"sort"
 )
 
+// TempPattern names the temporary copy of a large nested ZIP (os.CreateTemp).
+const TempPattern = "fitbridge-nested-*.zip"
+
 // nestedTree opens a ZIP inside the archive without unpacking the archive:
 // a stored one is read where it lies, a small compressed one in memory, a
 // large one through one temporary file, removed by the returned cleanup.
@@ -45,7 +48,7 @@ func (s *Source) nestedTree(e entry, opts Options) (*tree, func(), error) {
 	case e.size > opts.NestedOnDisk:
 		return nil, none, fmt.Errorf("%s is larger than %d GB", path.Base(e.path), opts.NestedOnDisk>>30)
 	}
-	tmp, err := os.CreateTemp(opts.TempDir, "fitbridge-nested-*.zip")
+	tmp, err := os.CreateTemp(opts.TempDir, TempPattern)
 	if err != nil {
 		return nil, none, fmt.Errorf("make room to read %s: %w", path.Base(e.path), err)
 	}

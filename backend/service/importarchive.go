@@ -62,7 +62,7 @@ func removeStaleNested(dir string) {
 	if dir == "" {
 		return
 	}
-	old, _ := filepath.Glob(filepath.Join(dir, "fitbridge-nested-*.zip"))
+	old, _ := filepath.Glob(filepath.Join(dir, archive.TempPattern))
 	for _, p := range old {
 		if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) > 24*time.Hour {
 			_ = os.Remove(p)
