@@ -52,6 +52,7 @@ func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progre
 		out.Activities = []ActivityView{}
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
@@ -102,6 +103,7 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 		out.Activities = []ActivityView{}
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
