@@ -193,4 +193,13 @@ func TestStravaExportIntoIntervals(t *testing.T) {
 	if len(ours) != 2 {
 		t.Errorf("%d of our activities in Intervals.icu, want 2", len(ours))
 	}
+
+	// The same export again, and another backfill: nothing goes up twice.
+	if _, stderr, code := r.run("", "import", export, "--json"); code != 1 {
+		t.Fatalf("second import exit %d: %s", code, stderr)
+	}
+	stdout, _, code = r.run("", "backfill", "--yes", "--json")
+	if b2 := decode[backfillJSON](t, stdout); code != 0 || b2.Uploaded != 0 || fake.UploadCount() != 2 {
+		t.Errorf("second backfill: exit %d %+v, fake created %d", code, b2, fake.UploadCount())
+	}
 }
