@@ -164,7 +164,11 @@ async function horizontalOverflow() {
 
 function startServe() {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // No update check here: e2e/update-notice.mjs tests it against its own feed.
+    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FITBRIDGE_NO_UPDATE_CHECK: '1' },
+    });
     serve = child;
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no address printed within 30s; output:\n${out}${serveLog}`)), 30_000);

@@ -12,6 +12,7 @@ import type {
   SourceInfo,
   Status,
   WorkoutResult,
+  UpdateNotice,
   WorkoutTargetInfo,
 } from '../src/lib/types';
 
@@ -181,6 +182,7 @@ export class FakeApi implements Transport {
   planned: PlannedView[] = [];
   workoutTargets: WorkoutTargetInfo[] = [];
   workoutResults: WorkoutResult[] = [];
+  update: UpdateNotice = { available: false, version: '', url: '' };
   private nextId = 1000;
 
   handlers: Record<string, Handler> = {
@@ -240,6 +242,7 @@ export class FakeApi implements Transport {
     ImportPaths: () => ({ activities: [] }),
     StartDemo: () => ({ ...this.status, demo: true }),
     Diagnostics: () => this.report,
+    UpdateNotice: () => this.update,
     CrashedRides: () => this.crashed,
     RecoverRide: (source: string, path: string) => {
       const ride = this.crashed.find((r) => r.source === source && r.path === path);
