@@ -3,9 +3,12 @@ package service
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"fitbridge/backend/secrets"
@@ -72,7 +75,14 @@ func TestImportStravaExportZipAndFolder(t *testing.T) {
 		svc := openTestService(t)
 		p := filepath.Join(t.TempDir(), "export_7.zip")
 		os.WriteFile(p, zb.Bytes(), 0o644)
-		checkGermanExport(t, svc, svc.Import([]string{p}).Activities, p+"/")
+		var heard []string
+		res := svc.ImportWithProgress(context.Background(), []string{p}, func(done, total int, file string) {
+			heard = append(heard, fmt.Sprintf("%d/%d %s", done, total, file))
+		})
+		checkGermanExport(t, svc, res.Activities, p+"/")
+		if want := []string{"1/2 " + p + "/activities/1.fit", "2/2 " + p + "/activities/2.fit"}; strings.Join(heard, "|") != strings.Join(want, "|") {
+			t.Errorf("progress %q", heard)
+		}
 	})
 	t.Run("unpacked folder", func(t *testing.T) {
 		svc := openTestService(t)
