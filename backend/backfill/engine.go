@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,9 +16,6 @@ import (
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 )
-
-// ImportSource is the source name of files a rider added by hand.
-const ImportSource = "import"
 
 // Connected is a signed-in source the engine may read from.
 type Connected struct {
@@ -93,7 +89,7 @@ type Result struct {
 	Failed      int       `json:"failed"`
 	Failures    []Failure `json:"failures"`
 	WouldUpload int       `json:"would_upload,omitempty"`
-	// NeedsSignIn names the accounts that refused their session ("intervals", "mywhoosh").
+	// NeedsSignIn names the accounts that refused their session ("intervals" or a platform's Name).
 	NeedsSignIn []string `json:"needs_sign_in,omitempty"`
 	// SourceErrors are listings that failed for another reason.
 	SourceErrors map[string]string `json:"source_errors,omitempty"`
@@ -143,7 +139,6 @@ func (e *Engine) scope(req Request) store.Filter {
 			for _, c := range e.Sources {
 				f.Sources = append(f.Sources, c.Desc.Name)
 			}
-			f.Sources = append(f.Sources, ImportSource)
 		}
 	}
 	return f
@@ -224,15 +219,11 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			n++
 			return nil // already in the library and past listing: nothing to write
 		}
-		name := a.Name
-		if name == "" && a.Extra["path"] != "" {
-			name = filepath.Base(a.Extra["path"]) // folder sources: the file's own name
-		}
 		row := &store.Activity{
 			Source:     c.Desc.Name,
 			RemoteID:   a.RemoteID,
 			ExternalID: c.Desc.ExternalIDFor(a.RemoteID),
-			Name:       name,
+			Name:       a.Name,
 			Sport:      a.Sport,
 			Device:     a.Device,
 			Extra:      encodeExtra(a.Extra),
@@ -293,7 +284,7 @@ func (e *Engine) summarize(req Request, res Result) Result {
 		}
 	}
 	f := e.scope(req)
-	f.States = []string{store.StateFailed}
+	f.States = []store.State{store.StateFailed}
 	rows, err := e.Store.List(f)
 	if err == nil {
 		res.Failures = res.Failures[:0]

@@ -12,6 +12,7 @@ import (
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/match"
 	"fitbridge/backend/source"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
@@ -29,7 +30,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	if done, err := p.e.Store.DoneWithHash(row.Hash, row.ID); err == nil && done != nil {
 		p.setState(row, store.Transition{State: store.StateAlready, Permanent: true,
 			Reason: fmt.Sprintf("the same file is already in Intervals.icu (from %s)", p.displayName(done.Source)),
-			Fields: map[string]any{"intervals_id": done.IntervalsID, "matched_via": "FitBridge"}})
+			Set:    store.Changes{IntervalsID: new(done.IntervalsID), MatchedVia: new("FitBridge")}})
 		return
 	}
 
@@ -55,7 +56,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			// Our own key, and we had sent this file before: an earlier run
 			// was cut off after Intervals.icu stored it. It is ours.
 			p.setState(row, store.Transition{State: store.StateUploaded, Permanent: true,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": ""}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new("")}})
 			p.mu.Lock()
 			p.res.Uploaded++
 			p.mu.Unlock()
@@ -64,13 +65,13 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
-			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+			Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
 		return
 	case match.Probable:
 		if !force {
 			p.setState(row, store.Transition{State: store.StateSkipped, Reason: "needs review: " + d.Reason, Permanent: false,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 			return
 		}
 	}
@@ -85,7 +86,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 
 	data, err := p.e.Cache.Get(row.Hash)
 	if err != nil {
-		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Fields: map[string]any{"hash": ""}})
+		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Set: store.Changes{Hash: new("")}})
 		return
 	}
 	// Written before the request: if the process dies after Intervals.icu
@@ -93,7 +94,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	// be our own earlier upload.
 	if row.UploadAt == nil {
 		now := p.e.now()
-		if err := p.e.Store.Update(row.ID, map[string]any{"upload_at": &now}); err != nil {
+		if err := p.e.Store.Update(row.ID, store.Changes{UploadAt: &now}); err != nil {
 			p.fail(row, err.Error(), false)
 			return
 		}
@@ -147,7 +148,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				has = existing.Type
 			}
 		case ok:
-			via = viaName(existing.Source)
+			via = match.Via(strings.ToUpper(existing.Source), "")
 			if existing.OAuthClientName != "" {
 				via = existing.OAuthClientName
 			}
@@ -167,7 +168,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		reason = p.bothShown(ctx, r.ID, d.ActivityID)
 	}
 	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
-		Fields: map[string]any{"intervals_id": r.ID, "matched_via": via}})
+		Set: store.Changes{IntervalsID: new(r.ID), MatchedVia: new(via)}})
 	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
 	if state == store.StateUploaded {
 		p.mu.Lock()
@@ -205,7 +206,7 @@ func (p *pipeline) setFlags(ctx context.Context, row store.Activity, id string) 
 		SetFlags(ctx context.Context, id string, trainer, commute bool) error
 	}
 	f, ok := p.e.Intervals.(flagger)
-	trainer := row.Source == ImportSource && isVirtual(sportOf(row.Sport, row.FileSport)) && !isVirtual(row.FileSport)
+	trainer := row.Source == imported.Name && isVirtual(sportOf(row.Sport, row.FileSport)) && !isVirtual(row.FileSport)
 	if !ok || id == "" || (!trainer && !row.Commute) {
 		return
 	}
@@ -273,29 +274,35 @@ func (p *pipeline) candidate(row store.Activity) match.Candidate {
 	return c
 }
 
-func (p *pipeline) displayName(name string) string {
+func (p *pipeline) descriptor(name string) (source.Descriptor, bool) {
 	for _, c := range p.e.Sources {
 		if c.Desc.Name == name {
-			return c.Desc.DisplayName
+			return c.Desc, true
 		}
 	}
-	if d, ok := source.Lookup(name); ok {
+	return source.Lookup(name)
+}
+
+func (p *pipeline) displayName(name string) string {
+	if d, ok := p.descriptor(name); ok {
 		return d.DisplayName
-	}
-	if name == ImportSource {
-		return "imported files"
 	}
 	return name
 }
 
 func (p *pipeline) description(row store.Activity) string {
+	// What an export archive said of the ride goes up as it is.
 	if row.Description != "" {
 		return row.Description
 	}
-	if row.Source == ImportSource {
-		return ""
+	d, ok := p.descriptor(row.Source)
+	if !ok {
+		return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", row.Source, row.RemoteID)
 	}
-	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", p.displayName(row.Source), row.RemoteID)
+	if d.Describe != nil {
+		return d.Describe(row.RemoteID)
+	}
+	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", d.DisplayName, row.RemoteID)
 }
 
 // uploadName gives the file a name whose extension matches its bytes.
@@ -321,30 +328,6 @@ func uploadName(row store.Activity, data []byte) string {
 		return r
 	}, base)
 	return base + "." + ext
-}
-
-// viaName turns an Intervals.icu source enum into words a rider knows.
-func viaName(src string) string {
-	switch strings.ToUpper(src) {
-	case "STRAVA":
-		return "Strava"
-	case "GARMIN_CONNECT":
-		return "Garmin Connect"
-	case "UPLOAD":
-		return "a manual upload"
-	case "MANUAL":
-		return "a manual entry"
-	case "OAUTH_CLIENT":
-		return "another app"
-	case "ZWIFT":
-		return "Zwift"
-	case "WAHOO":
-		return "Wahoo"
-	case "":
-		return ""
-	}
-	s := strings.ToLower(strings.ReplaceAll(src, "_", " "))
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func derefTime(t *time.Time) time.Time {

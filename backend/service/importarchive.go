@@ -8,14 +8,23 @@ import (
 	"time"
 
 	"fitbridge/backend/archive"
-	"fitbridge/backend/backfill"
 	"fitbridge/backend/fitfile"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
 // ImportProgress hears how far an archive import has come; total is 0 while
 // unknown.
 type ImportProgress func(done, total int, file string)
+
+// ArchiveProgress is the "import_progress" event: how far the import of an
+// export archive has come.
+type ArchiveProgress struct {
+	Archive string `json:"archive"`
+	Kind    string `json:"kind"` // "Strava export", "Garmin export"
+	Done    int    `json:"done"`
+	Total   int    `json:"total"` // 0 while unknown
+}
 
 // importArchive adds every activity of a Strava or Garmin export to the
 // library, one member at a time: the archive is never unpacked, and a member
@@ -32,7 +41,7 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 			// The window hears of it a few times a second at most.
 			if now := time.Now(); now.Sub(last) > 250*time.Millisecond || done == total {
 				last = now
-				s.Events.Emit("import_progress", map[string]any{"archive": src.Name, "kind": src.Kind.Label(), "done": done, "total": total})
+				s.Events.Emit("import_progress", ArchiveProgress{Archive: src.Name, Kind: src.Kind.Label(), Done: done, Total: total})
 			}
 		},
 	}
@@ -43,14 +52,14 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 	err := src.Walk(ctx, opts, func(m archive.Member) error {
 		name := memberName(src.Name, m.Path)
 		if m.Err != nil {
-			out = append(out, ActivityView{File: name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: m.Err.Error()})
+			out = append(out, ActivityView{File: name, Source: imported.Name, State: store.StateUnreadable, Reason: m.Err.Error()})
 			return nil
 		}
-		out = append(out, s.importBytesWith(name, m.Data, m.Meta))
+		out = append(out, s.importBytesWith(name, "", m.Data, m.Meta))
 		return nil
 	})
 	if err != nil {
-		out = append(out, ActivityView{File: src.Name, Source: backfill.ImportSource, State: store.StateFailed,
+		out = append(out, ActivityView{File: src.Name, Source: imported.Name, State: store.StateFailed,
 			Reason: "the import of this " + src.Kind.Label() + " stopped: " + err.Error()})
 	}
 	return out

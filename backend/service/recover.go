@@ -97,7 +97,7 @@ func (s *Service) RecoverRide(name, path string) (ActivityView, error) {
 		return ActivityView{}, err
 	}
 	meta := &archive.Meta{Name: fmt.Sprintf("%s ride %s (recovered)", d.DisplayName, found.Start.Local().Format("2006-01-02 15:04"))}
-	v := s.importBytesWith(path, data, meta)
+	v := s.importBytesWith(path, "", data, meta) // not read again from the platform's folder: the next ride overwrites it
 	s.Events.Emit("library", nil)
 	if v.State != store.StateReady && v.Repaired == "" && v.ID == 0 {
 		return v, errors.New(v.Reason)

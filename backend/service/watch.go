@@ -80,7 +80,7 @@ func (w *Watcher) keepWorkouts(ctx context.Context) {
 }
 
 func (w *Watcher) uploadedCount() int {
-	counts, err := w.s.Store.Counts(store.Filter{States: []string{store.StateUploaded}})
+	counts, err := w.s.Store.Counts(store.Filter{States: []store.State{store.StateUploaded}})
 	if err != nil {
 		return 0
 	}

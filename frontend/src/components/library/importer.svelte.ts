@@ -1,7 +1,7 @@
 // Adding files by hand: native dialogs in the window, file inputs and drag-and-drop everywhere.
 import { api, errorText } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
-import type { ActivityView, ImportFile, ImportProgress } from '../../lib/types';
+import type { ActivityView, ImportFile, ArchiveProgress } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
 function toBase64(file: File): Promise<string> {
@@ -53,7 +53,7 @@ class Importer {
   busy = $state(false);
   error = $state('');
   result = $state<ActivityView[] | null>(null);
-  progress = $state<ImportProgress | null>(null);
+  progress = $state<ArchiveProgress | null>(null);
 
   private async run(fn: () => Promise<{ activities: ActivityView[] | null }>) {
     this.busy = true;
