@@ -19,6 +19,7 @@ import (
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/service"
+	"fitbridge/backend/store"
 )
 
 var archiveRides = 3000
@@ -126,7 +127,7 @@ func BenchmarkStravaArchive3000(b *testing.B) {
 		read := time.Since(began)
 		ready := 0
 		for _, a := range res.Activities {
-			if a.State == "ready" {
+			if a.State == store.StateReady {
 				ready++
 			}
 		}
@@ -138,7 +139,7 @@ func BenchmarkStravaArchive3000(b *testing.B) {
 			b.Fatal(err)
 		}
 		if out.Already != (archiveRides+2)/3 || out.WouldUpload != archiveRides-(archiveRides+2)/3 {
-			rows, _ := svc.Activities(service.ActivityFilter{States: []string{"skipped"}})
+			rows, _ := svc.Activities(service.ActivityFilter{States: []store.State{store.StateSkipped}})
 			if len(rows) > 0 {
 				b.Logf("skipped: %s", rows[0].Reason)
 			}
