@@ -18,6 +18,9 @@ type Athlete struct {
 	ID       string
 	Name     string
 	Timezone string // IANA name; needed to compare Strava stubs' local starts
+	// Imperial is the athlete's own choice of miles and feet in Intervals.icu;
+	// FitBridge shows distances the same way unless the rider says otherwise.
+	Imperial bool
 	// Native feeds the rider already has switched on (for duplicate warnings).
 	GarminSync, StravaSync, ZwiftSync, WahooSync bool
 }

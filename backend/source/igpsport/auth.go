@@ -63,7 +63,8 @@ func captureVerdict(err error) error {
 // China and international accounts are separate: a wrong region looks like
 // a wrong password, so the error says so.
 func Login(ctx context.Context, cfg source.Config, username, password string) (string, error) {
-	c, err := New(cfg, Options{})
+	// The rider waits on the form: two tries, then say the platform cannot be reached.
+	c, err := New(cfg, Options{MaxAttempts: 2})
 	if err != nil {
 		return "", err
 	}

@@ -10,6 +10,7 @@ export interface ActivityDetail {
   activity: ActivityView;
   streams: Streams;
   history: StateChange[] | null;
+  places: string[] | null;
 }
 
 /** Go: service.ActivityFilter */
@@ -42,6 +43,7 @@ export interface ActivityView {
   intervals_url: string;
   matched_via: string;
   repaired?: string;
+  already_in_library?: boolean;
 }
 
 /** Go: service.ArchiveProgress */
@@ -137,6 +139,7 @@ export interface IntervalsStatus {
   athlete_id: string;
   athlete_name: string;
   timezone: string;
+  units: string;
   state: string;
   url: string;
 }
@@ -224,6 +227,9 @@ export interface Settings {
   strava_matches_duplicate: boolean;
   wizard_done: boolean;
   wizard_step: string;
+  units: string;
+  week_start: string;
+  language: string;
   workouts_sync: boolean;
   no_update_check: boolean;
 }

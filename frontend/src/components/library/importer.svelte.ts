@@ -1,7 +1,8 @@
 // Adding files by hand: native dialogs in the window, file inputs and drag-and-drop everywhere.
 import { api, errorText } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
-import type { ActivityView, ImportFile, ArchiveProgress } from '../../lib/types';
+import { t } from '../../lib/i18n/index.svelte';
+import type { ActivityView, ArchiveProgress, ImportFile } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
 function toBase64(file: File): Promise<string> {
@@ -86,7 +87,7 @@ class Importer {
     if (wanted.length === 0) return Promise.resolve();
     const size = wanted.reduce((n, p) => n + p.file.size, 0);
     if (size > maxBrowserBytes) {
-      this.error = `That is ${Math.round(size / (1 << 20))} MB, more than the browser can hand over at once. Use "Add files…" in the FitBridge window, or "fitbridge import FILE" in a terminal: both read an export archive in place, whatever its size.`;
+      this.error = t('import.tooLarge', { mb: Math.round(size / (1 << 20)) });
       return Promise.resolve();
     }
     return this.run(async () => {
