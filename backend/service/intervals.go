@@ -123,13 +123,20 @@ func (s *Service) intervalsClient() (*intervals.Client, *time.Location, error) {
 		}
 		return nil, nil, err
 	}
-	loc := time.UTC
-	if tz := acc.SettingsMap()["timezone"]; tz != "" {
+	return s.newIntervals(acc.Identity, key), athleteZone(acc.SettingsMap()["timezone"]), nil
+}
+
+// athleteZone is the zone of the Intervals.icu athlete's days. Without one
+// the computer's own zone is the better guess than UTC: a rider in the
+// Americas would otherwise see tomorrow's plan from the evening on, and
+// today's workout removed as past.
+func athleteZone(tz string) *time.Location {
+	if tz != "" {
 		if l, err := time.LoadLocation(tz); err == nil {
-			loc = l
+			return l
 		}
 	}
-	return s.newIntervals(acc.Identity, key), loc, nil
+	return time.Local
 }
 
 // IsIntervals says whether account is the Intervals.icu connection, without

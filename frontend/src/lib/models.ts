@@ -303,7 +303,7 @@ export interface WorkoutResult {
   target: string;
   state: string;
   changes: string[] | null;
-  reason?: string;
+  reason: string;
 }
 
 /** Go: service.WorkoutTargetInfo */
