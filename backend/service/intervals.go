@@ -147,10 +147,19 @@ func IsIntervals(account string) bool { return account == intervalsAccount }
 type SignInError struct {
 	Account string
 	Msg     string
+	// Others are more accounts that need it too, each named in Error.
+	Others []string
 }
 
 func (e *SignInError) Error() string {
-	return fmt.Sprintf("%s: run `%s`, or reconnect it in the FitBridge window", e.Msg, ConnectCommand(e.Account))
+	if len(e.Others) == 0 {
+		return fmt.Sprintf("%s: run `%s`, or reconnect it in the FitBridge window", e.Msg, ConnectCommand(e.Account))
+	}
+	cmds := []string{"`" + ConnectCommand(e.Account) + "`"}
+	for _, a := range e.Others {
+		cmds = append(cmds, "`"+ConnectCommand(a)+"`")
+	}
+	return fmt.Sprintf("%s: run %s, or reconnect them in the FitBridge window", e.Msg, strings.Join(cmds, " and "))
 }
 
 // ConnectCommand is the command line that connects an account again.

@@ -3,11 +3,10 @@ package service
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"time"
 
 	"fitbridge/backend/archive"
+	"fitbridge/backend/localfile"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 )
@@ -107,17 +106,9 @@ func (s *Service) RecoverRide(name, path string) (ActivityView, error) {
 
 // readRecording reads a crashed recording, bounded like any import.
 func readRecording(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	data, err := localfile.ReadFile(path, localfile.MaxActivity)
 	if err != nil {
 		return nil, fmt.Errorf("read the crashed ride: %v", plainErr(err))
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxImportSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("read the crashed ride: %v", plainErr(err))
-	}
-	if len(data) > maxImportSize {
-		return nil, errors.New("the crashed ride's file is too large for an activity")
 	}
 	return data, nil
 }

@@ -22,16 +22,6 @@ describe('adding an export archive', () => {
     expect(names).toEqual(['export_7/activities.csv', 'export_7/activities/1.fit', 'loose.fit']);
   });
 
-  it('refuses what a browser cannot hand over, and says where it can go instead', async () => {
-    const fake = new FakeApi().install();
-    const huge = new File(['x'], 'export_1.zip');
-    Object.defineProperty(huge, 'size', { value: 3 * 2 ** 30 });
-    await importer.files([huge]);
-    expect(fake.callsTo('ImportFiles')).toHaveLength(0);
-    expect(importer.error).toContain('fitbridge import');
-    importer.clear();
-  });
-
   it('shows how far the archive has come while it is read', async () => {
     const fake = new FakeApi().install();
     let finish: (v: unknown) => void = () => {};

@@ -131,6 +131,8 @@ export interface ImportFile {
 /** Go: service.ImportResult */
 export interface ImportResult {
   activities: ActivityView[] | null;
+  stopped?: boolean;
+  not_imported?: number;
 }
 
 /** Go: service.IntervalsStatus */

@@ -1,8 +1,7 @@
 // Adding files by hand: native dialogs in the window, file inputs and drag-and-drop everywhere.
-import { api, errorText } from '../../lib/api';
+import { api, errorText, uploadFile, uploadsInParts } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
-import { t } from '../../lib/i18n/index.svelte';
-import type { ActivityView, ArchiveProgress, ImportFile } from '../../lib/types';
+import type { ActivityView, ArchiveProgress } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
 function toBase64(file: File): Promise<string> {
@@ -17,27 +16,30 @@ function toBase64(file: File): Promise<string> {
   });
 }
 
-// A file with its path inside the folder it came in ("export_1/activities/1.fit"), so an
-// unpacked Strava or Garmin export is recognised by its layout.
-interface Picked {
-  file: File;
-  path: string;
+// Dropped folders arrive as entries; walk them for their files, skipping hidden ones.
+// The name a file goes up under: with its path inside a picked or dropped folder
+// ("export_1/activities/1.fit"), so an unpacked export is recognised by its layout.
+const pathOf = new WeakMap<File, string>();
+function nameOf(f: File): string {
+  return pathOf.get(f) || f.webkitRelativePath || f.name;
 }
 
-// Dropped folders arrive as entries; walk them for their files, skipping hidden ones.
-async function filesOf(entry: FileSystemEntry, depth = 0): Promise<Picked[]> {
+async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
   if (entry.isFile) {
     const path = entry.fullPath.replace(/^\//, '');
     return new Promise((resolve) =>
       (entry as FileSystemFileEntry).file(
-        (f) => resolve([{ file: f, path: path || f.name }]),
+        (f) => {
+          if (path) pathOf.set(f, path);
+          resolve([f]);
+        },
         () => resolve([]),
       ),
     );
   }
   if (!entry.isDirectory || depth > 8) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
-  const out: Picked[] = [];
+  const out: File[] = [];
   for (;;) {
     const batch = await new Promise<FileSystemEntry[]>((resolve) => reader.readEntries(resolve, () => resolve([])));
     if (batch.length === 0) break;
@@ -46,22 +48,35 @@ async function filesOf(entry: FileSystemEntry, depth = 0): Promise<Picked[]> {
   return out;
 }
 
-// A browser holds what it sends in memory: an export this large goes through the desktop
-// window's "Add files…" or `fitbridge import`, which read it in place.
-const maxBrowserBytes = 1 << 30;
+/** The activity budget per file; the backend refuses more, so it is not sent. */
+const MAX_FILE = 64 * 2 ** 20;
+/** What one call hands the window at most, unless a single file is larger. */
+const CALL_BYTES = 8 * 2 ** 20;
+/** Files imported together in browser mode, so uploads waiting on disk stay few. */
+const BATCH = 20;
+
+function refused(name: string, reason: string): ActivityView {
+  return {
+    id: 0, source: 'import', remote_id: '', file: name, name, state: 'unreadable', reason, permanent: true, next_try: '',
+    sport: '', start: '', elapsed_s: 0, distance_m: 0, avg_power_w: 0, avg_hr: 0, device: '', intervals_id: '', intervals_url: '', matched_via: '',
+  };
+}
 
 class Importer {
   busy = $state(false);
   error = $state('');
   result = $state<ActivityView[] | null>(null);
-  progress = $state<ArchiveProgress | null>(null);
+  /** Bytes sent of the chosen files, while they go up. */
+  progress = $state<{ sent: number; total: number } | null>(null);
+  /** How far the import of an export archive has come, while it is read. */
+  archive = $state<ArchiveProgress | null>(null);
 
   private async run(fn: () => Promise<{ activities: ActivityView[] | null }>) {
     this.busy = true;
     this.error = '';
     this.result = null;
-    this.progress = null;
-    const off = api.on('import_progress', (p) => (this.progress = p));
+    this.archive = null;
+    const off = api.on('import_progress', (p) => (this.archive = p));
     try {
       const rows = (await fn()).activities ?? [];
       this.result = rows;
@@ -73,29 +88,74 @@ class Importer {
     } catch (err) {
       this.error = errorText(err);
     } finally {
-      off();
       this.busy = false;
       this.progress = null;
+      this.archive = null;
+      off();
     }
   }
 
-  // files takes files from an input or a drop; a folder's files keep their paths.
-  files(files: (File | Picked)[]) {
-    const wanted = files
-      .map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath || f.name } : f))
-      .filter((p) => !p.file.name.startsWith('.'));
+  files(files: File[]) {
+    const wanted = files.filter((f) => !f.name.startsWith('.'));
     if (wanted.length === 0) return Promise.resolve();
-    const size = wanted.reduce((n, p) => n + p.file.size, 0);
-    if (size > maxBrowserBytes) {
-      this.error = t('import.tooLarge', { mb: Math.round(size / (1 << 20)) });
-      return Promise.resolve();
-    }
-    return this.run(async () => {
-      const payload: ImportFile[] = [];
-      for (const p of wanted) payload.push({ name: p.path, data_base64: await toBase64(p.file) });
-      return api.ImportFiles(payload);
-    });
+    return this.run(() => (uploadsInParts() ? this.upload(wanted) : this.handOver(wanted)));
   }
+
+  /** Browser mode: each file goes up in parts, a batch at a time is imported. */
+  private async upload(files: File[]) {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    this.progress = { sent: 0, total };
+    const rows: ActivityView[] = [];
+    for (let i = 0; i < files.length; i += BATCH) {
+      const batch: { name: string; id: string }[] = [];
+      const order: (ActivityView | null)[] = [];
+      for (const f of files.slice(i, i + BATCH)) {
+        try {
+          batch.push({ name: nameOf(f), id: await uploadFile(f, (n) => (this.progress = { sent: (this.progress?.sent ?? 0) + n, total })) });
+          order.push(null);
+        } catch (err) {
+          order.push(refused(f.name, errorText(err)));
+          this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+        }
+      }
+      const got = batch.length ? ((await api.ImportUploads(batch)).activities ?? []) : [];
+      let next = 0;
+      for (const o of order) rows.push(o ?? got[next++]);
+    }
+    return { activities: rows };
+  }
+
+  /** The window: files go in calls of at most a few MB each, so no call carries them all. */
+  private async handOver(files: File[]) {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    this.progress = { sent: 0, total };
+    const rows: ActivityView[] = [];
+    let batch: File[] = [];
+    let size = 0;
+    const send = async () => {
+      if (batch.length === 0) return;
+      const payload = [];
+      for (const f of batch) payload.push({ name: nameOf(f), data_base64: await toBase64(f) });
+      rows.push(...((await api.ImportFiles(payload)).activities ?? []));
+      this.progress = { sent: (this.progress?.sent ?? 0) + size, total };
+      batch = [];
+      size = 0;
+    };
+    for (const f of files) {
+      if (f.size > MAX_FILE) {
+        await send();
+        rows.push(refused(f.name, 'the file is larger than 64 MiB: not an activity file'));
+        this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+        continue;
+      }
+      if (size + f.size > CALL_BYTES) await send();
+      batch.push(f);
+      size += f.size;
+    }
+    await send();
+    return { activities: rows };
+  }
+
 
   paths(paths: string[]) {
     if (paths.length === 0) return Promise.resolve();
@@ -125,7 +185,7 @@ class Importer {
       .map((i) => (typeof i.webkitGetAsEntry === 'function' ? i.webkitGetAsEntry() : null))
       .filter((x): x is FileSystemEntry => !!x);
     if (entries.length === 0) return this.files([...dt.files]);
-    const files: Picked[] = [];
+    const files: File[] = [];
     for (const en of entries) files.push(...(await filesOf(en)));
     return this.files(files);
   }
