@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"fitbridge/backend/localfile"
 )
 
 // Kind is the kind of export archive.
@@ -61,7 +63,8 @@ type Member struct {
 
 // Options bound what a walk may hold at once.
 type Options struct {
-	// MaxMember is the largest activity file read (default 256 MB).
+	// MaxMember is the largest activity file read (default: the activity
+	// budget every import has, localfile.MaxActivity).
 	MaxMember int64
 	// NestedInMemory is the largest compressed nested ZIP unpacked into
 	// memory (default 64 MB); a larger one goes to a temporary file.
@@ -78,7 +81,7 @@ type Options struct {
 
 func (o *Options) defaults() {
 	if o.MaxMember <= 0 {
-		o.MaxMember = 256 << 20
+		o.MaxMember = localfile.MaxActivity
 	}
 	if o.NestedInMemory <= 0 {
 		o.NestedInMemory = 64 << 20
@@ -327,9 +330,10 @@ func Open(p string) (*Source, error) {
 		if !st.Mode().IsRegular() {
 			return nil, nil
 		}
-		f, err := os.Open(p)
+		// A regular file only: never a pipe or a device.
+		f, _, err := localfile.Open(p)
 		if err != nil {
-			return nil, err
+			return nil, nil // the file import says why
 		}
 		var head [4]byte
 		if n, _ := io.ReadFull(f, head[:]); n < 4 || string(head[:2]) != "PK" {
