@@ -119,8 +119,13 @@ class Importer {
         }
       }
       const got = batch.length ? ((await api.ImportUploads(batch)).activities ?? []) : [];
-      let next = 0;
-      for (const o of order) rows.push(o ?? got[next++]);
+      if (got.length === batch.length) {
+        let next = 0;
+        for (const o of order) rows.push(o ?? got[next++]);
+      } else {
+        // An export archive gave one entry per activity in it.
+        rows.push(...order.filter((o): o is ActivityView => o !== null), ...got);
+      }
     }
     return { activities: rows };
   }
