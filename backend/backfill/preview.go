@@ -16,6 +16,16 @@ type Estimate struct {
 	Unsyncable int // cannot be synced (no file on the platform...)
 }
 
+// Discover lists one source into the library without downloading (its
+// first listing sets what it held as history).
+func (e *Engine) Discover(ctx context.Context, c Connected) error {
+	err := e.discover(ctx, c, source.Query{}, &tracker{e: e, req: Request{}})
+	if errors.Is(err, source.ErrNeedsSignIn) {
+		e.markSignIn(c.Desc.Name, err)
+	}
+	return err
+}
+
 // Preview lists one source into the library and estimates how much of it
 // Intervals.icu already holds, from the listing's start times alone (files
 // decide for real during the backfill).

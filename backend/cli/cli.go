@@ -50,10 +50,12 @@ func commands() []command {
 		{"disconnect", "disconnect SOURCE", runDisconnect},
 		{"sources", "sources [--json]                               connected accounts and their state", runSources},
 		{"fetch", "fetch [--source S] [--since DATE] [--until DATE] [--json]", runFetch},
-		{"backfill", "backfill [--source S] [--since DATE] [--until DATE] [--dry-run] [--yes] [--json]", runBackfill},
+		{"backfill", "backfill [--source S] [--since DATE] [--until DATE] [--strava-copies keep|upload] [--dry-run] [--yes] [--json]", runBackfill},
 		{"watch", "watch [--once] [--settle DURATION]            folder sources + periodic sync", runWatch},
 		{"list", "list [--since DATE] [--until DATE] [--source S] [--json]", runList},
 		{"import", "import PATH... [--json]                        add local files to the library", runImport},
+		{"runs", "runs [--json]                                  every run (manual, selection, continuous), newest first", runRuns},
+		{"undo", "undo RUN_ID [--yes] [--json]                   delete from Intervals.icu what that run created", runUndo},
 		{"doctor", "doctor [--json] [--report FILE]   one harmless call per connected service, what answered", runDoctor},
 	}
 }

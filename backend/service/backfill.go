@@ -25,6 +25,9 @@ type BackfillOptions struct {
 	Scheduled bool
 	// SourceSettings override account settings for this run (e.g. "settle").
 	SourceSettings map[string]string
+	// StravaCopies: backfill.StravaKeep or StravaUpload; empty follows the
+	// rider's setting.
+	StravaCopies string
 }
 
 // Engine builds a backfill engine over the connected accounts.
@@ -48,9 +51,22 @@ func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*backfill.Engi
 	e := &backfill.Engine{
 		Store: s.Store, Cache: s.Cache, Intervals: svc, Location: loc, Sources: conns,
 		Emit: emit, Log: s.Log,
-		Options: backfill.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled},
+		Options: backfill.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled,
+			NewOnly: o.Scheduled, StravaCopies: s.stravaCopies(o.StravaCopies)},
 	}
 	return e, signIn, nil
+}
+
+// stravaCopies is what a run does with rides Intervals.icu holds only as
+// Strava copies: what the run asked, else the rider's setting.
+func (s *Service) stravaCopies(asked string) string {
+	if asked != "" {
+		return asked
+	}
+	if s.Settings().StravaMatchesDuplicate {
+		return backfill.StravaKeep
+	}
+	return backfill.StravaUpload
 }
 
 // Backfill runs one backfill to the end (the command line's way).

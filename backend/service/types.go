@@ -167,4 +167,7 @@ type Settings struct {
 type Notice struct {
 	At      string `json:"at"`
 	Message string `json:"message"`
+	// RunID links an automatic upload's notice to its run (the list of what
+	// it uploaded, and its undo); 0 for other notices.
+	RunID uint `json:"run_id,omitempty"`
 }

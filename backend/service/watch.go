@@ -9,7 +9,6 @@ import (
 
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
-	"fitbridge/backend/store"
 )
 
 // WatchOptions tune continuous backfill.
@@ -46,24 +45,13 @@ func (w *Watcher) settings() map[string]string {
 func (w *Watcher) Pass(ctx context.Context, sources []string) (PassResult, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	before := w.uploadedCount()
 	res, err := w.s.Backfill(ctx, BackfillOptions{Sources: sources, Scheduled: true, SourceSettings: w.settings()}, nil)
-	if n := w.uploadedCount() - before; n > 0 {
-		w.s.Notify(fmt.Sprintf("%d new %s uploaded to Intervals.icu", n, plural(n, "activity", "activities")))
+	// Every automatic upload leaves a notice that leads to its run: what
+	// went up, and the way to undo it.
+	if n := res.Uploaded; n > 0 {
+		w.s.notify(Notice{Message: fmt.Sprintf("Continuous sync uploaded %d new %s to Intervals.icu", n, plural(n, "activity", "activities")), RunID: res.RunID})
 	}
 	return res, err
-}
-
-func (w *Watcher) uploadedCount() int {
-	counts, err := w.s.Store.Counts(store.Filter{States: []string{store.StateUploaded}})
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, m := range counts {
-		n += m[store.StateUploaded]
-	}
-	return n
 }
 
 func plural(n int, one, many string) string {

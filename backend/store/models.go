@@ -14,7 +14,14 @@ const (
 	StateFailed        = "failed"               // went wrong; Permanent says whether a retry may help
 	StateUnreadable    = "unreadable"           // corrupt or unknown file
 	StateNotAnActivity = "not_an_activity"      // a workout, course, settings file...
+	// StateNeedsReview: Intervals.icu probably has it already; the rider
+	// decides ("Upload anyway" or "Keep out"), no run does on its own.
+	StateNeedsReview = "needs_review"
 )
+
+// KeptOutReason starts the reason of an activity the rider keeps out of
+// Intervals.icu (an undone upload, a probable duplicate they declined).
+const KeptOutReason = "kept out"
 
 // Finished reports states a run does not touch again on its own.
 func Finished(state string) bool {
@@ -63,6 +70,13 @@ type Activity struct {
 	// day means nothing.
 	StartHintDateOnly bool
 
+	// History: the source already held it when the rider connected it.
+	// Continuous sync leaves it alone; only a backfill or a selection the
+	// rider made takes it up (and clears the mark).
+	History bool `gorm:"index;not null;default:false"`
+	// RunID is the run that uploaded it (0: none), so the run can be undone.
+	RunID uint `gorm:"index;not null;default:0"`
+
 	IntervalsID string
 	MatchedVia  string // "Strava", "Garmin Connect", "MyWhoosh"... for already-in-Intervals rows
 
@@ -91,6 +105,9 @@ type Account struct {
 	Settings    string // JSON map of non-secret settings
 	ConnectedAt time.Time
 	LastSync    *time.Time
+	// HistoryAt is when its first listing after connecting ended: what it
+	// held then (or what started before then) is history.
+	HistoryAt *time.Time
 }
 
 // Account states.
