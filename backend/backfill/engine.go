@@ -239,14 +239,17 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 		return err
 	}
 	// What a source held when the rider connected it is history: every
-	// activity of its first listing, and later whatever started before
-	// that listing (a first listing limited to a date range does not make
-	// older rides new).
+	// activity of its first listing, and on a platform later whatever
+	// started before that listing (a first listing limited to a date range
+	// does not make older rides new). A folder's first listing is complete,
+	// and a file that arrives later is new whatever its start.
 	var historyAt *time.Time
 	firstListing := false
 	if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil {
-		historyAt = acc.HistoryAt
-		firstListing = historyAt == nil
+		firstListing = acc.HistoryAt == nil
+		if c.Desc.Kind == source.KindCloud {
+			historyAt = acc.HistoryAt
+		}
 	}
 	// Continuous sync asks only for what is recent: a platform's whole
 	// history on every poll would cost it (and the rider) for nothing.
@@ -359,9 +362,13 @@ func (e *Engine) finishRecord(p *pipeline, out *Result) {
 	out.RunID = rec.ID
 }
 
-// isHistory: a listed activity that started before the source's first
-// listing. A date-only start counts from the end of its day, so a ride of
-// that same day is not taken for history.
+// historyGrace: a ride that started this shortly before a platform's first
+// listing may reach the platform only after it (a head unit synced late, a
+// ride still going on): it is new, not history.
+const historyGrace = 48 * time.Hour
+
+// isHistory: a listed activity that started well before the source's first
+// listing. A date-only start counts from the end of its day.
 func isHistory(a source.Activity, historyAt *time.Time) bool {
 	if historyAt == nil || a.StartHint.IsZero() {
 		return false
@@ -370,7 +377,7 @@ func isHistory(a source.Activity, historyAt *time.Time) bool {
 	if a.StartHintDateOnly {
 		start = start.Add(24 * time.Hour)
 	}
-	return start.Before(*historyAt)
+	return start.Before(historyAt.Add(-historyGrace))
 }
 
 // summarize fills the end-of-run counts from the store.
