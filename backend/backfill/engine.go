@@ -262,6 +262,9 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 	err = c.Source.List(ctx, q, func(a source.Activity) error {
 		if st, ok := known[a.RemoteID]; ok && st != store.StateDiscovered {
 			n++
+			if n%10 == 0 {
+				prog.listed(c.Desc.Name, c.Desc.DisplayName, n)
+			}
 			return nil // already in the library and past listing: nothing to write
 		}
 		name := a.Name
@@ -292,11 +295,12 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			return err
 		}
 		n++
-		if n%25 == 0 {
-			prog.current(fmt.Sprintf("listing %s: %d found", c.Desc.DisplayName, n))
+		if n%10 == 0 {
+			prog.listed(c.Desc.Name, c.Desc.DisplayName, n)
 		}
 		return nil
 	})
+	prog.listed(c.Desc.Name, c.Desc.DisplayName, n)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", c.Desc.DisplayName, err)
 	}
