@@ -25,10 +25,10 @@ type Progress struct {
 	Failures    []Failure                 `json:"failures"`
 	// Listed counts, per source, what its listing found so far: from the
 	// first second of a run, before anything is downloaded.
-	Listed map[string]int `json:"listed"`
-	Message     string                    `json:"message"`
-	StartedAt   string                    `json:"started_at"`
-	FinishedAt  string                    `json:"finished_at"`
+	Listed     map[string]int `json:"listed"`
+	Message    string         `json:"message"`
+	StartedAt  string         `json:"started_at"`
+	FinishedAt string         `json:"finished_at"`
 }
 
 // tracker counts a run's progress and emits it, at most a few times a second.
