@@ -138,7 +138,7 @@ describe('backfill screen', () => {
     const { root, off } = await open(fake);
     expect(queryTestId(root, 'backfill-progress')).toBeNull();
     await click(byTestId(root, 'start-backfill'));
-    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh'], since: '', until: '', ids: [], dry_run: false }]]);
+    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh'], since: '', until: '', ids: [], dry_run: false, strava_copies: 'keep' }]]);
     expect(queryTestId(root, 'backfill-progress')).not.toBeNull();
     off();
   });

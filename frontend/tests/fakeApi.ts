@@ -171,7 +171,7 @@ export class FakeApi implements Transport {
   sources: SourceInfo[] = structuredClone(DEFAULT_SOURCES);
   activities: ActivityView[] = [];
   progress = makeProgress();
-  preview: Preview = { sources: [] };
+  preview: Preview = { sources: [], strava_copies: 'keep' };
   report: DiagnosticsReport = makeReport();
   crashed: CrashedRide[] = [];
   private nextId = 1000;

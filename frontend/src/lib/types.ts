@@ -63,7 +63,7 @@ export type ActivityState =
   | 'failed'
   | 'unreadable'
   | 'not_an_activity'
-  | 'review';
+  | 'needs_review';
 
 export interface ActivityView {
   id: number;
@@ -127,6 +127,8 @@ export interface BackfillRequest {
   until: string;
   ids: number[];
   dry_run: boolean;
+  /** What the run does with rides Intervals.icu holds only as Strava copies; '' follows Settings. */
+  strava_copies?: 'keep' | 'upload' | '';
 }
 
 export type Phase =
@@ -156,6 +158,8 @@ export interface Progress {
   message: string;
   started_at: string;
   finished_at: string;
+  /** Per source, what its listing found so far. */
+  listed?: Record<string, number> | null;
 }
 
 export interface Failure {
@@ -169,15 +173,61 @@ export interface Failure {
 
 export interface Preview {
   sources: PreviewSource[] | null;
+  strava_copies: 'keep' | 'upload' | string;
 }
 
+/** activities (found) = already_in_intervals + to_upload + skipped; skipped is the sum of its reasons. */
 export interface PreviewSource {
   name: string;
   display_name: string;
   activities: number;
   already_in_intervals: number;
   to_upload: number;
+  skipped: number;
+  no_file: number;
+  manual_entry: number;
+  needs_review: number;
+  kept_out: number;
+  unusable: number;
+  strava_copies: number;
+  needs_sign_in: boolean;
   error: string;
+}
+
+/** A preview's listing as it goes. */
+export interface Counting {
+  source: string;
+  found: number;
+}
+
+/** One recorded run (manual, selection, continuous). */
+export interface RunInfo {
+  id: number;
+  started: string;
+  finished: string;
+  kind: 'manual' | 'selection' | 'continuous' | string;
+  uploaded: number;
+  already: number;
+  skipped: number;
+  failed: number;
+  /** Its uploads still in Intervals.icu. */
+  undoable: number;
+  undone?: string;
+}
+
+export interface UndoFailure {
+  id: number;
+  intervals_id: string;
+  name: string;
+  reason: string;
+  kept: boolean;
+}
+
+export interface UndoResult {
+  deleted: number;
+  kept: number;
+  failed: number;
+  failures: UndoFailure[] | null;
 }
 
 export type Theme = 'system' | 'light' | 'dark';
@@ -194,6 +244,8 @@ export interface Settings {
 export interface Notice {
   at: string;
   message: string;
+  /** The run an automatic upload belongs to (its list and undo). */
+  run_id?: number;
 }
 
 /** One diagnostics run; mirrors backend/doctor's Report. Secrets are removed by the backend. */
@@ -252,5 +304,6 @@ export interface EventPayloads {
   progress: Progress;
   library: undefined;
   notice: Notice;
+  counting: Counting;
 }
 export type EventName = keyof EventPayloads;
