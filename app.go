@@ -8,6 +8,7 @@ import (
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/service"
+	"fitbridge/backend/workouts"
 )
 
 // App is the one facade the window talks to. Every method is one rider
@@ -182,6 +183,21 @@ func (a *App) UndoUploads(ids []uint, edited bool) (backfill.UndoResult, error) 
 func (a *App) KeepOut(ids []uint) error { return a.service().KeepOut(ids) }
 
 func (a *App) GetSettings() service.Settings { return a.service().Settings() }
+
+// PlannedWorkouts lists the planned workouts recorded between two days (YYYY-MM-DD).
+func (a *App) PlannedWorkouts(from, to string) ([]service.PlannedView, error) {
+	return a.service().Planned(from, to)
+}
+
+// WorkoutTargets lists where planned workouts can go.
+func (a *App) WorkoutTargets() ([]service.WorkoutTargetInfo, error) {
+	return a.service().WorkoutTargets()
+}
+
+// DeliverWorkouts sends the next days of planned workouts now.
+func (a *App) DeliverWorkouts(req service.WorkoutsRequest) ([]workouts.Result, error) {
+	return a.service().DeliverWorkouts(a.ctx(), req)
+}
 
 func (a *App) SaveSettings(s service.Settings) (service.Settings, error) {
 	return a.service().SaveSettings(s)

@@ -56,6 +56,7 @@ func commands() []command {
 		{"import", "import PATH... [--json]                        add local files to the library", runImport},
 		{"runs", "runs [--json]                                  every run (manual, selection, continuous), newest first", runRuns},
 		{"undo", "undo RUN_ID [--yes] [--json]                   delete from Intervals.icu what that run created", runUndo},
+		{"workouts", workoutsSynopsis + "  planned workouts to your trainer apps and devices", runWorkouts},
 		{"doctor", "doctor [--json] [--report FILE]   one harmless call per connected service, what answered", runDoctor},
 	}
 }

@@ -117,6 +117,12 @@ func Start(ctx context.Context, home string, o Options) (*Demo, error) {
 		d.Close()
 		return nil, err
 	}
+	// Zwift's custom workouts folder for the sample account, and a plan.
+	if err := os.MkdirAll(filepath.Join(home, "sample-zwift", "Workouts", "1234567"), 0o755); err != nil {
+		d.Close()
+		return nil, err
+	}
+	planWorkouts(d.Intervals, o.Now.In(d.Intervals.Location()))
 
 	env := map[string]string{
 		"FITBRIDGE_HOME":              home,
@@ -210,4 +216,25 @@ func summarize(data []byte) (time.Time, float64, float64, string, error) {
 		return time.Time{}, 0, 0, "", err
 	}
 	return s.Start, s.ElapsedS, s.DistanceM, s.IntervalsType(), nil
+}
+
+// planWorkouts puts a week of structured workouts on the sample calendar.
+func planWorkouts(ivl *intervalsfake.Server, today time.Time) {
+	ftp := func(v float64) map[string]any { return map[string]any{"value": v, "units": "%ftp"} }
+	ivl.AddEvent(intervalsfake.Event{Day: today.AddDate(0, 0, 1), Name: "Sweet Spot 3x12", Type: "VirtualRide", Steps: []map[string]any{
+		{"duration": 600, "warmup": true, "ramp": true, "power": map[string]any{"start": 50, "end": 75, "units": "%ftp"}},
+		{"reps": 3, "steps": []map[string]any{
+			{"duration": 720, "power": map[string]any{"start": 88, "end": 93, "units": "%ftp"}, "cadence": map[string]any{"start": 85, "end": 95, "units": "rpm"}},
+			{"duration": 300, "power": ftp(55)},
+		}},
+		{"duration": 600, "cooldown": true, "power": ftp(50)},
+	}})
+	ivl.AddEvent(intervalsfake.Event{Day: today.AddDate(0, 0, 3), Name: "Endurance with high cadence", Type: "Ride", Steps: []map[string]any{
+		{"duration": 5400, "power": map[string]any{"value": 2, "units": "power_zone"}, "text": "Stay relaxed"},
+		{"reps": 5, "steps": []map[string]any{{"duration": 60, "power": ftp(70), "cadence": map[string]any{"value": 110, "units": "rpm"}}, {"duration": 240, "power": ftp(65)}}},
+	}})
+	ivl.AddEvent(intervalsfake.Event{Day: today.AddDate(0, 0, 5), Name: "Threshold by heart rate", Type: "Ride", Steps: []map[string]any{
+		{"duration": 900, "warmup": true, "power": ftp(60)},
+		{"reps": 2, "steps": []map[string]any{{"duration": 1200, "hr": map[string]any{"start": 95, "end": 100, "units": "%lthr"}}, {"duration": 300, "power": ftp(50)}}},
+	}})
 }

@@ -22,6 +22,7 @@ func (s *Service) Settings() Settings {
 	if v := s.Store.Setting("strava_matches_duplicate"); v != "" {
 		st.StravaMatchesDuplicate = v == "true"
 	}
+	st.WorkoutsSync = s.Store.Setting(SettingWorkoutsSync) == "true"
 	st.WizardDone = s.Store.Setting("wizard_done") == "true"
 	st.WizardStep = s.Store.Setting("wizard_step")
 	return st
@@ -44,6 +45,7 @@ func (s *Service) SaveSettings(st Settings) (Settings, error) {
 		"strava_matches_duplicate": strconv.FormatBool(st.StravaMatchesDuplicate),
 		"wizard_done":              strconv.FormatBool(st.WizardDone),
 		"wizard_step":              st.WizardStep,
+		SettingWorkoutsSync:        strconv.FormatBool(st.WorkoutsSync),
 	}
 	for k, v := range set {
 		if err := s.Store.SetSetting(k, v); err != nil {

@@ -185,6 +185,8 @@ type Settings struct {
 	StravaMatchesDuplicate bool   `json:"strava_matches_duplicate"`
 	WizardDone             bool   `json:"wizard_done"`
 	WizardStep             string `json:"wizard_step"`
+	// WorkoutsSync keeps planned workouts current during continuous sync.
+	WorkoutsSync bool `json:"workouts_sync"`
 }
 
 // Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").

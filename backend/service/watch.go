@@ -51,7 +51,32 @@ func (w *Watcher) Pass(ctx context.Context, sources []string) (PassResult, error
 	if n := res.Uploaded; n > 0 {
 		w.s.notify(Notice{Message: fmt.Sprintf("Continuous sync uploaded %d new %s to Intervals.icu", n, plural(n, "activity", "activities")), RunID: res.RunID})
 	}
+	if len(sources) == 0 && ctx.Err() == nil {
+		w.keepWorkouts(ctx)
+	}
 	return res, err
+}
+
+// keepWorkouts brings planned workouts up to date when the rider turned
+// that on; its failures are the workouts' own states, never the pass's.
+func (w *Watcher) keepWorkouts(ctx context.Context) {
+	if !w.s.Settings().WorkoutsSync {
+		return
+	}
+	results, err := w.s.DeliverWorkouts(ctx, WorkoutsRequest{})
+	if err != nil {
+		w.s.Log.Warn("planned workouts", "err", err)
+		return
+	}
+	wrote := 0
+	for _, r := range results {
+		if r.Wrote {
+			wrote++
+		}
+	}
+	if wrote > 0 {
+		w.s.Notify(fmt.Sprintf("%d planned %s brought up to date", wrote, plural(wrote, "workout", "workouts")))
+	}
 }
 
 func plural(n int, one, many string) string {

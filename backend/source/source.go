@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"fitbridge/backend/plan"
 )
 
 // Activity is one activity as a platform lists it, before its file is read.
@@ -156,6 +158,13 @@ type Descriptor struct {
 	// AlsoKnownAs lists external ids other tools give the same activity, so
 	// their uploads are recognised as already in Intervals.icu.
 	AlsoKnownAs func(remoteID string) []string
+
+	// PlannedWorkouts, when set, is where this platform takes planned
+	// workouts from the Intervals.icu calendar (the other direction).
+	PlannedWorkouts func(cfg Config) (plan.Target, error)
+	// NoPlannedWorkouts, for a platform riders would expect to take them,
+	// says in one sentence why it cannot yet.
+	NoPlannedWorkouts string
 }
 
 // ExternalIDFor returns the external_id for an activity of this platform.

@@ -584,6 +584,27 @@ async function main() {
     await check((await tid('wizard').count()) === 0, 'the wizard opens again after it was finished');
   });
 
+  await test('planned workouts: sent to Zwift and iGPSport, shown on the calendar', async () => {
+    await tid('nav-settings').click();
+    await tid('workouts-send-now').click();
+    const summary = await until(async () => {
+      const t = (await tid('workouts-last-run').count()) ? await tid('workouts-last-run').innerText() : '';
+      return /delivered/.test(t) ? t : '';
+    }, 'the planned workouts to be sent', 30_000);
+    // The demo plans three rides; both Zwift and iGPSport take rides.
+    await check(/^6 delivered, 0 updated, 0 removed\.$/.test(summary.trim()), `sending said: ${summary}`);
+    await tid('nav-library').click();
+    await tid('view-month').click();
+    await tid('cal-today').click();
+    const tomorrow = new Date(Date.now() + 86_400_000);
+    if (tomorrow.getMonth() !== new Date().getMonth()) await tid('cal-next').click();
+    const planned = page.locator('[data-testid^="planned-"]');
+    await until(() => planned.count(), 'planned workouts on the calendar');
+    const label = await planned.first().getAttribute('aria-label');
+    await check(/Zwift: sent/.test(label) && /iGPSport: sent/.test(label), `the first planned workout says: ${label}`);
+    await shot('calendar-planned.png');
+  });
+
   await test('the page logged no errors', async () => {
     await check(pageErrors.length === 0, pageErrors.join('\n'));
   });

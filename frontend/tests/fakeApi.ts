@@ -7,9 +7,12 @@ import type {
   DiagnosticsReport,
   Preview,
   Progress,
+  PlannedView,
   Settings,
   SourceInfo,
   Status,
+  WorkoutResult,
+  WorkoutTargetInfo,
 } from '../src/lib/types';
 
 type Handler = (...args: any[]) => unknown;
@@ -22,6 +25,7 @@ export function makeSettings(over: Partial<Settings> = {}): Settings {
     strava_matches_duplicate: true,
     wizard_done: false,
     wizard_step: '',
+    workouts_sync: false,
     ...over,
   };
 }
@@ -174,11 +178,17 @@ export class FakeApi implements Transport {
   preview: Preview = { sources: [], strava_copies: 'keep' };
   report: DiagnosticsReport = makeReport();
   crashed: CrashedRide[] = [];
+  planned: PlannedView[] = [];
+  workoutTargets: WorkoutTargetInfo[] = [];
+  workoutResults: WorkoutResult[] = [];
   private nextId = 1000;
 
   handlers: Record<string, Handler> = {
     Status: () => ({ ...this.status, settings: this.settings, backfill: this.progress }),
     GetSettings: () => this.settings,
+    PlannedWorkouts: () => this.planned,
+    WorkoutTargets: () => this.workoutTargets,
+    DeliverWorkouts: () => this.workoutResults,
     SaveSettings: (s: Settings) => (this.settings = { ...s }),
     Sources: () => this.sources,
     ConnectIntervals: (id: string) =>

@@ -44,6 +44,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET "+pathDetail+"{id}", s.gateway(true, s.detail))
 	mux.HandleFunc("GET "+pathDownload+"{id}", s.gateway(true, s.downloadURL))
 	mux.HandleFunc("GET "+pathOSS+"{object}", s.object)
+	mux.HandleFunc("POST "+pathEditWorkout, s.gateway(true, s.editWorkout))
+	mux.HandleFunc("GET "+pathListWorkouts, s.gateway(true, s.listWorkouts))
 	mux.HandleFunc("GET /login", s.loginPage)
 	mux.HandleFunc("GET /sport/history/list", s.listPage)
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {

@@ -65,6 +65,10 @@ type Options struct {
 	// some clients see the real one do, and Requests records the header.
 	StrictStorageAuth bool
 
+	// WorkoutsNotListed makes the workout list leave out what was sent: the
+	// upload answers success but the workout never reaches a device.
+	WorkoutsNotListed bool
+
 	// AutoLogin makes the login page fill in the account and submit itself
 	// after AutoLoginDelay (default 1 s, long enough for a watcher to see the
 	// stale token the page leaves first).
@@ -152,6 +156,9 @@ type Server struct {
 	emptyFrom int // storage answers empty bodies once this many files were served; 0 = never
 	nextID    int64
 	objRng    *mrand.Rand
+
+	workouts      map[int64]*CustomWorkout
+	nextWorkoutID int64
 
 	srv *httptest.Server
 }

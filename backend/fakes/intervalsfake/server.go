@@ -89,6 +89,8 @@ type Server struct {
 	slowN      int
 	slowD      time.Duration
 	requests   []*Request
+	events     map[int64]*Event // planned workouts on the calendar
+	nextEvent  int64
 }
 
 // New builds a fake; call Start or mount Handler.
@@ -370,6 +372,7 @@ func (s *Server) routes() http.Handler {
 		s.listByIDs(w, r)
 	}))
 	mux.HandleFunc("POST /api/v1/athlete/{id}/events/{event}/mark-done", s.athleteScoped(s.markDoneEvent))
+	mux.HandleFunc("GET /api/v1/athlete/{id}/events", s.athleteScoped(s.listEvents))
 	mux.HandleFunc("/api/v1/activity/{id}", func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:

@@ -48,6 +48,8 @@ func init() {
 		Watch:       watchFeature("zwift"),
 		Unfinished:  unfinished,
 		Recover:     recoverRide,
+		// Planned workouts go into Zwift's custom workouts beside Activities.
+		PlannedWorkouts: newZwiftWorkouts,
 	})
 	source.Register(source.Descriptor{
 		Name:        "folder",

@@ -67,7 +67,8 @@ func init() {
 			}
 			return c.Validate(ctx)
 		},
-		ExternalID: ExternalID,
+		ExternalID:      ExternalID,
+		PlannedWorkouts: newWorkoutTarget,
 	})
 }
 

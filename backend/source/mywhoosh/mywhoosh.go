@@ -84,6 +84,10 @@ func init() {
 		// Issue convention fitbridge-mywhoosh-<id>; earlier tools' mywhoosh_<id>
 		// still counts as the same ride.
 		AlsoKnownAs: func(id string) []string { return []string{ExternalID(id)} },
+		// Workouts: MyWhoosh keeps custom workouts in its own workout builder
+		// (a separate site and session) and no public client shows adding one
+		// from outside, nor a folder the game reads (docs/services/mywhoosh.md).
+		NoPlannedWorkouts: "MyWhoosh cannot take planned workouts from FitBridge yet: it keeps custom workouts in its own workout builder, and offers no import that other programs can use. Build them in MyWhoosh's workout builder for now.",
 	})
 }
 

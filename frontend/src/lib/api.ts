@@ -15,10 +15,14 @@ import type {
   Preview,
   RunInfo,
   UndoResult,
+  PlannedView,
   Progress,
   Settings,
   SourceInfo,
   Status,
+  WorkoutResult,
+  WorkoutsRequest,
+  WorkoutTargetInfo,
 } from './types';
 
 export interface Transport {
@@ -203,6 +207,9 @@ export const api = {
   RetryFailed: (ids: number[]) => call<Progress>('RetryFailed', ids),
   GetSettings: () => call<Settings>('GetSettings'),
   SaveSettings: (s: Settings) => call<Settings>('SaveSettings', s),
+  PlannedWorkouts: (from: string, to: string) => call<PlannedView[] | null>('PlannedWorkouts', from, to),
+  WorkoutTargets: () => call<WorkoutTargetInfo[] | null>('WorkoutTargets'),
+  DeliverWorkouts: (req: WorkoutsRequest) => call<WorkoutResult[] | null>('DeliverWorkouts', req),
   StartDemo: () => call<Status>('StartDemo'),
   // Its Go context.Context is supplied by the backend, not sent from here.
   Diagnostics: () => call<DiagnosticsReport>('Diagnostics'),

@@ -239,6 +239,50 @@ export interface Settings {
   strava_matches_duplicate: boolean;
   wizard_done: boolean;
   wizard_step: string;
+  workouts_sync: boolean;
+}
+
+/** Where planned workouts can go (Settings). */
+export interface WorkoutTargetInfo {
+  name: string;
+  displayName: string;
+  connected: boolean;
+  unavailable?: string;
+}
+
+export type PlannedState = 'pending' | 'delivered' | 'changed' | 'removed' | 'failed';
+
+export interface PlannedDelivered {
+  target: string;
+  displayName: string;
+  state: PlannedState;
+  reason?: string;
+  changes: string[];
+}
+
+/** A planned workout from the Intervals.icu calendar and where it went. */
+export interface PlannedView {
+  id: string;
+  date: string;
+  name: string;
+  sport: string;
+  deliveries: PlannedDelivered[];
+}
+
+export interface WorkoutsRequest {
+  to: string[];
+  days: number;
+  dryRun: boolean;
+}
+
+export interface WorkoutResult {
+  id: string;
+  date: string;
+  name: string;
+  target: string;
+  state: PlannedState;
+  changes: string[];
+  reason?: string;
 }
 
 export interface Notice {

@@ -9,6 +9,7 @@ export const DEFAULT_SETTINGS: Settings = {
   strava_matches_duplicate: true,
   wizard_done: false,
   wizard_step: '',
+  workouts_sync: false,
 };
 
 /** Light or dark by choice; "system" leaves it to prefers-color-scheme. */
