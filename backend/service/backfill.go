@@ -303,6 +303,8 @@ func (s *Service) PreviewBackfill(ctx context.Context, req BackfillRequest) (Pre
 	if err != nil {
 		return Preview{}, err
 	}
+	s.previewMu.Lock()
+	defer s.previewMu.Unlock()
 	out := Preview{Sources: []PreviewSource{}, StravaCopies: e.Options.StravaCopies}
 	for _, name := range signIn {
 		out.Sources = append(out.Sources, s.needsSignInRow(name, nil))

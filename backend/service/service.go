@@ -61,6 +61,9 @@ type Service struct {
 	// runLock keeps the window's backfill and continuous sync from running
 	// over the same activities at once.
 	runLock sync.Mutex
+	// previewMu: one preview at a time, so two counts never list the same
+	// source side by side (the rider changing the dates while counting).
+	previewMu sync.Mutex
 
 	mu      sync.Mutex
 	onClose []func()
