@@ -155,7 +155,8 @@ func (e *Engine) emitter() events.Emitter {
 
 // scope is the library filter a request covers.
 func (e *Engine) scope(req Request) store.Filter {
-	f := store.Filter{Since: req.Query.Since, Until: req.Query.Until, IDs: req.IDs}
+	// Continuous sync answers for what is new, not for history left out.
+	f := store.Filter{Since: req.Query.Since, Until: req.Query.Until, IDs: req.IDs, NewOnly: e.Options.NewOnly}
 	if len(req.IDs) == 0 {
 		f.Sources = req.Sources
 		if len(f.Sources) == 0 {
@@ -348,9 +349,15 @@ func (e *Engine) finishRecord(p *pipeline, out *Result) {
 	d := p.decided
 	p.mu.Unlock()
 	rec.Uploaded = out.Uploaded
-	rec.Already = d[store.StateAlready]
-	rec.Skipped = d[store.StateSkipped] + d[store.StateNeedsReview] + d[store.StateUnreadable] + d[store.StateNotAnActivity]
-	rec.Failed = d[store.StateFailed]
+	if rec.Kind == store.RunContinuous {
+		// A pass answers for what it decided, not for the whole library.
+		rec.Already = d[store.StateAlready]
+		rec.Skipped = d[store.StateSkipped] + d[store.StateNeedsReview] + d[store.StateUnreadable] + d[store.StateNotAnActivity]
+		rec.Failed = d[store.StateFailed]
+	} else {
+		// The rider's run keeps the totals they saw: the same categories as its preview.
+		rec.Already, rec.Skipped, rec.Failed = out.Already, out.Skipped, out.Failed
+	}
 	if rec.Kind == store.RunContinuous && rec.Uploaded == 0 && rec.Failed == 0 {
 		if err := e.Store.DeleteRun(rec.ID); err != nil {
 			e.log().Error("forget empty run", "run", rec.ID, "err", err)

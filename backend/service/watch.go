@@ -45,7 +45,14 @@ func (w *Watcher) settings() map[string]string {
 func (w *Watcher) Pass(ctx context.Context, sources []string) (PassResult, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	res, err := w.s.Backfill(ctx, BackfillOptions{Sources: sources, Scheduled: true, SourceSettings: w.settings()}, nil)
+	// A pass's progress is not the rider's run: the Backfill screen keeps
+	// showing theirs; the library still hears what changed.
+	quiet := events.Func(func(name string, payload any) {
+		if name != events.Progress {
+			w.s.Events.Emit(name, payload)
+		}
+	})
+	res, err := w.s.Backfill(ctx, BackfillOptions{Sources: sources, Scheduled: true, SourceSettings: w.settings()}, quiet)
 	// Every automatic upload leaves a notice that leads to its run: what
 	// went up, and the way to undo it.
 	if n := res.Uploaded; n > 0 {

@@ -671,6 +671,9 @@ async function main() {
   await test('backfill: the preview for a date range equals the run\'s totals, category by category', async () => {
     await check(fresh, 'no second rider');
     await tid('nav-backfill').click();
+    await tid('backfill-source-igpsport').waitFor();
+    // Let the first count (all history, every source) finish before changing the choice.
+    await until(async () => (await tid('backfill-preview-table').count()) > 0, 'the first count', 30_000);
     for (const s of ['igpsport', 'trainingpeaks', 'zwift']) await tid(`backfill-source-${s}`).uncheck();
     await tid('backfill-range-dates').check();
     const day = (d) => d.toISOString().slice(0, 10);
