@@ -467,3 +467,32 @@ func TestProbableDuplicateWaitsForTheRider(t *testing.T) {
 		t.Fatalf("after Upload anyway: %s in run %d, want uploaded in run %d", got.State, got.RunID, res.RunID)
 	}
 }
+
+// A ride Intervals.icu holds only as a Strava copy stays as it is (counted
+// as a Strava copy) unless the run is asked to upload the originals.
+func TestStravaCopiesKeptOrUploadedAsOriginals(t *testing.T) {
+	start := time.Date(2025, 5, 1, 7, 0, 0, 0, time.UTC)
+	src := newRides(3, start)
+	w := newWorld(t, src)
+	w.fake.AddActivity(intervalsfake.Activity{StartDateLocal: intervals.WallClock(src.rides[1].StartHint.Add(time.Minute).In(w.fake.Location())), Source: "STRAVA"})
+
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StravaCopies != 1 || res.Uploaded != 2 || w.fake.UploadCount() != 2 {
+		t.Fatalf("keep: %+v with %d uploads; want 1 Strava copy left and 2 uploaded", res, w.fake.UploadCount())
+	}
+	w.eng.Options.StravaCopies = StravaUpload
+	res, err = w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Uploaded != 1 || res.StravaCopies != 0 || w.fake.UploadCount() != 3 {
+		t.Fatalf("upload: %+v with %d uploads; want the original uploaded next to its copy", res, w.fake.UploadCount())
+	}
+	row, _ := w.store.FindBySource("testapp", src.rides[1].RemoteID)
+	if row.State != store.StateUploaded || row.RunID != res.RunID {
+		t.Fatalf("the original: %s in run %d, want uploaded in run %d (undoable)", row.State, row.RunID, res.RunID)
+	}
+}
