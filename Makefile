@@ -9,13 +9,17 @@ SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
 
-.PHONY: run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
+.PHONY: bench-baseline run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
 
 run: build
 	./build/bin/fitbridge
 
+# Two programs: fitbridge (the command line, serve and watch, without the GUI
+# libraries, so they stay lean) and fitbridge-window beside it, which
+# `fitbridge` without arguments hands over to.
 build: deps frontend
-	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o build/bin/fitbridge .
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o build/bin/fitbridge .
+	$(GO) build -tags $(TAGS) -ldflags "$(LDFLAGS)" -o build/bin/fitbridge-window .
 
 # Windows binary, to prove the desktop build compiles there (Wails on Windows needs no cgo).
 windows: go-deps frontend
@@ -61,9 +65,9 @@ test-all: test-go test-frontend test-e2e test-window
 
 test-go:
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above"; exit 1)
-	$(GO) vet ./backend/...
+	$(GO) vet ./backend/... ./tools/...
 	CGO_ENABLED=0 FITBRIDGE_REQUIRE_KEYRING=1 FITBRIDGE_BROWSER_HEADLESS=1 $(GO) test -count=1 -timeout 20m ./backend/...
-	CGO_ENABLED=0 $(GO) test -count=1 .
+	CGO_ENABLED=0 $(GO) test -count=1 . ./tools/...
 	$(GO) vet -tags $(TAGS) .
 
 test-frontend:
@@ -80,6 +84,10 @@ test-window: build
 # Speed and memory, outside `make test`; results go to docs/BENCHMARKS.md.
 bench: build
 	bash scripts/bench-report.sh
+
+# Makes the last `make bench` the baseline later runs are compared with.
+bench-baseline:
+	cp docs/benchmarks.json docs/benchmarks-baseline.json
 
 soak: deps
 	FITBRIDGE_SOAK=1 $(GO) test -run '^TestSoak$$' -count=1 -v -timeout 60m ./backend/soak/

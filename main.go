@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -26,6 +27,7 @@ func frontendFS() fs.FS {
 
 func main() {
 	args := os.Args[1:]
+	writeMemStats(context.Background())
 	if cli.IsCommand(args) {
 		os.Exit(cli.Main(args, &cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Serve: serve}))
 	}

@@ -10,17 +10,49 @@ home=$(mktemp -d)
 trap 'rm -rf "$home"' EXIT
 now() { date +%s.%N; }
 
-# serve: start-up and idle memory of the Go process.
-t0=$(now)
-FITBRIDGE_HOME=$home/serve "$bin" serve --addr 127.0.0.1:0 > "$home/serve.out" 2>&1 &
-pid=$!
-until grep -q "running at" "$home/serve.out" 2>/dev/null; do sleep 0.02; done
-t1=$(now)
-sleep 5
-rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
-kill $pid; wait $pid 2>/dev/null || true
-printf 'serve start-up: %.2f s\n' "$(echo "$t1 - $t0" | bc)"
-printf 'serve idle memory (RSS of the Go process after 5 s): %.1f MB\n' "$(echo "$rss / 1024" | bc -l)"
+# breakdown PID LABEL: where a process's resident memory goes.
+breakdown() {
+  local pid=$1 label=$2 exe
+  exe=$(readlink "/proc/$pid/exe")
+  awk -v exe="$exe" -v label="$label" '
+    /^[0-9a-f]+-[0-9a-f]+ / { name = $6 }
+    /^Rss:/ { if (name == exe) bin += $2; else if (name ~ /\.so/) { lib += $2; libs[name] = 1 } }
+    /^Anonymous:/ { anon += $2 }
+    END {
+      n = 0; for (l in libs) n++
+      printf "%s: %.1f MB anonymous (Go heap, stacks, SQLite), %.1f MB of the program file, %.1f MB of %d shared libraries\n", label, anon/1024, bin/1024, lib/1024, n
+    }' "/proc/$pid/smaps"
+}
+
+# serve PROGRAM LABEL: start-up, then idle memory once settled.
+serve_bench() {
+  local bin=$1 label=$2 t0 t1 pid rss
+  t0=$(now)
+  FITBRIDGE_MEMSTATS=$home/$label.mem FITBRIDGE_HOME=$home/$label "$bin" serve --addr 127.0.0.1:0 > "$home/$label.out" 2>&1 &
+  pid=$!
+  until grep -q "running at" "$home/$label.out" 2>/dev/null; do sleep 0.02; done
+  t1=$(now)
+  sleep 5
+  rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
+  breakdown $pid "$label"
+  awk -v label="$label" '
+    /heap\/objects/ { obj = $2 } /heap\/unused/ { unused = $2 } /heap\/released/ { rel = $2 }
+    /heap\/stacks/ { stk = $2 } /goroutines/ { g = $2 }
+    END { printf "%s Go runtime: heap in use %.1f MB, heap held but unused %.1f MB, released to the system %.1f MB, stacks %.1f MB, %d goroutines\n", label, obj/1048576, unused/1048576, rel/1048576, stk/1048576, g }' "$home/$label.mem"
+  kill $pid; wait $pid 2>/dev/null || true
+  printf '%s start-up: %.2f s, idle memory (RSS after 5 s): %.1f MB\n' "$label" "$(echo "$t1 - $t0" | bc)" "$(echo "$rss / 1024" | bc -l)"
+  SERVE_T=$(echo "$t1 - $t0" | bc); SERVE_RSS=$(echo "$rss / 1024" | bc -l)
+}
+
+# The shipped command line, and for comparison the window program running
+# serve (what every command was before they were split).
+serve_bench "$bin" serve
+printf 'BenchmarkServeStartup 1 %.3f s\n' "$SERVE_T"
+printf 'BenchmarkServeIdleRSS 1 %.1f MB\n' "$SERVE_RSS"
+if [ -x "$(dirname "$bin")/fitbridge-window" ]; then
+  serve_bench "$(dirname "$bin")/fitbridge-window" serve-in-window-program
+  printf 'BenchmarkServeInWindowProgramIdleRSS 1 %.1f MB\n' "$SERVE_RSS"
+fi
 
 # The window under Xvfb: time until a screenshot shows real content.
 if command -v Xvfb >/dev/null && command -v import >/dev/null; then
@@ -49,13 +81,15 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
     sleep 0.1
   done
   sleep 3
-  wpid=$(pgrep -f -n "^$bin$" || true)
+  wpid=$(pgrep -f -n "fitbridge-window$" || pgrep -f -n "^$bin$" || true)
   wrss=$( [ -n "$wpid" ] && awk '/VmRSS/{print $2}' /proc/$wpid/status || echo 0)
   kill $app $xvfb 2>/dev/null || true
   if [ -n "$shown" ]; then
     printf 'window start-up (until content shows): %.2f s\n' "$(echo "$shown - $t0" | bc)"
+    printf 'BenchmarkWindowStartup 1 %.3f s\n' "$(echo "$shown - $t0" | bc)"
   else
     echo "window start-up: no content within 20 s"
   fi
   printf 'window idle memory (RSS of the app process, web view renderer not counted): %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
+  printf 'BenchmarkWindowIdleRSS 1 %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
 fi

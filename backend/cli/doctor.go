@@ -11,9 +11,10 @@ import (
 )
 
 func runDoctor(ctx context.Context, e *Env, args []string) int {
-	f := newFlags(e, "doctor", "doctor [--json] [--report FILE]")
+	f := newFlags(e, "doctor", "doctor [--json] [--report FILE] [--trace FILE]")
 	asJSON := f.Bool("json", false, "print the whole report as one JSON document")
 	reportFile := f.String("report", "", "also write the plain-text report (secrets removed) to FILE, to attach to a bug report")
+	traceFile := f.String("trace", "", "also list a few rides of each online source, download one, and write what every call answered (secrets removed) to FILE, for a bug report")
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
@@ -34,10 +35,21 @@ func runDoctor(ctx context.Context, e *Env, args []string) int {
 			return fail(e, fmt.Errorf("write the report: %w", err))
 		}
 	}
+	if *traceFile != "" {
+		tr, err := svc.Trace(ctx, *traceFile)
+		if err != nil {
+			return fail(e, err)
+		}
+		// A trace that failed is reported as a problem of the run.
+		rep.Checks = append(rep.Checks, traceChecks(tr)...)
+	}
 	if *asJSON {
 		printJSON(e.Stdout, rep)
 	} else {
 		printChecks(e, rep)
+		if *traceFile != "" {
+			fmt.Fprintf(e.Stdout, "Trace of a short listing and one download per source (no secrets, safe to attach to a bug report): %s\n", *traceFile)
+		}
 	}
 	return doctorExit(e, rep)
 }
@@ -93,4 +105,14 @@ func doctorExit(e *Env, rep doctor.Report) int {
 		return ExitFailures
 	}
 	return ExitOK
+}
+
+// traceChecks are the trace's checks, named as such in the doctor's list.
+func traceChecks(tr doctor.Report) []doctor.Check {
+	out := make([]doctor.Check, len(tr.Checks))
+	for i, c := range tr.Checks {
+		c.Call = "trace: " + c.Call
+		out[i] = c
+	}
+	return out
 }

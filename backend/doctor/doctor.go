@@ -39,6 +39,9 @@ type Check struct {
 	// keyed by question number.
 	Answers   map[string]string `json:"answers,omitempty"`
 	Exchanges []Exchange        `json:"exchanges,omitempty"`
+	// Failed is the exchange that failed, when the check failed on a call:
+	// what it asked, its status and the shape of its reply.
+	Failed *Exchange `json:"failed_call,omitempty"`
 }
 
 // Questions are the open questions (from the API reference's list for the
@@ -69,6 +72,29 @@ func (c *Check) SetExchanges(ex []Exchange) {
 			c.Shape = ex[i].Shape
 		}
 		break
+	}
+}
+
+// SetFailed names the call that failed among the check's exchanges: the
+// last one refused (a 4xx or 5xx) or left without an answer, else the last
+// one (a refusal inside a 200). Its status and reply shape become the
+// check's, so a report shows the reply of the exact call that failed.
+func (c *Check) SetFailed() {
+	if len(c.Exchanges) == 0 {
+		return
+	}
+	at := len(c.Exchanges) - 1
+	for i := len(c.Exchanges) - 1; i >= 0; i-- {
+		if ex := c.Exchanges[i]; ex.Status >= 400 || (ex.Status == 0 && ex.Error != "") {
+			at = i
+			break
+		}
+	}
+	ex := c.Exchanges[at]
+	c.Failed = &ex
+	c.Status = ex.Status
+	if ex.Shape != nil {
+		c.Shape = ex.Shape
 	}
 }
 
@@ -118,33 +144,41 @@ func (r Report) Redacted(red *secrets.Redactor) Report {
 		if c.Exchanges != nil {
 			exs := make([]Exchange, len(c.Exchanges))
 			for j, ex := range c.Exchanges {
-				ex.Method = red.String(ex.Method)
-				ex.Host = red.String(ex.Host)
-				ex.Path = red.String(ex.Path)
-				ex.Auth = red.String(ex.Auth)
-				ex.Error = red.String(ex.Error)
-				ex.Shape = redactShape(ex.Shape, red)
-				if ex.QueryKeys != nil {
-					keys := make([]string, len(ex.QueryKeys))
-					for k, q := range ex.QueryKeys {
-						keys[k] = red.String(q)
-					}
-					ex.QueryKeys = keys
-				}
-				if ex.Headers != nil {
-					h := make(map[string]string, len(ex.Headers))
-					for k, v := range ex.Headers {
-						h[k] = red.String(v)
-					}
-					ex.Headers = h
-				}
-				exs[j] = ex
+				exs[j] = redactExchange(ex, red)
 			}
 			c.Exchanges = exs
+		}
+		if c.Failed != nil {
+			f := redactExchange(*c.Failed, red)
+			c.Failed = &f
 		}
 		out.Checks[i] = c
 	}
 	return out
+}
+
+func redactExchange(ex Exchange, red *secrets.Redactor) Exchange {
+	ex.Method = red.String(ex.Method)
+	ex.Host = red.String(ex.Host)
+	ex.Path = red.String(ex.Path)
+	ex.Auth = red.String(ex.Auth)
+	ex.Error = red.String(ex.Error)
+	ex.Shape = redactShape(ex.Shape, red)
+	if ex.QueryKeys != nil {
+		keys := make([]string, len(ex.QueryKeys))
+		for k, q := range ex.QueryKeys {
+			keys[k] = red.String(q)
+		}
+		ex.QueryKeys = keys
+	}
+	if ex.Headers != nil {
+		h := make(map[string]string, len(ex.Headers))
+		for k, v := range ex.Headers {
+			h[k] = red.String(v)
+		}
+		ex.Headers = h
+	}
+	return ex
 }
 
 func redactShape(v any, red *secrets.Redactor) any {
@@ -216,32 +250,43 @@ func writeCheck(b *strings.Builder, c Check) {
 		}
 		fmt.Fprintf(b, "   open question %s (%s)\n      %s\n", k, q, c.Answers[k])
 	}
+	if f := c.Failed; f != nil {
+		fmt.Fprintf(b, "   failed call: %s %s%s -> %s\n", f.Method, f.Host, f.Path, StatusText(f.Status))
+		if f.Shape != nil {
+			writeShape(b, f.Shape, "      ")
+		}
+		b.WriteString("   all calls:\n")
+	}
 	for _, ex := range c.Exchanges {
-		line := fmt.Sprintf("   %s %s%s", ex.Method, ex.Host, ex.Path)
-		if len(ex.QueryKeys) > 0 {
-			line += "?" + strings.Join(ex.QueryKeys, "&")
-		}
-		if ex.Error != "" && ex.Status == 0 {
-			line += fmt.Sprintf(" -> no answer after %d ms: %s", ex.Millis, ex.Error)
-		} else {
-			line += fmt.Sprintf(" -> %d in %d ms, %d bytes", ex.Status, ex.Millis, ex.Bytes)
-		}
-		if ex.Auth != "" {
-			line += ", sent " + ex.Auth
-		}
-		b.WriteString(line + "\n")
-		if ex.Error != "" && ex.Status != 0 {
-			fmt.Fprintf(b, "      error: %s\n", ex.Error)
-		}
-		for _, k := range sortedKeys(ex.Headers) {
-			fmt.Fprintf(b, "      %s: %s\n", k, ex.Headers[k])
-		}
-		if ex.Shape != nil {
-			writeShape(b, ex.Shape, "      ")
-		}
+		writeExchange(b, ex)
 	}
 	if len(c.Exchanges) == 0 && c.Shape != nil {
 		writeShape(b, c.Shape, "   ")
+	}
+}
+
+func writeExchange(b *strings.Builder, ex Exchange) {
+	line := fmt.Sprintf("   %s %s%s", ex.Method, ex.Host, ex.Path)
+	if len(ex.QueryKeys) > 0 {
+		line += "?" + strings.Join(ex.QueryKeys, "&")
+	}
+	if ex.Error != "" && ex.Status == 0 {
+		line += fmt.Sprintf(" -> no answer after %d ms: %s", ex.Millis, ex.Error)
+	} else {
+		line += fmt.Sprintf(" -> %d in %d ms, %d bytes", ex.Status, ex.Millis, ex.Bytes)
+	}
+	if ex.Auth != "" {
+		line += ", sent " + ex.Auth
+	}
+	b.WriteString(line + "\n")
+	if ex.Error != "" && ex.Status != 0 {
+		fmt.Fprintf(b, "      error: %s\n", ex.Error)
+	}
+	for _, k := range sortedKeys(ex.Headers) {
+		fmt.Fprintf(b, "      %s: %s\n", k, ex.Headers[k])
+	}
+	if ex.Shape != nil {
+		writeShape(b, ex.Shape, "      ")
 	}
 }
 

@@ -310,3 +310,40 @@ func TestReportVerdicts(t *testing.T) {
 		t.Errorf("text:\n%s", text)
 	}
 }
+
+func TestSetFailedNamesTheFailedCall(t *testing.T) {
+	list := Exchange{Method: "POST", Host: "h", Path: "/list", Status: 200, Shape: map[string]any{"data": "object"}}
+	refused := Exchange{Method: "POST", Host: "h", Path: "/list", Status: 403, Shape: map[string]any{"error": "true"}}
+	cut := Exchange{Method: "GET", Host: "h", Path: "/file", Error: "connection reset"}
+	retry := Exchange{Method: "POST", Host: "h", Path: "/other", Status: 200, Shape: "empty"}
+	tests := []struct {
+		name string
+		ex   []Exchange
+		want *Exchange
+	}{
+		{"no calls", nil, nil},
+		{"a refusal inside a 200: the last call", []Exchange{list, retry}, &retry},
+		{"the last refused call, not the one after it", []Exchange{list, refused, retry}, &refused},
+		{"no answer at all", []Exchange{list, cut}, &cut},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Check{Service: "s", Call: "c"}
+			c.SetExchanges(tt.ex)
+			c.SetFailed()
+			if tt.want == nil {
+				if c.Failed != nil {
+					t.Fatalf("failed %+v", c.Failed)
+				}
+				return
+			}
+			if c.Failed == nil || c.Failed.Path != tt.want.Path || c.Status != tt.want.Status || c.Failed.Status != tt.want.Status {
+				t.Fatalf("failed %+v, status %d; want %+v", c.Failed, c.Status, tt.want)
+			}
+			text := Report{Checks: []Check{c}}.Text()
+			if !strings.Contains(text, "failed call: "+tt.want.Method+" h"+tt.want.Path+" -> "+StatusText(tt.want.Status)) {
+				t.Fatalf("text does not name the call:\n%s", text)
+			}
+		})
+	}
+}

@@ -25,6 +25,8 @@ type world struct {
 type worldOptions struct {
 	n      int
 	faults float64 // share of 500s and of 429s on both services
+	// intervals are the Intervals.icu fake's alternative behaviours.
+	intervals intervalsfake.Options
 }
 
 func newWorld(t *testing.T, p platform, o worldOptions) *world {
@@ -36,7 +38,9 @@ func newWorld(t *testing.T, p platform, o worldOptions) *world {
 		pf.ServerErrorRate, pf.TooManyRate, pf.RetryAfter = o.faults, o.faults, 1
 		ivf.ServerErrorRate, ivf.TooManyRate, ivf.RetryAfter = o.faults, o.faults, 1
 	}
-	ivl := intervalsfake.New(intervalsfake.Options{Summarize: summarize, Faults: ivf})
+	io := o.intervals
+	io.Summarize, io.Faults = summarize, ivf
+	ivl := intervalsfake.New(io)
 	url := ivl.Start()
 	t.Cleanup(ivl.Close)
 	key, purl := p.start(t, o.n, pf)

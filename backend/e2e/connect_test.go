@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fitbridge/backend/fakes/mywhooshfake"
+	"fitbridge/backend/source/mywhoosh"
 )
 
 // The three ways to connect MyWhoosh from the command line, against the fake:
@@ -58,4 +59,37 @@ func TestConnectMyWhooshEachWay(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q: want MyWhoosh's own message and no password", code, errs)
 		}
 	})
+}
+
+// A portal whose service takes only encrypted bodies, and refuses plain ones
+// with a 403 or inside a 200, still gives a good browser session: the
+// sign-in's check tries the other form, and the account keeps the form
+// that worked.
+func TestConnectMyWhooshBrowserEitherBodyForm(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		opts  mywhooshfake.Options
+		wantF string
+	}{
+		{"plain taken", mywhooshfake.Options{Bodies: mywhooshfake.BodiesPlain, WrongForm: 403}, mywhoosh.FormPlain},
+		{"encrypted only, plain refused with 403", mywhooshfake.Options{Bodies: mywhooshfake.BodiesEncrypted, WrongForm: 403}, mywhoosh.FormEncrypted},
+		{"encrypted only, plain refused inside a 200", mywhooshfake.Options{Bodies: mywhooshfake.BodiesEncrypted, WrongForm: 200}, mywhoosh.FormEncrypted},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := c.opts
+			o.AutoLogin = true
+			f := mywhooshfake.New(o)
+			url := f.Start()
+			defer f.Close()
+			r := newRider(t)
+			r.env["FITBRIDGE_MYWHOOSH_URL"] = url
+			out, errs, code := r.run("", "connect", "mywhoosh", "--browser")
+			if code != 0 {
+				t.Fatalf("exit %d: %s %s", code, out, errs)
+			}
+			if got := accountSettings(t, r.home, "mywhoosh")[mywhoosh.SettingBodyForm]; got != c.wantF {
+				t.Fatalf("body form kept %q, want %q", got, c.wantF)
+			}
+		})
+	}
 }

@@ -44,21 +44,36 @@ var twoYears = func() (time.Time, time.Time) {
 type myWhoosh struct {
 	f     *mywhooshfake.Server
 	rides []mywhooshfake.Ride
+	opts  mywhooshfake.Options // the fake's alternative behaviours
+	// password connects with the API login instead of a pasted token.
+	password bool
 }
 
 func (p *myWhoosh) name() string { return "mywhoosh" }
 func (p *myWhoosh) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
-	p.f = mywhooshfake.New(mywhooshfake.Options{Faults: faults})
+	o := p.opts
+	o.Faults = faults
+	p.f = mywhooshfake.New(o)
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	from, to := twoYears()
 	p.rides = p.f.Seed(n, from, to, rand.New(rand.NewSource(3)))
 	return "FITBRIDGE_MYWHOOSH_URL", url
 }
-func (p *myWhoosh) secret() string        { return p.f.IssueToken() }
-func (p *myWhoosh) connectArgs() []string { return []string{"connect", "mywhoosh", "--token-stdin"} }
-func (p *myWhoosh) expire()               { p.f.ExpireTokens() }
-func (p *myWhoosh) expectDone() int       { return len(p.rides) - p.expectSkipped() }
+func (p *myWhoosh) secret() string {
+	if p.password {
+		return mywhooshfake.DefaultPassword + "\n"
+	}
+	return p.f.IssueToken()
+}
+func (p *myWhoosh) connectArgs() []string {
+	if p.password {
+		return []string{"connect", "mywhoosh", "--username", mywhooshfake.DefaultEmail, "--password-stdin"}
+	}
+	return []string{"connect", "mywhoosh", "--token-stdin"}
+}
+func (p *myWhoosh) expire()         { p.f.ExpireTokens() }
+func (p *myWhoosh) expectDone() int { return len(p.rides) - p.expectSkipped() }
 func (p *myWhoosh) expectSkipped() int {
 	n := 0
 	for _, r := range p.rides {
@@ -91,12 +106,23 @@ func (p *myWhoosh) seedIntervals(ivl *intervalsfake.Server) int {
 type iGPSport struct {
 	f     *igpsportfake.Server
 	rides []igpsportfake.Ride
+	// opts are the fake's alternative behaviours; its Region is the one connected (default intl).
+	opts igpsportfake.Options
+}
+
+func (p *iGPSport) region() string {
+	if p.opts.Region == "" {
+		return "intl"
+	}
+	return p.opts.Region
 }
 
 func (p *iGPSport) name() string { return "igpsport" }
 func (p *iGPSport) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
 	// Strict storage: a bearer sent to storage fails the downloads here.
-	p.f = igpsportfake.New(igpsportfake.Options{Region: "intl", Faults: faults, StrictStorageAuth: true})
+	o := p.opts
+	o.Region, o.Faults, o.StrictStorageAuth = p.region(), faults, true
+	p.f = igpsportfake.New(o)
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	from, to := twoYears()
@@ -105,7 +131,7 @@ func (p *iGPSport) start(t *testing.T, n int, faults *fakes.Faults) (string, str
 }
 func (p *iGPSport) secret() string { return p.f.Token() }
 func (p *iGPSport) connectArgs() []string {
-	return []string{"connect", "igpsport", "--region", "intl", "--token-stdin"}
+	return []string{"connect", "igpsport", "--region", p.region(), "--token-stdin"}
 }
 func (p *iGPSport) expire()            { p.f.ExpireTokens() }
 func (p *iGPSport) expectDone() int    { return len(p.rides) }
@@ -129,12 +155,15 @@ func (p *iGPSport) seedIntervals(ivl *intervalsfake.Server) int {
 // --- TrainingPeaks ---
 
 type trainingPeaks struct {
-	f *trainingpeaksfake.Server
+	f    *trainingpeaksfake.Server
+	opts trainingpeaksfake.Options // the fake's alternative behaviours
 }
 
 func (p *trainingPeaks) name() string { return "trainingpeaks" }
 func (p *trainingPeaks) start(t *testing.T, n int, faults *fakes.Faults) (string, string) {
-	p.f = trainingpeaksfake.New(trainingpeaksfake.Options{Faults: faults})
+	o := p.opts
+	o.Faults = faults
+	p.f = trainingpeaksfake.New(o)
 	url := p.f.Start()
 	t.Cleanup(p.f.Close)
 	to := time.Now().UTC().Add(-24 * time.Hour)

@@ -201,11 +201,7 @@ func TestWorkoutsGoToZwiftAndIGPSportAndFollowThePlan(t *testing.T) {
 
 func TestWorkoutsFailWhenIGPSportDoesNotListWhatItTook(t *testing.T) {
 	r := newRider(t)
-	ivl := intervalsfake.New(intervalsfake.Options{})
-	r.env["FITBRIDGE_INTERVALS_URL"] = ivl.Start()
-	t.Cleanup(ivl.Close)
-	r.env["FITBRIDGE_INTERVALS_API_KEY"] = ivl.APIKey()
-	r.must("", "connect", "intervals", "--athlete-id", ivl.AthleteID())
+	ivl := connectIntervals(t, r)
 	ig := igpsportfake.New(igpsportfake.Options{Region: "intl", WorkoutsNotListed: true})
 	r.env["FITBRIDGE_IGPSPORT_URL"] = ig.Start()
 	t.Cleanup(ig.Close)
@@ -231,11 +227,7 @@ func TestWorkoutsUsageAndMyWhoosh(t *testing.T) {
 	if _, errs, code := r.run("", "workouts", "--to", "strava", "--yes"); code != 2 || !strings.Contains(errs, "does not take planned workouts") {
 		t.Fatalf("unknown target: exit %d %q", code, errs)
 	}
-	ivl := intervalsfake.New(intervalsfake.Options{})
-	r.env["FITBRIDGE_INTERVALS_URL"] = ivl.Start()
-	t.Cleanup(ivl.Close)
-	r.env["FITBRIDGE_INTERVALS_API_KEY"] = ivl.APIKey()
-	r.must("", "connect", "intervals", "--athlete-id", ivl.AthleteID())
+	ivl := connectIntervals(t, r)
 	ivl.AddEvent(intervalsfake.Event{Day: time.Now().AddDate(0, 0, 2), Name: "Tempo", Type: "VirtualRide", Steps: []map[string]any{
 		{"duration": 1800, "power": map[string]any{"value": 80, "units": "%ftp"}},
 	}})
@@ -247,6 +239,16 @@ func TestWorkoutsUsageAndMyWhoosh(t *testing.T) {
 	if state, _, reason := res.find(t, "mywhoosh", "Tempo"); state != "failed" || !strings.Contains(reason, "MyWhoosh cannot take planned workouts") {
 		t.Fatalf("got %s %q", state, reason)
 	}
+}
+
+// connectIntervals gives the rider an Intervals.icu account on a fake.
+func connectIntervals(t *testing.T, r *rider) *intervalsfake.Server {
+	ivl := intervalsfake.New(intervalsfake.Options{})
+	r.env["FITBRIDGE_INTERVALS_URL"] = ivl.Start()
+	t.Cleanup(ivl.Close)
+	r.env["FITBRIDGE_INTERVALS_API_KEY"] = ivl.APIKey()
+	r.must("", "connect", "intervals", "--athlete-id", ivl.AthleteID())
+	return ivl
 }
 
 func anyContains(list []string, sub string) bool {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -390,6 +391,36 @@ func TestActivitiesSplitsFullWindows(t *testing.T) {
 				t.Fatalf("listing query %v", r.Query)
 			}
 		}
+	}
+}
+
+// A service that caps a listing below the limit asked for, without saying
+// so, must not hide rides: windows with SplitAt rows or more are split.
+func TestActivitiesSurviveASilentCap(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		cap  int
+	}{{"no cap", 0}, {"silent cap of 100", 100}, {"silent cap of 150", 150}} {
+		t.Run(c.name, func(t *testing.T) {
+			s, base := fake(t, intervalsfake.Options{Timezone: "UTC", SilentCap: c.cap})
+			t0 := time.Date(2024, 1, 1, 6, 0, 0, 0, time.UTC)
+			const n = 420
+			for i := range n {
+				s.AddActivity(intervalsfake.Activity{Source: "GARMIN_CONNECT", StartDate: t0.Add(time.Duration(i*5) * time.Hour), Type: "Ride", ElapsedTime: 3600})
+			}
+			acts, err := client(base, &sleeps{}).Activities(context.Background(), t0, t0.AddDate(0, 0, 120))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(acts) != n {
+				t.Fatalf("%d activities listed, want %d", len(acts), n)
+			}
+			for _, r := range s.Requests() {
+				if r.Query.Get("limit") != strconv.Itoa(DefaultPageLimit) {
+					t.Fatalf("limit %q sent", r.Query.Get("limit"))
+				}
+			}
+		})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"fitbridge/backend/backfill"
@@ -97,7 +98,21 @@ func (s *Service) runEngine(ctx context.Context, e *backfill.Engine, o BackfillO
 		err = s.signInError(nsi.Accounts)
 	}
 	s.Events.Emit(events.Library, nil)
+	releaseAfter(res.Discovered)
 	return res, err
+}
+
+// bigRun is how many activities a run must have touched before its memory
+// is handed back to the system at once rather than over minutes.
+const bigRun = 20
+
+// releaseAfter returns a finished run's memory to the system when the run
+// was big: FitBridge idles for hours next to a trainer app that wants it.
+// A small run is left to the runtime, which returns memory by itself.
+func releaseAfter(activities int) {
+	if activities >= bigRun {
+		debug.FreeOSMemory()
+	}
 }
 
 func (s *Service) signInError(accounts []string) error {

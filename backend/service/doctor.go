@@ -340,6 +340,10 @@ func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc stor
 		default:
 			chk.Note = err.Error()
 		}
+		if err != nil && len(chk.Exchanges) > 0 {
+			chk.SetFailed()
+			chk.Call = chk.Failed.Method + " " + chk.Failed.Path
+		}
 		if err != nil && chk.Status == 0 {
 			if m := httpStatusInText.FindStringSubmatch(err.Error()); m != nil {
 				chk.Status, _ = strconv.Atoi(m[1])

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -239,6 +240,12 @@ func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
 			t.Cleanup(f.Close)
 			return url, f.Token(), f.ExpireTokens
 		}},
+		{name: "mywhoosh", env: "FITBRIDGE_MYWHOOSH_URL", auth: "Bearer", start: func(t *testing.T) (string, string, func()) {
+			f := mywhooshfake.New(mywhooshfake.Options{AuthStatus: 403})
+			url := f.Start()
+			t.Cleanup(f.Close)
+			return url, f.IssueToken(), f.ExpireTokens
+		}},
 		{name: "trainingpeaks", env: "FITBRIDGE_TRAININGPEAKS_URL", auth: "cookie", start: func(t *testing.T) (string, string, func()) {
 			f := trainingpeaksfake.New(trainingpeaksfake.Options{})
 			url := f.Start()
@@ -275,6 +282,18 @@ func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
 				}
 				if !revoked && c.Shape == nil {
 					t.Errorf("no reply shape recorded: %+v", c)
+				}
+				// A refusal names the call that failed, its status and its reply's shape.
+				if revoked {
+					f := c.Failed
+					if f == nil || f.Status < 400 || f.Status != c.Status || f.Shape == nil || c.Call != f.Method+" "+f.Path {
+						t.Fatalf("refused: check %q status %d, failed call %+v", c.Call, c.Status, f)
+					}
+					text := rep.Text()
+					want := fmt.Sprintf("failed call: %s %s%s -> HTTP %d", f.Method, f.Host, f.Path, f.Status)
+					if !strings.Contains(text, want) || !strings.Contains(text, want+"\n      body shape:") {
+						t.Errorf("the report does not name the failed call with its shape (%q):\n%s", want, text)
+					}
 				}
 				js, _ := rep.JSON()
 				for _, out := range []string{rep.Text(), string(js)} {

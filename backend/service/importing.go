@@ -39,6 +39,7 @@ func (s *Service) Import(paths []string) ImportResult {
 		out.Activities = []ActivityView{}
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 
@@ -57,6 +58,7 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 		out.Activities = []ActivityView{}
 	}
 	s.Events.Emit("library", nil)
+	releaseAfter(len(out.Activities))
 	return out
 }
 

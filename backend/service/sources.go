@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"fitbridge/backend/backfill"
@@ -71,7 +73,35 @@ func (s *Service) descriptor(name string) (source.Descriptor, error) {
 
 // sourceConfig builds the platform configuration of an account.
 func (s *Service) sourceConfig(d source.Descriptor, region, token string, settings map[string]string) source.Config {
+	cfg, _ := s.sourceConfigLearning(d, region, token, settings)
+	return cfg
+}
+
+// learntSettingsMu keeps two settings learnt at once from overwriting each other.
+var learntSettingsMu sync.Mutex
+
+// sourceConfigLearning is sourceConfig whose OnSetting keeps what the
+// platform learns (which request form it takes): in the connected account,
+// and in learnt, for a sign-in whose account is saved afterwards.
+func (s *Service) sourceConfigLearning(d source.Descriptor, region, token string, settings map[string]string) (source.Config, func() map[string]string) {
 	cfg := source.Config{Region: region, Token: token, Settings: settings}
+	got := map[string]string{}
+	cfg.OnSetting = func(k, v string) {
+		learntSettingsMu.Lock()
+		defer learntSettingsMu.Unlock()
+		got[k] = v
+		if _, err := s.Store.Account(d.Name); err == nil {
+			if err := s.SetAccountSetting(d.Name, k, v); err != nil {
+				s.Log.Warn("keep a learnt setting", "source", d.Name, "setting", k, "err", err)
+			}
+		}
+		s.Log.Info("learnt an account setting", "source", d.Name, "setting", k, "value", v)
+	}
+	learnt := func() map[string]string {
+		learntSettingsMu.Lock()
+		defer learntSettingsMu.Unlock()
+		return maps.Clone(got)
+	}
 	if d.EnvURL != "" {
 		cfg.BaseURL = strings.TrimRight(s.env(d.EnvURL), "/")
 	}
@@ -85,7 +115,7 @@ func (s *Service) sourceConfig(d source.Descriptor, region, token string, settin
 	if token != "" {
 		s.Redactor.Add(token)
 	}
-	return cfg
+	return cfg, learnt
 }
 
 func defaultRegion(d source.Descriptor, region string) (string, error) {
@@ -123,7 +153,7 @@ func (s *Service) ConnectBrowser(ctx context.Context, name, region string) (Sour
 	if s.keyErr != nil {
 		return SourceInfo{}, s.keyErr
 	}
-	cfg := s.sourceConfig(d, region, "", nil)
+	cfg, learnt := s.sourceConfigLearning(d, region, "", nil)
 	spec := d.Capture(cfg)
 	opts := capture.OptionsFromEnv()
 	opts.Logger = s.Log
@@ -132,7 +162,16 @@ func (s *Service) ConnectBrowser(ctx context.Context, name, region string) (Sour
 	if err != nil {
 		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
 	}
-	return s.saveSourceAccount(d, region, token, nil)
+	// What the page's session check learnt joins the account's settings.
+	var settings map[string]string
+	if l := learnt(); len(l) > 0 {
+		settings = map[string]string{}
+		if acc, err := s.Store.Account(d.Name); err == nil {
+			settings = acc.SettingsMap()
+		}
+		maps.Copy(settings, l)
+	}
+	return s.saveSourceAccount(d, region, token, settings)
 }
 
 // ConnectPassword signs in with a username and password used once; only
@@ -277,12 +316,18 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 			settings = acc.SettingsMap()
 		}
 	}
-	cfg := s.sourceConfig(d, region, token, settings)
+	cfg, learnt := s.sourceConfigLearning(d, region, token, settings)
 	if d.Validate != nil && token != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		err := d.Validate(ctx, cfg)
 		cancel()
+		maps.Copy(settings, learnt())
 		if err != nil {
+			// A platform that knows why (another region's account) says so.
+			var why interface{ SignInAdvice() string }
+			if errors.As(err, &why) {
+				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: %s", d.DisplayName, why.SignInAdvice())
+			}
 			if errors.Is(err, source.ErrNeedsSignIn) {
 				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: sign in again or paste a fresh token", d.DisplayName)
 			}

@@ -79,6 +79,10 @@ type Config struct {
 	// OnToken, when set, is called when the platform hands out a fresh secret
 	// (re-login, exchanged cookie) so the caller can keep it in the keyring.
 	OnToken func(token string)
+	// OnSetting, when set, is called when the platform learns a non-secret
+	// account setting worth keeping (which request form a service takes) so
+	// the caller can store it with the account's settings.
+	OnSetting func(key, value string)
 	// Transport, when set, carries every request to the platform: the
 	// diagnostics page records through it what the platform answered. Nil is
 	// Go's default transport.

@@ -114,6 +114,10 @@ try {
   console.log(`library: 1500 activities over five years; ${Object.values(expected).join('/')} days with rides in ${YEARS.join('/')}`);
   console.log(`BenchmarkYearView/month-to-year ${fromMonth.length} runs: ${stats(fromMonth)}`);
   console.log(`BenchmarkYearView/previous-year ${stepBack.length} runs: ${stats(stepBack)}`);
+  // The same medians as benchmark lines, for the comparison with the baseline.
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`BenchmarkYearViewMonthToYear 1 ${median(fromMonth).toFixed(1)} ms-median`);
+  console.log(`BenchmarkYearViewPreviousYear 1 ${median(stepBack).toFixed(1)} ms-median`);
 } finally {
   await browser.close();
   child.kill('SIGTERM');

@@ -128,9 +128,19 @@ func (s *Server) gateway(auth bool, h http.HandlerFunc) http.HandlerFunc {
 		if s.opts.Region == RegionChina && s.opts.ChinaRequiresSignature {
 			if why := s.checkSignature(r, body); why != "" {
 				msg := "signature required: " + why
-				if s.opts.SignatureErrorAs200 {
+				switch {
+				case s.opts.Unsigned == UnsignedOtherWords:
+					fail(w, 10086, "请求非法")
+				case s.opts.Unsigned == UnsignedBadRequest:
+					http.Error(w, "Bad Request", http.StatusBadRequest)
+				case s.opts.Unsigned == UnsignedHTML:
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					_, _ = io.WriteString(w, "<!DOCTYPE html><html><body><h1>访问被拒绝</h1></body></html>")
+				case s.opts.Unsigned == UnsignedUnauthorized:
+					writeJSON(w, http.StatusUnauthorized, envelope{Code: 401, Message: "Unauthorized"})
+				case s.opts.SignatureErrorAs200:
 					fail(w, codeSignature, msg)
-				} else {
+				default:
 					writeJSON(w, http.StatusForbidden, envelope{Code: codeSignature, Message: msg})
 				}
 				return
@@ -167,13 +177,17 @@ func (s *Server) checkSignature(r *http.Request, body []byte) string {
 	if err != nil || math.Abs(float64(time.Now().Unix()-sec)) > 300 {
 		return "x-timestamp out of range"
 	}
-	want := sign(s.secret, r.Method, r.URL.RequestURI(), ts, nonce, body)
+	signed := r.URL.RequestURI()
+	if s.opts.ReplayableSignatures {
+		signed = r.URL.Path
+	}
+	want := sign(s.secret, r.Method, signed, ts, nonce, body)
 	if !hmac.Equal([]byte(sig), []byte(want)) {
 		return "bad x-signature"
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.nonces[nonce] {
+	if s.nonces[nonce] && !s.opts.ReplayableSignatures {
 		return "x-nonce reused"
 	}
 	s.nonces[nonce] = true

@@ -51,6 +51,15 @@ type Options struct {
 	// SignatureErrorAs200 answers unsigned calls HTTP 200 with a business
 	// code instead of HTTP 403.
 	SignatureErrorAs200 bool
+	// ReplayableSignatures signs the path without its query and lets a
+	// nonce be used again, so the web app's own list call, sent again with
+	// another pageNo from inside the page, passes: the gateway then allows
+	// paging by the call's parameters. Off, only the app's clicks page.
+	ReplayableSignatures bool
+	// Unsigned, when set, is how unsigned calls are refused instead:
+	// nobody has shown what the real gateway answers them, so FitBridge
+	// must not depend on the wording or the status.
+	Unsigned UnsignedAnswer
 	// TokenErrorAs200 answers a missing or dead token HTTP 200 with
 	// {code:401,"token expired"} instead of HTTP 401.
 	TokenErrorAs200 bool
@@ -79,6 +88,17 @@ type Options struct {
 	// (default UTC+8, what the China clients assume).
 	Location *time.Location
 }
+
+// UnsignedAnswer is a way the China gateway may refuse an unsigned call.
+type UnsignedAnswer int
+
+const (
+	UnsignedAsSaid       UnsignedAnswer = iota // 403, or 200 with SignatureErrorAs200, naming the signature
+	UnsignedOtherWords                         // 200 {code:10086, "请求非法"}: no word of signing
+	UnsignedBadRequest                         // 400 with a plain-text body
+	UnsignedHTML                               // 200 with an HTML page (a WAF's)
+	UnsignedUnauthorized                       // 401 {code:401, "Unauthorized"}, as for a dead token
+)
 
 // DownloadVia says which of the three download paths yields a ride's file.
 type DownloadVia int

@@ -17,10 +17,11 @@ type pageConfig struct {
 	Password  string `json:"password,omitempty"`
 	DelayMs   int64  `json:"delayMs"`
 	NextTitle string `json:"nextTitle"`
+	SignQuery bool   `json:"signQuery"`
 }
 
 func (s *Server) config(r *http.Request) pageConfig {
-	c := pageConfig{Region: s.opts.Region, Lang: "en", Stale: s.stale, NextTitle: "Next Page"}
+	c := pageConfig{Region: s.opts.Region, Lang: "en", Stale: s.stale, NextTitle: "Next Page", SignQuery: !s.opts.ReplayableSignatures}
 	if s.opts.Region == RegionChina {
 		c.Lang, c.NextTitle = "zh-Hans", "下一页"
 	}
@@ -123,7 +124,7 @@ async function api(method, url, body, withToken) {
     const u = new URL(url, location.href);
     const ts = String(Math.floor(Date.now() / 1000));
     const nonce = crypto.randomUUID();
-    const msg = method + '\n' + u.pathname + u.search + '\n' + ts + '\n' + nonce + '\n' + payload;
+    const msg = method + '\n' + u.pathname + (CFG.signQuery ? u.search : '') + '\n' + ts + '\n' + nonce + '\n' + payload;
     const sig = await crypto.subtle.sign('HMAC', await signingKey(), new TextEncoder().encode(msg));
     headers['x-timestamp'] = ts;
     headers['x-nonce'] = nonce;

@@ -242,6 +242,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		if limit > 0 && len(out) == limit {
 			break
 		}
+		if s.opts.SilentCap > 0 && len(out) == s.opts.SilentCap {
+			break
+		}
 		out = append(out, s.renderLocked(a, fields))
 	}
 	s.mu.Unlock()

@@ -45,6 +45,10 @@ type Options struct {
 	HashGunzip bool
 	// RequireNewest answers 422 to listings without newest, as one client claims.
 	RequireNewest bool
+	// SilentCap, when set, answers a listing with at most this many rows
+	// whatever limit asks for, and says nothing about it: nothing shows
+	// that the real service honours limit=1000.
+	SilentCap int
 	// UploadSource is the source recorded for uploads; default "OAUTH_CLIENT".
 	UploadSource string
 	// Summarize reads an uploaded activity file (already unwrapped from gzip

@@ -82,7 +82,9 @@ func isRun(sportType string) bool {
 }
 
 // item is the ride as the activity list shows it.
-func (r *Ride) item() map[string]any {
+// item is the ride as a list row. alt uses the field names other public
+// clients read: activityId, userFileId and startDateTime, with no date.
+func (r *Ride) item(alt bool) map[string]any {
 	date := r.Start.Unix()
 	if r.DateMillis {
 		date = r.Start.UnixMilli()
@@ -108,6 +110,16 @@ func (r *Ride) item() map[string]any {
 	}
 	if r.FileID != "" {
 		m["activityFileId"] = r.FileID
+	}
+	if alt {
+		m["activityId"], m["startDateTime"] = m["id"], m["startDatetime"]
+		delete(m, "id")
+		delete(m, "startDatetime")
+		delete(m, "date")
+		if r.FileID != "" {
+			m["userFileId"] = r.FileID
+			delete(m, "activityFileId")
+		}
 	}
 	return m
 }

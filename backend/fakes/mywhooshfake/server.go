@@ -43,6 +43,17 @@ const (
 	BodiesEncrypted
 )
 
+// KeyMode says what the download-link call wants of "key".
+type KeyMode int
+
+const (
+	// KeyOptional takes a link call with or without a key.
+	KeyOptional KeyMode = iota
+	// KeyRequired refuses a link call without the rider's id as key,
+	// with {error:true} in a 200.
+	KeyRequired
+)
+
 // LoginMode says how the login API treats the usual (primary) login body.
 type LoginMode int
 
@@ -104,6 +115,19 @@ type Options struct {
 	// AuthStatus is the status for a missing or bad bearer: 401 (default) or 403.
 	AuthStatus int
 	Bodies     BodyMode
+	// WrongForm is how a body in the form Bodies does not take is refused:
+	// 400 (default), 403, or 200 meaning {error:true} inside a 200, the
+	// answers that must not make a good session look refused.
+	WrongForm int
+
+	// Key is what the download-link call wants of "key".
+	Key KeyMode
+	// AltRowFields names the list rows' fields as other public clients
+	// read them: activityId, userFileId and startDateTime (no date).
+	AltRowFields bool
+	// VariantNeedsSource refuses the sessions of the variant login (header
+	// "Source: connect") on every call that does not send that header too.
+	VariantNeedsSource bool
 
 	Faults  *fakes.Faults // in front of the API and the bucket, not the pages
 	Latency time.Duration // added to every API and bucket answer
@@ -130,6 +154,10 @@ type Stats struct {
 	S3BadSignature     int
 	KeysSeen           int    // download-link calls that sent a key
 	LastKey            string // the key of the last such call
+	KeyRefusals        int    // link calls refused for their key
+	WrongForms         int    // bodies refused for their form
+	SourceHeaders      int    // API calls carrying "Source: connect"
+	SourceMissing      int    // variant sessions refused for lacking it
 }
 
 // Server is one fake MyWhoosh account.
@@ -362,8 +390,9 @@ func (s *Server) checkBearer(r *http.Request) string {
 		return "invalid token"
 	}
 	var c struct {
-		Exp int64 `json:"exp"`
-		Gen int   `json:"gen"`
+		Exp int64  `json:"exp"`
+		Gen int    `json:"gen"`
+		Src string `json:"src"`
 	}
 	if json.Unmarshal(raw, &c) != nil {
 		return "invalid token"
@@ -373,6 +402,13 @@ func (s *Server) checkBearer(r *http.Request) string {
 	s.mu.Unlock()
 	if c.Gen != gen || s.opts.Now().Unix() >= c.Exp {
 		return "token expired"
+	}
+	if r.Header.Get("Source") == "connect" {
+		s.count(func(st *Stats) { st.SourceHeaders++ })
+	}
+	if s.opts.VariantNeedsSource && c.Src == "connect" && r.Header.Get("Source") != "connect" {
+		s.count(func(st *Stats) { st.SourceMissing++ })
+		return "invalid source"
 	}
 	return ""
 }
@@ -466,7 +502,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	answer := map[string]any{
 		"Success":      true,
 		"Message":      "Authentication Successful",
-		"AccessToken":  s.token("app", s.opts.TokenTTL),
+		"AccessToken":  s.token(map[bool]string{false: "app", true: "connect"}[variant], s.opts.TokenTTL),
 		"RefreshToken": s.token("refresh", 30*24*time.Hour),
 		"WhooshId":     s.opts.WhooshID,
 		"Username":     s.opts.Email,
@@ -495,7 +531,7 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, into any) bo
 	raw = []byte(strings.TrimSpace(string(raw)))
 	if len(raw) > 0 && raw[0] == '"' {
 		if s.opts.Bodies == BodiesPlain {
-			s.badRequest(w, "invalid request body")
+			s.wrongForm(w)
 			return false
 		}
 		var ct string
@@ -511,7 +547,7 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, into any) bo
 		s.count(func(st *Stats) { st.EncryptedBodies++ })
 		raw = plain
 	} else if s.opts.Bodies == BodiesEncrypted {
-		s.badRequest(w, "invalid request body")
+		s.wrongForm(w)
 		return false
 	}
 	if len(raw) == 0 || raw[0] != '{' {
@@ -523,6 +559,20 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, into any) bo
 		return false
 	}
 	return true
+}
+
+// wrongForm refuses a body in the form this mode does not take, the way
+// WrongForm says.
+func (s *Server) wrongForm(w http.ResponseWriter) {
+	s.count(func(st *Stats) { st.WrongForms++ })
+	switch s.opts.WrongForm {
+	case http.StatusForbidden:
+		writeJSON(w, http.StatusForbidden, map[string]any{"error": true, "code": 403, "message": "Forbidden", "data": nil})
+	case http.StatusOK:
+		writeJSON(w, http.StatusOK, map[string]any{"error": true, "code": 400, "message": "Something went wrong", "data": nil})
+	default:
+		s.badRequest(w, "invalid request body")
+	}
 }
 
 type listBody struct {
@@ -586,7 +636,7 @@ func (s *Server) handleActivities(w http.ResponseWriter, r *http.Request) {
 	total := (len(rows) + size - 1) / size
 	results := []map[string]any{}
 	for i := (page - 1) * size; i < page*size && i < len(rows); i++ {
-		results = append(results, rows[i].item())
+		results = append(results, rows[i].item(s.opts.AltRowFields))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"error": false, "code": 200, "message": "",
@@ -618,8 +668,13 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 		s.stats.LastKey = *b.Key
 	}
 	s.mu.Unlock()
-	// key is optional and nothing is known of MyWhoosh checking it, so any
-	// key is taken; tests read LastKey.
+	// Nothing is known of MyWhoosh checking key: by default any key, or
+	// none, is taken (tests read LastKey); KeyRequired wants the rider's id.
+	if s.opts.Key == KeyRequired && (b.Key == nil || *b.Key != s.opts.WhooshID) {
+		s.count(func(st *Stats) { st.KeyRefusals++ })
+		writeJSON(w, http.StatusOK, map[string]any{"error": true, "code": 400, "message": "Invalid request", "data": nil})
+		return
+	}
 	if ride == nil {
 		writeJSON(w, http.StatusOK, map[string]any{"error": true, "code": 404, "message": "File not found", "data": nil})
 		return

@@ -1,6 +1,7 @@
 package trainingpeaksfake
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -77,7 +78,14 @@ func (s *Server) authed(next http.HandlerFunc) http.Handler {
 }
 
 func (s *Server) user(w http.ResponseWriter, r *http.Request) {
-	if s.opts.CoachAccount {
+	if s.opts.CoachAccount || s.opts.Athletes == AthletesOneCoached {
+		athletes := []map[string]any{
+			{"athleteId": CoachedAthleteID, "firstName": "Ana", "lastName": "Costa", "userName": "ana.c", "isPremium": true},
+			{"athleteId": SecondAthleteID, "firstName": "Ben", "lastName": "Okafor", "userName": "ben.o", "isPremium": false},
+		}
+		if !s.opts.CoachAccount {
+			athletes = athletes[:1]
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"user": map[string]any{
 				"userId": CoachID, "userName": "coach.kim", "firstName": "Kim", "lastName": "Coach", "fullName": "Kim Coach",
@@ -85,14 +93,15 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 				"userType": 2, "athleteType": 0, "coachType": 1, "isPremium": true, "isCoached": false, "isAthlete": false,
 				"expireDate": nil, "premiumTrial": false, "premiumTrialDaysRemaining": 0,
 				"settings": map[string]any{"account": map[string]any{"isPremium": true}},
-				"athletes": []map[string]any{
-					{"athleteId": CoachedAthleteID, "firstName": "Ana", "lastName": "Costa", "userName": "ana.c", "isPremium": true},
-					{"athleteId": SecondAthleteID, "firstName": "Ben", "lastName": "Okafor", "userName": "ben.o", "isPremium": false},
-				},
+				"athletes": athletes,
 			},
 			"accountStatus": map[string]any{"isAthlete": false, "isCoach": true, "isCoachedAthlete": false, "lockedOut": false, "pastDue": false, "billingTier": 3},
 		})
 		return
+	}
+	self := []any{}
+	if s.opts.Athletes == AthletesSelf {
+		self = append(self, map[string]any{"athleteId": AthleteID, "firstName": "Riley", "lastName": "Rider", "userName": "rider", "isPremium": !s.opts.FreeAccount403})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"user": map[string]any{
@@ -101,7 +110,7 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 			"userType": 1, "athleteType": 1, "coachType": 0, "isPremium": !s.opts.FreeAccount403, "isCoached": false, "isAthlete": true,
 			"expireDate": nil, "premiumTrial": false, "premiumTrialDaysRemaining": 0,
 			"settings": map[string]any{"account": map[string]any{"isPremium": !s.opts.FreeAccount403}},
-			"athletes": []any{},
+			"athletes": self,
 		},
 		"accountStatus": map[string]any{"isAthlete": true, "isCoach": false, "isCoachedAthlete": false, "lockedOut": false, "pastDue": false, "billingTier": 1},
 	})
@@ -114,8 +123,7 @@ func (s *Server) athleteAllowed(w http.ResponseWriter, r *http.Request) (int64, 
 		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "The request is invalid."})
 		return 0, false
 	}
-	ok := aid == AthleteID && !s.opts.CoachAccount ||
-		s.opts.CoachAccount && (aid == CoachedAthleteID || aid == SecondAthleteID)
+	ok := aid == s.PrimaryAthlete() || s.opts.CoachAccount && aid == SecondAthleteID
 	if !ok {
 		writeJSON(w, http.StatusForbidden, map[string]any{"message": "Access denied"})
 		return 0, false
@@ -340,6 +348,10 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, attachment bo
 	body, name, ct := file.onWire(), file.Name, file.ContentType
 	if ct == "" {
 		ct = "application/octet-stream"
+	}
+	if s.opts.FilesAsJSON {
+		writeJSON(w, http.StatusOK, map[string]any{"fileName": name, "contentType": ct, "data": base64.StdEncoding.EncodeToString(body)})
+		return
 	}
 	w.Header().Set("Content-Type", ct)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))

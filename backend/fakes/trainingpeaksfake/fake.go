@@ -64,6 +64,12 @@ type Options struct {
 	Faults *fakes.Faults
 	// CoachAccount answers /users/v3/user with a coach of two athletes.
 	CoachAccount bool
+	// Athletes shapes the user answer's athletes[] on the other accounts
+	// (public clients disagree on what it holds).
+	Athletes AthletesEntry
+	// FilesAsJSON answers file downloads with JSON {fileName, contentType,
+	// data: base64 of the stored bytes}, as one public client decodes them.
+	FilesAsJSON bool
 	// FreeAccount403 refuses every rawfiledata download with 403.
 	FreeAccount403 bool
 	// RefuseWith200 answers a refused cookie's exchange 200 {"success":false}
@@ -86,6 +92,19 @@ type Options struct {
 	// Now is the fake's clock (default time.Now).
 	Now func() time.Time
 }
+
+// AthletesEntry is what athletes[] holds when CoachAccount is off.
+type AthletesEntry int
+
+const (
+	// AthletesNone: the athlete account's athletes[] is empty.
+	AthletesNone AthletesEntry = iota
+	// AthletesSelf: the athlete account lists itself as its one entry.
+	AthletesSelf
+	// AthletesOneCoached: a coach (not an athlete) with one athlete, whose
+	// calendar is the only one the account may read.
+	AthletesOneCoached
+)
 
 // Request is one request the fake answered.
 type Request struct {
@@ -204,7 +223,7 @@ func (s *Server) Location() *time.Location { return s.loc }
 
 // PrimaryAthlete is whose workouts Seed fills: the athlete, or a coach's first athlete.
 func (s *Server) PrimaryAthlete() int64 {
-	if s.opts.CoachAccount {
+	if s.opts.CoachAccount || s.opts.Athletes == AthletesOneCoached {
 		return CoachedAthleteID
 	}
 	return AthleteID

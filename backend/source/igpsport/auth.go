@@ -78,11 +78,14 @@ func (c *Client) Login(ctx context.Context, username, password string) (string, 
 	}
 	body := map[string]string{"appId": "igpsport-web", "username": strings.TrimSpace(username), "password": password}
 	err := c.call(ctx, "sign in to iGPSport", "POST", pathLogin, nil, body, &data)
+	if werr := c.loginElsewhere(ctx, err, body); werr != nil {
+		return "", werr
+	}
 	var api *APIError
 	switch {
 	case errors.Is(err, ErrChinaSigning):
 		c.chinaSigning(err)
-		return "", fmt.Errorf("%w; sign in through the browser instead", ErrChinaSigning)
+		return "", fmt.Errorf("%w; sign in through the browser instead (%v). If the account was made in the International app, choose International", ErrChinaSigning, err)
 	case errors.As(err, &api) && api.Code != 0:
 		other := "China"
 		if c.region == RegionChina {
@@ -120,6 +123,9 @@ func (c *Client) Validate(ctx context.Context) error {
 			v.Set("sortType", "1")
 		}
 		err := c.call(ctx, "check the iGPSport sign-in", "GET", pathList, v, nil, nil)
+		if werr := c.tokenElsewhere(ctx, err); werr != nil {
+			return werr
+		}
 		if !c.chinaSigning(err) {
 			if err == nil {
 				c.log.Info("igpsport sign-in valid", capture.DescribeToken(c.token))

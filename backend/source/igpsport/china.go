@@ -184,6 +184,7 @@ func (b *ChromeBrowser) OpenList(ctx context.Context, app WebApp) (ListSession, 
 		next:    b.NextSelectors,
 		answers: make(chan ListAnswer, 64),
 		pending: map[network.RequestID]ListAnswer{},
+		ignored: map[network.RequestID]bool{},
 	}
 	if s.wait <= 0 {
 		s.wait = 45 * time.Second
@@ -279,6 +280,21 @@ type chromeSession struct {
 	answers chan ListAnswer
 	mu      sync.Mutex
 	pending map[network.RequestID]ListAnswer
+
+	// call is the app's own first list call, kept to page by its
+	// parameters; replay is whether sending it again works (0 not yet
+	// known, 1 yes, -1 no: then the app's pages are turned by clicks).
+	call      *listCall
+	replay    int
+	replaying string // the URL of a replay in flight, whose answer Page reads itself
+	ignored   map[network.RequestID]bool
+}
+
+// listCall is one of the app's list calls: its URL and request headers
+// (kept in memory only, never logged: they may carry the session).
+type listCall struct {
+	url     string
+	headers map[string]string
 }
 
 // isListCall spots the app's list calls (not CORS preflights).
@@ -291,6 +307,20 @@ func (s *chromeSession) onEvent(ev any) {
 	switch e := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		if e.Request != nil && isListCall(e.Request.URL, e.Type) {
+			s.mu.Lock()
+			switch {
+			case s.replaying != "" && e.Request.URL == s.replaying:
+				s.ignored[e.RequestID] = true
+			case s.call == nil && answerPage(ListAnswer{URL: e.Request.URL}) == 1:
+				h := make(map[string]string, len(e.Request.Headers))
+				for k, v := range e.Request.Headers {
+					if str, ok := v.(string); ok {
+						h[k] = str
+					}
+				}
+				s.call = &listCall{url: e.Request.URL, headers: h}
+			}
+			s.mu.Unlock()
 			// Header names only: whether the app signs its calls, never their values.
 			names := make([]string, 0, len(e.Request.Headers))
 			for k := range e.Request.Headers {
@@ -302,7 +332,9 @@ func (s *chromeSession) onEvent(ev any) {
 	case *network.EventResponseReceived:
 		if e.Response != nil && isListCall(e.Response.URL, e.Type) {
 			s.mu.Lock()
-			s.pending[e.RequestID] = ListAnswer{URL: e.Response.URL, Status: int(e.Response.Status)}
+			if !s.ignored[e.RequestID] {
+				s.pending[e.RequestID] = ListAnswer{URL: e.Response.URL, Status: int(e.Response.Status)}
+			}
 			s.mu.Unlock()
 		}
 	case *network.EventLoadingFinished:
@@ -339,11 +371,18 @@ func (s *chromeSession) readBody(id network.RequestID, a ListAnswer) {
 	}
 }
 
-// Page waits for the app's answer for pageNo, turning the page first when
-// pageNo is past the first.
+// Page waits for the app's answer for pageNo. Past the first page it sends
+// the app's own list call again with pageNo from inside the page, where the
+// gateway allows that; else it turns the app's page the way a rider would.
 func (s *chromeSession) Page(ctx context.Context, pageNo int) (ListAnswer, error) {
 	how := "opened"
 	if pageNo > 1 {
+		if a, ok := s.replayPage(ctx, pageNo); ok {
+			return a, nil
+		}
+		if ctx.Err() != nil {
+			return ListAnswer{}, ctx.Err()
+		}
 		sels, _ := json.Marshal(s.next)
 		var err error
 		ectx, cancel := context.WithTimeout(s.ctx, s.wait)
@@ -375,6 +414,102 @@ func (s *chromeSession) Page(ctx context.Context, pageNo int) (ListAnswer, error
 			return ListAnswer{}, errors.New("the browser closed")
 		}
 	}
+}
+
+// replayScript sends one GET from inside the page, with the app's headers,
+// and returns the status and body as JSON text.
+const replayScript = `(async function (url, headers) {
+  const r = await fetch(url, {method: 'GET', headers: headers, credentials: 'include'});
+  return JSON.stringify({status: r.status, body: await r.text()});
+})(%s, %s)`
+
+// notReplayed are request headers the browser sets itself (or refuses to
+// let a page set); the app's other headers go with the replay as they were.
+var notReplayed = map[string]bool{
+	"host": true, "content-length": true, "cookie": true, "origin": true, "referer": true, "user-agent": true,
+	"connection": true, "accept-encoding": true,
+}
+
+// replayPage asks for pageNo with the app's own list call, its pageNo
+// changed. It answers false when there is no call to replay yet, or the
+// gateway refused the replay (a signature over the query, a nonce used
+// once): from then on the app's pages are turned by clicks.
+func (s *chromeSession) replayPage(ctx context.Context, pageNo int) (ListAnswer, bool) {
+	s.mu.Lock()
+	call, state := s.call, s.replay
+	s.mu.Unlock()
+	if call == nil || state < 0 {
+		return ListAnswer{}, false
+	}
+	u, err := url.Parse(call.url)
+	if err != nil {
+		return ListAnswer{}, false
+	}
+	q := u.Query()
+	q.Set("pageNo", strconv.Itoa(pageNo))
+	u.RawQuery = q.Encode()
+	headers := map[string]string{}
+	for k, v := range call.headers {
+		if lk := strings.ToLower(k); !notReplayed[lk] && !strings.HasPrefix(lk, "sec-") && !strings.HasPrefix(lk, ":") {
+			headers[k] = v
+		}
+	}
+	uj, _ := json.Marshal(u.String())
+	hj, _ := json.Marshal(headers)
+	s.mu.Lock()
+	s.replaying = u.String()
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.replaying = ""
+		s.mu.Unlock()
+	}()
+	ectx, cancel := context.WithTimeout(s.ctx, s.wait)
+	defer cancel()
+	stop := context.AfterFunc(ctx, cancel)
+	defer stop()
+	out, err := chromedp.Run(ectx, chromedp.Evaluate[string](fmt.Sprintf(replayScript, uj, hj), chromedp.EvalAwaitPromise))
+	var res struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+	}
+	if err == nil {
+		err = json.Unmarshal([]byte(out), &res)
+	}
+	a := ListAnswer{URL: u.String(), Status: res.Status, Body: []byte(res.Body)}
+	if err != nil || !goodPage(a, pageNo) {
+		s.mu.Lock()
+		first := s.replay == 0
+		s.replay = -1
+		s.mu.Unlock()
+		if first {
+			s.log.Info("igpsport web app list call cannot be sent again with another pageNo; turning its pages instead",
+				"pageNo", pageNo, "status", res.Status, "err", err)
+		}
+		return ListAnswer{}, false
+	}
+	s.mu.Lock()
+	first := s.replay == 0
+	s.replay = 1
+	s.mu.Unlock()
+	if first {
+		s.log.Info("igpsport web app paged by its own list call's parameters", "pageNo", pageNo, "query", listQuery(a.URL))
+	}
+	return a, true
+}
+
+// goodPage: a list answer for pageNo with code 0.
+func goodPage(a ListAnswer, pageNo int) bool {
+	var env struct {
+		Code *int `json:"code"`
+		Data *struct {
+			PageNo int `json:"pageNo"`
+		} `json:"data"`
+	}
+	if a.Status != 200 || json.Unmarshal(a.Body, &env) != nil || env.Code == nil || *env.Code != 0 || env.Data == nil {
+		return false
+	}
+	return env.Data.PageNo == 0 || env.Data.PageNo == pageNo
 }
 
 // stuck explains a page that never came: the app sent the rider to its

@@ -88,6 +88,40 @@ func TestChinaFallback(t *testing.T) {
 			browser:   &scriptedBrowser{pages: appPages(ids)},
 			wantRides: 45,
 		},
+		// Whatever wording or status refuses the unsigned call, the web app is next.
+		{
+			name:      "200 with another code and no word of signing",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedOtherWords},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name:      "400 in plain text",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedBadRequest},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name:      "200 with a web page",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedHTML},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name:      "401 as for a dead token",
+			fake:      igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, Unsigned: igpsportfake.UnsignedUnauthorized},
+			browser:   &scriptedBrowser{pages: appPages(ids)},
+			wantRides: 45,
+		},
+		{
+			name: "the app repeats a page short of its last: a clear stop, not a partial list",
+			fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true},
+			browser: &scriptedBrowser{pages: func(n int) igpsport.ListAnswer {
+				return appPages(ids)(min(n, 2))
+			}},
+			wantRides: 40,
+			wantText:  "iGPSport's list stopped at page 3 of 3 with 40 rides listed",
+		},
 		{
 			name:     "no browser: the plain statement",
 			fake:     igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true},
@@ -171,9 +205,19 @@ func browserPath(t *testing.T) string {
 	return p
 }
 
+// Both ways the web app can be paged: by sending its own list call again
+// with another pageNo, where the gateway allows it, else by its clicks.
 func TestChinaWebAppInChromium(t *testing.T) {
+	for _, replayable := range []bool{true, false} {
+		t.Run(map[bool]string{true: "paged by the call's parameters", false: "paged by clicks"}[replayable], func(t *testing.T) {
+			testChinaWebAppInChromium(t, replayable)
+		})
+	}
+}
+
+func testChinaWebAppInChromium(t *testing.T, replayable bool) {
 	path := browserPath(t)
-	w := newWorld(t, igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true}, 250, func(o *igpsport.Options) {
+	w := newWorld(t, igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, ReplayableSignatures: replayable}, 250, func(o *igpsport.Options) {
 		o.Browser = &igpsport.ChromeBrowser{ExecPath: path, Wait: 20 * time.Second, Logger: o.Logger}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -190,22 +234,33 @@ func TestChinaWebAppInChromium(t *testing.T) {
 	if got, want := strings.Join(ids(acts), ","), strings.Join(fakeIDs(w.fake.Rides()), ","); got != want {
 		t.Fatalf("listed %d rides through the web app, want the fake's 250", len(acts))
 	}
-	var unsigned, signed int
+	var unsigned, signed, refusedReplays int
 	for _, r := range w.fake.Requests() {
 		if !strings.HasSuffix(r.Path, "/queryMyActivity") {
 			continue
 		}
-		if r.Signed {
+		switch {
+		case r.Signed:
 			signed++
-		} else if r.Status == 403 {
+		case r.Status == 403 && len(r.SigningHeaders) > 0:
+			refusedReplays++
+		case r.Status == 403:
 			unsigned++
 		}
 	}
-	if unsigned != 1 || signed != 13 {
-		t.Fatalf("list calls: %d refused unsigned, %d signed by the page (want 1 and 13)", unsigned, signed)
+	wantRefused := map[bool]int{true: 0, false: 1}[replayable]
+	if unsigned != 1 || signed != 13 || refusedReplays != wantRefused {
+		t.Fatalf("list calls: %d refused unsigned, %d signed, %d replays refused (want 1, 13 and %d)", unsigned, signed, refusedReplays, wantRefused)
 	}
-	if !strings.Contains(w.logs.String(), "x-signature") {
+	logs := w.logs.String()
+	if !strings.Contains(logs, "x-signature") {
 		t.Fatal("the log does not say which headers the app's calls carry")
+	}
+	if paged := strings.Contains(logs, "paged by its own list call's parameters"); paged != replayable || strings.Contains(logs, "page turned") == replayable {
+		t.Fatalf("paged by parameters %v, want %v:\n%s", paged, replayable, logs)
+	}
+	if strings.Contains(logs, w.token) {
+		t.Fatal("the token reached the log")
 	}
 
 	// Files with a storage link come straight from storage; the others need
@@ -306,8 +361,10 @@ func TestCaptureValidateRefusesOnlyOnRefusal(t *testing.T) {
 		{name: "China signing, no browser", fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true}, wantCause: igpsport.ErrChinaSigning},
 		{name: "China signing as code 200, no browser", fake: igpsportfake.Options{Region: "cn", ChinaRequiresSignature: true, SignatureErrorAs200: true}, wantCause: igpsport.ErrChinaSigning},
 		{name: "check timed out", fake: igpsportfake.Options{Region: "cn"}, expired: true, wantCause: context.DeadlineExceeded},
-		{name: "stale token: 401", fake: igpsportfake.Options{Region: "cn"}, stale: true, refused: true},
-		{name: "stale token: code 401", fake: igpsportfake.Options{Region: "cn", TokenErrorAs200: true}, stale: true, refused: true},
+		// Any refusal of an unsigned China call is the web app's to judge, a
+		// 401 too: without a browser there is no verdict.
+		{name: "China stale token: 401, no browser", fake: igpsportfake.Options{Region: "cn"}, stale: true, wantCause: igpsport.ErrChinaSigning},
+		{name: "China stale token: code 401, no browser", fake: igpsportfake.Options{Region: "cn", TokenErrorAs200: true}, stale: true, wantCause: igpsport.ErrChinaSigning},
 		{name: "international stale token", stale: true, refused: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {

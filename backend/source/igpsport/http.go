@@ -113,7 +113,23 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 	if err != nil {
 		return err
 	}
-	return c.decode(op, status, raw, out)
+	return c.unsignedRefusal(c.decode(op, status, raw, out))
+}
+
+// unsignedRefusal reads any refused or unexplained answer to an unsigned
+// China call (a 4xx, 401 included, a non-zero code, a page that is not
+// JSON) as the gateway wanting what only the signed-in web app sends: one
+// public client signs every China call, the others call unsigned, and no
+// one has shown what an unsigned call gets where signing is enforced. So
+// neither the wording nor the status decides; the web app then judges the
+// session. Server trouble (429, 5xx) stays what it is.
+func (c *Client) unsignedRefusal(err error) error {
+	var e *APIError
+	if c.region != RegionChina || !errors.As(err, &e) || e.signature || e.Status == http.StatusTooManyRequests || e.Status >= 500 {
+		return err
+	}
+	e.signature, e.signIn = true, false
+	return err
 }
 
 // gatewayHeaders are what the web app sends; one client found the

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -138,6 +139,10 @@ type Options struct {
 	// Browser runs the web app for China accounts whose gateway demands
 	// signed requests (default: a headless ChromeBrowser).
 	Browser Browser
+	// OtherRegionURL replaces the other region's hosts when cfg.BaseURL
+	// replaces this one's (default: EnvOtherRegionURL then); unset, a
+	// replaced host has no other region to ask.
+	OtherRegionURL string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -146,6 +151,7 @@ var _ source.Source = (*Client)(nil)
 
 // Client is one signed-in iGPSport account.
 type Client struct {
+	cfg     source.Config // what built it, for the other region's client
 	region  string
 	hosts   hosts
 	token   string
@@ -208,11 +214,15 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if opts.Browser == nil {
 		opts.Browser = &ChromeBrowser{Logger: opts.Logger}
 	}
+	if opts.OtherRegionURL == "" && cfg.BaseURL != "" {
+		opts.OtherRegionURL = os.Getenv(EnvOtherRegionURL)
+	}
 	limit := rate.Inf
 	if opts.Pace > 0 {
 		limit = rate.Every(opts.Pace)
 	}
 	return &Client{
+		cfg:     cfg,
 		region:  region,
 		hosts:   h,
 		token:   CleanToken(cfg.Token),

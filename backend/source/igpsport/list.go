@@ -72,6 +72,11 @@ func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Act
 	seen := map[string]bool{}
 	if !c.signing.Load() {
 		err := c.walk(ctx, q, c.apiPages(q), seen, yield)
+		if len(seen) == 0 {
+			if werr := c.tokenElsewhere(ctx, err); werr != nil {
+				return werr
+			}
+		}
 		if !c.chinaSigning(err) {
 			return err
 		}
@@ -167,6 +172,12 @@ func (c *Client) walk(ctx context.Context, q source.Query, page pageFunc, seen m
 		}
 		c.log.Debug("igpsport list page", "pageNo", pageNo, "rows", len(p.Rows), "new", fresh,
 			"totalPage", p.TotalPage, "totalRows", p.TotalRows, "pageSize", p.PageSize)
+		if (len(p.Rows) == 0 || fresh == 0) && p.TotalPage > 0 && pageNo <= p.TotalPage {
+			// The list says there is more, yet nothing new came: a partial
+			// list would look complete, so stop with the reason instead.
+			c.log.Warn("igpsport list stopped short", "pageNo", pageNo, "totalPage", p.TotalPage, "rows", len(p.Rows), "rides", listed)
+			return fmt.Errorf("iGPSport's list stopped at page %d of %d with %d rides listed (page %d brought no ride not seen before): stopping rather than bringing in part of the list", pageNo, p.TotalPage, listed, pageNo)
+		}
 		switch {
 		case len(p.Rows) == 0:
 			c.log.Info("igpsport list done", "why", "empty page", "pages", pageNo, "rides", listed, "in_range", inRange, "with_fitOssPath", linked)

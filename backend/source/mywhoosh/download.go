@@ -50,9 +50,26 @@ func (cl *Client) Download(ctx context.Context, a source.Activity) ([]byte, erro
 	}
 }
 
-// signedURL asks service14 for the file's signed bucket URL.
+const linkPath = "/v2/rider/profile/download-activity-file"
+
+// signedURL asks service14 for the file's signed bucket URL. Clients that
+// send "key" take it from a login's WhooshId; the web client sends fileId
+// alone. So the key goes only with a WhooshId from a login; otherwise fileId
+// goes alone, and again with the token's user id only if that is refused.
 func (cl *Client) signedURL(ctx context.Context, fileID string) (*url.URL, error) {
-	env, err := cl.profile(ctx, "/v2/rider/profile/download-activity-file", linkRequest{FileID: fileID, Key: cl.whooshID})
+	key := cl.whooshID
+	if key == "" && cl.keyNeeded.Load() {
+		key = cl.tokenUserID
+	}
+	env, err := cl.profile(ctx, linkPath, linkRequest{FileID: fileID, Key: key})
+	if err != nil && key == "" && cl.tokenUserID != "" && refusedLink(err) {
+		cl.log.Info("MyWhoosh refused the download link without a key; asking with the token's user id", "error", err)
+		env, err = cl.profile(ctx, linkPath, linkRequest{FileID: fileID, Key: cl.tokenUserID})
+		if err == nil {
+			cl.keyNeeded.Store(true)
+			key = cl.tokenUserID
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -65,11 +82,17 @@ func (cl *Client) signedURL(ctx context.Context, fileID string) (*url.URL, error
 		return nil, errors.New("MyWhoosh gave a download link that is not a URL")
 	}
 	cl.log.Debug("download link", "keys", env.keys(), "code", env.str("code"), "host", u.Host,
-		"x_amz_expires", u.Query().Get("X-Amz-Expires"), "key_sent", cl.whooshID != "")
+		"x_amz_expires", u.Query().Get("X-Amz-Expires"), "key_sent", key != "")
 	if !cl.allowedDownload(u) {
 		return nil, fmt.Errorf("MyWhoosh's download link points to a host that is not allowed: %s", u.Host)
 	}
 	return u, nil
+}
+
+// refusedLink: the link call was refused for what it asked, not for the
+// session (a dead session is not cured by a key).
+func refusedLink(err error) bool {
+	return refusedForm(err) && !errors.Is(err, source.ErrNeedsSignIn)
 }
 
 // linkFrom reads data as a plain string, else data.url, downloadUrl or fileUrl.

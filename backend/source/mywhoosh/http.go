@@ -185,9 +185,13 @@ type envelope map[string]json.RawMessage
 var authWords = []string{"unauthorized", "forbidden", "invalid token", "token expired", "jwt", "not logged in"}
 
 // profile posts payload to a rider-profile path and returns the envelope.
-// Plain JSON goes first; when service14 refuses it (a 4xx other than
-// 401/403, or an answer that is not a JSON envelope) the CryptoJS form is
-// tried once and, if it works, kept for the rest of the session.
+// Public clients disagree on the body: most send plain JSON, the one that
+// uses the portal's web session sends the CryptoJS form. Until a form has
+// worked in this session, any refusal (a 4xx, 401 and 403 included, a 200
+// with error:true, an answer that is not an envelope) is tried once more in
+// the other form before it counts: a good session refused for its body's
+// form must not look refused. The form that worked is kept for the session
+// and, through OnSetting, for the account.
 func (cl *Client) profile(ctx context.Context, path string, payload any) (envelope, error) {
 	if exp := cl.expires; !exp.IsZero() && !time.Now().Add(expiryMargin).Before(exp) {
 		return nil, fmt.Errorf("the MyWhoosh session has expired or is about to (exp %s): %w", exp.Format(time.RFC3339), source.ErrNeedsSignIn)
@@ -196,42 +200,72 @@ func (cl *Client) profile(ctx context.Context, path string, payload any) (envelo
 	if err != nil {
 		return nil, err
 	}
-	u := cl.hosts.API + path
-	send := func(encrypted bool) (envelope, error) {
-		body := plain
-		if encrypted {
-			body, _ = json.Marshal(encryptBody(plain))
-		}
-		raw, _, err := cl.do(ctx, call{method: http.MethodPost, url: u, body: body, bearer: true})
-		if err != nil {
-			return nil, err
-		}
-		var env envelope
-		if err := json.Unmarshal(raw, &env); err != nil || env == nil {
-			return nil, &notEnvelopeError{snippet(raw)}
-		}
+	enc := cl.encrypted.Load()
+	env, err := cl.post(ctx, path, plain, enc)
+	if err == nil {
+		cl.formWorked(enc)
 		return env, nil
 	}
-	enc := cl.encrypted.Load()
-	env, err := send(enc)
-	if err != nil && !enc && refusedPlain(err) {
-		cl.log.Warn("service14 refused a plain JSON body; trying the encrypted form", "path", path, "error", err)
-		env2, err2 := send(true)
-		if err2 == nil {
-			cl.encrypted.Store(true)
-			cl.log.Info("service14 takes encrypted bodies; using them from now on")
-			env, err = env2, nil
-		} else {
-			cl.log.Debug("the encrypted form failed too", "error", err2)
-		}
+	if cl.formSettled.Load() || !refusedForm(err) {
+		return nil, err
 	}
+	cl.log.Info("MyWhoosh refused the body; trying the other form", "path", path, "form", formName(enc), "error", err)
+	env, err2 := cl.post(ctx, path, plain, !enc)
+	if err2 == nil {
+		cl.encrypted.Store(!enc)
+		cl.formWorked(!enc)
+		cl.log.Info("MyWhoosh took the other body form", "path", path, "form", formName(!enc))
+		return env, nil
+	}
+	cl.log.Info("both body forms were refused", "path", path, formName(enc), err.Error(), formName(!enc), err2.Error())
+	return nil, weightier(err, err2)
+}
+
+// post sends one body in one form and reads the envelope and its verdict.
+func (cl *Client) post(ctx context.Context, path string, plain []byte, encrypted bool) (envelope, error) {
+	body := plain
+	if encrypted {
+		body, _ = json.Marshal(encryptBody(plain))
+	}
+	raw, _, err := cl.do(ctx, call{method: http.MethodPost, url: cl.hosts.API + path, body: body, bearer: true, header: cl.apiHeader()})
 	if err != nil {
 		return nil, err
+	}
+	var env envelope
+	if err := json.Unmarshal(raw, &env); err != nil || env == nil {
+		return nil, &notEnvelopeError{snippet(raw)}
 	}
 	if err := env.businessError(); err != nil {
 		return nil, err
 	}
 	return env, nil
+}
+
+// apiHeader is sent with every rider-profile call: the alternative login's
+// "Source: connect" once that login is what made the session.
+func (cl *Client) apiHeader() map[string]string {
+	if cl.loginSource == "" {
+		return nil
+	}
+	return map[string]string{"Source": cl.loginSource}
+}
+
+// formWorked settles the body form for the session, and tells the account
+// when it differs from what was stored.
+func (cl *Client) formWorked(encrypted bool) {
+	if !cl.formSettled.CompareAndSwap(false, true) {
+		return
+	}
+	if f := formName(encrypted); f != cl.storedForm && cl.onSetting != nil {
+		cl.onSetting(SettingBodyForm, f)
+	}
+}
+
+func formName(encrypted bool) string {
+	if encrypted {
+		return FormEncrypted
+	}
+	return FormPlain
 }
 
 type notEnvelopeError struct{ body string }
@@ -240,14 +274,38 @@ func (e *notEnvelopeError) Error() string {
 	return "MyWhoosh answered something that is not JSON: " + e.body
 }
 
-// refusedPlain reports an error worth retrying with the encrypted body.
-func refusedPlain(err error) bool {
+// refusedForm reports an answer that may mean "not this body form": any
+// 4xx but 429 (401 and 403 included), a business error, a refused session
+// or an answer that is not an envelope. Network errors and 5xx were retried
+// already; another form cannot help with them.
+func refusedForm(err error) bool {
 	var he *HTTPError
 	if errors.As(err, &he) {
-		return he.Status >= 400 && he.Status < 500 && he.Status != 401 && he.Status != 403 && he.Status != 429
+		return he.Status >= 400 && he.Status < 500 && he.Status != http.StatusTooManyRequests
 	}
+	var ae *APIError
 	var ne *notEnvelopeError
-	return errors.As(err, &ne)
+	return errors.Is(err, source.ErrNeedsSignIn) || errors.As(err, &ae) || errors.As(err, &ne)
+}
+
+// weightier picks which of two refusals to report: a business answer shows
+// the service read the body, so it says most; a refused session next; a
+// refusal of the body's shape least.
+func weightier(a, b error) error {
+	rank := func(err error) int {
+		var ae *APIError
+		switch {
+		case errors.As(err, &ae):
+			return 2
+		case errors.Is(err, source.ErrNeedsSignIn):
+			return 1
+		}
+		return 0
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	return a
 }
 
 // businessError turns {"error":true,"message":...} into an error.

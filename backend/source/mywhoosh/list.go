@@ -159,14 +159,20 @@ func (n *flexNum) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// row is one listed ride. Public clients read differing names for the same
+// fields; each is taken: id, _id or activityId for the ride; activityFileId
+// or userFileId for the file; startDatetime or startDateTime for the start.
 type row struct {
 	ID             flexStr `json:"id"`
 	MongoID        flexStr `json:"_id"`
+	ActivityID     flexStr `json:"activityId"`
 	ActivityFileID flexStr `json:"activityFileId"`
+	UserFileID     flexStr `json:"userFileId"`
 	Title          string  `json:"title"`
 	Name           string  `json:"name"`
 	Date           flexNum `json:"date"`
 	StartDatetime  string  `json:"startDatetime"`
+	StartDateTime  string  `json:"startDateTime"`
 	SportType      flexStr `json:"sportType"`
 }
 
@@ -181,7 +187,11 @@ func (r row) start() time.Time {
 }
 
 func (r row) rawStart() time.Time {
-	if s := strings.TrimSpace(r.StartDatetime); s != "" {
+	s := strings.TrimSpace(r.StartDatetime)
+	if s == "" {
+		s = strings.TrimSpace(r.StartDateTime)
+	}
+	if s != "" {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.000Z", "2006-01-02 15:04:05"} {
 			if t, err := time.Parse(layout, s); err == nil {
 				return t.UTC()
@@ -197,6 +207,15 @@ func (r row) rawStart() time.Time {
 	return time.Time{}
 }
 
+func firstOf(vals ...flexStr) string {
+	for _, v := range vals {
+		if v != "" {
+			return string(v)
+		}
+	}
+	return ""
+}
+
 func sportFor(sportType string) string {
 	switch strings.ToLower(strings.TrimSpace(sportType)) {
 	case "run", "running", "virtualrun", "virtual_run", "virtual run":
@@ -206,11 +225,8 @@ func sportFor(sportType string) string {
 }
 
 func (r row) activity() (source.Activity, bool) {
-	id := string(r.ID)
-	if id == "" {
-		id = string(r.MongoID)
-	}
-	fid := string(r.ActivityFileID)
+	id := firstOf(r.ID, r.MongoID, r.ActivityID)
+	fid := firstOf(r.ActivityFileID, r.UserFileID)
 	if id == "" {
 		id = fid
 	}

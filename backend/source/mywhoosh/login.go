@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +30,24 @@ type Session struct {
 	Token    string    // AccessToken, sent as the bearer to service14
 	WhooshID string    // the rider id, for the download call's "key"
 	Expires  time.Time // the token's exp, zero when unknown
+	// Source is the Source header the login sent ("connect" for the
+	// alternative body); later calls send it too.
+	Source string
+}
+
+// Settings are the account settings the login taught: the WhooshId when
+// given, and the login's Source header with the session's exp, both empty
+// after the usual login so an earlier alternative login's header is not
+// sent with this session.
+func (s Session) Settings() map[string]string {
+	m := map[string]string{SettingLoginSource: s.Source, SettingLoginSourceExp: ""}
+	if s.Source != "" && !s.Expires.IsZero() {
+		m[SettingLoginSourceExp] = strconv.FormatInt(s.Expires.Unix(), 10)
+	}
+	if s.WhooshID != "" {
+		m[SettingWhooshID] = s.WhooshID
+	}
+	return m
 }
 
 type loginRequest struct {
@@ -120,7 +139,11 @@ func (cl *Client) loginVariant(ctx context.Context, username, password, device s
 		return Session{}, err
 	}
 	c := call{method: http.MethodPost, url: cl.loginURL(), body: body, header: map[string]string{"Source": "connect"}}
-	return cl.loginAttempt(ctx, c, "variant", 1)
+	s, err := cl.loginAttempt(ctx, c, "variant", 1)
+	if err == nil {
+		s.Source = "connect"
+	}
+	return s, err
 }
 
 func (cl *Client) loginURL() string { return cl.hosts.Login + "/http-service/api/login" }

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -39,6 +40,19 @@ const (
 	SettingWhooshID = "whoosh_id"
 	// SettingDeviceID keeps one login DeviceId per install.
 	SettingDeviceID = "device_id"
+	// SettingBodyForm is the rider-profile body form that worked for the
+	// account: FormPlain or FormEncrypted. It is tried first; unset, plain is.
+	SettingBodyForm = "body_form"
+	// SettingLoginSource is the Source header of the login that made the
+	// session ("connect" after the alternative login); it goes on every call
+	// made with that session.
+	SettingLoginSource = "login_source"
+	// SettingLoginSourceExp is that session's exp (Unix seconds), so a
+	// session from the browser or pasted later does not carry the header.
+	SettingLoginSourceExp = "login_source_exp"
+
+	FormPlain     = "plain"
+	FormEncrypted = "encrypted"
 )
 
 // Limits: at most one list or link call per 500 ms, one file at a time.
@@ -71,11 +85,7 @@ func init() {
 			if err != nil {
 				return source.Session{}, err
 			}
-			out := source.Session{Token: s.Token}
-			if s.WhooshID != "" {
-				out.Settings = map[string]string{SettingWhooshID: s.WhooshID}
-			}
-			return out, nil
+			return source.Session{Token: s.Token, Settings: s.Settings()}, nil
 		},
 		CleanToken: CleanToken,
 		Validate: func(ctx context.Context, cfg source.Config) error {
@@ -176,9 +186,19 @@ type Client struct {
 	dl       *http.Client
 	limit    *hostLimiter
 	bucket   chan struct{} // one bucket fetch at a time
-	// encrypted is set once service14 refused plain bodies and took the
-	// CryptoJS form (reference, section 3).
+	// encrypted is the body form in use (reference, section 3): the stored
+	// one at first, the other once that was refused and the other taken.
 	encrypted atomic.Bool
+	// formSettled: a call worked in the current form; refusals now count.
+	formSettled atomic.Bool
+	storedForm  string // SettingBodyForm as stored, "" when unknown
+	onSetting   func(key, value string)
+	// loginSource is the Source header the session's login sent, if any.
+	loginSource string
+	// tokenUserID is the token's userId claim: the download's key when a
+	// link asked for without one is refused.
+	tokenUserID string
+	keyNeeded   atomic.Bool // a link was refused without a key this session
 }
 
 var _ source.Source = (*Client)(nil)
@@ -194,11 +214,15 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if exp, ok := capture.JWTExpiry(tok); ok {
 		c.expires = exp
 	}
-	if c.whooshID == "" {
-		// A browser or pasted session brings no WhooshId; the token may carry it.
-		c.whooshID, _ = capture.JWTClaim(tok, "userId")
+	if c.loginSource != "" && !sameSession(cfg.Settings[SettingLoginSourceExp], c.expires) {
+		c.log.Debug("the stored login Source belongs to another session; not sent")
+		c.loginSource = ""
 	}
-	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "")
+	// A browser or pasted session brings no WhooshId; the token may carry
+	// the rider's id, sent as key only if a link without one is refused.
+	c.tokenUserID, _ = capture.JWTClaim(tok, "userId")
+	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "",
+		"token_user_id_known", c.tokenUserID != "", "body_form", c.storedForm, "login_source", c.loginSource)
 	return c, nil
 }
 
@@ -215,6 +239,14 @@ func newClient(cfg source.Config, opts Options) *Client {
 		api:      opts.HTTPClient,
 		limit:    newHostLimiter(opts.PerSecond, opts.Burst),
 		bucket:   make(chan struct{}, 1),
+
+		onSetting:   cfg.OnSetting,
+		loginSource: strings.TrimSpace(cfg.Settings[SettingLoginSource]),
+	}
+	switch f := strings.TrimSpace(cfg.Settings[SettingBodyForm]); f {
+	case FormPlain, FormEncrypted:
+		c.storedForm = f
+		c.encrypted.Store(f == FormEncrypted)
 	}
 	if cfg.BaseURL != "" {
 		if u, err := url.Parse(strings.TrimSpace(cfg.BaseURL)); err == nil {
@@ -239,6 +271,13 @@ func newClient(cfg source.Config, opts Options) *Client {
 		},
 	}
 	return c
+}
+
+// sameSession: the session whose exp was stored is this one (an unknown
+// exp on either side cannot tell them apart, so it counts as the same).
+func sameSession(storedExp string, exp time.Time) bool {
+	storedExp = strings.TrimSpace(storedExp)
+	return storedExp == "" || exp.IsZero() || storedExp == strconv.FormatInt(exp.Unix(), 10)
 }
 
 // Expires is the session's JWT exp, zero when unknown.

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -465,23 +466,33 @@ func TestDownloadWithoutBearer(t *testing.T) {
 
 // The download call sends the WhooshId as "key" when it is known: from the
 // account's settings, else from the token's userId claim.
+// The key goes only with a WhooshId a login gave (the stored setting);
+// otherwise fileId goes alone, and again with the token's user id only when
+// the service refuses that.
 func TestDownloadSendsKeyWhenKnown(t *testing.T) {
 	for _, tc := range []struct {
-		name     string
-		noClaim  bool   // the token has no userId
-		setting  string // stored whoosh_id
-		wantKey  string // empty: no key sent
-		wantSent bool
+		name      string
+		mode      mywhooshfake.KeyMode
+		noClaim   bool   // the token has no userId
+		setting   string // stored whoosh_id
+		wantKey   string // the last key sent; empty: none
+		wantKeys  int    // link calls that sent a key
+		wantCalls int    // link calls in all
+		wantErr   string
 	}{
-		{name: "from the token", wantKey: mywhooshfake.DefaultWhooshID, wantSent: true},
-		{name: "stored setting first", setting: "777", wantKey: "777", wantSent: true},
-		{name: "stored setting, no claim", noClaim: true, setting: "777", wantKey: "777", wantSent: true},
-		{name: "unknown", noClaim: true},
+		{name: "no login, key optional", wantCalls: 1},
+		{name: "no login, key required", mode: mywhooshfake.KeyRequired, wantKey: mywhooshfake.DefaultWhooshID, wantKeys: 1, wantCalls: 2},
+		{name: "login's WhooshId", setting: mywhooshfake.DefaultWhooshID, wantKey: mywhooshfake.DefaultWhooshID, wantKeys: 1, wantCalls: 1},
+		{name: "login's WhooshId, key required", mode: mywhooshfake.KeyRequired, setting: mywhooshfake.DefaultWhooshID, wantKey: mywhooshfake.DefaultWhooshID, wantKeys: 1, wantCalls: 1},
+		{name: "login's WhooshId, no claim", noClaim: true, setting: "777", wantKey: "777", wantKeys: 1, wantCalls: 1},
+		{name: "unknown id, key optional", noClaim: true, wantCalls: 1},
+		{name: "unknown id, key required", mode: mywhooshfake.KeyRequired, noClaim: true, wantErr: "Invalid request"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var logs logBuf
-			f, cfg := startFake(t, mywhooshfake.Options{NoUserIDInTokens: tc.noClaim})
+			f, cfg := startFake(t, mywhooshfake.Options{NoUserIDInTokens: tc.noClaim, Key: tc.mode})
 			r := f.AddRide(mywhooshfake.Ride{Title: "x", Start: time.Now().Add(-time.Hour)})
+			r2 := f.AddRide(mywhooshfake.Ride{Title: "y", Start: time.Now().Add(-2 * time.Hour)})
 			if tc.setting != "" {
 				cfg.Settings = map[string]string{SettingWhooshID: tc.setting}
 			}
@@ -489,12 +500,29 @@ func TestDownloadSendsKeyWhenKnown(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if err := c.Validate(context.Background()); err != nil { // settles the body form
+				t.Fatal(err)
+			}
 			data, err := c.Download(context.Background(), source.Activity{RemoteID: r.ID, Extra: map[string]string{"fileId": r.FileID}})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Download = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
 			if err != nil || !bytes.Equal(data, r.FIT) {
 				t.Fatal(err)
 			}
-			if st := f.Stats(); (st.KeysSeen == 1) != tc.wantSent || st.LastKey != tc.wantKey {
-				t.Errorf("stats %+v, want key %q", st, tc.wantKey)
+			if st := f.Stats(); st.KeysSeen != tc.wantKeys || st.LastKey != tc.wantKey || st.LinkCalls != tc.wantCalls {
+				t.Errorf("stats %+v, want %d link calls, %d with key %q", st, tc.wantCalls, tc.wantKeys, tc.wantKey)
+			}
+			// Once a key was needed, the next ride asks with it straight away.
+			before := f.Stats()
+			if _, err := c.Download(context.Background(), source.Activity{RemoteID: r2.ID, Extra: map[string]string{"fileId": r2.FileID}}); err != nil {
+				t.Fatal(err)
+			}
+			if st := f.Stats(); st.KeyRefusals != before.KeyRefusals || st.KeysSeen-before.KeysSeen != min(tc.wantKeys, 1) {
+				t.Errorf("second ride: stats %+v after %+v", st, before)
 			}
 		})
 	}
@@ -510,7 +538,7 @@ func TestDescriptorLoginReturnsWhooshID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Token == "" || len(s.Settings) != 1 || s.Settings[SettingWhooshID] != mywhooshfake.DefaultWhooshID {
+	if s.Token == "" || len(s.Settings) != 3 || s.Settings[SettingWhooshID] != mywhooshfake.DefaultWhooshID || s.Settings[SettingLoginSource] != "" || s.Settings[SettingLoginSourceExp] != "" {
 		t.Fatalf("settings %v", s.Settings)
 	}
 	if _, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, "hunter2"); !errors.Is(err, ErrLoginRefused) {
@@ -629,8 +657,10 @@ func TestNeedsSignInAfterExpiry(t *testing.T) {
 			if err := Validate(context.Background(), cfg, fastOpts(&logs)); !errors.Is(err, source.ErrNeedsSignIn) {
 				t.Errorf("Validate: %v", err)
 			}
-			if f.Stats().Unauthorized != 3 {
-				t.Errorf("a refused session must not be retried: %+v", f.Stats())
+			// List and Download, once the form is settled, ask once; the
+			// fresh Validate tries the other body form before it counts.
+			if f.Stats().Unauthorized != 4 {
+				t.Errorf("a refused session must be asked at most once per form: %+v", f.Stats())
 			}
 		})
 	}
@@ -728,26 +758,210 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
-func TestEncryptedBodyFallback(t *testing.T) {
-	var logs logBuf
-	f, cfg := startFake(t, mywhooshfake.Options{Bodies: mywhooshfake.BodiesEncrypted, PageSize: 5})
-	f.Seed(12, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(1)))
-	c, _ := New(cfg, fastOpts(&logs))
-	list := collect(t, c, source.Query{})
-	if len(list) != 12 {
-		t.Fatalf("listed %d", len(list))
+// Whatever form the service takes and however it refuses the other (a 400,
+// a 403, a 200 with error:true), a good session is never called refused:
+// the other form is tried first, the one that worked is kept for the
+// session and told to the account, and a stored form goes first next time.
+func TestBodyFormsBothWays(t *testing.T) {
+	modes := []struct {
+		name string
+		mode mywhooshfake.BodyMode
+		want string // the form that works; "" when both do
+	}{
+		{"plain only", mywhooshfake.BodiesPlain, FormPlain},
+		{"encrypted only", mywhooshfake.BodiesEncrypted, FormEncrypted},
+		{"either", mywhooshfake.BodiesAny, ""},
 	}
-	for _, a := range list {
-		if a.SkipReason == "" {
-			if _, err := c.Download(context.Background(), a); err != nil {
-				t.Fatal(err)
+	for _, m := range modes {
+		for _, wrong := range []int{400, 403, 200} {
+			for _, stored := range []string{"", FormPlain, FormEncrypted} {
+				t.Run(fmt.Sprintf("%s/wrong form answered %d/stored %q", m.name, wrong, stored), func(t *testing.T) {
+					var logs logBuf
+					f, cfg := startFake(t, mywhooshfake.Options{Bodies: m.mode, WrongForm: wrong, PageSize: 5})
+					f.Seed(12, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(1)))
+					learnt := map[string]string{}
+					cfg.Settings = map[string]string{}
+					if stored != "" {
+						cfg.Settings[SettingBodyForm] = stored
+					}
+					cfg.OnSetting = func(k, v string) { learnt[k] = v }
+					if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+						t.Fatalf("a good session looked refused: %v", err)
+					}
+					first := stored
+					if first == "" {
+						first = FormPlain
+					}
+					works := m.want
+					if works == "" {
+						works = first
+					}
+					wantWrong := 0
+					if works != first {
+						wantWrong = 1
+					}
+					if st := f.Stats(); st.WrongForms != wantWrong {
+						t.Errorf("stats %+v: %d refusals of the form, want %d", st, st.WrongForms, wantWrong)
+					}
+					if works != stored {
+						if learnt[SettingBodyForm] != works {
+							t.Errorf("the account was told %v, want %s", learnt, works)
+						}
+					} else if len(learnt) != 0 {
+						t.Errorf("the account was told %v though the stored form worked", learnt)
+					}
+
+					// A run with what the account now holds: no form refused at all.
+					cfg.Settings[SettingBodyForm] = works
+					before := f.Stats().WrongForms
+					c, _ := New(cfg, fastOpts(&logs))
+					list := collect(t, c, source.Query{})
+					if len(list) != 12 {
+						t.Fatalf("listed %d", len(list))
+					}
+					for _, a := range list {
+						if a.SkipReason == "" {
+							if _, err := c.Download(context.Background(), a); err != nil {
+								t.Fatal(err)
+							}
+							break
+						}
+					}
+					if st := f.Stats(); st.WrongForms != before {
+						t.Errorf("stats %+v: the stored form was not used", st)
+					}
+				})
 			}
-			break
 		}
 	}
-	st := f.Stats()
-	if st.BadRequests != 1 || st.EncryptedBodies != st.ListCalls+st.LinkCalls {
-		t.Errorf("stats %+v: only the very first plain body should be refused", st)
+}
+
+// A session that is really refused is refused in both forms, and reported
+// as needing a sign-in.
+func TestBodyFormsRefusedSession(t *testing.T) {
+	for _, status := range []int{401, 403} {
+		t.Run(fmt.Sprint(status), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{AuthStatus: status, Bodies: mywhooshfake.BodiesEncrypted, WrongForm: 400})
+			f.ExpireTokens() // revoked on the service's side, exp still ahead
+			err := Validate(context.Background(), cfg, fastOpts(&logs))
+			if !errors.Is(err, source.ErrNeedsSignIn) {
+				t.Fatalf("Validate = %v, want needs sign-in", err)
+			}
+			if st := f.Stats(); st.Unauthorized != 2 {
+				t.Errorf("stats %+v: want one refusal per form", st)
+			}
+		})
+	}
+}
+
+// Rows named the way other public clients read them list and download alike.
+func TestRowFieldNamesBothWays(t *testing.T) {
+	for _, alt := range []bool{false, true} {
+		t.Run(fmt.Sprintf("alternative names %v", alt), func(t *testing.T) {
+			var logs logBuf
+			f, cfg := startFake(t, mywhooshfake.Options{AltRowFields: alt, PageSize: 7})
+			rides := f.Seed(20, time.Now().AddDate(0, -2, 0), time.Now(), rand.New(rand.NewSource(2)))
+			c, _ := New(cfg, fastOpts(&logs))
+			list := collect(t, c, source.Query{})
+			if len(list) != len(rides) {
+				t.Fatalf("listed %d of %d", len(list), len(rides))
+			}
+			byID := map[string]mywhooshfake.Ride{}
+			for _, r := range rides {
+				byID[r.ID] = r
+			}
+			downloaded := 0
+			for _, a := range list {
+				r, ok := byID[a.RemoteID]
+				if !ok {
+					t.Fatalf("listed id %q is not a ride's", a.RemoteID)
+				}
+				if !a.StartHint.Equal(r.Start.Truncate(time.Millisecond).UTC()) && !a.StartHint.Equal(r.Start.Truncate(time.Second).UTC()) {
+					t.Fatalf("ride %s start %v, want %v", r.ID, a.StartHint, r.Start)
+				}
+				if (a.SkipReason == "") != r.HasFile() || a.Extra["fileId"] != r.FileID {
+					t.Fatalf("ride %s: file %q skip %q, want file %q", r.ID, a.Extra["fileId"], a.SkipReason, r.FileID)
+				}
+				if a.SkipReason == "" && downloaded < 3 {
+					data, err := c.Download(context.Background(), a)
+					if err != nil || !bytes.Equal(data, r.FIT) {
+						t.Fatalf("download %s: %v", r.ID, err)
+					}
+					downloaded++
+				}
+			}
+		})
+	}
+}
+
+// After the alternative login made the session, its Source header goes on
+// every later call; after the usual login it goes on none.
+func TestSourceHeaderAfterAlternativeLogin(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		primary mywhooshfake.LoginMode
+		want    string
+	}{
+		{"usual login", mywhooshfake.LoginNormal, ""},
+		{"alternative login", mywhooshfake.LoginInvalidRequest, "connect"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs logBuf
+			var shift atomic.Int64 // the fake's clock runs ahead by this much
+			f, cfg := startFake(t, mywhooshfake.Options{PrimaryLogin: tc.primary, VariantNeedsSource: true, PageSize: 4,
+				Now: func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }})
+			f.Seed(9, time.Now().AddDate(0, -1, 0), time.Now(), rand.New(rand.NewSource(3)))
+			d, _ := source.Lookup(Name)
+			cfg.Token = ""
+			sess, err := d.Login(context.Background(), cfg, mywhooshfake.DefaultEmail, mywhooshfake.DefaultPassword)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sess.Settings[SettingLoginSource] != tc.want {
+				t.Fatalf("settings %v, want login source %q", sess.Settings, tc.want)
+			}
+			cfg.Token, cfg.Settings = sess.Token, sess.Settings
+			c, err := New(cfg, fastOpts(&logs))
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := collect(t, c, source.Query{})
+			for _, a := range list {
+				if a.SkipReason == "" {
+					if _, err := c.Download(context.Background(), a); err != nil {
+						t.Fatal(err)
+					}
+					break
+				}
+			}
+			st := f.Stats()
+			calls := st.ListCalls + st.LinkCalls
+			if len(list) != 9 || st.SourceMissing != 0 {
+				t.Fatalf("listed %d, stats %+v", len(list), st)
+			}
+			if want := map[bool]int{false: 0, true: calls}[tc.want != ""]; st.SourceHeaders != want {
+				t.Errorf("stats %+v: Source header on %d calls, want %d", st, st.SourceHeaders, want)
+			}
+			// Without the stored setting the alternative login's session is refused.
+			if tc.want != "" {
+				stored := cfg.Settings
+				cfg.Settings = nil
+				if err := Validate(context.Background(), cfg, fastOpts(&logs)); !errors.Is(err, source.ErrNeedsSignIn) {
+					t.Errorf("without the header: %v", err)
+				}
+				// A session pasted later is another session: no header goes with it.
+				shift.Store(int64(2 * time.Minute))
+				cfg.Token, cfg.Settings = f.IssueToken(), stored
+				before := f.Stats().SourceHeaders
+				if err := Validate(context.Background(), cfg, fastOpts(&logs)); err != nil {
+					t.Fatal(err)
+				}
+				if st := f.Stats(); st.SourceHeaders != before {
+					t.Errorf("the alternative login's header went with a later session: %+v", st)
+				}
+			}
+		})
 	}
 }
 

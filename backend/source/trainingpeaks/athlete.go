@@ -38,8 +38,8 @@ func (e *ChooseAthleteError) Error() string {
 }
 
 // Athletes lists the athletes cfg's account may read: the rider for an
-// athlete account, the coached athletes (and the coach, when an athlete too)
-// for a coach account. The window offers this list as the athlete choice.
+// athlete account, the one entry of a one-entry athletes[], the coached
+// athletes (and the coach, when an athlete too) for a coach account. The window offers this list as the athlete choice.
 func Athletes(ctx context.Context, cfg source.Config) ([]Athlete, error) {
 	c, err := New(cfg)
 	if err != nil {
@@ -141,17 +141,32 @@ func (c *Client) account(ctx context.Context) (*account, error) {
 	a := &account{self: Athlete{ID: string(u.UserID), Name: displayName(string(u.UserID), u.FullName, u.FirstName, u.LastName, u.UserName)},
 		premium: map[string]*bool{}}
 	isAthlete := ans.AccountStatus.IsAthlete == nil || *ans.AccountStatus.IsAthlete
-	if isAthlete {
-		a.choices = append(a.choices, a.self)
-	}
+	var listed []Athlete
 	for _, at := range u.Athletes {
 		id := string(at.AthleteID)
-		if id == "" || id == a.self.ID {
+		if id == "" {
 			continue
 		}
-		a.coach = true
 		a.premium[id] = at.IsPremium
-		a.choices = append(a.choices, Athlete{ID: id, Name: displayName(id, at.FullName, at.FirstName, at.LastName, at.UserName)})
+		listed = append(listed, Athlete{ID: id, Name: displayName(id, at.FullName, at.FirstName, at.LastName, at.UserName)})
+	}
+	switch {
+	case len(listed) == 1:
+		// Public clients read a lone entry as the athlete itself (one falls
+		// back to athletes[0]): it is whose calendar to read, asked of no one.
+		a.choices = listed
+	default:
+		if isAthlete {
+			a.choices = append(a.choices, a.self)
+		}
+		for _, at := range listed {
+			if at.ID == a.self.ID {
+				continue
+			}
+			// Only someone other than the user makes this a coach's account.
+			a.coach = true
+			a.choices = append(a.choices, at)
+		}
 	}
 	if len(a.choices) == 0 {
 		// A coach with no athletes: its own calendar is all there is.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -207,7 +208,15 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		"content_type", r.header.Get("Content-Type"), "content_encoding", r.header.Get("Content-Encoding"),
 		"content_disposition", r.header.Get("Content-Disposition"), "bytes", len(r.body),
 		"head", hex.EncodeToString(head), "gzip", isGzip(r.body))
-	data, err := gunzipIfNeeded(r.body)
+	body, wrapped, err := unwrapJSONFile(r.body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: file %s: %w", what, pick.name, err)
+	}
+	if wrapped {
+		c.log.Debug("trainingpeaks file came wrapped in JSON", "workout", wid, "file_id", pick.id,
+			"keys", jsonKeys(r.body), "bytes", len(body), "gzip", isGzip(body))
+	}
+	data, err := gunzipIfNeeded(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: file %s: %w", what, pick.name, err)
 	}
@@ -283,6 +292,32 @@ func pageTitle(body []byte) string {
 		t = strings.ToValidUTF8(t[:80], "") + "…"
 	}
 	return t
+}
+
+// unwrapJSONFile takes a file answered as JSON with the bytes in base64
+// ({data, fileName, contentType}; one public client decodes that form) out
+// of its wrapper. Anything else comes back unchanged with wrapped false.
+func unwrapJSONFile(b []byte) (out []byte, wrapped bool, err error) {
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 || t[0] != '{' {
+		return b, false, nil
+	}
+	var w struct {
+		Data *string `json:"data"`
+	}
+	if json.Unmarshal(t, &w) != nil || w.Data == nil {
+		return b, false, nil
+	}
+	s := strings.TrimSpace(*w.Data)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if out, err := enc.DecodeString(s); err == nil {
+			if len(out) == 0 {
+				return nil, true, errors.New("the JSON answer's data is empty")
+			}
+			return out, true, nil
+		}
+	}
+	return nil, true, fmt.Errorf("the JSON answer's data (%d characters) is not base64", len(s))
 }
 
 func isGzip(b []byte) bool { return len(b) >= 2 && b[0] == 0x1f && b[1] == 0x8b }

@@ -2,6 +2,7 @@ package trainingpeaks
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"math/rand"
 	"strconv"
@@ -36,8 +37,15 @@ func wid(t *testing.T, a source.Activity) int64 {
 	return id
 }
 
+// Both ways a file can come: its own bytes, or JSON with them in base64.
 func TestDownloadByKind(t *testing.T) {
-	h := newHarness(t, trainingpeaksfake.Options{})
+	for _, asJSON := range []bool{false, true} {
+		t.Run(map[bool]string{false: "bytes", true: "wrapped in JSON"}[asJSON], func(t *testing.T) { testDownloadByKind(t, asJSON) })
+	}
+}
+
+func testDownloadByKind(t *testing.T, asJSON bool) {
+	h := newHarness(t, trainingpeaksfake.Options{FilesAsJSON: asJSON})
 	c := h.client(t, nil)
 	byKind := seededActivities(t, h, c)
 
@@ -101,6 +109,31 @@ func TestDownloadByKind(t *testing.T) {
 		t.Fatalf("the auto_merged file %s was downloaded", m.Files[0].Name)
 	}
 	h.secretsLogged(t)
+}
+
+func TestUnwrapJSONFile(t *testing.T) {
+	fit := []byte("\x0e\x10\x00\x00\x00\x00\x00\x00.FIT")
+	tests := []struct {
+		name, body string
+		wrapped    bool
+		want       []byte
+		err        string
+	}{
+		{"raw FIT", string(fit), false, fit, ""},
+		{"standard base64", `{"fileName":"a.fit","data":"` + base64.StdEncoding.EncodeToString(fit) + `"}`, true, fit, ""},
+		{"unpadded base64", `{"data":"` + base64.RawStdEncoding.EncodeToString(fit) + `"}`, true, fit, ""},
+		{"JSON without data", `{"message":"Access denied"}`, false, []byte(`{"message":"Access denied"}`), ""},
+		{"data not base64", `{"data":"%%%"}`, true, nil, "not base64"},
+		{"empty data", `{"data":""}`, true, nil, "empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, wrapped, err := unwrapJSONFile([]byte(tt.body))
+			if wrapped != tt.wrapped || !bytes.Equal(got, tt.want) || (tt.err == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+				t.Fatalf("got %q wrapped %v err %v", got, wrapped, err)
+			}
+		})
+	}
 }
 
 func requested(f *trainingpeaksfake.Server, pathSuffix string) bool {

@@ -327,6 +327,65 @@ func TestCoachChoosesAthlete(t *testing.T) {
 	}
 }
 
+// Only someone other than the user in athletes[] makes a coach's account;
+// a lone entry is the athlete to read, with no choice asked of the rider.
+func TestAthletesEntryDecidesCoach(t *testing.T) {
+	tests := []struct {
+		name  string
+		opts  trainingpeaksfake.Options
+		want  string // athlete read without any setting; "" when a choice is asked
+		coach bool
+	}{
+		{"empty athletes[]", trainingpeaksfake.Options{}, "111", false},
+		{"the athlete listed as its only entry", trainingpeaksfake.Options{Athletes: trainingpeaksfake.AthletesSelf}, "111", false},
+		{"a coach's one athlete", trainingpeaksfake.Options{Athletes: trainingpeaksfake.AthletesOneCoached}, "222", false},
+		{"a coach's two athletes", trainingpeaksfake.Options{CoachAccount: true}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, tt.opts)
+			h.fake.Seed(5, day("2026-09-01"), day("2026-09-30"), rand.New(rand.NewSource(4)))
+			c := h.client(t, nil)
+			var got []source.Activity
+			err := c.List(t.Context(), source.Query{Since: day("2026-09-01"), Until: day("2026-09-30")}, func(a source.Activity) error {
+				got = append(got, a)
+				return nil
+			})
+			var ce *ChooseAthleteError
+			if tt.coach {
+				if !errors.As(err, &ce) {
+					t.Fatalf("List = %v, want the rider asked to choose", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 5 {
+				t.Fatalf("listed %d, want 5", len(got))
+			}
+			for _, a := range got {
+				if a.Extra["athlete"] != tt.want {
+					t.Fatalf("workout %s read for athlete %q, want %q", a.RemoteID, a.Extra["athlete"], tt.want)
+				}
+			}
+			downloaded := 0
+			for _, a := range got {
+				_, err := c.Download(t.Context(), a)
+				if _, skipped := skipErr(err); err != nil && !skipped {
+					t.Fatalf("download %s: %v", a.RemoteID, err)
+				}
+				if err == nil {
+					downloaded++
+				}
+			}
+			if downloaded == 0 {
+				t.Fatal("no file could be downloaded")
+			}
+		})
+	}
+}
+
 // The chosen athlete's own premium flag (athletes[].isPremium) is logged with
 // the account's: which one downloads depend on is an open question.
 func TestChosenAthletePremiumLogged(t *testing.T) {
