@@ -163,7 +163,11 @@ func (e *Engine) scope(req Request) store.Filter {
 			for _, c := range e.Sources {
 				f.Sources = append(f.Sources, c.Desc.Name)
 			}
-			f.Sources = append(f.Sources, ImportSource)
+			// Files the rider added by hand (an export archive...) are history
+			// too: a backfill or a selection sends them, continuous sync does not.
+			if !e.Options.NewOnly {
+				f.Sources = append(f.Sources, ImportSource)
+			}
 		}
 	}
 	return f

@@ -102,6 +102,8 @@ func TestContinuousSyncBringsNewActivitiesOnly(t *testing.T) {
 		}
 		return decode[backfillJSON](t, out)
 	}
+	// A file the rider adds by hand is history as well: not for continuous sync.
+	w.must("", "import", fixture(t, "zwift_2017-10-05_virtualride.fit"))
 	if res := watchOnce(); res.Uploaded != 0 || w.ivl.UploadCount() != want {
 		t.Fatalf("continuous sync uploaded %d (the fake holds %d uploads, want %d): history went up without being chosen",
 			res.Uploaded, w.ivl.UploadCount(), want)
