@@ -6,6 +6,8 @@ import type {
   DiagnosticsCheck,
   DiagnosticsReport,
   Preview,
+  RunInfo,
+  UndoResult,
   Progress,
   PlannedView,
   Settings,
@@ -181,6 +183,8 @@ export class FakeApi implements Transport {
   planned: PlannedView[] = [];
   workoutTargets: WorkoutTargetInfo[] = [];
   workoutResults: WorkoutResult[] = [];
+  runs: RunInfo[] = [];
+  undoResult: UndoResult = { deleted: 0, kept: 0, failed: 0, failures: [] };
   private nextId = 1000;
 
   handlers: Record<string, Handler> = {
@@ -224,6 +228,12 @@ export class FakeApi implements Transport {
       ],
     }),
     PreviewBackfill: () => this.preview,
+    Runs: () => this.runs,
+    UndoRun: () => this.undoResult,
+    UndoUploads: () => this.undoResult,
+    KeepOut: (ids: number[]) => {
+      this.activities = this.activities.map((a) => (ids.includes(a.id) ? { ...a, state: 'skipped', permanent: true, reason: 'kept out: you chose to keep it out of Intervals.icu' } : a));
+    },
     StartBackfill: () => (this.progress = makeProgress({ running: true, phase: 'listing', started_at: '2024-03-05T10:00:00Z' })),
     PauseBackfill: () => {
       this.progress = { ...this.progress, paused: true };
