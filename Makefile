@@ -6,10 +6,12 @@ GO ?= go
 TAGS := desktop,production,webkit2_41
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth xdotool imagemagick chromium gnome-keyring dbus-x11
-VERSION ?= $(shell git describe --tags --always 2>/dev/null || echo dev)
+# One version everywhere, from the git tag (see scripts/version.sh).
+VERSION ?= $(shell scripts/version.sh)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
 
 .PHONY: bench-baseline run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
+.PHONY: dist dist-deps dist-linux dist-windows test-install test-install-run actionlint
 
 run: build
 	./build/bin/fitbridge
@@ -53,15 +55,20 @@ frontend: frontend-deps
 # is running, one is started here (never by a test) with a fresh, unlocked
 # keyring in a temporary folder, so the rider's own keyrings are never touched.
 test: deps frontend
+	$(call with_keyring,test-all)
+
+# with_keyring runs `make $(1)` in a session bus with that fresh keyring.
+define with_keyring
 	@if [ -z "$$DBUS_SESSION_BUS_ADDRESS" ] && command -v dbus-run-session >/dev/null; then \
 	  keyrings=$$(mktemp -d); \
-	  XDG_DATA_HOME=$$keyrings dbus-run-session -- bash -c 'echo -n fitbridge | gnome-keyring-daemon --unlock --components=secrets >/dev/null && $(MAKE) --no-print-directory test-all'; \
+	  XDG_DATA_HOME=$$keyrings dbus-run-session -- bash -c 'echo -n fitbridge | gnome-keyring-daemon --unlock --components=secrets >/dev/null && $(MAKE) --no-print-directory $(1)'; \
 	  status=$$?; rm -rf $$keyrings; exit $$status; \
 	else \
-	  $(MAKE) --no-print-directory test-all; \
+	  $(MAKE) --no-print-directory $(1); \
 	fi
+endef
 
-test-all: test-go test-frontend test-e2e test-window
+test-all: test-go test-frontend test-e2e test-window actionlint
 
 test-go:
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above"; exit 1)
@@ -99,4 +106,71 @@ fuzz: deps
 	done
 
 clean:
-	rm -rf build/bin frontend/dist frontend/node_modules
+	rm -rf build/bin build/dist build/windows/installer/tmp frontend/dist frontend/node_modules
+
+# ---- Installers and workflows ------------------------------------------------
+# `make dist` (outside `make test`) writes build/dist/: the .deb and .rpm
+# (nfpm), the Windows installer (NSIS, built here with makensis) and
+# SHA256SUMS. The macOS .app and .dmg are built by the release workflow on a
+# macOS runner. `make test-install` installs the .deb on this machine: only
+# the CI machine (.ci/run), never a developer's `make test`.
+DIST := build/dist
+DIST_STAGE := build/dist/.stage
+DIST_PACKAGES := nsis p7zip-full appstream desktop-file-utils imagemagick libglib2.0-bin x11-utils
+APP_ID := app.fitbridge.FitBridge
+# The project's repository, named once, in the update check.
+REPO := $(shell sed -n 's/^const Repo = "\(.*\)"/\1/p' backend/update/feed.go)
+# Windows wants four numbers: 1.2.3-dev.4+g1a2b3c4 -> 1.2.3.0
+VERSION_QUAD := $(shell echo '$(VERSION)' | sed 's/[-+].*//').0
+DEB := $(DIST)/FitBridge-$(VERSION)-linux-amd64.deb
+RPM := $(DIST)/FitBridge-$(VERSION)-linux-x86_64.rpm
+WINDOWS_INSTALLER := $(DIST)/FitBridge-$(VERSION)-windows-amd64-installer.exe
+
+dist: dist-linux dist-windows
+	cd $(DIST) && rm -f SHA256SUMS && sha256sum FitBridge-$(VERSION)-* > SHA256SUMS
+	@ls -l $(DIST)
+
+dist-deps:
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(DIST_PACKAGES)"
+
+dist-linux: build dist-deps
+	rm -rf $(DIST_STAGE) && mkdir -p $(DIST_STAGE)
+	desktop-file-validate build/linux/$(APP_ID).desktop
+	sed -e 's/@VERSION@/$(VERSION)/' -e "s/@DATE@/$$(git log -1 --format=%cs 2>/dev/null || date -u +%F)/" \
+	  -e 's|@REPO@|$(REPO)|g' build/linux/$(APP_ID).metainfo.xml.in > $(DIST_STAGE)/$(APP_ID).metainfo.xml
+	appstreamcli validate --no-net $(DIST_STAGE)/$(APP_ID).metainfo.xml
+	for s in 16 24 32 48 64 128 256 512; do \
+	  d=$(DIST_STAGE)/icons/hicolor/$${s}x$${s}/apps; mkdir -p $$d; \
+	  convert build/appicon.png -resize $${s}x$${s} -depth 8 $$d/$(APP_ID).png || exit 1; \
+	done
+	rm -f $(DIST)/FitBridge-*-linux-*
+	VERSION='$(VERSION)' REPO='$(REPO)' $(GO) tool nfpm package --config build/linux/nfpm.yaml --packager deb --target $(DEB)
+	VERSION='$(VERSION)' REPO='$(REPO)' $(GO) tool nfpm package --config build/linux/nfpm.yaml --packager rpm --target $(RPM)
+
+# The app and the installer are signed when WINDOWS_CERT_PFX is set (release
+# workflow); scripts/sign-windows.sh says so and does nothing otherwise.
+dist-windows: windows dist-deps
+	mkdir -p $(DIST) build/windows/installer/tmp
+	install -m 644 "$$($(GO) list -m -f '{{.Dir}}' github.com/wailsapp/wails/v2)/internal/webview2runtime/MicrosoftEdgeWebview2Setup.exe" build/windows/installer/tmp/
+	scripts/sign-windows.sh build/bin/fitbridge.exe
+	rm -f $(DIST)/FitBridge-*-windows-*
+	cd build/windows/installer && makensis -V2 -DARG_WAILS_AMD64_BINARY=$(CURDIR)/build/bin/fitbridge.exe \
+	  -DINFO_PRODUCTVERSION='$(VERSION)' -DINFO_VERSIONQUAD=$(VERSION_QUAD) \
+	  -DARG_OUTFILE=$(CURDIR)/$(WINDOWS_INSTALLER) -DARG_SIGN_SCRIPT=$(CURDIR)/scripts/sign-windows.sh project.nsi
+	scripts/sign-windows.sh $(WINDOWS_INSTALLER)
+
+# Installs the .deb from `make dist` with apt, opens the installed app, removes
+# it; lists the Windows installer's contents; opens the app on a locked
+# keyring in a session of its own. It changes this machine.
+test-install: dist-deps
+	@test -s $(DEB) || { echo "no $(DEB): run make dist first"; exit 1; }
+	$(call with_keyring,test-install-run)
+
+test-install-run:
+	FITBRIDGE_INSTALL_DEB=$(CURDIR)/$(DEB) FITBRIDGE_WINDOWS_INSTALLER=$(CURDIR)/$(WINDOWS_INSTALLER) FITBRIDGE_APP_BIN=$(CURDIR)/build/bin/fitbridge \
+	FITBRIDGE_EXPECT_VERSION='$(VERSION)' FITBRIDGE_INSTALL_SHOT=$${FITBRIDGE_INSTALL_SHOT:-$(CURDIR)/$(DIST)/installed-linux.png} CGO_ENABLED=0 \
+	  $(GO) test -count=1 -timeout 10m -run '^(TestLinuxPackagesContents|TestInstalledPackage|TestWindowsInstallerContents|TestFirstLaunchLockedKeyring)$$' -v ./backend/e2e/
+
+# The workflows under .github, checked as GitHub would run them.
+actionlint:
+	$(GO) tool actionlint

@@ -8,6 +8,7 @@ import (
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/service"
+	"fitbridge/backend/update"
 	"fitbridge/backend/workouts"
 )
 
@@ -204,6 +205,9 @@ func (a *App) SaveSettings(s service.Settings) (service.Settings, error) {
 }
 
 func (a *App) SetWizardStep(step string) error { return a.service().SetWizardStep(step) }
+
+// UpdateNotice says whether a newer FitBridge is out (asked at most once a day).
+func (a *App) UpdateNotice() update.Notice { return a.service().UpdateNotice(a.ctx()) }
 
 // Diagnostics makes one harmless call per connected service and returns what
 // answered, secrets removed; Report.File is the copy kept in the logs folder.

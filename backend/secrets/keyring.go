@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os/exec"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -23,10 +24,37 @@ const ServiceName = "FitBridge"
 // without it a keyring that never answers would hang FitBridge for good.
 const DefaultTimeout = 45 * time.Second
 
-const unavailableMessage = "FitBridge keeps your keys in the system keyring, but none is available: " +
-	"on Linux install and unlock gnome-keyring (Secret Service), or another Secret Service " +
-	"such as KeePassXC, then start FitBridge again; on macOS unlock the login keychain; " +
-	"on Windows make sure Credential Manager is running."
+// unavailableMessage says what to install; lockedMessage what to unlock.
+// Both are for the rider, on their own system, and say that FitBridge keeps
+// no key in a plain file instead.
+var (
+	unavailableMessage = missingKeyringMessage(runtime.GOOS)
+	lockedMessage      = lockedKeyringMessage(runtime.GOOS)
+)
+
+func missingKeyringMessage(goos string) string {
+	const why = "FitBridge keeps your sign-ins only in the system keyring, never in a plain file, and "
+	switch goos {
+	case "darwin":
+		return why + "the macOS keychain did not answer: open Keychain Access, make sure the login keychain exists and is unlocked, then start FitBridge again."
+	case "windows":
+		return why + "Windows Credential Manager did not answer: make sure the Credential Manager service is running, then start FitBridge again."
+	}
+	return why + "this desktop has no Secret Service running. Install gnome-keyring (Debian and Ubuntu: sudo apt install gnome-keyring; " +
+		"Fedora: sudo dnf install gnome-keyring), or turn on KeePassXC's Secret Service integration, then log out and back in and start FitBridge again."
+}
+
+func lockedKeyringMessage(goos string) string {
+	const why = "FitBridge keeps your sign-ins only in the system keyring, never in a plain file, and "
+	switch goos {
+	case "darwin":
+		return why + "your login keychain is locked: unlock it in Keychain Access (or allow FitBridge when macOS asks), then start FitBridge again."
+	case "windows":
+		return why + "Credential Manager refused access: sign in to Windows with your password, then start FitBridge again."
+	}
+	return why + "your keyring is locked: unlock the Login keyring in Passwords and Keys (Seahorse), or in KeePassXC if it provides the Secret Service, " +
+		"and accept FitBridge's request when the unlock prompt appears, then start FitBridge again."
+}
 
 // ErrUnavailable says there is no usable system keyring. Its message is
 // written for the rider; errors.Is(err, ErrUnavailable) holds for every
@@ -37,9 +65,17 @@ var ErrUnavailable = errors.New(unavailableMessage)
 // message for the rider; Cause is the technical reason, for the log.
 type UnavailableError struct {
 	Cause error
+	// Locked: a keyring exists but is locked (or its unlock prompt was
+	// dismissed or left waiting), so the rider must unlock, not install.
+	Locked bool
 }
 
-func (e *UnavailableError) Error() string { return unavailableMessage }
+func (e *UnavailableError) Error() string {
+	if e.Locked {
+		return lockedMessage
+	}
+	return unavailableMessage
+}
 
 // Is makes errors.Is(err, ErrUnavailable) true.
 func (e *UnavailableError) Is(target error) bool { return target == ErrUnavailable }
@@ -144,7 +180,7 @@ func (k *Keyring) run(account string, op func() error) error {
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()
-	late := &UnavailableError{Cause: fmt.Errorf("the keyring did not answer within %s (is it locked, waiting for a password?)", timeout)}
+	late := &UnavailableError{Locked: true, Cause: fmt.Errorf("the keyring did not answer within %s (is it locked, waiting for a password?)", timeout)}
 	select {
 	case serial <- struct{}{}:
 	case <-timer.C:
@@ -175,7 +211,7 @@ func classify(account string, err error) error {
 	case errors.Is(err, keyring.ErrSetDataTooBig):
 		return fmt.Errorf("%s: the key is too long for the system keyring: %w", account, err)
 	case unavailable(err):
-		return &UnavailableError{Cause: err}
+		return &UnavailableError{Cause: err, Locked: locked(err)}
 	}
 	return fmt.Errorf("%s: system keyring: %w", account, err)
 }
@@ -196,6 +232,19 @@ var unavailableDBusNames = []string{
 	"org.freedesktop.DBus.Error.Spawn.", // a prefix: every activation failure
 	"org.freedesktop.Secret.Error.IsLocked",
 	"org.freedesktop.Secret.Error.NoSession",
+}
+
+// locked tells a locked keyring (unlock it) from a missing one (install one).
+func locked(err error) bool {
+	var dv dbus.Error
+	var dp *dbus.Error
+	switch {
+	case errors.As(err, &dv) && dv.Name == "org.freedesktop.Secret.Error.IsLocked":
+		return true
+	case errors.As(err, &dp) && dp != nil && dp.Name == "org.freedesktop.Secret.Error.IsLocked":
+		return true
+	}
+	return strings.Contains(strings.ToLower(err.Error()), "failed to unlock correct collection")
 }
 
 // unavailableMessages are substrings of errors that carry no D-Bus name.

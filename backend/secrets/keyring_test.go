@@ -164,6 +164,7 @@ func TestClassify(t *testing.T) {
 		name        string
 		err         error
 		unavailable bool
+		locked      bool // the rider must unlock, not install
 		notFound    bool
 	}{
 		{name: "nil", err: nil},
@@ -173,14 +174,15 @@ func TestClassify(t *testing.T) {
 		{name: "no secret service, pointer", err: &dbus.Error{Name: "org.freedesktop.DBus.Error.ServiceUnknown"}, unavailable: true},
 		{name: "activation failed", err: dbus.Error{Name: "org.freedesktop.DBus.Error.Spawn.ChildExited", Body: []any{"Process org.freedesktop.secrets exited with status 1"}}, unavailable: true},
 		{name: "no default collection", err: dbus.Error{Name: "org.freedesktop.DBus.Error.UnknownObject"}, unavailable: true},
-		{name: "locked", err: dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked"}, unavailable: true},
+		{name: "locked", err: dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked"}, unavailable: true, locked: true},
+		{name: "locked, pointer", err: &dbus.Error{Name: "org.freedesktop.Secret.Error.IsLocked"}, unavailable: true, locked: true},
 		{name: "message only", err: errors.New("The name org.freedesktop.secrets was not provided by any .service files"), unavailable: true},
 		{name: "no bus address", err: errors.New("dbus: couldn't determine address of session bus"), unavailable: true},
 		{name: "auth failed", err: errors.New("dbus: authentication failed"), unavailable: true},
 		{name: "socket missing", err: &net.OpError{Op: "dial", Net: "unix", Err: syscall.ENOENT}, unavailable: true},
 		{name: "refused", err: fmt.Errorf("x: %w", syscall.ECONNREFUSED), unavailable: true},
 		{name: "bus went away", err: io.EOF, unavailable: true},
-		{name: "prompt dismissed", err: errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), unavailable: true},
+		{name: "prompt dismissed", err: errors.New("failed to unlock correct collection '/org/freedesktop/secrets/aliases/default'"), unavailable: true, locked: true},
 		{name: "dbus-launch missing", err: &exec.Error{Name: "dbus-launch", Err: exec.ErrNotFound}, unavailable: true},
 		{name: "other dbus error", err: dbus.Error{Name: "org.freedesktop.DBus.Error.InvalidArgs", Body: []any{"bad"}}},
 		{name: "too big", err: keyring.ErrSetDataTooBig},
@@ -198,8 +200,12 @@ func TestClassify(t *testing.T) {
 				t.Errorf("classify(%v) = %v: not found %v, want %v", tt.err, got, !tt.notFound, tt.notFound)
 			}
 			if tt.unavailable {
-				if got.Error() != unavailableMessage {
-					t.Errorf("message %q, want the plain one", got.Error())
+				want := unavailableMessage
+				if tt.locked {
+					want = lockedMessage
+				}
+				if got.Error() != want {
+					t.Errorf("message %q, want %q", got.Error(), want)
 				}
 				var u *UnavailableError
 				if !errors.As(got, &u) || !reflect.DeepEqual(u.Cause, tt.err) {
@@ -237,5 +243,40 @@ func TestKeyringTimeoutAndTurns(t *testing.T) {
 	case <-ran:
 		t.Fatal("the call that timed out ran later anyway")
 	default:
+	}
+}
+
+// On a bare Linux desktop the rider reads what to install; on a locked one
+// what to unlock; neither offers a plain-file fallback.
+func TestKeyringMessagesNameTheFix(t *testing.T) {
+	tests := []struct {
+		goos    string
+		missing []string
+		locked  []string
+	}{
+		{"linux", []string{"Secret Service", "gnome-keyring", "apt install gnome-keyring", "KeePassXC"}, []string{"locked", "Login keyring", "Seahorse"}},
+		{"darwin", []string{"Keychain Access"}, []string{"locked", "Keychain Access"}},
+		{"windows", []string{"Credential Manager"}, []string{"Credential Manager"}},
+	}
+	for _, tt := range tests {
+		m, l := missingKeyringMessage(tt.goos), lockedKeyringMessage(tt.goos)
+		for _, w := range tt.missing {
+			if !strings.Contains(m, w) {
+				t.Errorf("%s, no keyring: %q lacks %q", tt.goos, m, w)
+			}
+		}
+		for _, w := range tt.locked {
+			if !strings.Contains(l, w) {
+				t.Errorf("%s, locked: %q lacks %q", tt.goos, l, w)
+			}
+		}
+		for _, msg := range []string{m, l} {
+			if !strings.Contains(msg, "never in a plain file") {
+				t.Errorf("%s: %q does not say there is no plain-file fallback", tt.goos, msg)
+			}
+		}
+	}
+	if m, l := missingKeyringMessage("linux"), lockedKeyringMessage("linux"); strings.Contains(l, "apt install") || strings.Contains(m, "is locked") {
+		t.Errorf("the messages are mixed up:\n%s\n%s", m, l)
 	}
 }

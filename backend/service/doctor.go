@@ -194,7 +194,7 @@ func (s *Service) doctorIntervals(ctx context.Context, acc store.Account, key st
 	rec := doctor.NewRecorder(nil)
 	// One attempt: the doctor reports what answered, it does not wait out 429s.
 	c := intervals.New(s.IntervalsURL(), acc.Identity, key,
-		intervals.WithLogger(s.Log), intervals.WithUserAgent("FitBridge/"+Version),
+		intervals.WithLogger(s.Log), intervals.WithUserAgent(UserAgent()),
 		intervals.WithHTTPClient(rec.Client(checkTimeout)),
 		intervals.WithRetry(intervals.RetryPolicy{MaxAttempts: 1}))
 

@@ -24,7 +24,7 @@ func (s *Service) IntervalsURL() string {
 func (s *Service) newIntervals(athleteID, key string) *intervals.Client {
 	s.intervalsLimOnce.Do(func() { s.intervalsLim = intervals.NewLimiter() })
 	return intervals.New(s.IntervalsURL(), athleteID, key, intervals.WithLimiter(s.intervalsLim),
-		intervals.WithLogger(s.Log), intervals.WithUserAgent("FitBridge/"+Version))
+		intervals.WithLogger(s.Log), intervals.WithUserAgent(UserAgent()))
 }
 
 // ConnectIntervals checks the athlete id and API key with Intervals.icu and

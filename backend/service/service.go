@@ -24,8 +24,9 @@ import (
 	"fitbridge/backend/store"
 )
 
-// Version is set at build time.
-var Version = "0.1.0"
+// Version is stamped at build time from the git tag (scripts/version.sh,
+// through -ldflags -X). An unstamped build sorts before every release.
+var Version = "0.0.0-dev"
 
 // Options configure a Service.
 type Options struct {

@@ -25,6 +25,7 @@ func (s *Service) Settings() Settings {
 	st.WorkoutsSync = s.Store.Setting(SettingWorkoutsSync) == "true"
 	st.WizardDone = s.Store.Setting("wizard_done") == "true"
 	st.WizardStep = s.Store.Setting("wizard_step")
+	st.NoUpdateCheck = s.Store.Setting("no_update_check") == "true"
 	return st
 }
 
@@ -46,6 +47,7 @@ func (s *Service) SaveSettings(st Settings) (Settings, error) {
 		"wizard_done":              strconv.FormatBool(st.WizardDone),
 		"wizard_step":              st.WizardStep,
 		SettingWorkoutsSync:        strconv.FormatBool(st.WorkoutsSync),
+		"no_update_check":          strconv.FormatBool(st.NoUpdateCheck),
 	}
 	for k, v := range set {
 		if err := s.Store.SetSetting(k, v); err != nil {

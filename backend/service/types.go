@@ -187,6 +187,9 @@ type Settings struct {
 	WizardStep             string `json:"wizard_step"`
 	// WorkoutsSync keeps planned workouts current during continuous sync.
 	WorkoutsSync bool `json:"workouts_sync"`
+	// NoUpdateCheck turns the daily look for a newer FitBridge off. Stored
+	// as "off" so a caller that leaves it out keeps the default: on.
+	NoUpdateCheck bool `json:"no_update_check"`
 }
 
 // Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").

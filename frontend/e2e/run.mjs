@@ -128,7 +128,11 @@ const extraServes = [];
 
 function startServe(primary = true) {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // No update check here: e2e/update-notice.mjs tests it against its own feed.
+    const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FITBRIDGE_NO_UPDATE_CHECK: '1' },
+    });
     if (primary) serve = child;
     else extraServes.push(child);
     let out = '';

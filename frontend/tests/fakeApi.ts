@@ -14,6 +14,7 @@ import type {
   SourceInfo,
   Status,
   WorkoutResult,
+  UpdateNotice,
   WorkoutTargetInfo,
 } from '../src/lib/types';
 
@@ -185,6 +186,7 @@ export class FakeApi implements Transport {
   workoutResults: WorkoutResult[] = [];
   runs: RunInfo[] = [];
   undoResult: UndoResult = { deleted: 0, kept: 0, failed: 0, failures: [] };
+  update: UpdateNotice = { available: false, version: '', url: '' };
   private nextId = 1000;
 
   handlers: Record<string, Handler> = {
@@ -250,6 +252,7 @@ export class FakeApi implements Transport {
     ImportPaths: () => ({ activities: [] }),
     StartDemo: () => ({ ...this.status, demo: true }),
     Diagnostics: () => this.report,
+    UpdateNotice: () => this.update,
     CrashedRides: () => this.crashed,
     RecoverRide: (source: string, path: string) => {
       const ride = this.crashed.find((r) => r.source === source && r.path === path);

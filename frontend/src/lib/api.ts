@@ -20,6 +20,7 @@ import type {
   Settings,
   SourceInfo,
   Status,
+  UpdateNotice,
   WorkoutResult,
   WorkoutsRequest,
   WorkoutTargetInfo,
@@ -215,6 +216,7 @@ export const api = {
   Diagnostics: () => call<DiagnosticsReport>('Diagnostics'),
   CrashedRides: () => call<CrashedRide[] | null>('CrashedRides'),
   RecoverRide: (source: string, path: string) => call<ActivityView>('RecoverRide', source, path),
+  UpdateNotice: () => call<UpdateNotice>('UpdateNotice'),
 
   on<E extends EventName>(event: E, cb: (payload: EventPayloads[E]) => void): () => void {
     return transport().on(event, cb as (p: unknown) => void);

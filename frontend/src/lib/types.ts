@@ -240,6 +240,15 @@ export interface Settings {
   wizard_done: boolean;
   wizard_step: string;
   workouts_sync: boolean;
+  /** The daily look for a newer FitBridge is off. */
+  no_update_check?: boolean;
+}
+
+/** A newer FitBridge release; mirrors backend/update's Notice. */
+export interface UpdateNotice {
+  available: boolean;
+  version: string;
+  url: string;
 }
 
 /** Where planned workouts can go (Settings). */
