@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential
 VERSION ?= $(shell scripts/version.sh)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)
 
-.PHONY: bench-baseline run build test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
+.PHONY: bench-baseline run build types test test-go test-frontend test-e2e test-window bench soak fuzz deps system-deps go-deps frontend-deps frontend windows clean
 .PHONY: dist dist-deps dist-linux dist-windows test-install test-install-run actionlint
 
 run: build
@@ -72,10 +72,16 @@ test-all: test-go test-frontend test-e2e test-window actionlint
 
 test-go:
 	gofmt -l . | grep -v node_modules | (! grep .) || (echo "gofmt needed on the files above"; exit 1)
+	$(GO) mod tidy -diff || (echo "go.mod or go.sum is not tidy: run go mod tidy"; exit 1)
 	$(GO) vet ./backend/... ./tools/...
 	CGO_ENABLED=0 FITBRIDGE_REQUIRE_KEYRING=1 FITBRIDGE_BROWSER_HEADLESS=1 $(GO) test -count=1 -timeout 20m ./backend/...
 	CGO_ENABLED=0 $(GO) test -count=1 . ./tools/...
 	$(GO) vet -tags $(TAGS) .
+
+# The window's TypeScript types, written from the Go types the service sends;
+# TestGeneratedTypesAreCurrent (in test-go) fails when they differ.
+types:
+	$(GO) generate ./backend/service
 
 test-frontend:
 	cd frontend && npm run check && npm test

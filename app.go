@@ -104,6 +104,9 @@ func (a *App) DisconnectIntervals() error { return a.service().DisconnectInterva
 
 func (a *App) Sources() []service.SourceInfo { return a.service().Sources() }
 
+// BuiltinSources are the sources with nothing to connect (files added by hand).
+func (a *App) BuiltinSources() []service.SourceInfo { return a.service().Builtins() }
+
 func (a *App) ConnectBrowser(name, region string) (service.SourceInfo, error) {
 	return a.service().ConnectBrowser(a.ctx(), name, region)
 }
@@ -118,6 +121,11 @@ func (a *App) ConnectToken(name, region, token string) (service.SourceInfo, erro
 
 func (a *App) ConnectFolder(name, path string) (service.SourceInfo, error) {
 	return a.service().ConnectFolder(name, path)
+}
+
+// SetSourceSettings changes settings the platform declares (a coached athlete).
+func (a *App) SetSourceSettings(name string, values map[string]string) (service.SourceInfo, error) {
+	return a.service().SetSourceSettings(name, values)
 }
 
 func (a *App) Disconnect(name string) error { return a.service().Disconnect(name) }
@@ -203,8 +211,6 @@ func (a *App) DeliverWorkouts(req service.WorkoutsRequest) ([]workouts.Result, e
 func (a *App) SaveSettings(s service.Settings) (service.Settings, error) {
 	return a.service().SaveSettings(s)
 }
-
-func (a *App) SetWizardStep(step string) error { return a.service().SetWizardStep(step) }
 
 // UpdateNotice says whether a newer FitBridge is out (asked at most once a day).
 func (a *App) UpdateNotice() update.Notice { return a.service().UpdateNotice(a.ctx()) }

@@ -9,6 +9,7 @@ import (
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
 	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"fitbridge/backend/events"
@@ -47,6 +48,7 @@ func runWindow() error {
 		},
 		OnShutdown: func(ctx context.Context) { app.shutdown() },
 		Bind:       []interface{}{app},
+		Linux:      &linux.Options{WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 	})
 	if err != nil {
 		return fmt.Errorf("open the FitBridge window: %w", err)

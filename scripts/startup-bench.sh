@@ -63,7 +63,12 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
   # (a locked one would hold the window behind the system's unlock prompt);
   # the clock starts when the app does.
   mkdir -p "$home/data"
-  DISPLAY=:96 XDG_DATA_HOME=$home/data FITBRIDGE_HOME=$home/window dbus-run-session -- bash -c \
+  # A returning rider: the five-year library when make bench made one.
+  if [ -n "${FITBRIDGE_BENCH_SEED:-}" ] && [ -d "$FITBRIDGE_BENCH_SEED" ]; then
+    cp -a "$FITBRIDGE_BENCH_SEED" "$home/window"
+  fi
+  DISPLAY=:96 XDG_DATA_HOME=$home/data FITBRIDGE_HOME=$home/window FITBRIDGE_NO_UPDATE_CHECK=1 \
+    FITBRIDGE_PAINT_MARK=$home/painted dbus-run-session -- bash -c \
     'echo -n bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null; sleep 1; date +%s.%N > "$1"; exec "$2"' \
     _ "$home/t0" "$bin" > "$home/window.log" 2>&1 &
   app=$!
@@ -80,6 +85,9 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
     fi
     sleep 0.1
   done
+  # Usable: the page's own mark, once its first screen shows the library's data.
+  for i in $(seq 1 100); do [ -s "$home/painted" ] && break; sleep 0.1; done
+  painted=$(cat "$home/painted" 2>/dev/null || true)
   sleep 3
   wpid=$(pgrep -f -n "fitbridge-window$" || pgrep -f -n "^$bin$" || true)
   wrss=$( [ -n "$wpid" ] && awk '/VmRSS/{print $2}' /proc/$wpid/status || echo 0)
@@ -87,9 +95,14 @@ if command -v Xvfb >/dev/null && command -v import >/dev/null; then
   if [ -n "$shown" ]; then
     printf 'window start-up (until content shows): %.2f s\n' "$(echo "$shown - $t0" | bc)"
     printf 'BenchmarkWindowStartup 1 %.3f s\n' "$(echo "$shown - $t0" | bc)"
-  else
-    echo "window start-up: no content within 20 s"
   fi
+  if [ -n "$painted" ]; then
+    printf 'window usable (first screen with the library'"'"'s data painted): %.2f s\n' "$(echo "$painted - $t0" | bc)"
+    printf 'BenchmarkWindowUsable 1 %.3f s\n' "$(echo "$painted - $t0" | bc)"
+  else
+    echo "window usable: the page gave no mark within 10 s after it showed"
+  fi
+  [ -n "$shown" ] || echo "window start-up: no content within 20 s"
   printf 'window idle memory (RSS of the app process, web view renderer not counted): %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
   printf 'BenchmarkWindowIdleRSS 1 %.1f MB\n' "$(echo "$wrss / 1024" | bc -l)"
 fi

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -17,9 +16,6 @@ import (
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 )
-
-// ImportSource is the source name of files a rider added by hand.
-const ImportSource = "import"
 
 // Connected is a signed-in source the engine may read from.
 type Connected struct {
@@ -112,7 +108,7 @@ type Result struct {
 	NeedsReview int `json:"needs_review"`
 	// RunID is this run's record, for `fitbridge undo` (0: nothing recorded).
 	RunID uint `json:"run_id,omitempty"`
-	// NeedsSignIn names the accounts that refused their session ("intervals", "mywhoosh").
+	// NeedsSignIn names the accounts that refused their session ("intervals" or a platform's Name).
 	NeedsSignIn []string `json:"needs_sign_in,omitempty"`
 	// SourceErrors are listings that failed for another reason.
 	SourceErrors map[string]string `json:"source_errors,omitempty"`
@@ -161,12 +157,12 @@ func (e *Engine) scope(req Request) store.Filter {
 		f.Sources = req.Sources
 		if len(f.Sources) == 0 {
 			for _, c := range e.Sources {
+				// Files the rider added by hand (an export archive...) are history
+				// too: a backfill or a selection sends them, continuous sync does not.
+				if e.Options.NewOnly && c.Desc.Kind == source.KindFiles {
+					continue
+				}
 				f.Sources = append(f.Sources, c.Desc.Name)
-			}
-			// Files the rider added by hand (an export archive...) are history
-			// too: a backfill or a selection sends them, continuous sync does not.
-			if !e.Options.NewOnly {
-				f.Sources = append(f.Sources, ImportSource)
 			}
 		}
 	}
@@ -272,15 +268,11 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			}
 			return nil // already in the library and past listing: nothing to write
 		}
-		name := a.Name
-		if name == "" && a.Extra["path"] != "" {
-			name = filepath.Base(a.Extra["path"]) // folder sources: the file's own name
-		}
 		row := &store.Activity{
 			Source:     c.Desc.Name,
 			RemoteID:   a.RemoteID,
 			ExternalID: c.Desc.ExternalIDFor(a.RemoteID),
-			Name:       name,
+			Name:       a.Name,
 			Sport:      a.Sport,
 			Device:     a.Device,
 			Extra:      encodeExtra(a.Extra),
@@ -420,7 +412,7 @@ func (e *Engine) summarize(req Request, res Result) Result {
 		}
 	}
 	f := e.scope(req)
-	f.States = []string{store.StateAlready}
+	f.States = []store.State{store.StateAlready}
 	if copies, err := e.Store.List(f); err == nil {
 		res.StravaCopies = 0
 		for _, r := range copies {
@@ -429,7 +421,7 @@ func (e *Engine) summarize(req Request, res Result) Result {
 			}
 		}
 	}
-	f.States = []string{store.StateFailed}
+	f.States = []store.State{store.StateFailed}
 	rows, err := e.Store.List(f)
 	if err == nil {
 		res.Failures = res.Failures[:0]

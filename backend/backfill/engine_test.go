@@ -260,7 +260,7 @@ func TestCutOffUploadFoundByExternalIDIsOurs(t *testing.T) {
 	// Forget the outcome of r000 as a killed process would have, keeping
 	// the mark that its upload had been sent.
 	row, _ := w.store.FindBySource("testapp", "r000")
-	if err := w.store.SetState(row.ID, store.Transition{State: store.StateReady, Fields: map[string]any{"intervals_id": ""}}); err != nil {
+	if err := w.store.SetState(row.ID, store.Transition{State: store.StateReady, Set: store.Changes{IntervalsID: new("")}}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := w.eng.Run(context.Background(), Request{})
@@ -368,7 +368,7 @@ func TestUnreadableDuplicateOfARideSentBeforeIsOurs(t *testing.T) {
 	// Forget the outcome as a killed process would, keeping the mark that
 	// the upload had been sent.
 	row, _ := w.store.FindBySource("testapp", "r000")
-	if err := w.store.SetState(row.ID, store.Transition{State: store.StateReady, Fields: map[string]any{"intervals_id": ""}}); err != nil {
+	if err := w.store.SetState(row.ID, store.Transition{State: store.StateReady, Set: store.Changes{IntervalsID: new("")}}); err != nil {
 		t.Fatal(err)
 	}
 	faults.FailNext(fakes.Next{Method: http.MethodGet, PathPrefix: "/api/v1/activity/", Count: 100, Status: http.StatusServiceUnavailable})

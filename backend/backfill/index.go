@@ -126,7 +126,7 @@ func (w *windowIndex) onlyStravaNear(t time.Time, d time.Duration) bool {
 }
 
 // reserve holds the time around t while one upload decides and lands, so
-// two copies of the same ride (say a Zwift file and its re-export) never
+// two copies of the same ride (say a trainer app's file and its re-export) never
 // pass the duplicate check side by side. It waits while a nearby start is
 // held and returns the release.
 func (w *windowIndex) reserve(ctx context.Context, t time.Time) (func(), error) {

@@ -32,7 +32,7 @@ type pipeline struct {
 	// run is this run's record (nil for dry runs and fetches); decided
 	// counts what this run decided, by state.
 	record  *store.Run
-	decided map[string]int
+	decided map[store.State]int
 }
 
 // work selects rows that still need something done.
@@ -40,7 +40,7 @@ func (p *pipeline) work() ([]store.Activity, error) {
 	f := p.e.scope(p.req)
 	f.NewOnly = p.e.Options.NewOnly
 	selected := len(p.req.IDs) > 0
-	states := []string{store.StateDiscovered, store.StateDownloaded, store.StateReady, store.StateFailed}
+	states := []store.State{store.StateDiscovered, store.StateReady, store.StateFailed}
 	if selected {
 		// An explicit selection also uploads what was held for review or
 		// kept out before: the rider chose it.
@@ -167,9 +167,6 @@ feed:
 			break
 		}
 		if row.Hash == "" || row.State == store.StateDiscovered {
-			if row.Source == ImportSource {
-				continue
-			}
 			if _, ok := sources[row.Source]; !ok {
 				continue // source not connected in this run
 			}
@@ -191,14 +188,6 @@ feed:
 		}
 		if p.req.FetchOnly {
 			continue
-		}
-		// Already downloaded: read again if it was never summarised.
-		if row.State == store.StateDownloaded {
-			next, ok := p.prepare(row, nil)
-			if !ok {
-				continue
-			}
-			row = next
 		}
 		select {
 		case upCh <- row:
@@ -290,26 +279,25 @@ func (p *pipeline) prepare(row store.Activity, data []byte) (store.Activity, boo
 		var err error
 		if data, err = p.e.Cache.Get(row.Hash); err != nil {
 			// The cached file is gone: download it again next time.
-			p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Fields: map[string]any{"hash": ""}})
+			p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Set: store.Changes{Hash: new("")}})
 			return row, false
 		}
 	}
 	t, ok := Classify(data)
-	t.Fields["hash"] = row.Hash
+	t.Set.Hash = new(row.Hash)
 	if ok {
-		file, _ := t.Fields["file_sport"].(string)
-		if s := sportOf(row.Sport, file); s != "" {
-			t.Fields["sport"] = s
+		if s := sportOf(row.Sport, deref(t.Set.FileSport)); s != "" {
+			t.Set.Sport = new(s)
 		}
 	}
 	if row.Device != "" {
-		delete(t.Fields, "device")
+		t.Set.Device = nil // the platform's name for the device wins over the file's
 	}
 	p.setState(row, t)
 	if !ok {
 		return row, false
 	}
-	ApplyFields(&row, t.Fields)
+	t.Set.Apply(&row)
 	row.State = store.StateReady
 	return row, true
 }
@@ -318,7 +306,7 @@ func (p *pipeline) prepare(row store.Activity, data []byte) (store.Activity, boo
 // ready with its summary, unreadable with the precise reason, or not an activity.
 func Classify(data []byte) (store.Transition, bool) {
 	sum, err := fitfile.Summarize(data)
-	fields := map[string]any{"format": string(sum.Format), "wrapping": sum.Wrapping}
+	set := store.Changes{Format: new(string(sum.Format)), Wrapping: new(sum.Wrapping)}
 	if err != nil {
 		var bad *fitfile.UnreadableError
 		switch {
@@ -327,34 +315,34 @@ func Classify(data []byte) (store.Transition, bool) {
 			if kind == "" {
 				kind = "non-activity"
 			}
-			return store.Transition{State: store.StateNotAnActivity, Reason: fmt.Sprintf("a %s file, not an activity", kind), Permanent: true, Fields: fields}, false
+			return store.Transition{State: store.StateNotAnActivity, Reason: fmt.Sprintf("a %s file, not an activity", kind), Permanent: true, Set: set}, false
 		case errors.As(err, &bad):
-			return store.Transition{State: store.StateUnreadable, Reason: bad.Reason, Permanent: true, Fields: fields}, false
+			return store.Transition{State: store.StateUnreadable, Reason: bad.Reason, Permanent: true, Set: set}, false
 		default:
-			return store.Transition{State: store.StateUnreadable, Reason: err.Error(), Permanent: true, Fields: fields}, false
+			return store.Transition{State: store.StateUnreadable, Reason: err.Error(), Permanent: true, Set: set}, false
 		}
 	}
 	start := sum.Start.UTC()
 	sessions, _ := json.Marshal(sum.Sessions)
-	fields["start"] = &start
-	fields["elapsed_s"] = sum.ElapsedS
-	fields["timer_s"] = sum.TimerS
-	fields["distance_m"] = sum.DistanceM
-	fields["avg_power_w"] = sum.AvgPowerW
-	fields["avg_hr"] = sum.AvgHR
-	fields["sessions"] = string(sessions)
+	set.Start = &start
+	set.ElapsedS = new(sum.ElapsedS)
+	set.TimerS = new(sum.TimerS)
+	set.DistanceM = new(sum.DistanceM)
+	set.AvgPowerW = new(sum.AvgPowerW)
+	set.AvgHR = new(sum.AvgHR)
+	set.Sessions = new(string(sessions))
 	if typ := sum.IntervalsType(); typ != "" {
-		fields["sport"] = typ
-		fields["file_sport"] = typ
+		set.Sport = new(typ)
+		set.FileSport = new(typ)
 	}
 	if sum.Device != "" {
-		fields["device"] = sum.Device
+		set.Device = new(sum.Device)
 	}
-	return store.Transition{State: store.StateReady, Fields: fields}, true
+	return store.Transition{State: store.StateReady, Set: set}, true
 }
 
 // sportOf is the type an activity goes to Intervals.icu with: the file's own,
-// unless the platform's hint says more about the same sport (MyWhoosh rides
+// unless the platform's hint says more about the same sport (a trainer app's rides
 // are indoor while their files say only cycling). A listing's plain "Ride"
 // never undoes a GravelRide or VirtualRide the file states.
 func sportOf(hint, file string) string {
@@ -364,53 +352,13 @@ func sportOf(hint, file string) string {
 	return file
 }
 
-// ApplyFields copies what Classify found into a row held in memory.
-func ApplyFields(row *store.Activity, f map[string]any) {
-	if v, ok := f["start"].(*time.Time); ok {
-		row.Start = v
-	}
-	if v, ok := f["elapsed_s"].(float64); ok {
-		row.ElapsedS = v
-	}
-	if v, ok := f["timer_s"].(float64); ok {
-		row.TimerS = v
-	}
-	if v, ok := f["distance_m"].(float64); ok {
-		row.DistanceM = v
-	}
-	if v, ok := f["avg_power_w"].(float64); ok {
-		row.AvgPowerW = v
-	}
-	if v, ok := f["avg_hr"].(float64); ok {
-		row.AvgHR = v
-	}
-	if v, ok := f["sessions"].(string); ok {
-		row.Sessions = v
-	}
-	if v, ok := f["sport"].(string); ok {
-		row.Sport = v
-	}
-	if v, ok := f["device"].(string); ok {
-		row.Device = v
-	}
-	if v, ok := f["file_sport"].(string); ok {
-		row.FileSport = v
-	}
-	if v, ok := f["format"].(string); ok {
-		row.Format = v
-	}
-	if v, ok := f["wrapping"].(string); ok {
-		row.Wrapping = v
-	}
-}
-
 func (p *pipeline) setState(row store.Activity, t store.Transition) {
 	if err := p.e.Store.SetState(row.ID, t); err != nil {
 		p.e.log().Error("record state", "activity", row.ID, "err", err)
 	}
 	p.mu.Lock()
 	if p.decided == nil {
-		p.decided = map[string]int{}
+		p.decided = map[store.State]int{}
 	}
 	p.decided[t.State]++
 	p.mu.Unlock()
@@ -431,7 +379,7 @@ func (p *pipeline) failRetry(row store.Activity, reason string, err error) {
 }
 
 func (p *pipeline) failAfter(row store.Activity, reason string, permanent bool, atLeast time.Duration) {
-	t := store.Transition{State: store.StateFailed, Reason: reason, Permanent: permanent, Fields: map[string]any{"attempts": row.Attempts + 1}}
+	t := store.Transition{State: store.StateFailed, Reason: reason, Permanent: permanent, Set: store.Changes{Attempts: new(row.Attempts + 1)}}
 	if !permanent {
 		// Capped like the backoff: an absurd Retry-After must not park a ride for good.
 		d := max(retryDelay(row.Attempts+1), min(atLeast, maxRetryDelay))
@@ -502,4 +450,11 @@ func (p *pipeline) checkIntervalsAuth(err error) bool {
 		return true
 	}
 	return false
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

@@ -103,7 +103,7 @@ func (e *Engine) Preview(ctx context.Context, c Connected, q source.Query, progr
 		for _, r := range open {
 			t := r.Start
 			if t == nil && !r.StartHintDateOnly {
-				// A day alone (iGPSport's "2025.06.02") is midnight to the
+				// A day alone (a listing that shows "2025.06.02") is midnight to the
 				// clock: it would match whatever started around then.
 				t = r.StartHint
 			}

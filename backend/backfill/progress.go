@@ -12,17 +12,17 @@ import (
 
 // Progress is what a running backfill reports to the window and terminal.
 type Progress struct {
-	Running     bool                      `json:"running"`
-	Paused      bool                      `json:"paused"`
-	Phase       string                    `json:"phase"` // idle, listing, syncing, done, cancelled, needs_sign_in
-	Total       int                       `json:"total"`
-	Done        int                       `json:"done"`
-	Counts      map[string]int            `json:"counts"`
-	BySource    map[string]map[string]int `json:"by_source"`
-	Current     string                    `json:"current"`
-	RatePerMin  float64                   `json:"rate_per_min"`
-	SecondsLeft float64                   `json:"seconds_left"`
-	Failures    []Failure                 `json:"failures"`
+	Running     bool                           `json:"running"`
+	Paused      bool                           `json:"paused"`
+	Phase       string                         `json:"phase"` // idle, listing, syncing, done, cancelled, needs_sign_in
+	Total       int                            `json:"total"`
+	Done        int                            `json:"done"`
+	Counts      map[store.State]int            `json:"counts"`
+	BySource    map[string]map[store.State]int `json:"by_source"`
+	Current     string                         `json:"current"`
+	RatePerMin  float64                        `json:"rate_per_min"`
+	SecondsLeft float64                        `json:"seconds_left"`
+	Failures    []Failure                      `json:"failures"`
 	// Listed counts, per source, what its listing found so far: from the
 	// first second of a run, before anything is downloaded.
 	Listed     map[string]int `json:"listed"`
@@ -94,10 +94,10 @@ func (t *tracker) downloaded() { t.emit(false) }
 
 // moved counts an activity reaching a state. Only states that end the run's
 // work on it count towards Done.
-func (t *tracker) moved(src, state string) {
+func (t *tracker) moved(src string, state store.State) {
 	t.mu.Lock()
 	switch state {
-	case store.StateReady, store.StateDownloaded, store.StateDiscovered:
+	case store.StateReady, store.StateDiscovered:
 		if !t.req.FetchOnly {
 			t.mu.Unlock()
 			t.emit(false)
@@ -155,7 +155,7 @@ func (t *tracker) snapshot() Progress {
 	by, err := t.e.Store.Counts(t.e.scope(t.req))
 	if err == nil {
 		p.BySource = by
-		p.Counts = map[string]int{}
+		p.Counts = map[store.State]int{}
 		for _, m := range by {
 			for st, n := range m {
 				p.Counts[st] += n

@@ -14,6 +14,7 @@ import (
 	"fitbridge/backend/fakes/igpsportfake"
 	"fitbridge/backend/source"
 	"fitbridge/backend/source/igpsport"
+	"fitbridge/backend/store"
 )
 
 // iGPSport lists every ride as plain cycling ("Ride"); the FIT says more.
@@ -96,7 +97,7 @@ func TestSportHintRefinesOnlyAPlainFileType(t *testing.T) {
 	}
 	// s2 as an older version stored it: the plain hint kept over the file's.
 	row, _ := w.store.FindBySource("testapp", "s2")
-	if err := w.store.Update(row.ID, map[string]any{"sport": "Ride"}); err != nil {
+	if err := w.store.Update(row.ID, store.Changes{Sport: new("Ride")}); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := w.eng.Run(context.Background(), Request{}); err != nil || res.Uploaded != len(cases) {

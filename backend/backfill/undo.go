@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"fitbridge/backend/intervals"
+	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 )
 
@@ -93,7 +94,7 @@ func Undo(ctx context.Context, st *store.Store, ivl Remover, rows []store.Activi
 		res.Deleted++
 		err = st.SetState(row.ID, store.Transition{State: store.StateSkipped, Permanent: true,
 			Reason: store.KeptOutReason + ": you undid its upload",
-			Fields: map[string]any{"intervals_id": "", "run_id": 0, "upload_at": nil}})
+			Set:    store.Changes{IntervalsID: new(""), RunID: new(uint(0)), ClearUploadAt: true}})
 		if err != nil {
 			return res, err
 		}
@@ -111,11 +112,19 @@ func editedSince(row store.Activity, a intervals.Activity) string {
 	if want := sportOf(row.Sport, row.FileSport); want != "" && a.Type != "" && a.Type != want && a.Type != row.FileSport {
 		return "type"
 	}
-	ours := fmt.Sprintf("(id %s)%s", row.RemoteID, descriptionTail)
-	if row.Source != ImportSource && a.Description != "" && !(strings.HasPrefix(a.Description, "From ") && strings.HasSuffix(a.Description, ours)) {
+	if a.Description != "" && !ourDescription(row, a.Description) {
 		return "description"
 	}
 	return ""
+}
+
+// ourDescription: the description is still the one FitBridge gave the upload
+// (a platform's own Describe, or "From <platform> (id …), uploaded by FitBridge").
+func ourDescription(row store.Activity, got string) bool {
+	if d, ok := source.Lookup(row.Source); ok && d.Describe != nil {
+		return got == d.Describe(row.RemoteID)
+	}
+	return strings.HasPrefix(got, "From ") && strings.HasSuffix(got, fmt.Sprintf("(id %s)%s", row.RemoteID, descriptionTail))
 }
 
 func isNotFound(err error) bool {

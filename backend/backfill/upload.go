@@ -31,7 +31,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	if row.History && !p.e.Options.NewOnly && !p.req.DryRun {
 		// A backfill or selection the rider made takes history up: from
 		// now on it is theirs to retry, continuous sync included.
-		if err := p.e.Store.Update(row.ID, map[string]any{"history": false}); err != nil {
+		if err := p.e.Store.Update(row.ID, store.Changes{History: new(false)}); err != nil {
 			p.e.log().Error("record chosen history", "activity", row.ID, "err", err)
 		}
 	}
@@ -41,7 +41,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	if done, err := p.e.Store.DoneWithHash(row.Hash, row.ID); err == nil && done != nil {
 		p.setState(row, store.Transition{State: store.StateAlready, Permanent: true,
 			Reason: fmt.Sprintf("the same file is already in Intervals.icu (from %s)", p.displayName(done.Source)),
-			Fields: map[string]any{"intervals_id": done.IntervalsID, "matched_via": "FitBridge"}})
+			Set:    store.Changes{IntervalsID: new(done.IntervalsID), MatchedVia: new("FitBridge")}})
 		return
 	}
 
@@ -72,7 +72,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			// Our own key, and we had sent this file before: an earlier run
 			// was cut off after Intervals.icu stored it. It is ours.
 			p.setState(row, store.Transition{State: store.StateUploaded, Permanent: true,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": "", "run_id": p.runID()}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(""), RunID: new(p.runID())}})
 			p.mu.Lock()
 			p.res.Uploaded++
 			p.mu.Unlock()
@@ -81,13 +81,13 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 		p.setState(row, store.Transition{State: store.StateAlready, Reason: d.Reason, Permanent: true,
-			Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+			Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
 		return
 	case d.Outcome == match.Probable:
 		if !force {
 			p.setState(row, store.Transition{State: store.StateNeedsReview, Reason: d.Reason, Permanent: false,
-				Fields: map[string]any{"intervals_id": d.ActivityID, "matched_via": viaName(d.Source)}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 			return
 		}
 	}
@@ -102,7 +102,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 
 	data, err := p.e.Cache.Get(row.Hash)
 	if err != nil {
-		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Fields: map[string]any{"hash": ""}})
+		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Set: store.Changes{Hash: new("")}})
 		return
 	}
 	// Written before the request: if the process dies after Intervals.icu
@@ -110,7 +110,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	// be our own earlier upload.
 	if row.UploadAt == nil {
 		now := p.e.now()
-		if err := p.e.Store.Update(row.ID, map[string]any{"upload_at": &now}); err != nil {
+		if err := p.e.Store.Update(row.ID, store.Changes{UploadAt: &now}); err != nil {
 			p.fail(row, err.Error(), false)
 			return
 		}
@@ -156,7 +156,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				has = existing.Type
 			}
 		case ok:
-			via = viaName(existing.Source)
+			via = match.Via(strings.ToUpper(existing.Source), "")
 			if existing.OAuthClientName != "" {
 				via = existing.OAuthClientName
 			}
@@ -171,11 +171,11 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				"activity", row.ID, "icu", r.ID, "sent_before", row.UploadAt.UTC().Format(time.RFC3339))
 		}
 	}
-	fields := map[string]any{"intervals_id": r.ID, "matched_via": via}
+	set := store.Changes{IntervalsID: new(r.ID), MatchedVia: new(via)}
 	if state == store.StateUploaded {
-		fields["run_id"] = p.runID()
+		set.RunID = new(p.runID())
 	}
-	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true, Fields: fields})
+	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true, Set: set})
 	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
 	if state == store.StateUploaded {
 		p.mu.Lock()
@@ -266,30 +266,35 @@ func (p *pipeline) candidate(row store.Activity) match.Candidate {
 	return c
 }
 
-func (p *pipeline) displayName(name string) string {
+func (p *pipeline) descriptor(name string) (source.Descriptor, bool) {
 	for _, c := range p.e.Sources {
 		if c.Desc.Name == name {
-			return c.Desc.DisplayName
+			return c.Desc, true
 		}
 	}
-	if d, ok := source.Lookup(name); ok {
+	return source.Lookup(name)
+}
+
+func (p *pipeline) displayName(name string) string {
+	if d, ok := p.descriptor(name); ok {
 		return d.DisplayName
-	}
-	if name == ImportSource {
-		return "imported files"
 	}
 	return name
 }
 
 func (p *pipeline) description(row store.Activity) string {
-	if row.Source == ImportSource {
-		return ""
+	d, ok := p.descriptor(row.Source)
+	if !ok {
+		return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", row.Source, row.RemoteID)
 	}
-	return fmt.Sprintf("From %s (id %s)%s", p.displayName(row.Source), row.RemoteID, descriptionTail)
+	if d.Describe != nil {
+		return d.Describe(row.RemoteID)
+	}
+	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", d.DisplayName, row.RemoteID)
 }
 
-// descriptionTail ends the description FitBridge gives an upload; undo looks
-// for it to tell whether the rider rewrote the description since.
+// descriptionTail ends the description FitBridge gives a platform's upload;
+// undo looks for it to tell whether the rider rewrote the description since.
 const descriptionTail = ", uploaded by FitBridge"
 
 // uploadName gives the file a name whose extension matches its bytes.
@@ -315,30 +320,6 @@ func uploadName(row store.Activity, data []byte) string {
 		return r
 	}, base)
 	return base + "." + ext
-}
-
-// viaName turns an Intervals.icu source enum into words a rider knows.
-func viaName(src string) string {
-	switch strings.ToUpper(src) {
-	case "STRAVA":
-		return "Strava"
-	case "GARMIN_CONNECT":
-		return "Garmin Connect"
-	case "UPLOAD":
-		return "a manual upload"
-	case "MANUAL":
-		return "a manual entry"
-	case "OAUTH_CLIENT":
-		return "another app"
-	case "ZWIFT":
-		return "Zwift"
-	case "WAHOO":
-		return "Wahoo"
-	case "":
-		return ""
-	}
-	s := strings.ToLower(strings.ReplaceAll(src, "_", " "))
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 func derefTime(t *time.Time) time.Time {

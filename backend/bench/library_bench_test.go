@@ -15,7 +15,7 @@ import (
 // six activities a week, in every state the calendar colours.
 func seedFiveYears(svc *service.Service) error {
 	start := time.Date(2021, 1, 1, 7, 0, 0, 0, time.UTC)
-	states := []string{store.StateUploaded, store.StateAlready, store.StateReady, store.StateSkipped}
+	states := []store.State{store.StateUploaded, store.StateAlready, store.StateReady, store.StateSkipped}
 	for i := 0; i < 1500; i++ {
 		t := start.Add(time.Duration(i) * 29 * time.Hour)
 		a := &store.Activity{Source: []string{"mywhoosh", "igpsport", "zwift"}[i%3], RemoteID: fmt.Sprint(i), Name: "Ride", State: states[i%4],

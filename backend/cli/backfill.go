@@ -45,8 +45,12 @@ func (f *runFlags) options() (service.BackfillOptions, error) {
 		return service.BackfillOptions{}, usagef("--until is before --since")
 	}
 	for _, n := range f.sources {
-		if _, ok := source.Lookup(n); !ok && n != backfill.ImportSource {
-			return service.BackfillOptions{}, usagef("--source: unknown source %q (known: %s, %s)", n, strings.Join(sourceNames(), ", "), backfill.ImportSource)
+		if _, ok := source.Lookup(n); !ok {
+			var known []string
+			for _, d := range source.All() {
+				known = append(known, d.Name)
+			}
+			return service.BackfillOptions{}, usagef("--source: unknown source %q (known: %s)", n, strings.Join(known, ", "))
 		}
 	}
 	return service.BackfillOptions{Sources: f.sources, Since: since, Until: until}, nil

@@ -46,7 +46,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "serve [--addr 127.0.0.1:PORT] [--demo]        the same UI in a browser", runServe},
-		{"connect", "connect intervals|mywhoosh|igpsport|trainingpeaks|zwift|folder [flags]", runConnect},
+		{"connect", "connect intervals|" + strings.Join(sourceNames(), "|") + " [flags]", runConnect},
 		{"disconnect", "disconnect SOURCE", runDisconnect},
 		{"sources", "sources [--json]                               connected accounts and their state", runSources},
 		{"fetch", "fetch [--source S] [--since DATE] [--until DATE] [--json]", runFetch},

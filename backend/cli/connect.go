@@ -30,15 +30,93 @@ func runConnect(ctx context.Context, e *Env, args []string) int {
 		fmt.Fprintf(e.Stderr, "fitbridge: unknown source %q (known: intervals, %s)\n", what, strings.Join(sourceNames(), ", "))
 		return ExitUsage
 	}
-	if d.Kind == source.KindFolder {
+	switch d.Kind {
+	case source.KindFiles:
+		fmt.Fprintf(e.Stderr, "fitbridge: %s need no connecting: run `%s`\n", d.DisplayName, d.ConnectCommand())
+		return ExitUsage
+	case source.KindFolder:
 		return connectFolder(e, d, args)
 	}
 	return connectCloud(ctx, e, d, args)
 }
 
+// declareFlags adds one string flag per setting the platform declares
+// (secrets aside: a flag would leave them in the shell history; the window sets them).
+func declareFlags(f *flags, d source.Descriptor) map[string]*string {
+	out := map[string]*string{}
+	for _, s := range d.Settings {
+		if s.Secret {
+			continue
+		}
+		out[s.Key] = f.String(s.Key, "", s.Help)
+	}
+	return out
+}
+
+// saveDeclared keeps the declared settings given on the command line.
+func saveDeclared(svc *service.Service, d source.Descriptor, given map[string]*string) error {
+	values := map[string]string{}
+	for k, v := range given {
+		if *v != "" {
+			values[k] = *v
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	_, err := svc.SetSourceSettings(d.Name, values)
+	return err
+}
+
+// cloudSynopsis offers the ways this platform signs in, its regions and its
+// declared settings.
+func cloudSynopsis(d source.Descriptor) string {
+	var ways []string
+	if d.Capture != nil {
+		ways = append(ways, "--browser")
+	}
+	if d.Login != nil {
+		ways = append(ways, "--username USER --password-stdin")
+	}
+	ways = append(ways, "--token-stdin", "--cookie-stdin")
+	out := ""
+	if len(d.Regions) > 0 {
+		var ids []string
+		for _, r := range d.Regions {
+			ids = append(ids, r.ID)
+		}
+		out += " [--region " + strings.Join(ids, "|") + "]"
+	}
+	return out + " [" + strings.Join(ways, " | ") + "]" + synopsis(d)
+}
+
+// synopsis writes a platform's declared settings the way CLI.md does: required ones bare, the others in brackets.
+func synopsis(d source.Descriptor) string {
+	var b strings.Builder
+	for _, s := range d.Settings {
+		if s.Secret {
+			continue
+		}
+		arg := "--" + s.Key + " " + strings.ToUpper(s.Key)
+		if s.Folder {
+			arg = "--" + s.Key + " PATH"
+		}
+		if s.Required {
+			b.WriteString(" " + arg)
+		} else {
+			b.WriteString(" [" + arg + "]")
+		}
+	}
+	return b.String()
+}
+
+// sourceNames are the sources `connect` takes (files added by hand need none).
 func sourceNames() []string {
 	var out []string
 	for _, d := range source.All() {
+		if d.Kind == source.KindFiles {
+			continue
+		}
 		out = append(out, d.Name)
 	}
 	return out
@@ -83,7 +161,7 @@ func connectIntervals(ctx context.Context, e *Env, args []string) int {
 
 func connectCloud(ctx context.Context, e *Env, d source.Descriptor, args []string) int {
 	syn := "connect " + d.Name
-	f := newFlags(e, syn, syn+" [--browser | --username USER --password-stdin | --token-stdin | --cookie-stdin]")
+	f := newFlags(e, syn, syn+cloudSynopsis(d))
 	browser := f.Bool("browser", false, "sign in on "+d.DisplayName+"'s own page in a browser window (default)")
 	user := f.String("username", "", "email or user name for the API sign-in (the password is read from stdin, used once, never stored)")
 	passStdin := f.Bool("password-stdin", false, "read the password from stdin")
@@ -97,7 +175,7 @@ func connectCloud(ctx context.Context, e *Env, d source.Descriptor, args []strin
 		}
 		f.StringVar(&region, "region", d.Regions[0].ID, "account region: "+strings.Join(ids, " or "))
 	}
-	athlete := f.String("athlete", "", "for coach accounts: the athlete id to sync")
+	declared := declareFlags(f, d)
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
@@ -147,24 +225,25 @@ func connectCloud(ctx context.Context, e *Env, d source.Descriptor, args []strin
 	if err != nil {
 		return fail(e, err)
 	}
-	if *athlete != "" {
-		if err := svc.SetAccountSetting(d.Name, "athlete", *athlete); err != nil {
-			return fail(e, err)
-		}
+	if err := saveDeclared(svc, d, declared); err != nil {
+		return fail(e, err)
 	}
 	fmt.Fprintf(e.Stdout, "Connected %s.\n", info.DisplayName)
 	return ExitOK
 }
 
 func connectFolder(e *Env, d source.Descriptor, args []string) int {
-	syn := "connect " + d.Name + " [--folder PATH]"
-	f := newFlags(e, "connect "+d.Name, syn)
-	folder := f.String("folder", "", "the folder to watch")
-	name := f.String("name", "", "a name for this folder (shown in the window)")
+	f := newFlags(e, "connect "+d.Name, "connect "+d.Name+synopsis(d))
+	declared := declareFlags(f, d)
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
-	if *folder == "" && d.FindFolders == nil {
+	folder := ""
+	if p, ok := declared[source.SettingFolder]; ok {
+		folder = *p
+		delete(declared, source.SettingFolder)
+	}
+	if folder == "" && d.FindFolders == nil {
 		fmt.Fprintln(e.Stderr, "fitbridge: give the folder with --folder PATH")
 		return ExitUsage
 	}
@@ -173,14 +252,12 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 		return fail(e, err)
 	}
 	defer svc.Close()
-	info, err := svc.ConnectFolder(d.Name, *folder)
+	info, err := svc.ConnectFolder(d.Name, folder)
 	if err != nil {
 		return fail(e, err)
 	}
-	if *name != "" {
-		if err := svc.SetAccountSetting(d.Name, "name", *name); err != nil {
-			return fail(e, err)
-		}
+	if err := saveDeclared(svc, d, declared); err != nil {
+		return fail(e, err)
 	}
 	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, info.Folder)
 	return ExitOK

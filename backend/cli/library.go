@@ -11,20 +11,20 @@ import (
 
 // activityJSON is the CLI.md shape of one activity.
 type activityJSON struct {
-	ID          uint    `json:"id"`
-	Source      string  `json:"source"`
-	RemoteID    string  `json:"remote_id"`
-	File        string  `json:"file"`
-	Name        string  `json:"name,omitempty"`
-	State       string  `json:"state"`
-	Sport       string  `json:"sport"`
-	Start       string  `json:"start"`
-	ElapsedS    float64 `json:"elapsed_s"`
-	DistanceM   float64 `json:"distance_m"`
-	IntervalsID string  `json:"intervals_id"`
-	Reason      string  `json:"reason"`
-	Device      string  `json:"device,omitempty"`
-	MatchedVia  string  `json:"matched_via,omitempty"`
+	ID          uint        `json:"id"`
+	Source      string      `json:"source"`
+	RemoteID    string      `json:"remote_id"`
+	File        string      `json:"file"`
+	Name        string      `json:"name,omitempty"`
+	State       store.State `json:"state"`
+	Sport       string      `json:"sport"`
+	Start       string      `json:"start"`
+	ElapsedS    float64     `json:"elapsed_s"`
+	DistanceM   float64     `json:"distance_m"`
+	IntervalsID string      `json:"intervals_id"`
+	Reason      string      `json:"reason"`
+	Device      string      `json:"device,omitempty"`
+	MatchedVia  string      `json:"matched_via,omitempty"`
 }
 
 func toJSON(v service.ActivityView) activityJSON {
@@ -34,10 +34,10 @@ func toJSON(v service.ActivityView) activityJSON {
 }
 
 // publicState maps internal steps to the states CLI.md names: an activity
-// listed or downloaded but not yet checked is still "ready" to go.
-func publicState(s string) string {
+// listed but not yet read is still "ready" to go.
+func publicState(s store.State) store.State {
 	switch s {
-	case store.StateDiscovered, store.StateDownloaded:
+	case store.StateDiscovered:
 		return store.StateReady
 	}
 	return s

@@ -7,6 +7,7 @@ import (
 
 	"fitbridge/backend/service"
 	_ "fitbridge/backend/source/all"
+	"fitbridge/backend/store"
 )
 
 // The demo is what a newcomer tries first: every sample service must connect,
@@ -34,7 +35,7 @@ func TestDemoBackfillsToTheEnd(t *testing.T) {
 	if d.Intervals.UploadCount() != res.Uploaded {
 		t.Fatalf("fake holds %d uploads, run reported %d", d.Intervals.UploadCount(), res.Uploaded)
 	}
-	unreadable, _ := d.Service.Activities(service.ActivityFilter{States: []string{"unreadable"}})
+	unreadable, _ := d.Service.Activities(service.ActivityFilter{States: []store.State{store.StateUnreadable}})
 	if len(unreadable) != 2 {
 		t.Fatalf("the demo's two broken files: got %d unreadable", len(unreadable))
 	}

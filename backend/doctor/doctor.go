@@ -26,7 +26,7 @@ type Report struct {
 
 // Check is one harmless call to one service, or one look at a folder.
 type Check struct {
-	Service string `json:"service"` // the account's stable name: "intervals", "mywhoosh", "zwift"
+	Service string `json:"service"` // the account's stable name: "intervals", a platform's Name
 	Call    string `json:"call"`    // what was done: "GET /api/v1/athlete/0"
 	OK      bool   `json:"ok"`
 	// NeedsSignIn: the service refused the stored sign-in; Note says how to connect again.
@@ -37,24 +37,14 @@ type Check struct {
 	Note        string `json:"note,omitempty"`
 	// Answers are findings for the open questions of the API reference,
 	// keyed by question number.
-	Answers   map[string]string `json:"answers,omitempty"`
+	Answers map[string]string `json:"answers,omitempty"`
+	// Questions are the texts of the questions answered, by number: the
+	// platform that answers one asks it.
+	Questions map[string]string `json:"questions,omitempty"`
 	Exchanges []Exchange        `json:"exchanges,omitempty"`
 	// Failed is the exchange that failed, when the check failed on a call:
 	// what it asked, its status and the shape of its reply.
 	Failed *Exchange `json:"failed_call,omitempty"`
-}
-
-// Questions are the open questions (from the API reference's list for the
-// first real-account run) that one diagnostics call can answer.
-var Questions = map[string]string{
-	"5":  "Does GET /activities without newest really fail?",
-	"9":  "Does the athlete record show zwift_sync_activities / a ZWIFT source?",
-	"11": "What is the real lifetime (exp - iat) of the MyWhoosh session token?",
-	"22": "What are the real iGPSport token lifetimes (expires_in)?",
-	"25": "How long does TrainingPeaks' Production_tpAuth last?",
-	"29": "Where does Zwift keep its files on this computer? Every candidate folder and whether it exists.",
-	"30": "How often do 584-byte stubs appear? Does inProgressActivity.fit remain after a normal save?",
-	"31": "Is the filename stamp the local start time? Filename next to the FIT session start.",
 }
 
 // SetExchanges attaches what a recorder saw to the check: the exchanges, and
@@ -140,6 +130,13 @@ func (r Report) Redacted(red *secrets.Redactor) Report {
 				ans[red.String(k)] = red.String(v)
 			}
 			c.Answers = ans
+		}
+		if c.Questions != nil {
+			qs := make(map[string]string, len(c.Questions))
+			for k, v := range c.Questions {
+				qs[red.String(k)] = red.String(v)
+			}
+			c.Questions = qs
 		}
 		if c.Exchanges != nil {
 			exs := make([]Exchange, len(c.Exchanges))
@@ -243,7 +240,7 @@ func writeCheck(b *strings.Builder, c Check) {
 		}
 	}
 	for _, k := range answerKeys(c.Answers) {
-		q := Questions[k]
+		q := c.Questions[k]
 		if q == "" {
 			fmt.Fprintf(b, "   open question %s: %s\n", k, c.Answers[k])
 			continue

@@ -298,7 +298,7 @@ func TestRecorderLargeBodyPassesThrough(t *testing.T) {
 }
 
 func TestReportVerdicts(t *testing.T) {
-	rep := Report{Checks: []Check{{Service: "a", OK: true}, {Service: "b", OK: false, NeedsSignIn: true, Answers: map[string]string{"11": "lifetime 1h", "5": "x"}}}}
+	rep := Report{Checks: []Check{{Service: "a", OK: true}, {Service: "b", OK: false, NeedsSignIn: true, Answers: map[string]string{"11": "lifetime 1h", "5": "x"}, Questions: map[string]string{"11": "How long does the session last?"}}}}
 	if rep.OK() {
 		t.Error("a failed check must make the report not OK")
 	}
@@ -306,7 +306,8 @@ func TestReportVerdicts(t *testing.T) {
 		t.Errorf("needs sign-in: %+v", n)
 	}
 	text := rep.Text()
-	if !strings.Contains(text, "NEEDS SIGN-IN") || strings.Index(text, "open question 5 ") > strings.Index(text, "open question 11 ") {
+	if !strings.Contains(text, "NEEDS SIGN-IN") || strings.Index(text, "open question 5") > strings.Index(text, "open question 11 ") ||
+		!strings.Contains(text, "open question 11 (How long does the session last?)\n      lifetime 1h") || !strings.Contains(text, "open question 5: x") {
 		t.Errorf("text:\n%s", text)
 	}
 }

@@ -132,6 +132,8 @@ func (s *Service) StartBackfill(req BackfillRequest) (Progress, error) {
 	if err != nil {
 		return Progress{}, err
 	}
+	s.startMu.Lock()
+	defer s.startMu.Unlock()
 	s.mu.Lock()
 	if s.run != nil {
 		select {
@@ -190,7 +192,7 @@ func (s *Service) Progress() Progress {
 	rs := s.run
 	s.mu.Unlock()
 	if rs == nil {
-		return Progress{Phase: "idle", Counts: map[string]int{}, Failures: []backfill.Failure{}}
+		return Progress{Phase: "idle", Counts: map[store.State]int{}, Failures: []backfill.Failure{}}
 	}
 	p := rs.engine.LastProgress()
 	select {
@@ -215,6 +217,10 @@ func (s *Service) Progress() Progress {
 			}
 		}
 	default:
+		if p.Phase == "" {
+			// Started, and the engine has not reported yet.
+			p.Running, p.Phase = true, "listing"
+		}
 	}
 	if p.Failures == nil {
 		p.Failures = []backfill.Failure{}
@@ -279,7 +285,7 @@ func (s *Service) waitRun(d time.Duration) {
 // RetryFailed puts failed activities back in line and starts a backfill of them.
 func (s *Service) RetryFailed(ids []uint) (Progress, error) {
 	if len(ids) == 0 {
-		rows, err := s.Store.List(store.Filter{States: []string{store.StateFailed}})
+		rows, err := s.Store.List(store.Filter{States: []store.State{store.StateFailed}})
 		if err != nil {
 			return Progress{}, err
 		}

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,7 +17,6 @@ import (
 
 	"fitbridge/backend/capture"
 	"fitbridge/backend/doctor"
-	"fitbridge/backend/fitfile"
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
@@ -27,16 +25,6 @@ import (
 // checkTimeout bounds each diagnostics check: a service that has not
 // answered by then is reported as not answering.
 const checkTimeout = 20 * time.Second
-
-// Which open question of the API reference a platform's facts answer. The
-// questions are per platform, so this one table names them.
-var (
-	tokenQuestion = map[string]string{"mywhoosh": "11", "igpsport": "22", "trainingpeaks": "25"}
-	// The sign-in check lists page 1 with the platform's defaults, so its
-	// reply shows the page size and the envelope.
-	replyQuestion  = map[string]string{"mywhoosh": "13"}
-	folderQuestion = map[string]bool{"zwift": true}
-)
 
 // Doctor makes one harmless call per connected service and reports what
 // answered: status, timing and the shape of the reply, never a value or a
@@ -212,9 +200,9 @@ func (s *Service) doctorIntervals(ctx context.Context, acc store.Account, key st
 		if stored := acc.SettingsMap()["timezone"]; stored != ath.Timezone {
 			notes = append(notes, fmt.Sprintf("FitBridge still has the timezone %s from when the account was connected", orNone(stored)))
 		}
-		notes = append(notes, fmt.Sprintf("feeds switched on: garmin %t, strava %t, zwift %t, wahoo %t", ath.GarminSync, ath.StravaSync, ath.ZwiftSync, ath.WahooSync))
+		notes = append(notes, ath.Feeds())
 		chk.Note = strings.Join(notes, "\n")
-		chk.Answers = map[string]string{"9": zwiftFlags(chk.Shape, ath)}
+		answer(chk, intervals.QuestionFeedFields, intervals.Questions[intervals.QuestionFeedFields], ath.FeedFields(chk.Shape))
 	})
 
 	probe := bounded(ctx, doctor.Check{Service: intervalsAccount, Call: "GET /api/v1/athlete/0/activities without newest"}, func(ctx context.Context, chk *doctor.Check) {
@@ -230,16 +218,16 @@ func (s *Service) doctorIntervals(ctx context.Context, acc store.Account, key st
 		switch {
 		case status >= 200 && status < 300:
 			chk.OK = true
-			chk.Answers = map[string]string{"5": fmt.Sprintf("no: HTTP %d, newest is optional as the spec says", status)}
+			answer(chk, intervals.QuestionNewestRequired, intervals.Questions[intervals.QuestionNewestRequired], fmt.Sprintf("no: HTTP %d, newest is optional as the spec says", status))
 		case status == 401 || status == 403:
 			intervalsProblem(chk, &intervals.APIError{Op: "list without newest", Status: status})
 		case status == 400 || status == 422:
 			// FitBridge always sends newest, so this is a finding, not a fault.
 			chk.OK = true
-			chk.Answers = map[string]string{"5": fmt.Sprintf("yes: HTTP %d, newest is required", status)}
+			answer(chk, intervals.QuestionNewestRequired, intervals.Questions[intervals.QuestionNewestRequired], fmt.Sprintf("yes: HTTP %d, newest is required", status))
 		default:
 			chk.Note = fmt.Sprintf("Intervals.icu answered HTTP %d", status)
-			chk.Answers = map[string]string{"5": fmt.Sprintf("not settled: HTTP %d", status)}
+			answer(chk, intervals.QuestionNewestRequired, intervals.Questions[intervals.QuestionNewestRequired], fmt.Sprintf("not settled: HTTP %d", status))
 		}
 	})
 	return []doctor.Check{athlete, probe}
@@ -258,37 +246,6 @@ func intervalsProblem(chk *doctor.Check, err error) {
 	chk.Note = err.Error()
 }
 
-// zwiftFlags says which Zwift fields the athlete record carries (read
-// from the recorded shape, so a missing field shows as missing).
-func zwiftFlags(shape any, ath intervals.Athlete) string {
-	m, ok := shape.(map[string]any)
-	if !ok {
-		return "the athlete record is not a JSON object"
-	}
-	var parts []string
-	if _, ok := m["zwift_sync_activities"]; ok {
-		parts = append(parts, fmt.Sprintf("zwift_sync_activities present, %t", ath.ZwiftSync))
-	} else {
-		parts = append(parts, "zwift_sync_activities absent")
-	}
-	if _, ok := m["zwift_user_id"]; ok {
-		parts = append(parts, "zwift_user_id present")
-	} else {
-		parts = append(parts, "zwift_user_id absent")
-	}
-	var other []string
-	for k := range m {
-		if strings.Contains(strings.ToLower(k), "zwift") && k != "zwift_sync_activities" && k != "zwift_user_id" {
-			other = append(other, k)
-		}
-	}
-	slices.Sort(other)
-	if len(other) > 0 {
-		parts = append(parts, "other Zwift fields: "+strings.Join(other, ", "))
-	}
-	return strings.Join(parts, "; ")
-}
-
 func orNone(s string) string {
 	if s == "" {
 		return "(none)"
@@ -302,15 +259,13 @@ var httpStatusInText = regexp.MustCompile(`\bHTTP (\d{3})\b`)
 func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc store.Account, token string) doctor.Check {
 	chk := doctor.Check{Service: d.Name, Call: "sign-in check (the platform's one cheap call)"}
 	facts := tokenFacts(token, time.Now())
-	if q := tokenQuestion[d.Name]; q != "" {
-		chk.Answers = map[string]string{q: "stored sign-in: " + facts}
-	}
+	cfg := s.sourceConfig(d, acc.Region, token, acc.SettingsMap())
 	if d.Validate == nil {
 		chk.OK = true
 		chk.Note = d.DisplayName + " has no cheap check; stored sign-in: " + facts
+		diagnose(ctx, d, &chk, source.Probe{Config: cfg, TokenFacts: facts})
 		return chk
 	}
-	cfg := s.sourceConfig(d, acc.Region, token, acc.SettingsMap())
 	rec := doctor.NewRecorder(nil)
 	cfg.Transport = rec
 	return bounded(ctx, chk, func(ctx context.Context, chk *doctor.Check) {
@@ -320,11 +275,6 @@ func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc stor
 		chk.SetExchanges(rec.Take())
 		if len(chk.Exchanges) > 0 {
 			chk.Call = describeCalls(chk.Exchanges)
-		}
-		if q := replyQuestion[d.Name]; q != "" && chk.Shape != nil {
-			if js, err := json.Marshal(chk.Shape); err == nil {
-				chk.Answers[q] = "page 1 with the defaults answered: " + string(js)
-			}
 		}
 		switch {
 		case err == nil:
@@ -350,13 +300,55 @@ func (s *Service) doctorCloud(ctx context.Context, d source.Descriptor, acc stor
 			}
 		}
 		if len(chk.Exchanges) == 0 {
-			// iGPSport China reads through the signed-in web app in a browser.
+			// A platform that reads through its web app in a browser makes no direct call.
 			chk.Note += "\nno HTTP call went out directly, so no reply shape was recorded"
 		}
-		if _, ok := chk.Answers[tokenQuestion[d.Name]]; !ok {
+		if !diagnose(ctx, d, chk, source.Probe{Config: cfg, TokenFacts: facts, Reply: chk.Shape, Checked: err}).ShowsToken {
 			chk.Note += "\nstored sign-in: " + facts
 		}
 	})
+}
+
+// diagnose asks the platform its own questions and adds what it found to
+// the check, with which of its declared settings the account has (never
+// their values: an athlete id or a folder path says who the rider is).
+func diagnose(ctx context.Context, d source.Descriptor, chk *doctor.Check, p source.Probe) source.Diagnosis {
+	if len(d.Settings) > 0 {
+		var parts []string
+		for _, decl := range d.Settings {
+			state := "not set"
+			if p.Config.Settings[decl.Key] != "" {
+				state = "set"
+			}
+			parts = append(parts, decl.Label+" "+state)
+		}
+		chk.Note = strings.TrimSpace(chk.Note + "\nsettings: " + strings.Join(parts, ", "))
+	}
+	if d.Diagnose == nil {
+		return source.Diagnosis{}
+	}
+	dg := d.Diagnose(ctx, p)
+	for _, f := range dg.Findings {
+		answer(chk, f.Question, f.Asked, f.Answer)
+	}
+	if dg.Note != "" {
+		chk.Note = strings.TrimSpace(chk.Note + "\n" + dg.Note)
+	}
+	return dg
+}
+
+// answer records a finding for one open question of the API reference.
+func answer(chk *doctor.Check, question, asked, finding string) {
+	if chk.Answers == nil {
+		chk.Answers = map[string]string{}
+	}
+	chk.Answers[question] = finding
+	if asked != "" {
+		if chk.Questions == nil {
+			chk.Questions = map[string]string{}
+		}
+		chk.Questions[question] = asked
+	}
 }
 
 // describeCalls names the calls a check made, as "GET /path" (the first one,
@@ -393,180 +385,20 @@ func tokenFacts(token string, now time.Time) string {
 	return strings.Join(parts, ", ")
 }
 
-// folderFacts is what one folder holds, as far as the open questions go.
-type folderFacts struct {
-	path, why     string
-	exists        bool
-	err           error
-	fit, stubs    int
-	inProgress    bool
-	newest        string // file name
-	newestMod     time.Time
-	newestStart   time.Time // FIT session start, zero when unread
-	newestStartOK bool
-}
-
-// stubMax: Zwift leaves date-stamped stubs of about 584 bytes next to real rides.
-const stubMax = 1024
-
-func scanFolder(dir string) folderFacts {
-	f := folderFacts{path: dir}
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		f.exists = !errors.Is(err, os.ErrNotExist)
-		if f.exists {
-			f.err = err
-		}
-		return f
-	}
-	f.exists = true
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.EqualFold(filepath.Ext(name), ".fit") {
-			continue
-		}
-		if strings.EqualFold(name, "inProgressActivity.fit") {
-			f.inProgress = true
-			continue
-		}
-		info, err := e.Info()
-		if err != nil {
-			continue
-		}
-		f.fit++
-		if info.Size() <= stubMax {
-			f.stubs++
-			continue
-		}
-		if info.ModTime().After(f.newestMod) {
-			f.newest, f.newestMod = name, info.ModTime()
-		}
-	}
-	if f.newest != "" {
-		if data, err := os.ReadFile(filepath.Join(dir, f.newest)); err == nil {
-			if sum, err := fitfile.Summarize(data); err == nil && !sum.Start.IsZero() {
-				f.newestStart, f.newestStartOK = sum.Start, true
-			}
-		}
-	}
-	return f
-}
-
 func (s *Service) doctorFolder(ctx context.Context, d source.Descriptor, acc store.Account) doctor.Check {
-	settings := acc.SettingsMap()
-	cfg := s.sourceConfig(d, acc.Region, "", settings)
+	cfg := s.sourceConfig(d, acc.Region, "", acc.SettingsMap())
 	chk := doctor.Check{Service: d.Name, Call: "read the folders"}
 	return bounded(ctx, chk, func(ctx context.Context, chk *doctor.Check) {
 		start := time.Now()
-		var dirs []folderFacts
-		seen := map[string]bool{}
-		add := func(p, why string) {
-			if p == "" || seen[filepath.Clean(p)] {
-				return
-			}
-			seen[filepath.Clean(p)] = true
-			f := scanFolder(p)
-			f.why = why
-			dirs = append(dirs, f)
-		}
-		for _, p := range filepath.SplitList(settings["folder"]) {
-			add(p, "chosen")
-		}
-		if d.FindFolders != nil {
-			for _, p := range d.FindFolders() {
-				add(p, "found on this computer")
-			}
-		}
 		var verr error
 		if d.Validate != nil {
 			verr = d.Validate(ctx, cfg)
 		}
-		chk.Millis = time.Since(start).Milliseconds()
 		chk.OK = verr == nil
-		home, _ := os.UserHomeDir()
-		var lines, stubs, stamps []string
-		for _, f := range dirs {
-			p := tildePath(f.path, home)
-			switch {
-			case f.err != nil:
-				lines = append(lines, fmt.Sprintf("%s (%s): cannot be read: %v", p, f.why, f.err))
-			case !f.exists:
-				lines = append(lines, fmt.Sprintf("%s (%s): does not exist", p, f.why))
-			default:
-				line := fmt.Sprintf("%s (%s): exists, %d FIT files at the top level", p, f.why, f.fit)
-				if f.newest != "" {
-					line += ", newest changed " + f.newestMod.UTC().Format(time.RFC3339)
-				}
-				lines = append(lines, line)
-				stubs = append(stubs, fmt.Sprintf("%s: %d of the FIT files are stubs of 1 KiB or less; inProgressActivity.fit %s", p, f.stubs, presentWord(f.inProgress)))
-				if f.newest != "" {
-					stamps = append(stamps, stampFinding(p, f))
-				}
-			}
-		}
-		if len(dirs) == 0 {
-			lines = append(lines, "no folder is chosen and none was found on this computer")
-		}
-		var notes []string
 		if verr != nil {
-			notes = append(notes, verr.Error())
+			chk.Note = verr.Error()
 		}
-		if folderQuestion[d.Name] {
-			chk.Note = strings.Join(notes, "\n")
-			// FindFolders names only folders that exist: candidates that do
-			// not are missing from this answer.
-			lines = append(lines, "(folders FitBridge looked for but did not find are not listed)")
-			chk.Answers = map[string]string{"29": strings.Join(lines, "\n")}
-			if len(stubs) > 0 {
-				chk.Answers["30"] = strings.Join(stubs, "\n")
-			}
-			if len(stamps) > 0 {
-				chk.Answers["31"] = strings.Join(stamps, "\n")
-			}
-			return
-		}
-		chk.Note = strings.Join(slices.Concat(notes, lines, stubs, stamps), "\n")
+		diagnose(ctx, d, chk, source.Probe{Config: cfg, Checked: verr})
+		chk.Millis = time.Since(start).Milliseconds()
 	})
-}
-
-func presentWord(b bool) string {
-	if b {
-		return "present"
-	}
-	return "absent"
-}
-
-// stampFinding compares the newest file's name with its FIT start, in UTC
-// and in this computer's zone.
-func stampFinding(dir string, f folderFacts) string {
-	if !f.newestStartOK {
-		return fmt.Sprintf("%s: newest %s, its FIT start could not be read", dir, f.newest)
-	}
-	stem := strings.TrimSuffix(f.newest, filepath.Ext(f.newest))
-	const layout = "2006-01-02-15-04-05"
-	local := f.newestStart.Local()
-	verdict := "matches neither the local nor the UTC start"
-	switch {
-	case strings.Contains(stem, local.Format(layout)):
-		verdict = "matches the local start"
-	case strings.Contains(stem, f.newestStart.UTC().Format(layout)):
-		verdict = "matches the UTC start"
-	}
-	if _, off := local.Zone(); off == 0 {
-		verdict += " (this computer's zone is at UTC, so the two agree)"
-	}
-	zone, _ := local.Zone()
-	return fmt.Sprintf("%s: newest %s, FIT session start %s UTC = %s %s: the name %s",
-		dir, f.newest, f.newestStart.UTC().Format(time.DateTime), local.Format(time.DateTime), zone, verdict)
-}
-
-// tildePath hides the rider's user name in their home folder's path.
-func tildePath(p, home string) string {
-	if home == "" {
-		return p
-	}
-	if rel, err := filepath.Rel(home, p); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return filepath.Join("~", rel)
-	}
-	return p
 }

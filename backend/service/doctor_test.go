@@ -171,6 +171,10 @@ func TestDoctorReportsEveryConnectedService(t *testing.T) {
 		!strings.Contains(zw.Answers["31"], "17:04:05 UTC = 2026-02-03 18:04:05 UTC+1: the name matches the local start") {
 		t.Errorf("Zwift answers %v", zw.Answers)
 	}
+	// Which declared settings the account has, never their values.
+	if !strings.Contains(zw.Note, "settings: Folder set") || strings.Contains(zw.Note, r.zwiftDir) {
+		t.Errorf("Zwift note %q", zw.Note)
+	}
 
 	if filepath.Dir(rep.File) != filepath.Join(r.svc.Home, "logs") || !strings.HasPrefix(filepath.Base(rep.File), "doctor-") {
 		t.Errorf("report file %q", rep.File)
@@ -233,20 +237,21 @@ func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
 		name, region, env string
 		start             func(t *testing.T) (url, secret string, revoke func())
 		auth              string
+		question          string // the open question the platform's Diagnose answers
 	}{
-		{name: "igpsport", region: "intl", env: "FITBRIDGE_IGPSPORT_URL", auth: "Bearer", start: func(t *testing.T) (string, string, func()) {
+		{name: "igpsport", region: "intl", env: "FITBRIDGE_IGPSPORT_URL", auth: "Bearer", question: "22", start: func(t *testing.T) (string, string, func()) {
 			f := igpsportfake.New(igpsportfake.Options{Region: "intl"})
 			url := f.Start()
 			t.Cleanup(f.Close)
 			return url, f.Token(), f.ExpireTokens
 		}},
-		{name: "mywhoosh", env: "FITBRIDGE_MYWHOOSH_URL", auth: "Bearer", start: func(t *testing.T) (string, string, func()) {
+		{name: "mywhoosh", env: "FITBRIDGE_MYWHOOSH_URL", auth: "Bearer", question: "11", start: func(t *testing.T) (string, string, func()) {
 			f := mywhooshfake.New(mywhooshfake.Options{AuthStatus: 403})
 			url := f.Start()
 			t.Cleanup(f.Close)
 			return url, f.IssueToken(), f.ExpireTokens
 		}},
-		{name: "trainingpeaks", env: "FITBRIDGE_TRAININGPEAKS_URL", auth: "cookie", start: func(t *testing.T) (string, string, func()) {
+		{name: "trainingpeaks", env: "FITBRIDGE_TRAININGPEAKS_URL", auth: "cookie", question: "25", start: func(t *testing.T) (string, string, func()) {
 			f := trainingpeaksfake.New(trainingpeaksfake.Options{})
 			url := f.Start()
 			t.Cleanup(f.Close)
@@ -282,6 +287,11 @@ func TestDoctorRecordsEachPlatformsReply(t *testing.T) {
 				}
 				if !revoked && c.Shape == nil {
 					t.Errorf("no reply shape recorded: %+v", c)
+				}
+				// The platform's own question, asked and answered through its Descriptor.
+				if !strings.HasPrefix(c.Answers[tc.question], "stored sign-in: len ") || c.Questions[tc.question] == "" ||
+					!strings.Contains(rep.Text(), "open question "+tc.question+" ("+c.Questions[tc.question]+")") {
+					t.Errorf("question %s: answers %v questions %v", tc.question, c.Answers, c.Questions)
 				}
 				// A refusal names the call that failed, its status and its reply's shape.
 				if revoked {

@@ -2,6 +2,7 @@ package service
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"fitbridge/backend/backfill"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
@@ -24,7 +26,7 @@ func (s *Service) Import(paths []string) ImportResult {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			out.Activities = append(out.Activities, ActivityView{File: p, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
+			out.Activities = append(out.Activities, ActivityView{File: p, Source: imported.Name, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
 			continue
 		}
 		if st.IsDir() {
@@ -49,10 +51,10 @@ func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 	for _, f := range files {
 		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
 		if err != nil {
-			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
+			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: imported.Name, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
 			continue
 		}
-		out.Activities = append(out.Activities, s.importBytes(f.Name, data))
+		out.Activities = append(out.Activities, s.importBytes(f.Name, "", data))
 	}
 	if out.Activities == nil {
 		out.Activities = []ActivityView{}
@@ -87,33 +89,44 @@ func filesUnder(dir string) []string {
 func (s *Service) importFile(path string) ActivityView {
 	st, err := os.Stat(path)
 	if err == nil && st.Size() > maxImportSize {
-		return ActivityView{File: path, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("file is too large for an activity (%d MB)", st.Size()>>20)}
+		return ActivityView{File: path, Source: imported.Name, State: store.StateUnreadable, Reason: fmt.Sprintf("file is too large for an activity (%d MB)", st.Size()>>20)}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return ActivityView{File: path, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read the file: %v", plainErr(err))}
+		return ActivityView{File: path, Source: imported.Name, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read the file: %v", plainErr(err))}
 	}
-	return s.importBytes(path, data)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = ""
+	}
+	return s.importBytes(path, abs, data)
 }
 
-func (s *Service) importBytes(name string, data []byte) ActivityView {
+// importBytes adds one file's bytes to the library; from is the path it
+// was read from ("" for a file the browser handed over), kept so the file
+// can be read again should FitBridge's copy be lost.
+func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	if len(data) == 0 {
-		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateUnreadable, Reason: "the file is empty"}
+		return ActivityView{File: name, Source: imported.Name, State: store.StateUnreadable, Reason: "the file is empty"}
 	}
 	hash, err := s.Cache.Put(data)
 	if err != nil {
-		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
+		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
 	}
 	t, _ := backfill.Classify(data)
 	row := &store.Activity{
-		Source: backfill.ImportSource, RemoteID: hash, ExternalID: importExternalID(hash),
+		Source: imported.Name, RemoteID: hash, ExternalID: imported.ExternalID(hash),
 		Name: importName(name), File: name, Hash: hash,
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
-	backfill.ApplyFields(row, t.Fields)
+	t.Set.Apply(row)
+	if from != "" {
+		extra, _ := json.Marshal(map[string]string{imported.ExtraPath: from})
+		row.Extra = string(extra)
+	}
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
-		return ActivityView{File: name, Source: backfill.ImportSource, State: store.StateFailed, Reason: err.Error()}
+		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
 	}
 	v := s.view(*got)
 	v.File = name
@@ -122,9 +135,6 @@ func (s *Service) importBytes(name string, data []byte) ActivityView {
 	}
 	return v
 }
-
-// importExternalID is the external_id of a file the rider imported: its content hash.
-func importExternalID(hash string) string { return "fitbridge-import-" + hash }
 
 func importName(path string) string {
 	base := filepath.Base(path)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"fitbridge/backend/intervals"
+	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 )
 
@@ -61,7 +62,7 @@ func (s *Service) ConnectIntervals(ctx context.Context, athleteID, apiKey string
 	if err := s.Store.SaveAccount(acc); err != nil {
 		return IntervalsStatus{}, err
 	}
-	s.Log.Info("connected Intervals.icu", "athlete", ath.ID, "strava_sync", ath.StravaSync, "garmin_sync", ath.GarminSync, "zwift_sync", ath.ZwiftSync)
+	s.Log.Info("connected Intervals.icu", "athlete", ath.ID, "feeds", ath.Feeds())
 	return s.intervalsStatus(), nil
 }
 
@@ -140,13 +141,11 @@ func (e *SignInError) Error() string {
 
 // ConnectCommand is the command line that connects an account again.
 func ConnectCommand(account string) string {
-	switch account {
-	case intervalsAccount:
+	if account == intervalsAccount {
 		return "fitbridge connect intervals --athlete-id ID"
-	case "zwift":
-		return "fitbridge connect zwift"
-	case "folder":
-		return "fitbridge connect folder --folder PATH"
 	}
-	return "fitbridge connect " + account + " --browser"
+	if d, ok := source.Lookup(account); ok {
+		return d.ConnectCommand()
+	}
+	return "fitbridge connect " + account
 }

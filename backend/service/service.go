@@ -73,10 +73,15 @@ type Service struct {
 
 	// intervalsLim is the one token bucket of every Intervals.icu client:
 	// the service limits requests per IP, not per client.
+	// startMu makes "one run at a time" one step: see runState.
+	startMu          sync.Mutex
 	intervalsLimOnce sync.Once
 	intervalsLim     *rate.Limiter
 }
 
+// runState is the window's backfill. startMu (in Service) is held from the
+// check that none is going to the new one being recorded, so two quick
+// starts cannot both begin one.
 type runState struct {
 	engine *backfill.Engine
 	cancel context.CancelFunc

@@ -57,11 +57,6 @@ func (s *Service) SaveSettings(st Settings) (Settings, error) {
 	return s.Settings(), nil
 }
 
-// SetWizardStep remembers where the rider left the wizard.
-func (s *Service) SetWizardStep(step string) error {
-	return s.Store.SetSetting("wizard_step", step)
-}
-
 // Status is the app's overall state for the window.
 func (s *Service) Status() Status {
 	st := s.Settings()

@@ -24,11 +24,16 @@ func (s *Service) Sources() []SourceInfo {
 	counts, _ := s.Store.Counts(store.Filter{})
 	var out []SourceInfo
 	for _, d := range source.All() {
+		if d.Kind == source.KindFiles {
+			continue // nothing to connect: see Builtins
+		}
 		info := SourceInfo{
 			Name: d.Name, DisplayName: d.DisplayName, Kind: string(d.Kind), Description: d.Description,
 			ComingSoon: d.ComingSoon, CanBrowser: d.Capture != nil, CanPassword: d.Login != nil,
 			CanToken: d.Kind == source.KindCloud && d.Validate != nil,
+			Color:    d.Color,
 		}
+		var values map[string]string
 		for _, r := range d.Regions {
 			info.Regions = append(info.Regions, Region{ID: r.ID, Name: r.Name})
 		}
@@ -40,7 +45,8 @@ func (s *Service) Sources() []SourceInfo {
 			info.State = acc.State
 			info.StateReason = acc.StateReason
 			info.Region = acc.Region
-			info.Folder = acc.SettingsMap()["folder"]
+			values = acc.SettingsMap()
+			info.Folder = values[source.SettingFolder]
 			if info.Folder == "" && d.Kind == source.KindFolder {
 				info.Folder = strings.Join(info.FoundFolders, string(os.PathListSeparator))
 			}
@@ -48,10 +54,24 @@ func (s *Service) Sources() []SourceInfo {
 				info.LastSync = acc.LastSync.Format(time.RFC3339)
 			}
 		}
+		info.Settings = settingInfos(d, values)
 		for _, n := range counts[d.Name] {
 			info.Activities += n
 		}
 		out = append(out, info)
+	}
+	return out
+}
+
+// Builtins are the sources that need no connecting (files added by hand):
+// the window names and colours their activities from these.
+func (s *Service) Builtins() []SourceInfo {
+	out := []SourceInfo{}
+	for _, d := range source.All() {
+		if d.Kind == source.KindFiles {
+			out = append(out, SourceInfo{Name: d.Name, DisplayName: d.DisplayName, Kind: string(d.Kind),
+				Description: d.Description, Color: d.Color, Connected: true, Settings: []SettingInfo{}})
+		}
 	}
 	return out
 }
@@ -67,6 +87,9 @@ func (s *Service) descriptor(name string) (source.Descriptor, error) {
 	}
 	if d.ComingSoon {
 		return d, fmt.Errorf("%s is coming soon and cannot be connected yet", d.DisplayName)
+	}
+	if d.Kind == source.KindFiles {
+		return d, fmt.Errorf("%s need no connecting: run `%s`", d.DisplayName, d.ConnectCommand())
 	}
 	return d, nil
 }
@@ -84,7 +107,7 @@ var learntSettingsMu sync.Mutex
 // platform learns (which request form it takes): in the connected account,
 // and in learnt, for a sign-in whose account is saved afterwards.
 func (s *Service) sourceConfigLearning(d source.Descriptor, region, token string, settings map[string]string) (source.Config, func() map[string]string) {
-	cfg := source.Config{Region: region, Token: token, Settings: settings}
+	cfg := source.Config{Region: region, Token: token, Settings: s.withSecretSettings(d, settings)}
 	got := map[string]string{}
 	cfg.OnSetting = func(k, v string) {
 		learntSettingsMu.Lock()
@@ -171,7 +194,7 @@ func (s *Service) ConnectBrowser(ctx context.Context, name, region string) (Sour
 		}
 		maps.Copy(settings, l)
 	}
-	return s.saveSourceAccount(d, region, token, settings)
+	return s.saveSourceAccount(ctx, d, region, token, settings)
 }
 
 // ConnectPassword signs in with a username and password used once; only
@@ -209,7 +232,7 @@ func (s *Service) ConnectPassword(ctx context.Context, name, region, username, p
 	for k, v := range sess.Settings {
 		settings[k] = v
 	}
-	return s.saveSourceAccount(d, region, sess.Token, settings)
+	return s.saveSourceAccount(ctx, d, region, sess.Token, settings)
 }
 
 // ConnectToken keeps a token (or cookie) the rider pasted, after checking it.
@@ -232,7 +255,7 @@ func (s *Service) ConnectToken(ctx context.Context, name, region, pasted string)
 		return SourceInfo{}, s.keyErr
 	}
 	s.Redactor.Add(token)
-	return s.saveSourceAccount(d, region, token, nil)
+	return s.saveSourceAccount(ctx, d, region, token, nil)
 }
 
 // ConnectFolder connects a folder source. An empty path uses the folders
@@ -247,8 +270,8 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 	}
 	if path == "" && d.Validate != nil {
 		// A source that finds its folders by itself keeps none, so it looks again
-		// on every run: a folder made later (Zwift's move, a new OneDrive) is read too.
-		auto := map[string]string{"folder": ""}
+		// on every run: a folder made later (an app that moved its files, a new OneDrive) is read too.
+		auto := map[string]string{source.SettingFolder: ""}
 		if d.Validate(context.Background(), s.sourceConfig(d, "", "", auto)) == nil {
 			return s.saveFolderAccount(d, auto)
 		}
@@ -270,7 +293,7 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 	if len(folders) == 0 {
 		return SourceInfo{}, fmt.Errorf("no %s folder was found on this computer: give one with --folder PATH", d.DisplayName)
 	}
-	settings := map[string]string{"folder": strings.Join(folders, string(os.PathListSeparator))}
+	settings := map[string]string{source.SettingFolder: strings.Join(folders, string(os.PathListSeparator))}
 	return s.saveFolderAccount(d, settings)
 }
 
@@ -278,7 +301,7 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 // already there are history, which continuous sync leaves alone; only files
 // that arrive later go up on their own.
 func (s *Service) saveFolderAccount(d source.Descriptor, settings map[string]string) (SourceInfo, error) {
-	info, err := s.saveSourceAccount(d, "", "", settings)
+	info, err := s.saveSourceAccount(context.Background(), d, "", "", settings)
 	if err != nil {
 		return info, err
 	}
@@ -308,8 +331,8 @@ func (s *Service) listHistory(ctx context.Context, name string) error {
 }
 
 // saveSourceAccount validates the secret, then keeps it in the keyring and
-// the account in the library.
-func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, settings map[string]string) (SourceInfo, error) {
+// the account in the library. The check ends with the caller's context.
+func (s *Service) saveSourceAccount(ctx context.Context, d source.Descriptor, region, token string, settings map[string]string) (SourceInfo, error) {
 	if settings == nil {
 		settings = map[string]string{}
 		if acc, err := s.Store.Account(d.Name); err == nil {
@@ -318,7 +341,7 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 	}
 	cfg, learnt := s.sourceConfigLearning(d, region, token, settings)
 	if d.Validate != nil && token != "" {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(ctx, time.Minute)
 		err := d.Validate(ctx, cfg)
 		cancel()
 		maps.Copy(settings, learnt())
@@ -357,8 +380,9 @@ func (s *Service) saveSourceAccount(d source.Descriptor, region, token string, s
 	return SourceInfo{Name: d.Name}, nil
 }
 
-// SetAccountSetting changes one non-secret setting of a connected account
-// (e.g. the coached athlete on TrainingPeaks).
+// SetAccountSetting changes one non-secret setting of a connected account,
+// declared or not (tuning such as source.SettingMinInterval). Riders' changes
+// go through SetSourceSettings, which holds them to the declarations.
 func (s *Service) SetAccountSetting(name, key, value string) error {
 	acc, err := s.Store.Account(name)
 	if err != nil {
@@ -381,6 +405,15 @@ func (s *Service) Disconnect(name string) error {
 	if err := s.Secrets.Delete(name); err != nil && !isNotFound(err) {
 		return err
 	}
+	if d, ok := source.Lookup(name); ok {
+		for _, decl := range d.Settings {
+			if decl.Secret {
+				if err := s.Secrets.Delete(secretSettingKey(name, decl.Key)); err != nil && !isNotFound(err) {
+					return err
+				}
+			}
+		}
+	}
 	return s.Store.DeleteAccount(name)
 }
 
@@ -397,9 +430,6 @@ func (s *Service) connected(names []string, override map[string]string) ([]backf
 	}
 	want := map[string]bool{}
 	for _, n := range names {
-		if n == backfill.ImportSource {
-			continue
-		}
 		if _, ok := source.Lookup(n); !ok {
 			return nil, nil, fmt.Errorf("unknown source %q", n)
 		}
@@ -430,6 +460,18 @@ func (s *Service) connected(names []string, override map[string]string) ([]backf
 			settings[k] = v
 		}
 		src, err := d.New(s.sourceConfig(d, acc.Region, token, settings))
+		if err != nil {
+			return nil, nil, fmt.Errorf("open %s: %w", d.DisplayName, err)
+		}
+		out = append(out, backfill.Connected{Desc: d, Source: src})
+	}
+	// Sources without an account (files added by hand) are always there.
+	for _, d := range source.All() {
+		if d.Kind != source.KindFiles || (len(want) > 0 && !want[d.Name]) {
+			continue
+		}
+		found[d.Name] = true
+		src, err := d.New(s.sourceConfig(d, "", "", override))
 		if err != nil {
 			return nil, nil, fmt.Errorf("open %s: %w", d.DisplayName, err)
 		}

@@ -1,6 +1,9 @@
 package service
 
-import "fitbridge/backend/backfill"
+import (
+	"fitbridge/backend/backfill"
+	"fitbridge/backend/store"
+)
 
 // The shapes the window sees. Field names are the JSON the frontend reads.
 
@@ -33,8 +36,8 @@ type IntervalsStatus struct {
 
 // SourceInfo is one platform or folder, connected or not.
 type SourceInfo struct {
-	Name         string   `json:"name"`         // "mywhoosh"
-	DisplayName  string   `json:"display_name"` // "MyWhoosh"
+	Name         string   `json:"name"`         // the platform's stable id
+	DisplayName  string   `json:"display_name"` // its name as riders know it
 	Kind         string   `json:"kind"`         // "cloud" or "folder"
 	Description  string   `json:"description"`
 	Regions      []Region `json:"regions"`
@@ -47,9 +50,12 @@ type SourceInfo struct {
 	StateReason  string   `json:"state_reason"`
 	Region       string   `json:"region"`
 	Folder       string   `json:"folder"`        // for folder sources
-	FoundFolders []string `json:"found_folders"` // folders found on this computer (Zwift)
+	FoundFolders []string `json:"found_folders"` // folders found on this computer (for a platform that looks)
 	Activities   int      `json:"activities"`    // known locally
 	LastSync     string   `json:"last_sync"`     // RFC 3339, "" never
+	Color        string   `json:"color"`         // the platform's hue in the window, "#rrggbb"
+	// Settings the platform declares, with the account's values (never a secret's).
+	Settings []SettingInfo `json:"settings"`
 }
 
 // Region of a platform with separate account systems.
@@ -60,33 +66,33 @@ type Region struct {
 
 // ActivityView is one row of the library, list or calendar.
 type ActivityView struct {
-	ID           uint    `json:"id"`
-	Source       string  `json:"source"`
-	RemoteID     string  `json:"remote_id"`
-	File         string  `json:"file"`
-	Name         string  `json:"name"`
-	State        string  `json:"state"` // discovered|downloaded|ready|uploading|uploaded|already_in_intervals|skipped|failed|unreadable|not_an_activity|review
-	Reason       string  `json:"reason"`
-	Permanent    bool    `json:"permanent"`
-	NextTry      string  `json:"next_try"`
-	Sport        string  `json:"sport"` // Intervals.icu type when known
-	Start        string  `json:"start"` // RFC 3339 UTC
-	ElapsedS     float64 `json:"elapsed_s"`
-	DistanceM    float64 `json:"distance_m"`
-	AvgPowerW    float64 `json:"avg_power_w"`
-	AvgHR        float64 `json:"avg_hr"`
-	Device       string  `json:"device"`
-	IntervalsID  string  `json:"intervals_id"`
-	IntervalsURL string  `json:"intervals_url"`
-	MatchedVia   string  `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
+	ID           uint        `json:"id"`
+	Source       string      `json:"source"`
+	RemoteID     string      `json:"remote_id"`
+	File         string      `json:"file"`
+	Name         string      `json:"name"`
+	State        store.State `json:"state"`
+	Reason       string      `json:"reason"`
+	Permanent    bool        `json:"permanent"`
+	NextTry      string      `json:"next_try"`
+	Sport        string      `json:"sport"` // Intervals.icu type when known
+	Start        string      `json:"start"` // RFC 3339 UTC
+	ElapsedS     float64     `json:"elapsed_s"`
+	DistanceM    float64     `json:"distance_m"`
+	AvgPowerW    float64     `json:"avg_power_w"`
+	AvgHR        float64     `json:"avg_hr"`
+	Device       string      `json:"device"`
+	IntervalsID  string      `json:"intervals_id"`
+	IntervalsURL string      `json:"intervals_url"`
+	MatchedVia   string      `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
 }
 
 // ActivityFilter narrows the library. Empty fields mean "all".
 type ActivityFilter struct {
-	Since   string   `json:"since"` // YYYY-MM-DD
-	Until   string   `json:"until"`
-	Sources []string `json:"sources"`
-	States  []string `json:"states"`
+	Since   string        `json:"since"` // YYYY-MM-DD
+	Until   string        `json:"until"`
+	Sources []string      `json:"sources"`
+	States  []store.State `json:"states"`
 }
 
 // ActivityDetail is the drawer: the row, a small chart and the state history.
@@ -105,9 +111,9 @@ type Streams struct {
 
 // StateChange is one step in an activity's history.
 type StateChange struct {
-	At     string `json:"at"`
-	State  string `json:"state"`
-	Reason string `json:"reason"`
+	At     string      `json:"at"`
+	State  store.State `json:"state"`
+	Reason string      `json:"reason"`
 }
 
 // ImportFile is a file the browser hands over (drag and drop in browser mode).
@@ -130,7 +136,7 @@ type BackfillRequest struct {
 	IDs     []uint   `json:"ids"`
 	DryRun  bool     `json:"dry_run"`
 	// StravaCopies: "keep" or "upload" for this run; empty follows Settings.
-	StravaCopies string `json:"strava_copies"`
+	StravaCopies string `json:"strava_copies,omitempty"`
 }
 
 // Progress of a run; also sent as the "progress" event.
@@ -192,7 +198,7 @@ type Settings struct {
 	NoUpdateCheck bool `json:"no_update_check"`
 }
 
-// Notice is a message from continuous sync ("2 new MyWhoosh rides uploaded").
+// Notice is a message from continuous sync ("2 new rides uploaded").
 type Notice struct {
 	At      string `json:"at"`
 	Message string `json:"message"`

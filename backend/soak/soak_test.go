@@ -509,7 +509,7 @@ func residentBytes() int64 {
 // listingCost says what a poll spends per activity it lists: the engine
 // records every listed activity again, known or not, one transaction each.
 func listingCost(t *testing.T, svc *service.Service) string {
-	rows, err := svc.Store.List(store.Filter{States: []string{store.StateUploaded}, Limit: 1})
+	rows, err := svc.Store.List(store.Filter{States: []store.State{store.StateUploaded}, Limit: 1})
 	if err != nil || len(rows) == 0 {
 		return "no uploaded activity to time"
 	}

@@ -104,6 +104,8 @@ type Kind string
 const (
 	KindCloud  Kind = "cloud"  // an online account, signed in through a browser, an API login or a pasted token
 	KindFolder Kind = "folder" // a folder on this computer (Zwift, a USB head unit)
+	// KindFiles is files the rider adds by hand: always there, no account to connect.
+	KindFiles Kind = "files"
 )
 
 // Region is one of a platform's separate account systems.
@@ -131,6 +133,13 @@ type Descriptor struct {
 	Limits Limits
 	// ComingSoon marks a platform that is shown but cannot be connected yet.
 	ComingSoon bool
+	// Color is the platform's hue in the window's calendar, list and legend
+	// ("#rrggbb"), chosen from a colour-blind friendly set.
+	Color string
+	// Settings are the account settings a rider may give beyond the sign-in
+	// and the region. The CLI's connect flags, the window's connect form and
+	// the doctor are derived from them; no layer above source/ names them.
+	Settings []Setting
 
 	// New builds a Source for a connected account.
 	New func(cfg Config) (Source, error)
@@ -162,13 +171,99 @@ type Descriptor struct {
 	// AlsoKnownAs lists external ids other tools give the same activity, so
 	// their uploads are recognised as already in Intervals.icu.
 	AlsoKnownAs func(remoteID string) []string
-
+	// Describe, when set, is what the uploaded activity's description says
+	// of where it came from; nil means "From <DisplayName> (id <remote id>)".
+	Describe func(remoteID string) string
+	// Diagnose, when set, is what the doctor asks this platform once its
+	// one harmless call is made: the findings for the platform's open
+	// questions and a note. It must not call the platform again.
+	Diagnose func(ctx context.Context, p Probe) Diagnosis
 	// PlannedWorkouts, when set, is where this platform takes planned
 	// workouts from the Intervals.icu calendar (the other direction).
 	PlannedWorkouts func(cfg Config) (plan.Target, error)
 	// NoPlannedWorkouts, for a platform riders would expect to take them,
 	// says in one sentence why it cannot yet.
 	NoPlannedWorkouts string
+}
+
+// Setting is one account setting a platform declares.
+type Setting struct {
+	// Key is the name in Config.Settings and the CLI flag (--key).
+	Key   string
+	Label string // shown in the window's connect form
+	Help  string // one line for --help and under the form's field
+	// Choices, when set, are the only accepted values; the first is the default.
+	Choices []Region
+	// Secret settings go to the keyring, never the database, and are never echoed.
+	Secret bool
+	// Required: the account cannot be connected without it.
+	Required bool
+	// Folder says the value is a folder on this computer (the window offers Browse…).
+	Folder bool
+}
+
+// SettingFolder is the setting of folder platforms that holds the folders,
+// separated by the OS list separator. Empty means "the folders found on
+// this computer" for a platform that finds its own (FindFolders).
+const SettingFolder = "folder"
+
+// SettingFor finds a declared setting by key.
+func (d Descriptor) SettingFor(key string) (Setting, bool) {
+	for _, s := range d.Settings {
+		if s.Key == key {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// ConnectCommand is the command line that connects an account of this
+// platform, derived from how it signs in and what it requires.
+func (d Descriptor) ConnectCommand() string {
+	cmd := "fitbridge connect " + d.Name
+	switch {
+	case d.Kind == KindFolder:
+		if s, ok := d.SettingFor(SettingFolder); ok && s.Required {
+			cmd += " --folder PATH"
+		}
+	case d.Kind == KindFiles:
+		return "fitbridge import PATH"
+	case d.Capture != nil:
+		cmd += " --browser"
+	default:
+		cmd += " --token-stdin"
+	}
+	return cmd
+}
+
+// Probe is what the doctor learnt about an account before asking the
+// platform its own questions.
+type Probe struct {
+	Config Config
+	// TokenFacts is what may be said of the stored secret (its length and,
+	// for a JWT, claim names and lifetime): never the secret itself.
+	TokenFacts string
+	// Reply is the shape of the sign-in check's last answer (no values), nil when none.
+	Reply any
+	// Checked is what the sign-in check (Validate) returned.
+	Checked error
+}
+
+// Finding answers one open question of the platform's API reference.
+type Finding struct {
+	Question string // its number in the reference's list
+	Asked    string // the question itself, for the report
+	Answer   string
+}
+
+// Diagnosis is what a platform adds to the doctor's check of one account.
+type Diagnosis struct {
+	Findings []Finding
+	// Note is added to the check's note (one fact a line).
+	Note string
+	// ShowsToken: a finding already gives the stored secret's facts, so
+	// the doctor does not repeat them in the note.
+	ShowsToken bool
 }
 
 // ExternalIDFor returns the external_id for an activity of this platform.

@@ -51,15 +51,15 @@ func (s *Store) Discover(a *Activity) (*Activity, bool, error) {
 
 // Known maps each remote id of a source already in the library to its
 // state, so a listing writes only what is new (one query, not one per row).
-func (s *Store) Known(source string) (map[string]string, error) {
+func (s *Store) Known(source string) (map[string]State, error) {
 	var rows []struct {
 		RemoteID string
-		State    string
+		State    State
 	}
 	if err := s.db.Model(&Activity{}).Select("remote_id, state").Where("source = ?", source).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("read known %s activities: %w", source, err)
 	}
-	out := make(map[string]string, len(rows))
+	out := make(map[string]State, len(rows))
 	for _, r := range rows {
 		out[r.RemoteID] = r.State
 	}
@@ -93,19 +93,19 @@ func (s *Store) FindBySource(source, remoteID string) (*Activity, error) {
 
 // Transition is a state change with its reason.
 type Transition struct {
-	State     string
+	State     State
 	Reason    string
 	Permanent bool
 	NextTry   *time.Time
-	// Fields are other columns to set in the same write.
-	Fields map[string]any
+	// Set are other columns to set in the same write.
+	Set Changes
 }
 
 // SetState moves an activity to a new state and writes the history line in
 // one transaction, so a killed process never leaves one without the other.
 func (s *Store) SetState(id uint, t Transition) error {
 	upd := map[string]any{"state": t.State, "reason": t.Reason, "permanent": t.Permanent, "next_try": t.NextTry}
-	for k, v := range t.Fields {
+	for k, v := range t.Set.columns() {
 		upd[k] = v
 	}
 	err := s.db.Transaction(func(tx *gorm.DB) error {
@@ -121,8 +121,12 @@ func (s *Store) SetState(id uint, t Transition) error {
 }
 
 // Update sets columns without a state change.
-func (s *Store) Update(id uint, fields map[string]any) error {
-	if err := s.db.Model(&Activity{ID: id}).Updates(fields).Error; err != nil {
+func (s *Store) Update(id uint, c Changes) error {
+	cols := c.columns()
+	if len(cols) == 0 {
+		return nil
+	}
+	if err := s.db.Model(&Activity{ID: id}).Updates(cols).Error; err != nil {
 		return fmt.Errorf("update activity %d: %w", id, err)
 	}
 	return nil
@@ -132,7 +136,7 @@ func (s *Store) Update(id uint, fields map[string]any) error {
 type Filter struct {
 	Since, Until time.Time // on the start (or the listing's hint before download); Until inclusive of its day
 	Sources      []string
-	States       []string
+	States       []State
 	IDs          []uint
 	Limit        int
 	// NewOnly leaves out history (what a source held when connected) the
@@ -188,10 +192,10 @@ func (s *Store) ListOldestFirst(f Filter) ([]Activity, error) {
 }
 
 // Counts returns how many activities are in each state, per source.
-func (s *Store) Counts(f Filter) (map[string]map[string]int, error) {
+func (s *Store) Counts(f Filter) (map[string]map[State]int, error) {
 	type row struct {
 		Source string
-		State  string
+		State  State
 		N      int
 	}
 	var rows []row
@@ -199,10 +203,10 @@ func (s *Store) Counts(f Filter) (map[string]map[string]int, error) {
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("count activities: %w", err)
 	}
-	out := map[string]map[string]int{}
+	out := map[string]map[State]int{}
 	for _, r := range rows {
 		if out[r.Source] == nil {
-			out[r.Source] = map[string]int{}
+			out[r.Source] = map[State]int{}
 		}
 		out[r.Source][r.State] = r.N
 	}
@@ -222,7 +226,7 @@ func (s *Store) History(id uint) ([]StateChange, error) {
 // already in Intervals.icu (the ledger's rule 1).
 func (s *Store) DoneWithHash(hash string, exceptID uint) (*Activity, error) {
 	var a Activity
-	err := s.db.Where("hash = ? AND id <> ? AND state IN ? AND intervals_id <> ''", hash, exceptID, []string{StateUploaded, StateAlready}).
+	err := s.db.Where("hash = ? AND id <> ? AND state IN ? AND intervals_id <> ''", hash, exceptID, []State{StateUploaded, StateAlready}).
 		Order("id").First(&a).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, nil
@@ -234,7 +238,7 @@ func (s *Store) DoneWithHash(hash string, exceptID uint) (*Activity, error) {
 }
 
 // Reset puts activities back to a state a run picks up (retry).
-func (s *Store) Reset(ids []uint, state string) error {
+func (s *Store) Reset(ids []uint, state State) error {
 	for _, id := range ids {
 		if err := s.SetState(id, Transition{State: state, Reason: "retry asked"}); err != nil {
 			return err

@@ -2,34 +2,35 @@ package store
 
 import "time"
 
-// States an activity moves through. A run is a query over these: restart it
-// and it picks up the rows that are not finished.
+// State is where an activity is on its way to Intervals.icu. A run is a
+// query over states: restart it and it picks up the rows not finished.
+// The window's TypeScript type is generated from States.
+type State string
+
+// The states. A new one is added here and to States; the window learns it
+// from the generated types.
 const (
-	StateDiscovered    = "discovered"           // listed by its source, file not read yet
-	StateDownloaded    = "downloaded"           // file in the local cache, not yet summarised
-	StateReady         = "ready"                // a sound activity, not known to Intervals.icu
-	StateUploaded      = "uploaded"             // FitBridge put it in Intervals.icu
-	StateAlready       = "already_in_intervals" // Intervals.icu had it already (any source)
-	StateSkipped       = "skipped"              // left out on purpose, with a reason
-	StateFailed        = "failed"               // went wrong; Permanent says whether a retry may help
-	StateUnreadable    = "unreadable"           // corrupt or unknown file
-	StateNotAnActivity = "not_an_activity"      // a workout, course, settings file...
+	StateDiscovered    State = "discovered"           // listed by its source, file not read yet (a download lands in one step: cached, read, then ready or not)
+	StateReady         State = "ready"                // a sound activity, not known to Intervals.icu
+	StateUploaded      State = "uploaded"             // FitBridge put it in Intervals.icu
+	StateAlready       State = "already_in_intervals" // Intervals.icu had it already (any source)
+	StateSkipped       State = "skipped"              // left out on purpose, with a reason
+	StateFailed        State = "failed"               // went wrong; Permanent says whether a retry may help
+	StateUnreadable    State = "unreadable"           // corrupt or unknown file
+	StateNotAnActivity State = "not_an_activity"      // a workout, course, settings file...
 	// StateNeedsReview: Intervals.icu probably has it already; the rider
 	// decides ("Upload anyway" or "Keep out"), no run does on its own.
-	StateNeedsReview = "needs_review"
+	StateNeedsReview State = "needs_review"
 )
 
 // KeptOutReason starts the reason of an activity the rider keeps out of
 // Intervals.icu (an undone upload, a probable duplicate they declined).
 const KeptOutReason = "kept out"
 
-// Finished reports states a run does not touch again on its own.
-func Finished(state string) bool {
-	switch state {
-	case StateUploaded, StateAlready, StateSkipped, StateUnreadable, StateNotAnActivity:
-		return true
-	}
-	return false
+// States lists every state, in the order an activity meets them.
+var States = []State{
+	StateDiscovered, StateReady, StateUploaded, StateAlready,
+	StateSkipped, StateFailed, StateUnreadable, StateNotAnActivity, StateNeedsReview,
 }
 
 // Activity is one activity FitBridge knows of, from any source, with its sync state.
@@ -44,7 +45,7 @@ type Activity struct {
 	Format     string
 	Wrapping   string
 
-	State     string `gorm:"index;not null"`
+	State     State `gorm:"index;not null"`
 	Reason    string
 	Permanent bool
 	NextTry   *time.Time
@@ -89,7 +90,7 @@ type StateChange struct {
 	ID         uint `gorm:"primaryKey"`
 	ActivityID uint `gorm:"index;not null"`
 	At         time.Time
-	State      string
+	State      State
 	Reason     string
 }
 

@@ -91,7 +91,7 @@ func (s *Store) RunUploads(runID uint) ([]Activity, error) {
 // when its first listing after connecting sets what it already held.
 func (s *Store) MarkHistory(source string) error {
 	err := s.db.Model(&Activity{}).Where("source = ? AND state IN ?", source,
-		[]string{StateDiscovered, StateDownloaded, StateReady, StateNeedsReview}).Update("history", true).Error
+		[]State{StateDiscovered, StateReady, StateNeedsReview}).Update("history", true).Error
 	if err != nil {
 		return fmt.Errorf("mark %s history: %w", source, err)
 	}

@@ -16,7 +16,7 @@ func TestDiscoverKeepsStateAndHistory(t *testing.T) {
 	if err != nil || !created || a.ID == 0 || a.State != StateDiscovered {
 		t.Fatalf("first discover: %+v %v %v", a, created, err)
 	}
-	if err := s.SetState(a.ID, Transition{State: StateUploaded, Fields: map[string]any{"intervals_id": "i1"}}); err != nil {
+	if err := s.SetState(a.ID, Transition{State: StateUploaded, Set: Changes{IntervalsID: new("i1")}}); err != nil {
 		t.Fatal(err)
 	}
 	b, created, err := s.Discover(&Activity{Source: "mywhoosh", RemoteID: "0", Name: "Renamed"})

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
-	"slices"
 )
 
 var (
@@ -24,21 +23,11 @@ type method struct {
 	err      bool // returns an error last
 }
 
-// Methods lists the exported methods of app that the browser can call,
-// sorted. A method qualifies when it returns nothing, (T), (error) or
+// methodsOf finds the exported methods of app that the browser can call,
+// by name. A method qualifies when it returns nothing, (T), (error) or
 // (T, error), and its parameters, after an optional leading
 // context.Context, can be decoded from JSON. Pass a pointer when the
 // methods have pointer receivers.
-func Methods(app any) []string {
-	m := methodsOf(app)
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
-}
-
 func methodsOf(app any) map[string]*method {
 	out := make(map[string]*method)
 	if app == nil {

@@ -38,13 +38,6 @@ const DefaultAddr = "127.0.0.1:0"
 // maxBody bounds a call's arguments; the window sends ids, settings and paths.
 const maxBody = 4 << 20
 
-// Event is one message for the browser: the name the frontend listens for
-// and a payload sent as JSON.
-type Event struct {
-	Name    string
-	Payload any
-}
-
 // Options configure a Server.
 type Options struct {
 	// App is the object whose exported methods the window calls (the same
@@ -60,9 +53,6 @@ type Options struct {
 	Token string
 	// Logger for requests and failures; it never receives the token.
 	Logger *slog.Logger
-	// Events, when set, are forwarded to the browsers as Publish would,
-	// until the channel is closed or the server is.
-	Events <-chan Event
 	// Heartbeat is how often an idle event stream sends a comment, so
 	// proxies and browsers keep it open and a gone client is noticed;
 	// 15 seconds when zero.
@@ -79,7 +69,6 @@ type Server struct {
 	tokenSum  [32]byte
 	log       *slog.Logger
 	warning   string
-	events    <-chan Event
 	heartbeat time.Duration
 	hub       *hub
 	streams   atomic.Int64 // event streams being served
@@ -134,7 +123,6 @@ func New(opts Options) (*Server, error) {
 		token:     token,
 		tokenSum:  sha256.Sum256([]byte(token)),
 		log:       slog.New(red.Handler(base.Handler())),
-		events:    opts.Events,
 		heartbeat: heartbeat,
 		hub:       newHub(),
 		done:      make(chan struct{}),
@@ -212,9 +200,6 @@ func (s *Server) Start() (string, error) {
 			s.log.Error("web server stopped", "err", err)
 		}
 	}(s.srv)
-	if s.events != nil {
-		go s.forward()
-	}
 	if s.warning != "" {
 		s.log.Warn(s.warning)
 	}
@@ -263,20 +248,6 @@ func (s *Server) Publish(event string, payload any) {
 	b.Write(data)
 	b.WriteString("\n\n")
 	s.hub.publish(b.Bytes())
-}
-
-func (s *Server) forward() {
-	for {
-		select {
-		case <-s.done:
-			return
-		case ev, ok := <-s.events:
-			if !ok {
-				return
-			}
-			s.Publish(ev.Name, ev.Payload)
-		}
-	}
 }
 
 func (s *Server) routes() *http.ServeMux {

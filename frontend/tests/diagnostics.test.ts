@@ -14,6 +14,7 @@ function withReport() {
         note: 'timezone Europe/London',
         shape: { id: 'string(6)', name: 'string(10)', zwift_sync_activities: 'bool' },
         answers: { '9': 'zwift_sync_activities present, false', '5': 'no: HTTP 200' },
+        questions: { '5': 'Does GET /activities without newest really fail?' },
       }),
       makeCheck({
         service: 'mywhoosh',
@@ -65,6 +66,9 @@ describe('diagnostics page', () => {
     const dts = [...byTestId(root, 'diagnostics-answers-0').querySelectorAll('dt')].map((d) => text(d));
     expect(dts).toEqual(['Open question 5', 'Open question 9']);
     expect(text(byTestId(root, 'diagnostics-answers-0'))).toMatch(/zwift_sync_activities present, false/);
+    // The question is shown as the platform asked it, where it says.
+    const asked = [...byTestId(root, 'diagnostics-answers-0').querySelectorAll('dd .asked')].map((d) => text(d));
+    expect(asked).toEqual(['Does GET /activities without newest really fail?']);
 
     expect(text(byTestId(root, 'diagnostics-status'))).toBe('2 of 3 checks need attention.');
     expect(text(byTestId(root, 'diagnostics-file'))).toBe('/home/rider/.fitbridge/logs/doctor-20240305-100000.txt');

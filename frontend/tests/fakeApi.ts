@@ -29,6 +29,7 @@ export function makeSettings(over: Partial<Settings> = {}): Settings {
     wizard_done: false,
     wizard_step: '',
     workouts_sync: false,
+    no_update_check: false,
     ...over,
   };
 }
@@ -42,6 +43,7 @@ export function makeProgress(over: Partial<Progress> = {}): Progress {
     done: 0,
     counts: {},
     by_source: {},
+    listed: null,
     current: '',
     rate_per_min: 0,
     seconds_left: 0,
@@ -91,6 +93,8 @@ export function makeSource(name: string, over: Partial<SourceInfo> = {}): Source
     found_folders: [],
     activities: 0,
     last_sync: '',
+    color: '',
+    settings: [],
     ...over,
   };
 }
@@ -147,9 +151,10 @@ export function makeCrashedRide(over: Partial<CrashedRide> = {}): CrashedRide {
 }
 
 export const DEFAULT_SOURCES: SourceInfo[] = [
-  makeSource('mywhoosh', { display_name: 'MyWhoosh', can_password: true, can_token: true }),
+  makeSource('mywhoosh', { display_name: 'MyWhoosh', color: '#e69f00', can_password: true, can_token: true }),
   makeSource('igpsport', {
     display_name: 'iGPSport',
+    color: '#0072b2',
     regions: [
       { id: 'intl', name: 'International' },
       { id: 'cn', name: 'China' },
@@ -159,6 +164,7 @@ export const DEFAULT_SOURCES: SourceInfo[] = [
   makeSource('trainingpeaks', { display_name: 'TrainingPeaks', coming_soon: true, can_browser: false, can_password: false, can_token: false }),
   makeSource('zwift', {
     display_name: 'Zwift',
+    color: '#d55e00',
     kind: 'folder',
     can_browser: false,
     can_password: false,
@@ -192,11 +198,13 @@ export class FakeApi implements Transport {
   handlers: Record<string, Handler> = {
     Status: () => ({ ...this.status, settings: this.settings, backfill: this.progress }),
     GetSettings: () => this.settings,
+    Painted: () => undefined,
     PlannedWorkouts: () => this.planned,
     WorkoutTargets: () => this.workoutTargets,
     DeliverWorkouts: () => this.workoutResults,
     SaveSettings: (s: Settings) => (this.settings = { ...s }),
     Sources: () => this.sources,
+    BuiltinSources: () => [makeSource('import', { display_name: 'Added files', kind: 'files', color: '#7a7a7a', connected: true })],
     ConnectIntervals: (id: string) =>
       (this.status.intervals = {
         connected: true,
@@ -211,6 +219,12 @@ export class FakeApi implements Transport {
     ConnectPassword: (name: string, region: string) => this.connect(name, { region }),
     ConnectToken: (name: string, region: string) => this.connect(name, { region }),
     ConnectFolder: (name: string, path: string) => this.connect(name, { folder: path }),
+    SetSourceSettings: (name: string, values: Record<string, string>) => {
+      const s = this.sources.find((x) => x.name === name);
+      if (!s) throw new Error(`unknown source ${name}`);
+      s.settings = (s.settings ?? []).map((d) => (d.key in values && !d.secret ? { ...d, value: values[d.key] } : d));
+      return s;
+    },
     Disconnect: (name: string) => {
       this.sources = this.sources.map((s) => (s.name === name ? { ...s, connected: false, state: '' } : s));
     },

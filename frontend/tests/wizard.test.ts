@@ -106,6 +106,27 @@ describe('first-run wizard', () => {
     expect(text(byTestId(root, 'source-state-zwift'))).toMatch(/Connected/);
   });
 
+  it('shows the settings a platform declares, and only that platform, once connected', async () => {
+    const fake = new FakeApi();
+    fake.settings = makeSettings({ wizard_step: 'sources' });
+    const coach = { key: 'athlete', label: 'Coached athlete', help: 'for coach accounts: the athlete id to sync', choices: null, secret: false, required: false, folder: false, value: '' };
+    fake.sources = fake.sources.map((s) => (s.name === 'igpsport' ? { ...s, connected: true, state: 'connected', settings: [coach] } : s));
+    const root = await start(fake);
+    expect(queryTestId(root, 'source-settings-mywhoosh')).toBeNull();
+    const form = byTestId(root, 'source-settings-igpsport');
+    expect(text(form)).toMatch(/Coached athlete/);
+    expect(text(form)).toMatch(/for coach accounts/);
+    await type(byTestId<HTMLInputElement>(root, 'source-setting-igpsport-athlete'), ' 4242 ');
+    await click(byTestId(root, 'source-settings-save-igpsport'));
+    expect(fake.callsTo('SetSourceSettings')).toEqual([['igpsport', { athlete: '4242' }]]);
+    expect(text(form)).toMatch(/Saved/);
+  });
+
+  it('names the platforms the backend declares in its welcome', async () => {
+    const root = await start(new FakeApi());
+    expect(text(byTestId(root, 'wizard-step-welcome'))).toMatch(/from MyWhoosh, iGPSport and Zwift into your Intervals\.icu calendar/);
+  });
+
   it('signs in through the browser with the chosen region', async () => {
     const fake = new FakeApi();
     fake.settings = makeSettings({ wizard_step: 'sources' });

@@ -5,6 +5,7 @@ package all
 import (
 	_ "fitbridge/backend/source/folder"
 	_ "fitbridge/backend/source/igpsport"
+	_ "fitbridge/backend/source/imported"
 	_ "fitbridge/backend/source/mywhoosh"
 	_ "fitbridge/backend/source/trainingpeaks"
 )

@@ -29,7 +29,9 @@ import (
 const (
 	// SettingFolder holds the folders, separated by the OS list separator.
 	// Empty for Zwift means "the folders found on this computer".
-	SettingFolder = "folder"
+	SettingFolder = source.SettingFolder
+	// SettingName is the rider's name for a folder, shown in the window.
+	SettingName = "name"
 	// SettingSettle is the settle period as a Go duration ("2m", "90s").
 	SettingSettle = "settle"
 )
@@ -41,6 +43,12 @@ func init() {
 		Kind:        source.KindFolder,
 		Description: "Rides Zwift saved on this computer, read from its Activities folder.",
 		Limits:      localLimits,
+		Color:       "#d55e00",
+		Settings: []source.Setting{{
+			Key: source.SettingFolder, Label: "Folder", Folder: true,
+			Help: "the folder to watch (default: the OS's Zwift Activities folder(s))",
+		}},
+		Diagnose:    diagnoseZwift,
 		New:         func(cfg source.Config) (source.Source, error) { return newSource("zwift", cfg) },
 		Validate:    func(_ context.Context, cfg source.Config) error { return validate("zwift", cfg) },
 		AlsoKnownAs: func(remoteID string) []string { return []string{"zwift_" + remoteID} },
@@ -57,6 +65,12 @@ func init() {
 		Kind:        source.KindFolder,
 		Description: "FIT, TCX or GPX files in a folder: a bike computer plugged in over USB, or files you exported.",
 		Limits:      localLimits,
+		Color:       "#8e5fa8",
+		Settings: []source.Setting{
+			{Key: source.SettingFolder, Label: "Folder", Folder: true, Required: true, Help: "the folder to watch"},
+			{Key: SettingName, Label: "Name", Help: "a name for this folder (shown in the window)"},
+		},
+		Diagnose:    diagnoseDevices,
 		New:         func(cfg source.Config) (source.Source, error) { return newSource("folder", cfg) },
 		Validate:    func(_ context.Context, cfg source.Config) error { return validate("folder", cfg) },
 		FindFolders: deviceFolders,
@@ -222,6 +236,7 @@ func (s *Source) List(ctx context.Context, q source.Query, yield func(source.Act
 		seen[f.RemoteID] = true
 		a := source.Activity{
 			RemoteID:  f.RemoteID,
+			Name:      filepath.Base(f.Path), // the file's own name: a folder has no other
 			StartHint: f.Start,
 			Device:    s.device,
 			Extra: map[string]string{

@@ -40,6 +40,8 @@ func init() {
 		Description: "Rides recorded on iGPSport bike computers, from an international or a China account.",
 		Regions:     []source.Region{{ID: RegionIntl, Name: "International"}, {ID: RegionChina, Name: "China"}},
 		EnvURL:      "FITBRIDGE_IGPSPORT_URL",
+		Color:       "#0072b2",
+		Diagnose:    diagnose,
 		// No published limit; other clients pause 0.1–0.6 s per call and
 		// storage was seen refusing bulk downloads, so one ride at a time.
 		Limits: source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},

@@ -67,6 +67,8 @@ func init() {
 		Kind:        source.KindCloud,
 		Description: "Rides from the MyWhoosh app, as the original FIT files MyWhoosh keeps.",
 		EnvURL:      EnvURL,
+		Color:       "#e69f00",
+		Diagnose:    diagnose,
 		Limits:      Limits,
 		New: func(cfg source.Config) (source.Source, error) {
 			o := Options{}

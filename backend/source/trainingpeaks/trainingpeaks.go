@@ -75,6 +75,9 @@ func init() {
 		CleanToken: CleanToken,
 		Validate:   Validate,
 		ExternalID: ExternalID,
+		Color:      "#009e73",
+		Settings:   settings,
+		Diagnose:   diagnose,
 	})
 }
 

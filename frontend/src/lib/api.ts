@@ -178,16 +178,21 @@ function call<T>(method: string, ...args: unknown[]): Promise<T> {
 
 export const api = {
   Status: () => call<Status>('Status'),
+  /** Tells the backend the first screen shows its data (the start-up benchmark's mark). */
+  Painted: () => call<void>('Painted'),
   ConnectIntervals: (athleteId: string, apiKey: string) =>
     call<IntervalsStatus>('ConnectIntervals', athleteId, apiKey),
   DisconnectIntervals: () => call<void>('DisconnectIntervals'),
   Sources: () => call<SourceInfo[] | null>('Sources'),
+  BuiltinSources: () => call<SourceInfo[] | null>('BuiltinSources'),
   ConnectBrowser: (name: string, region: string) => call<SourceInfo>('ConnectBrowser', name, region),
   ConnectPassword: (name: string, region: string, username: string, password: string) =>
     call<SourceInfo>('ConnectPassword', name, region, username, password),
   ConnectToken: (name: string, region: string, token: string) =>
     call<SourceInfo>('ConnectToken', name, region, token),
   ConnectFolder: (name: string, path: string) => call<SourceInfo>('ConnectFolder', name, path),
+  SetSourceSettings: (name: string, values: Record<string, string>) =>
+    call<SourceInfo>('SetSourceSettings', name, values),
   Disconnect: (name: string) => call<void>('Disconnect', name),
   PickFiles: () => call<string[] | null>('PickFiles'),
   PickFolder: () => call<string>('PickFolder'),

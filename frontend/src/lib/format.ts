@@ -98,7 +98,7 @@ export function longDay(key: string): string {
   return longDayFmt.format(parseDay(key));
 }
 
-/** Starts a reason from the backend with a capital, leaving names like "iGPSport" alone. */
+/** Starts a reason from the backend with a capital, leaving a brand written lower-case first, then capitals, alone. */
 export function sentence(text: string): string {
   return /^[a-z][a-z ]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
 }

@@ -1,19 +1,15 @@
 // Colours per source and marks per state, shared by the calendar, list, legend and drawer.
 
-// Colour-blind friendly hues; each source keeps its colour everywhere.
-const KNOWN: Record<string, string> = {
-  mywhoosh: '#e69f00',
-  igpsport: '#0072b2',
-  trainingpeaks: '#009e73',
-  zwift: '#d55e00',
-  folder: '#8e5fa8',
-  usb: '#56b4e9',
-  import: '#7a7a7a',
-};
+import { sourcesStore } from '../stores/sources.svelte';
+import type { State } from './types';
+
+// Each source declares its colour-blind friendly hue (SourceInfo.color) and
+// keeps it everywhere.
 const SPARE = ['#cc79a7', '#3d9970', '#b8860b', '#4169e1', '#a0522d', '#2f8f9d'];
 
 export function sourceColor(name: string): string {
-  if (KNOWN[name]) return KNOWN[name];
+  const declared = sourcesStore.byName(name)?.color;
+  if (declared) return declared;
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
   return SPARE[h % SPARE.length];
@@ -37,12 +33,13 @@ export type StateGroup =
   | 'unreadable'
   | 'not_activity';
 
-const STATES: Record<string, StateInfo> = {
+// One entry per state the engine sends (State is generated from the Go
+// states): a state added there fails the type check until it is given here.
+// The "Needs a look" group is for a state held for the rider's review.
+const STATES: Record<State, StateInfo> = {
   already_in_intervals: { group: 'already', label: 'Already in Intervals.icu', icon: '◎', tone: 'info' },
   discovered: { group: 'ready', label: 'Found, not downloaded yet', icon: '○', tone: 'muted' },
-  downloaded: { group: 'ready', label: 'Ready to upload', icon: '●', tone: 'muted' },
   ready: { group: 'ready', label: 'Ready to upload', icon: '●', tone: 'muted' },
-  uploading: { group: 'ready', label: 'Uploading…', icon: '↻', tone: 'muted' },
   uploaded: { group: 'uploaded', label: 'Uploaded', icon: '✓', tone: 'ok' },
   failed: { group: 'failed', label: 'Failed', icon: '✕', tone: 'bad' },
   needs_review: { group: 'review', label: 'Needs review', icon: '!', tone: 'warn' },
@@ -52,7 +49,7 @@ const STATES: Record<string, StateInfo> = {
 };
 
 export function stateInfo(state: string): StateInfo {
-  return STATES[state] ?? { group: 'ready', label: state || 'Unknown', icon: '·', tone: 'muted' };
+  return STATES[state as State] ?? { group: 'ready', label: state || 'Unknown', icon: '·', tone: 'muted' };
 }
 
 export const STATE_GROUPS: { id: StateGroup; label: string; icon: string; tone: StateInfo['tone'] }[] = [
@@ -75,9 +72,9 @@ export function isKeptOut(a: { state: string; reason: string }): boolean {
 }
 
 /** States an "Upload" can still act on. */
-export function canUpload(a: { state: string; permanent: boolean; reason?: string }): boolean {
+export function canUpload(a: { state: State; permanent: boolean; reason?: string }): boolean {
   if (a.state === 'skipped') return !a.permanent || isKeptOut({ state: a.state, reason: a.reason ?? '' });
-  return ['discovered', 'downloaded', 'ready', 'failed', 'needs_review'].includes(a.state);
+  return (['discovered', 'ready', 'failed', 'needs_review'] as State[]).includes(a.state);
 }
 
 export const PHASES: Record<string, string> = {

@@ -1,9 +1,9 @@
-// Rides a crash left unsaved (Zwift's in-progress file), and recovering them into the library.
+// Rides a crash left unsaved (a recording app's in-progress file), and recovering them into the library.
 import { api, errorText } from '../lib/api';
 import type { ActivityView, CrashedRide } from '../lib/types';
 import { activitiesStore } from './activities.svelte';
 
-/** A recording is one ride at one path: Zwift reuses the path for the next ride. */
+/** A recording is one ride at one path: the recording app reuses the path for the next ride. */
 export function rideKey(r: CrashedRide): string {
   return `${r.source}\n${r.path}\n${r.start}`;
 }
@@ -18,7 +18,7 @@ class CrashedStore {
   rides = $state<CrashedRide[]>([]);
   loaded = $state(false);
   /**
-   * Rides recovered while the app is open. Zwift's folder is left as it is,
+   * Rides recovered while the app is open. The app's own folder is left as it is,
    * so the backend can list a recovered ride again; it is not offered twice.
    */
   done = $state<Record<string, ActivityView>>({});

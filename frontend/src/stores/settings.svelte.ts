@@ -10,6 +10,7 @@ export const DEFAULT_SETTINGS: Settings = {
   wizard_done: false,
   wizard_step: '',
   workouts_sync: false,
+  no_update_check: false,
 };
 
 /** Light or dark by choice; "system" leaves it to prefers-color-scheme. */

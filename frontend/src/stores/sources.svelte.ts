@@ -2,13 +2,12 @@
 import { api, errorText } from '../lib/api';
 import type { SourceInfo } from '../lib/types';
 
-// Sources that are not accounts, so Sources() does not list them.
-const BUILT_IN: Record<string, string> = { import: 'Added files' };
-
-export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'disconnect';
+export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'settings' | 'disconnect';
 
 class SourcesStore {
   list = $state<SourceInfo[]>([]);
+  /** Sources with nothing to connect (files added by hand), for their names and colours. */
+  builtins = $state<SourceInfo[]>([]);
   loaded = $state(false);
   error = $state('');
   /** What is running per source, e.g. a browser sign-in that can take minutes. */
@@ -21,7 +20,9 @@ class SourcesStore {
   async load() {
     this.error = '';
     try {
-      this.list = (await api.Sources()) ?? [];
+      const [list, builtins] = await Promise.all([api.Sources(), api.BuiltinSources()]);
+      this.list = list ?? [];
+      this.builtins = builtins ?? [];
       this.loaded = true;
     } catch (err) {
       this.error = errorText(err);
@@ -29,11 +30,30 @@ class SourcesStore {
   }
 
   byName(name: string): SourceInfo | undefined {
-    return this.list.find((s) => s.name === name);
+    return this.list.find((s) => s.name === name) ?? this.builtins.find((s) => s.name === name);
+  }
+
+  /**
+   * The platforms a rider can connect, as one phrase ("A, B and C"), from
+   * what the backend declares: no platform is named in the window's code.
+   */
+  platformNames(conjunction: 'and' | 'or'): string {
+    const open = this.list.filter((s) => !s.coming_soon);
+    // Online accounts first, then folders an app keeps; a folder the rider must
+    // pick (a USB head unit, exported files) is "your bike computer".
+    const anyFolder = (s: SourceInfo) => s.kind === 'folder' && (s.settings ?? []).some((x) => x.folder && x.required);
+    const names = [
+      ...open.filter((s) => s.kind !== 'folder').map((s) => s.display_name),
+      ...open.filter((s) => s.kind === 'folder' && !anyFolder(s)).map((s) => s.display_name),
+      ...(open.some(anyFolder) ? ['your bike computer'] : []),
+    ];
+    if (names.length === 0) return 'your platforms and folders';
+    if (names.length === 1) return names[0];
+    return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
   }
 
   displayName(name: string): string {
-    return this.byName(name)?.display_name || BUILT_IN[name] || name;
+    return this.byName(name)?.display_name || name;
   }
 
   private put(info: SourceInfo) {
@@ -66,6 +86,10 @@ class SourcesStore {
   }
   connectToken(name: string, region: string, token: string) {
     return this.run(name, 'token', () => api.ConnectToken(name, region, token));
+  }
+  /** Saves settings the platform declares (a coached athlete); '' clears one. */
+  saveSettings(name: string, values: Record<string, string>) {
+    return this.run(name, 'settings', () => api.SetSourceSettings(name, values));
   }
   connectFolder(name: string, path: string) {
     return this.run(name, 'folder', () => api.ConnectFolder(name, path));
