@@ -221,6 +221,9 @@ func (a *App) Diagnostics() (doctor.Report, error) {
 	return a.service().Doctor(a.ctx())
 }
 
+// OpenLogsFolder shows the folder with the diagnostics reports in the file manager.
+func (a *App) OpenLogsFolder() error { return a.service().OpenLogsFolder(a.ctx()) }
+
 // StartDemo switches to the built-in sample services (no accounts needed).
 func (a *App) StartDemo() (service.Status, error) {
 	if a.service().Demo {

@@ -6,6 +6,7 @@ package intervals
 import (
 	"context"
 	"errors"
+	"fitbridge/backend/httpcall"
 	"fmt"
 	"time"
 )
@@ -18,6 +19,9 @@ type Athlete struct {
 	ID       string
 	Name     string
 	Timezone string // IANA name; needed to compare Strava stubs' local starts
+	// Imperial is the athlete's own choice of miles and feet in Intervals.icu;
+	// FitBridge shows distances the same way unless the rider says otherwise.
+	Imperial bool
 	// Native feeds the rider already has switched on (for duplicate warnings).
 	GarminSync, StravaSync, ZwiftSync, WahooSync bool
 }
@@ -80,13 +84,7 @@ func (e *APIError) Error() string {
 // RetryAfterError is a call that ended while Intervals.icu asked for a wait
 // (Retry-After) longer than the client waits inside one call, or on its last
 // attempt. After is that wait, so the caller can schedule its next try.
-type RetryAfterError struct {
-	Err   error
-	After time.Duration
-}
-
-func (e *RetryAfterError) Error() string { return e.Err.Error() }
-func (e *RetryAfterError) Unwrap() error { return e.Err }
+type RetryAfterError = httpcall.RetryAfterError
 
 // RetryAfter is the wait Intervals.icu asked for when err ended a call.
 func RetryAfter(err error) (time.Duration, bool) {

@@ -292,6 +292,7 @@ type athleteWire struct {
 	FirstName        string     `json:"firstname"`
 	LastName         string     `json:"lastname"`
 	Timezone         string     `json:"timezone"`
+	Measurement      string     `json:"measurement_preference"`
 	Status           string     `json:"status"`
 	GarminSync       *bool      `json:"icu_garmin_sync_activities"`
 	StravaAuthorized *bool      `json:"strava_authorized"`
@@ -311,6 +312,7 @@ func (w athleteWire) athlete() Athlete {
 		ID:         string(w.ID),
 		Name:       name,
 		Timezone:   w.Timezone,
+		Imperial:   imperial(w.Measurement),
 		GarminSync: isTrue(w.GarminSync),
 		ZwiftSync:  isTrue(w.ZwiftSync),
 		WahooSync:  isTrue(w.WahooSync),
@@ -326,6 +328,17 @@ func (w athleteWire) athlete() Athlete {
 }
 
 func isTrue(b *bool) bool { return b != nil && *b }
+
+// imperial reads measurement_preference: "meters" is metric; "feet" (the
+// value Strava's athlete uses) and "imperial" mean miles. Anything else,
+// or nothing, stays metric.
+func imperial(pref string) bool {
+	switch strings.ToLower(strings.TrimSpace(pref)) {
+	case "feet", "imperial":
+		return true
+	}
+	return false
+}
 
 func boolAttr(b *bool) string {
 	if b == nil {

@@ -113,6 +113,15 @@ func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	if err != nil {
 		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
 	}
+	// The same bytes, from this import or from a source, are one activity:
+	// this file becomes one more place it was found.
+	same, err := s.Store.WithHash(hash)
+	if err != nil {
+		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
+	}
+	if same != nil {
+		return s.knownFile(same, name)
+	}
 	t, _ := backfill.Classify(data)
 	row := &store.Activity{
 		Source: imported.Name, RemoteID: hash, ExternalID: imported.ExternalID(hash),
@@ -128,11 +137,27 @@ func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	if err != nil {
 		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
 	}
+	if !created {
+		return s.knownFile(got, name)
+	}
 	v := s.view(*got)
 	v.File = name
-	if !created {
-		s.Log.Debug("import: same bytes already in the library", "file", filepath.Base(name), "activity", got.ID)
+	return v
+}
+
+// knownFile answers an import of bytes the library has: the activity as it
+// stands, marked as already there, with the file kept as one of its places.
+func (s *Service) knownFile(a *store.Activity, name string) ActivityView {
+	s.Log.Debug("import: same bytes already in the library", "file", filepath.Base(name), "activity", a.ID)
+	if name != a.File {
+		if err := s.Store.AddPlace(a.ID, name); err != nil {
+			s.Log.Warn("import: could not remember a second place", "activity", a.ID, "err", err)
+		}
 	}
+	v := s.view(*a)
+	// The answer names the file as given (the CLI's contract); the activity keeps its own.
+	v.File = name
+	v.AlreadyInLibrary = true
 	return v
 }
 

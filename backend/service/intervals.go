@@ -49,6 +49,9 @@ func (s *Service) ConnectIntervals(ctx context.Context, athleteID, apiKey string
 		if errors.As(err, &api) && api.Auth() {
 			return IntervalsStatus{}, errors.New("Intervals.icu did not accept this API key: copy it again from Settings → Developer Settings on intervals.icu")
 		}
+		if u := unreachable("Intervals.icu", err); u != err {
+			return IntervalsStatus{}, u
+		}
 		return IntervalsStatus{}, fmt.Errorf("could not reach Intervals.icu to check the key: %w", err)
 	}
 	if athleteID != "" && athleteID != "0" && !sameAthlete(athleteID, ath.ID) {
@@ -58,7 +61,11 @@ func (s *Service) ConnectIntervals(ctx context.Context, athleteID, apiKey string
 		return IntervalsStatus{}, fmt.Errorf("keep the API key in the system keyring: %w", err)
 	}
 	acc := &store.Account{Name: intervalsAccount, State: store.AccountConnected, Identity: ath.ID, DisplayName: ath.Name, ConnectedAt: time.Now().UTC()}
-	acc.SetSettingsMap(map[string]string{"timezone": ath.Timezone})
+	units := "km"
+	if ath.Imperial {
+		units = "mi"
+	}
+	acc.SetSettingsMap(map[string]string{"timezone": ath.Timezone, "units": units})
 	if err := s.Store.SaveAccount(acc); err != nil {
 		return IntervalsStatus{}, err
 	}
@@ -86,7 +93,7 @@ func (s *Service) intervalsStatus() IntervalsStatus {
 	}
 	return IntervalsStatus{
 		Connected: true, AthleteID: acc.Identity, AthleteName: acc.DisplayName,
-		Timezone: acc.SettingsMap()["timezone"], State: acc.State,
+		Timezone: acc.SettingsMap()["timezone"], Units: acc.SettingsMap()["units"], State: acc.State,
 		URL: s.intervalsWebURL(),
 	}
 }

@@ -56,7 +56,10 @@ func (s *Service) ActivityDetail(id uint) (ActivityDetail, error) {
 	if err != nil {
 		return ActivityDetail{}, err
 	}
-	d := ActivityDetail{Activity: s.view(*row), History: []StateChange{}}
+	d := ActivityDetail{Activity: s.view(*row), History: []StateChange{}, Places: []string{}}
+	if places, err := s.Store.Places(row.ID); err == nil {
+		d.Places = places
+	}
 	if row.Hash != "" {
 		if data, err := s.Cache.Get(row.Hash); err == nil {
 			if st, err := fitfile.ReadStreams(data, 400); err == nil {

@@ -25,6 +25,12 @@ func (s *Service) Settings() Settings {
 	st.WorkoutsSync = s.Store.Setting(SettingWorkoutsSync) == "true"
 	st.WizardDone = s.Store.Setting("wizard_done") == "true"
 	st.WizardStep = s.Store.Setting("wizard_step")
+	st.Units = s.Store.Setting("units")
+	st.WeekStart = "monday"
+	if v := s.Store.Setting("week_start"); v != "" {
+		st.WeekStart = v
+	}
+	st.Language = s.Store.Setting("language")
 	st.NoUpdateCheck = s.Store.Setting("no_update_check") == "true"
 	return st
 }
@@ -39,7 +45,27 @@ func (s *Service) SaveSettings(st Settings) (Settings, error) {
 	default:
 		return s.Settings(), errors.New(`the theme must be "system", "light" or "dark"`)
 	}
+	switch st.Units {
+	case "", "km", "mi":
+	default:
+		return s.Settings(), errors.New(`units must be "km", "mi" or empty (as in Intervals.icu)`)
+	}
+	switch st.WeekStart {
+	case "":
+		st.WeekStart = "monday"
+	case "monday", "sunday":
+	default:
+		return s.Settings(), errors.New(`the week starts on "monday" or "sunday"`)
+	}
+	switch st.Language {
+	case "", "en", "de":
+	default:
+		return s.Settings(), errors.New(`the language must be "en", "de" or empty (the system's)`)
+	}
 	set := map[string]string{
+		"units":                    st.Units,
+		"week_start":               st.WeekStart,
+		"language":                 st.Language,
 		"continuous_sync":          strconv.FormatBool(st.ContinuousSync),
 		"poll_minutes":             strconv.Itoa(st.PollMinutes),
 		"theme":                    st.Theme,

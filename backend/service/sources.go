@@ -107,7 +107,7 @@ var learntSettingsMu sync.Mutex
 // platform learns (which request form it takes): in the connected account,
 // and in learnt, for a sign-in whose account is saved afterwards.
 func (s *Service) sourceConfigLearning(d source.Descriptor, region, token string, settings map[string]string) (source.Config, func() map[string]string) {
-	cfg := source.Config{Region: region, Token: token, Settings: s.withSecretSettings(d, settings)}
+	cfg := source.Config{Region: region, Token: token, Settings: s.withSecretSettings(d, settings), Transport: platformTransport}
 	got := map[string]string{}
 	cfg.OnSetting = func(k, v string) {
 		learntSettingsMu.Lock()
@@ -222,6 +222,9 @@ func (s *Service) ConnectPassword(ctx context.Context, name, region, username, p
 	defer cancel()
 	sess, err := d.Login(ctx, cfg, strings.TrimSpace(username), password)
 	if err != nil {
+		if u := unreachable(d.DisplayName, err); u != err {
+			return SourceInfo{}, u
+		}
 		return SourceInfo{}, fmt.Errorf("%s sign-in: %w", d.DisplayName, err)
 	}
 	// What the sign-in learnt (a rider id) joins the account's other settings.
@@ -353,6 +356,9 @@ func (s *Service) saveSourceAccount(ctx context.Context, d source.Descriptor, re
 			}
 			if errors.Is(err, source.ErrNeedsSignIn) {
 				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: sign in again or paste a fresh token", d.DisplayName)
+			}
+			if u := unreachable(d.DisplayName, err); u != err {
+				return SourceInfo{}, u
 			}
 			return SourceInfo{}, fmt.Errorf("check the %s sign-in: %w", d.DisplayName, err)
 		}

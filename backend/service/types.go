@@ -30,6 +30,7 @@ type IntervalsStatus struct {
 	AthleteID   string `json:"athlete_id"`
 	AthleteName string `json:"athlete_name"`
 	Timezone    string `json:"timezone"`
+	Units       string `json:"units"` // "km" or "mi" as the athlete chose in Intervals.icu; "" when unknown
 	State       string `json:"state"` // "connected", "needs_sign_in", "" when not connected
 	URL         string `json:"url"`   // the athlete's Intervals.icu page
 }
@@ -85,6 +86,9 @@ type ActivityView struct {
 	IntervalsID  string      `json:"intervals_id"`
 	IntervalsURL string      `json:"intervals_url"`
 	MatchedVia   string      `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
+	// AlreadyInLibrary marks, in an import's answer, a file whose bytes the
+	// library already had: nothing new was added.
+	AlreadyInLibrary bool `json:"already_in_library,omitempty"`
 }
 
 // ActivityFilter narrows the library. Empty fields mean "all".
@@ -100,6 +104,9 @@ type ActivityDetail struct {
 	Activity ActivityView  `json:"activity"`
 	Streams  Streams       `json:"streams"`
 	History  []StateChange `json:"history"`
+	// Places are where the same file was found besides the activity's own
+	// file (another folder, another import); empty when only there.
+	Places []string `json:"places"`
 }
 
 // Streams are downsampled power and heart rate over time.
@@ -191,6 +198,12 @@ type Settings struct {
 	StravaMatchesDuplicate bool   `json:"strava_matches_duplicate"`
 	WizardDone             bool   `json:"wizard_done"`
 	WizardStep             string `json:"wizard_step"`
+	// Units: "" follows the Intervals.icu athlete's choice, else "km" or "mi".
+	Units string `json:"units"`
+	// WeekStart: "monday" (as Intervals.icu) or "sunday".
+	WeekStart string `json:"week_start"`
+	// Language of the window: "" the system's, else "en" or "de".
+	Language string `json:"language"`
 	// WorkoutsSync keeps planned workouts current during continuous sync.
 	WorkoutsSync bool `json:"workouts_sync"`
 	// NoUpdateCheck turns the daily look for a newer FitBridge off. Stored

@@ -72,6 +72,22 @@ describe('backfill screen', () => {
     off();
   });
 
+  it('fills the bar when the run finished and says when it stopped without "Finished"', async () => {
+    const fake = running();
+    fake.progress = { ...fake.progress, running: false, phase: 'done', done: 196, finished_at: '2024-03-05T11:00:00Z' };
+    const { root, off } = await open(fake);
+    const bar = byTestId(root, 'backfill-progress');
+    expect(bar.getAttribute('aria-valuenow')).toBe('200');
+    expect(bar.querySelector<HTMLElement>('.fill')!.style.width).toBe('100%');
+    expect(text(root)).toMatch(/Finished/);
+    fake.emit('progress', { ...fake.progress, phase: 'cancelled', done: 120 });
+    await settle();
+    expect(text(byTestId(root, 'backfill-phase'))).toBe('Stopped');
+    expect(text(root)).not.toMatch(/Finished/);
+    expect(bar.getAttribute('aria-valuenow')).toBe('120');
+    off();
+  });
+
   it('follows progress events', async () => {
     const { root, off, fake } = await open(running());
     fake.emit('progress', { ...fake.progress, done: 150 });
@@ -131,7 +147,7 @@ describe('backfill screen', () => {
 
   it('starts a first run when there is none', async () => {
     const fake = new FakeApi();
-    fake.status.intervals = { connected: true, athlete_id: 'i1', athlete_name: 'Ada', timezone: '', state: 'connected', url: '' };
+    fake.status.intervals = { connected: true, athlete_id: 'i1', athlete_name: 'Ada', timezone: '', units: '', state: 'connected', url: '' };
     fake.sources[0] = { ...fake.sources[0], connected: true, state: 'connected' };
     fake.install();
     await statusStore.load();

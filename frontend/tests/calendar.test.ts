@@ -5,6 +5,7 @@ import { sourceColor } from '../src/lib/palette';
 import { activitiesStore } from '../src/stores/activities.svelte';
 import { sourcesStore } from '../src/stores/sources.svelte';
 import { ui } from '../src/stores/ui.svelte';
+import { importer } from '../src/components/library/importer.svelte';
 import { byTestId, click, key, queryTestId, render, settle, text } from './helpers';
 import { FakeApi, makeActivity } from './fakeApi';
 
@@ -142,29 +143,117 @@ describe('calendar', () => {
     expect(day5.dataset.count).toBe('2');
     expect(day5.getAttribute('aria-label')).toMatch(/2 activities/);
     expect(day5.querySelector('.flag')).not.toBeNull();
-    expect(byTestId(root, 'year-day-2024-03-20').style.background).toBeTruthy();
+    // The day shows where its rides stand: a failure outranks an upload.
+    expect(day5.dataset.look).toBe('bad');
+    expect(byTestId(root, 'year-day-2024-03-20').dataset.look).toBe('done');
+    expect(byTestId(root, 'year-day-2024-03-28').dataset.look).toBe('todo');
     expect(byTestId(root, 'year-day-2024-03-06').dataset.count).toBe('0');
+    // Month totals, in the one duration format.
+    expect(text(byTestId(root, 'year-total-3'))).toBe('4h · 120 km');
+    expect(byTestId(root, 'year-total-3').title).toBe('4 activities');
+    expect(text(byTestId(root, 'year-legend'))).toMatch(/In Intervals\.icu.*Found, not uploaded yet.*Needs a look.*Failed or unreadable/);
+    expect(text(byTestId(root, 'year-total-4'))).toBe('');
 
     await key(day5, 'Enter');
     expect(activitiesStore.view).toBe('month');
     expect(queryTestId(root, 'calendar-month')).not.toBeNull();
   });
 
-  it('shows files without a date above the calendar, where they can be opened', async () => {
+  it('lists files without a date once, in the whole history, not in every period', async () => {
     const fake = library();
     fake.activities.push(makeActivity(5, { source: 'import', state: 'unreadable', name: 'broken', start: '', elapsed_s: 0, reason: 'file ends 19 bytes early', permanent: true }));
     const root = await open(fake);
-    const strip = byTestId(root, 'calendar-undated');
-    expect(text(strip)).toMatch(/Without a date \(1\)/);
-    expect(chipIds(strip)).toEqual([5]);
-    expect(chipIds(byTestId(root, 'calendar-month'))).not.toContain(5);
-    expect(text(byTestId(root, 'filter-source-import'))).toBe('Added files 1');
-    await click(byTestId(strip, 'activity-chip-5'));
-    expect(activitiesStore.openId).toBe(5);
-    activitiesStore.close();
+    const note = byTestId(root, 'calendar-undated');
+    expect(text(note)).toMatch(/1 file without a date/);
+    expect(chipIds(root)).not.toContain(5);
+    // The year's list leaves it out: it has no year.
     await click(byTestId(root, 'view-list'));
-    expect(queryTestId(root, 'calendar-undated')).toBeNull();
+    expect(queryTestId(root, 'list-row-5')).toBeNull();
+    await click(byTestId(root, 'undated-show'));
+    await settle();
+    expect(activitiesStore.allTime).toBe(true);
+    expect(fake.callsTo('Activities').at(-1)?.[0]).toMatchObject({ since: '', until: '' });
+    expect(text(byTestId(root, 'cal-title'))).toBe('Whole history');
+    expect(root.querySelectorAll('[data-testid="list-row-5"]')).toHaveLength(1);
     expect(text(byTestId(root, 'list-row-5'))).toMatch(/Unreadable file.*File ends 19 bytes early/);
+    expect(queryTestId(root, 'calendar-undated')).toBeNull();
+  });
+
+  it('finds by name, filters by sport and sorts the list by any column', async () => {
+    const fake = library();
+    fake.activities[0].sport = 'VirtualRide';
+    fake.activities[1].sport = 'Ride';
+    fake.activities[2].sport = 'VirtualRide';
+    fake.activities[3].sport = 'Run';
+    fake.activities[2].elapsed_s = 7200;
+    fake.activities[3].elapsed_s = 600;
+    const root = await open(fake);
+    await click(byTestId(root, 'view-list'));
+    const ids = () => [...root.querySelectorAll<HTMLElement>('[data-testid^="list-row-"]')].map((r) => Number(r.dataset.testid!.split('-').pop()));
+
+    const search = byTestId(root, 'filter-search') as HTMLInputElement;
+    search.value = 'zwift';
+    search.dispatchEvent(new Event('input', { bubbles: true }));
+    await settle();
+    expect(ids()).toEqual([3]);
+    activitiesStore.search('');
+    await settle();
+
+    await click(byTestId(root, 'filter-sport-VirtualRide'));
+    expect(ids()).toEqual([3, 1]);
+    expect(text(byTestId(root, 'filter-sport-VirtualRide'))).toMatch(/2/);
+    await click(byTestId(root, 'filter-sport-VirtualRide'));
+
+    await click(byTestId(root, 'list-sort-duration'));
+    expect(ids()).toEqual([3, 2, 1, 4]);
+    expect(byTestId(root, 'list-sort-duration').closest('th')!.getAttribute('aria-sort')).toBe('descending');
+    await click(byTestId(root, 'list-sort-duration'));
+    expect(ids()[0]).toBe(4);
+    await click(byTestId(root, 'list-sort-name'));
+    expect(ids()).toEqual([4, 2, 1, 3]);
+  });
+
+  it('keeps the selection count to what is shown and would be uploaded', async () => {
+    const root = await open(library());
+    await click(byTestId(root, 'view-list'));
+    await click(byTestId(root, 'list-select-all'));
+    expect(text(byTestId(root, 'selection-count'))).toBe('4 activities');
+    await click(byTestId(root, 'filter-source-mywhoosh'));
+    expect(text(byTestId(root, 'selection-count'))).toBe('2 activities');
+    // Showing all again does not bring back what the filter dropped.
+    await click(byTestId(root, 'filter-source-mywhoosh'));
+    expect(text(byTestId(root, 'selection-count'))).toBe('2 activities');
+    await click(byTestId(root, 'cal-prev'));
+    await settle();
+    expect(queryTestId(root, 'selection-bar')).toBeNull();
+  });
+
+  it('says the library already has files added again', async () => {
+    const fake = library();
+    const root = await open(fake);
+    fake.handlers.ImportFiles = () => ({
+      activities: [
+        { ...fake.activities[0], already_in_library: true },
+        makeActivity(9, { source: 'import', state: 'ready', name: 'New ride', start: at(9) }),
+      ],
+    });
+    await importer.files([new File(['x'], 'ride.fit'), new File(['y'], 'new.fit')]);
+    await settle();
+    expect(text(byTestId(root, 'import-headline'))).toBe('2 files added: 1 ready to upload, 1 already in your library.');
+    expect(root.querySelectorAll('[data-testid="import-known"]')).toHaveLength(1);
+    fake.handlers.ImportFiles = () => ({ activities: [{ ...fake.activities[0], already_in_library: true }] });
+    await importer.files([new File(['x'], 'ride.fit')]);
+    await settle();
+    expect(text(byTestId(root, 'import-headline'))).toBe('Already in your library: 1 file, nothing new.');
+    importer.clear();
+  });
+
+  it('says so when a year has no activities', async () => {
+    const root = await open(library());
+    await click(byTestId(root, 'view-year'));
+    await click(byTestId(root, 'cal-prev'));
+    await settle();
+    expect(text(byTestId(root, 'period-empty'))).toBe('No activities in 2023.');
   });
 
   it('lists activities with date, source, state and reason', async () => {
@@ -172,7 +261,7 @@ describe('calendar', () => {
     await click(byTestId(root, 'view-list'));
     const rows = root.querySelectorAll('[data-testid^="list-row-"]');
     expect([...rows].map((r) => (r as HTMLElement).dataset.testid)).toEqual(['list-row-4', 'list-row-3', 'list-row-2', 'list-row-1']);
-    expect(text(byTestId(root, 'list-row-2'))).toMatch(/Road ride.*1h 00m.*30\.0 km.*iGPSport.*Failed.*Intervals\.icu was busy/);
+    expect(text(byTestId(root, 'list-row-2'))).toMatch(/Road ride.*Virtual ride.*1h.*30\.0 km.*iGPSport.*Failed.*Intervals\.icu was busy/);
     await click(byTestId(root, 'list-select-2'));
     expect(text(byTestId(root, 'selection-bar'))).toMatch(/1 activity selected/);
   });
@@ -203,6 +292,22 @@ describe('activity drawer', () => {
     await key(document.body, 'Escape');
     expect(queryTestId(root, 'activity-drawer')).toBeNull();
     expect(activitiesStore.openId).toBeNull();
+  });
+
+  it('shows the new state in the open drawer when the library changes', async () => {
+    const fake = library();
+    const root = render(ActivityDrawer).target;
+    activitiesStore.open(2);
+    await settle();
+    await click(byTestId(root, 'drawer-upload'));
+    expect(text(byTestId(root, 'drawer-upload'))).toBe('Upload started');
+    fake.activities[1] = { ...fake.activities[1], state: 'uploaded', reason: '', intervals_url: 'https://intervals.icu/activities/i7' };
+    fake.emit('library');
+    await settle();
+    expect(fake.callsTo('ActivityDetail')).toEqual([[2], [2]]);
+    expect(text(byTestId(root, 'activity-drawer'))).toMatch(/Uploaded/);
+    expect(queryTestId(root, 'drawer-upload')).toBeNull();
+    expect(queryTestId(root, 'drawer-intervals-link')).not.toBeNull();
   });
 });
 

@@ -49,20 +49,20 @@ describe('diagnostics page', () => {
 
     const rows = root.querySelectorAll('[data-testid^="diagnostics-check-"]');
     expect(rows).toHaveLength(3);
-    const first = byTestId(root, 'diagnostics-check-0');
-    expect(text(first)).toMatch(/Intervals\.icu/);
-    expect(text(first)).toMatch(/GET \/api\/v1\/athlete\/0/);
-    expect(text(first)).toMatch(/HTTP 200/);
-    expect(text(first)).toMatch(/120 ms/);
-    expect(text(first)).toMatch(/timezone Europe\/London/);
-    expect(text(byTestId(root, 'diagnostics-verdict-0'))).toBe('✓ OK');
-    expect(text(byTestId(root, 'diagnostics-verdict-1'))).toBe('! Needs sign-in');
-    expect(text(byTestId(root, 'diagnostics-verdict-2'))).toBe('✕ Problem');
-    expect(text(byTestId(root, 'diagnostics-check-1'))).toMatch(/^MyWhoosh/);
-    // No HTTP answer, no status shown.
-    expect(text(byTestId(root, 'diagnostics-check-2'))).not.toMatch(/HTTP/);
+    // One plain line each: what works, or what to do with this window's buttons.
+    expect(text(byTestId(root, 'diagnostics-check-0'))).toBe('✓ Intervals.icu: works.');
+    expect(text(byTestId(root, 'diagnostics-check-1'))).toMatch(/^! MyWhoosh: needs you to sign in again: press Reconnect\.\s*Reconnect$/);
+    expect(text(byTestId(root, 'diagnostics-check-2'))).toBe('✕ Zwift: the folder cannot be read. Check it in Settings under Connected accounts and folders.');
+    for (const r of rows) expect(text(r)).not.toMatch(/fitbridge |HTTP|ms\b|GET /);
+    expect(byTestId(root, 'diagnostics-check-0').dataset.verdict).toBe('ok');
+    expect(byTestId(root, 'diagnostics-check-2').dataset.verdict).toBe('problem');
 
-    // Open questions in number order.
+    // The technical detail is folded under "Details for a bug report".
+    const details = byTestId<HTMLDetailsElement>(root, 'diagnostics-details');
+    expect(details.open).toBe(false);
+    expect(text(byTestId(root, 'diagnostics-details-summary'))).toBe('Details for a bug report');
+    expect(text(details)).toMatch(/GET \/api\/v1\/athlete\/0.*HTTP 200.*120 ms/);
+    expect(text(details)).toMatch(/timezone Europe\/London/);
     const dts = [...byTestId(root, 'diagnostics-answers-0').querySelectorAll('dt')].map((d) => text(d));
     expect(dts).toEqual(['Open question 5', 'Open question 9']);
     expect(text(byTestId(root, 'diagnostics-answers-0'))).toMatch(/zwift_sync_activities present, false/);
@@ -72,7 +72,16 @@ describe('diagnostics page', () => {
 
     expect(text(byTestId(root, 'diagnostics-status'))).toBe('2 of 3 checks need attention.');
     expect(text(byTestId(root, 'diagnostics-file'))).toBe('/home/rider/.fitbridge/logs/doctor-20240305-100000.txt');
-    expect(text(root)).toMatch(/attach this file to your bug report/);
+
+    // Copy report puts the report on the clipboard; Open folder asks the backend.
+    let copied = '';
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: async (s: string) => void (copied = s) }, configurable: true });
+    fake.handlers.OpenLogsFolder = () => undefined;
+    await click(byTestId(root, 'diagnostics-copy'));
+    expect(JSON.parse(copied).file).toBe('/home/rider/.fitbridge/logs/doctor-20240305-100000.txt');
+    expect(text(byTestId(root, 'diagnostics-copy'))).toBe('Copied');
+    await click(byTestId(root, 'diagnostics-open-folder'));
+    expect(fake.callsTo('OpenLogsFolder')).toEqual([[]]);
   });
 
   it('shows a busy state while the checks run', async () => {

@@ -219,6 +219,7 @@ export const api = {
   StartDemo: () => call<Status>('StartDemo'),
   // Its Go context.Context is supplied by the backend, not sent from here.
   Diagnostics: () => call<DiagnosticsReport>('Diagnostics'),
+  OpenLogsFolder: () => call<void>('OpenLogsFolder'),
   CrashedRides: () => call<CrashedRide[] | null>('CrashedRides'),
   RecoverRide: (source: string, path: string) => call<ActivityView>('RecoverRide', source, path),
   UpdateNotice: () => call<UpdateNotice>('UpdateNotice'),

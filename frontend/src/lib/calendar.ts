@@ -1,5 +1,7 @@
-// Date arithmetic for the month and year grids. Weeks start on Monday, as in Intervals.icu.
+// Date arithmetic for the month and year grids. Weeks start on Monday, as in
+// Intervals.icu, or on Sunday when the rider says so in Settings.
 import { byText, dayKey, dayOf } from './format';
+import { locale } from './i18n/index.svelte';
 
 export interface DayCell {
   key: string; // YYYY-MM-DD
@@ -7,9 +9,9 @@ export interface DayCell {
   inMonth: boolean;
 }
 
-/** Monday-based weekday index: Monday 0 … Sunday 6. */
+/** Place of a day in the rider's week: 0 for the first day (Monday or Sunday) … 6. */
 export function weekday(d: Date): number {
-  return (d.getDay() + 6) % 7;
+  return (d.getDay() + 7 - locale.weekStart) % 7;
 }
 
 export function addDays(d: Date, n: number): Date {
@@ -24,7 +26,7 @@ export function addMonths(d: Date, n: number): Date {
   return new Date(d.getFullYear(), d.getMonth() + n, 1);
 }
 
-/** The weeks shown for a month: whole Monday–Sunday weeks covering it. */
+/** The weeks shown for a month: whole weeks covering it, from the rider's first day. */
 export function monthWeeks(month: Date): DayCell[][] {
   const first = startOfMonth(month);
   const start = addDays(first, -weekday(first));
@@ -80,9 +82,13 @@ export function daysBetween(a: string, b: string): string[] {
   return out;
 }
 
-export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-export const WEEKDAYS_LONG = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-export const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
-];
+/**
+ * Shift+mousedown on a day would otherwise start selecting the page's text
+ * from the last click to here; the range of days is the selection wanted.
+ * The day still takes focus, as a plain click gives it.
+ */
+export function keepTextUnselected(e: MouseEvent) {
+  if (!e.shiftKey) return;
+  e.preventDefault();
+  (e.currentTarget as HTMLElement | null)?.focus();
+}

@@ -1,4 +1,5 @@
-// Numbers and dates as a rider reads them.
+// Numbers and dates as a rider reads them, in the window's language and units.
+import { activityName, locale, number, t } from './i18n/index.svelte';
 
 export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -21,57 +22,74 @@ export function parseDay(key: string): Date {
   return new Date(y, m - 1, d);
 }
 
+/**
+ * The one duration format: "1h 18m", "2h", "58m", and "40s" under a minute.
+ * "–" when the length is not known.
+ */
 export function duration(seconds: number): string {
-  if (!seconds || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  if (h > 0) return `${h}h ${pad2(m)}m`;
-  const sec = s % 60;
-  return m > 0 ? `${m}m${sec ? ` ${pad2(sec)}s` : ''}` : `${sec}s`;
+  if (!seconds || seconds < 0 || !Number.isFinite(seconds)) return '–';
+  if (seconds < 59.5) return t('unit.s', { s: Math.round(seconds) });
+  const total = Math.round(seconds / 60);
+  const h = Math.floor(total / 60);
+  const m = total % 60;
+  if (h === 0) return t('unit.m', { m });
+  return m === 0 ? t('unit.h', { h }) : t('unit.hm', { h, m });
 }
 
-/** Short form for calendar chips: 2:17 or 37m. */
+/** Chips use the same format; empty rather than "–" where space is short. */
 export function shortDuration(seconds: number): string {
-  if (!seconds || seconds < 0) return '';
-  const m = Math.round(seconds / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}:${pad2(m % 60)}` : `${m}m`;
+  return !seconds || seconds < 0 ? '' : duration(seconds);
 }
 
+const METRES_PER_MILE = 1609.344;
+const FEET_PER_METRE = 3.28084;
+
+// Fewer decimals as distances grow: 8.42, 42.2, 120.
+function decimals(n: number): number {
+  return n < 10 ? 2 : n < 100 ? 1 : 0;
+}
+
+/** A distance in the rider's unit: "12.3 km" or "7.6 mi"; short ones in m or ft. */
 export function distance(metres: number): string {
-  if (!metres || metres <= 0) return '–';
-  if (metres < 1000) return `${Math.round(metres)} m`;
-  return `${(metres / 1000).toFixed(metres < 10000 ? 2 : 1)} km`;
+  if (!metres || metres <= 0 || !Number.isFinite(metres)) return '–';
+  if (locale.units === 'mi') {
+    const miles = metres / METRES_PER_MILE;
+    if (miles < 0.1) return t('unit.feet', { n: Math.round(metres * FEET_PER_METRE) });
+    return t('unit.mi', { n: number(miles, decimals(miles), decimals(miles)) });
+  }
+  if (metres < 1000) return t('unit.metres', { n: Math.round(metres) });
+  const km = metres / 1000;
+  return t('unit.km', { n: number(km, decimals(km), decimals(km)) });
+}
+
+/** The unit distances are shown in, for chart axes and headings. */
+export function distanceUnit(): string {
+  return locale.units;
 }
 
 export function timeLeft(seconds: number): string {
   if (!seconds || seconds <= 0 || !Number.isFinite(seconds)) return '';
-  if (seconds < 60) return 'less than a minute';
+  if (seconds < 60) return t('time.lessThanMinute');
   const m = Math.round(seconds / 60);
-  if (m < 60) return `about ${m} min`;
-  const h = Math.floor(m / 60);
-  return `about ${h} h ${pad2(m % 60)} min`;
+  if (m < 60) return t('time.aboutMin', { m });
+  return t('time.aboutHourMin', { h: Math.floor(m / 60), m: pad2(m % 60) });
 }
 
-// The system's language, unless the engine rejects it (a Linux session in the
-// POSIX locale reports "C"): then English rather than an empty window.
-function safeLocale(): string | undefined {
-  try {
-    const lang = globalThis.navigator?.language;
-    if (lang) Intl.getCanonicalLocales(lang);
-    new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(0);
-    new Intl.NumberFormat(undefined).format(1);
-    return undefined;
-  } catch {
-    return 'en-US';
+// Formatters per locale, made when first asked for: the language can change while the window is open.
+const formats = new Map<string, Intl.DateTimeFormat>();
+function fmt(name: string, opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const id = `${locale.intl}|${name}`;
+  let f = formats.get(id);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat(locale.intl, opts);
+    } catch {
+      f = new Intl.DateTimeFormat('en-US', opts);
+    }
+    formats.set(id, f);
   }
+  return f;
 }
-const locale = safeLocale();
-
-const dateFmt = new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
-const timeFmt = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
-const dateTimeFmt = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' });
-const longDayFmt = new Intl.DateTimeFormat(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
 
 function valid(rfc3339: string): Date | null {
   if (!rfc3339) return null;
@@ -81,21 +99,49 @@ function valid(rfc3339: string): Date | null {
 
 export function date(rfc3339: string): string {
   const d = valid(rfc3339);
-  return d ? dateFmt.format(d) : '–';
+  return d ? fmt('date', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }).format(d) : '–';
 }
 
 export function time(rfc3339: string): string {
   const d = valid(rfc3339);
-  return d ? timeFmt.format(d) : '';
+  return d ? fmt('time', { hour: '2-digit', minute: '2-digit' }).format(d) : '';
 }
 
 export function dateTime(rfc3339: string): string {
   const d = valid(rfc3339);
-  return d ? dateTimeFmt.format(d) : '–';
+  return d ? fmt('dateTime', { dateStyle: 'medium', timeStyle: 'short' }).format(d) : '–';
 }
 
 export function longDay(key: string): string {
-  return longDayFmt.format(parseDay(key));
+  return fmt('longDay', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(parseDay(key));
+}
+
+/** "March 2024" in the window's language. */
+export function monthTitle(d: Date): string {
+  return fmt('monthTitle', { month: 'long', year: 'numeric' }).format(d);
+}
+
+/** The twelve month names, January first. */
+export function monthNames(style: 'long' | 'short' = 'long'): string[] {
+  const f = fmt(`month-${style}`, { month: style });
+  return Array.from({ length: 12 }, (_, m) => f.format(new Date(2024, m, 1)));
+}
+
+/** Weekday names in the order the calendar shows them (from the rider's first day of the week). */
+export function weekdayNames(style: 'long' | 'short' | 'narrow' = 'short'): string[] {
+  const f = fmt(`weekday-${style}`, { weekday: style });
+  // 7 January 2024 was a Sunday.
+  return Array.from({ length: 7 }, (_, i) => f.format(new Date(2024, 0, 7 + ((i + locale.weekStart) % 7))));
+}
+
+/** An activity's name, or its sport and start time when it has none. */
+export function nameOf(a: { name: string; sport: string; start: string }): string {
+  return activityName(a, time);
+}
+
+/** A path cut after each folder separator, so it can wrap there (with <wbr>). */
+export function pathParts(path: string): string[] {
+  return path.split(/(?<=[\\/])/);
 }
 
 /** Starts a reason from the backend with a capital, leaving a brand written lower-case first, then capitals, alone. */
@@ -103,6 +149,7 @@ export function sentence(text: string): string {
   return /^[a-z][a-z ]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
+/** English-only counting, for texts not yet in the catalogue; prefer tn(). */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -10,6 +10,7 @@ export interface ActivityDetail {
   activity: ActivityView;
   streams: Streams;
   history: StateChange[] | null;
+  places: string[] | null;
 }
 
 /** Go: service.ActivityFilter */
@@ -41,6 +42,7 @@ export interface ActivityView {
   intervals_id: string;
   intervals_url: string;
   matched_via: string;
+  already_in_library?: boolean;
 }
 
 /** Go: service.BackfillRequest */
@@ -135,6 +137,7 @@ export interface IntervalsStatus {
   athlete_id: string;
   athlete_name: string;
   timezone: string;
+  units: string;
   state: string;
   url: string;
 }
@@ -247,6 +250,9 @@ export interface Settings {
   strava_matches_duplicate: boolean;
   wizard_done: boolean;
   wizard_step: string;
+  units: string;
+  week_start: string;
+  language: string;
   workouts_sync: boolean;
   no_update_check: boolean;
 }

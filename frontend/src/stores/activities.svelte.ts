@@ -1,11 +1,35 @@
 // The library: activities in the shown period, filters, selection and the open drawer.
 import { api, errorText } from '../lib/api';
 import { addMonths, byDay, daysBetween, monthRange, startOfMonth, yearRange } from '../lib/calendar';
-import { dayOf } from '../lib/format';
+import { byText, dayOf, nameOf } from '../lib/format';
+import { sportLabel, stateLabel } from '../lib/i18n/index.svelte';
 import { canUpload, stateInfo, type StateGroup } from '../lib/palette';
 import type { ActivityView } from '../lib/types';
 
 export type LibraryView = 'month' | 'year' | 'list';
+
+/** Columns the list can be ordered by. */
+export type SortKey = 'date' | 'name' | 'sport' | 'duration' | 'distance' | 'source' | 'state';
+
+/** Folds case and accents, so "morning" finds "Morning" and "cote" finds "Côte". */
+export function fold(text: string): string {
+  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+/** Compares two activities on one column; ties fall back to the start, then the id. */
+export function compareBy(key: SortKey, a: ActivityView, b: ActivityView): number {
+  const text = (x: string, y: string) => (x || '\uffff').localeCompare(y || '\uffff', undefined, { sensitivity: 'base', numeric: true });
+  let c = 0;
+  switch (key) {
+    case 'name': c = text(nameOf(a), nameOf(b)); break;
+    case 'sport': c = text(a.sport && sportLabel(a.sport), b.sport && sportLabel(b.sport)); break;
+    case 'duration': c = (a.elapsed_s || 0) - (b.elapsed_s || 0); break;
+    case 'distance': c = (a.distance_m || 0) - (b.distance_m || 0); break;
+    case 'source': c = text(a.source, b.source); break;
+    case 'state': c = text(stateLabel(a.state), stateLabel(b.state)); break;
+  }
+  return c || byText(a.start, b.start) || a.id - b.id;
+}
 
 class ActivitiesStore {
   items = $state<ActivityView[]>([]);
@@ -20,6 +44,14 @@ class ActivitiesStore {
   /** Filters: empty means "all". */
   sources = $state<string[]>([]);
   states = $state<StateGroup[]>([]);
+  sports = $state<string[]>([]);
+  /** Words the name (or the file name) must contain. */
+  query = $state('');
+  /** The list shows the whole history rather than the year shown. */
+  wholeHistory = $state(false);
+  sortKey = $state<SortKey>('date');
+  /** 1 ascending, -1 descending. */
+  sortDir = $state<1 | -1>(-1);
 
   selectedDays = $state<string[]>([]);
   selectedIds = $state<number[]>([]);
@@ -30,15 +62,40 @@ class ActivitiesStore {
 
   private seq = 0;
 
-  range = $derived(this.view === 'month' ? monthRange(this.cursor) : yearRange(this.cursor.getFullYear()));
+  /** The whole library when the list shows the whole history (empty bounds). */
+  range = $derived(
+    this.allTime ? { since: '', until: '' } : this.view === 'month' ? monthRange(this.cursor) : yearRange(this.cursor.getFullYear()),
+  );
+
+  get allTime(): boolean {
+    return this.view === 'list' && this.wholeHistory;
+  }
+
+  /**
+   * The period's activities. A file without a start is returned by every
+   * period's query; it belongs to none, so only the whole history lists it.
+   */
+  inPeriod = $derived(this.allTime ? this.items : this.items.filter((a) => dayOf(a.start) !== ''));
+
+  /** Files without a start in the library, counted once, whatever the period. */
+  undatedCount = $derived(this.items.filter((a) => dayOf(a.start) === '').length);
+
+  private words = $derived(fold(this.query).split(/\s+/).filter(Boolean));
 
   visible = $derived(
-    this.items.filter(
+    this.inPeriod.filter(
       (a) =>
         (this.sources.length === 0 || this.sources.includes(a.source)) &&
-        (this.states.length === 0 || this.states.includes(stateInfo(a.state).group)),
+        (this.states.length === 0 || this.states.includes(stateInfo(a.state).group)) &&
+        (this.sports.length === 0 || this.sports.includes(a.sport || '')) &&
+        (this.words.length === 0 || this.words.every((w) => fold(`${nameOf(a)} ${a.file}`).includes(w))),
     ),
   );
+
+  filtering = $derived(this.sources.length > 0 || this.states.length > 0 || this.sports.length > 0 || this.words.length > 0);
+
+  /** The list's rows in the chosen order. */
+  sorted = $derived([...this.visible].sort((a, b) => this.sortDir * compareBy(this.sortKey, a, b)));
 
   days = $derived(byDay(this.visible));
 
@@ -68,35 +125,79 @@ class ActivitiesStore {
     }
   }
 
+  // A selection belongs to the period and filters it was made in: what the
+  // bar counts is always what "Upload selected" would send.
   setView(v: LibraryView) {
     if (v === this.view) return;
     this.view = v;
+    this.clearSelection();
     void this.load();
   }
 
   /** Moves a month (month view) or a year (year and list views). */
   step(dir: -1 | 1) {
-    this.cursor = addMonths(this.cursor, this.view === 'month' ? dir : dir * 12);
+    // From the whole history, either arrow comes back to the year last shown.
+    if (!this.allTime) this.cursor = addMonths(this.cursor, this.view === 'month' ? dir : dir * 12);
+    this.wholeHistory = false;
+    this.clearSelection();
     void this.load();
   }
 
   goTo(date: Date, view: LibraryView = this.view) {
     this.cursor = startOfMonth(date);
     this.view = view;
+    this.wholeHistory = false;
+    this.clearSelection();
     void this.load();
+  }
+
+  /** The list of every activity, undated ones included. */
+  showWholeHistory(on = true) {
+    this.view = 'list';
+    this.wholeHistory = on;
+    this.clearSelection();
+    void this.load();
+  }
+
+  sortBy(key: SortKey) {
+    if (this.sortKey === key) this.sortDir = this.sortDir === 1 ? -1 : 1;
+    else {
+      this.sortKey = key;
+      // Newest, longest and farthest first; words from A.
+      this.sortDir = key === 'date' || key === 'duration' || key === 'distance' ? -1 : 1;
+    }
+  }
+
+  private keepVisibleSelection() {
+    const shown = new Set(this.visible.map((a) => a.id));
+    this.selectedIds = this.selectedIds.filter((id) => shown.has(id));
   }
 
   toggleSource(name: string) {
     this.sources = this.sources.includes(name) ? this.sources.filter((s) => s !== name) : [...this.sources, name];
+    this.keepVisibleSelection();
   }
 
   toggleState(group: StateGroup) {
     this.states = this.states.includes(group) ? this.states.filter((s) => s !== group) : [...this.states, group];
+    this.keepVisibleSelection();
+  }
+
+  toggleSport(sport: string) {
+    this.sports = this.sports.includes(sport) ? this.sports.filter((s) => s !== sport) : [...this.sports, sport];
+    this.keepVisibleSelection();
+  }
+
+  search(text: string) {
+    this.query = text;
+    this.keepVisibleSelection();
   }
 
   clearFilters() {
     this.sources = [];
     this.states = [];
+    this.sports = [];
+    this.query = '';
   }
 
   /** Click: pick one day (again: unpick). Shift: a range from the last day. Ctrl/Cmd: add or remove a day. */
@@ -153,8 +254,10 @@ class ActivitiesStore {
     this.error = '';
     this.view = 'month';
     this.cursor = startOfMonth(new Date());
-    this.sources = [];
-    this.states = [];
+    this.wholeHistory = false;
+    this.sortKey = 'date';
+    this.sortDir = -1;
+    this.clearFilters();
     this.clearSelection();
     this.openId = null;
   }

@@ -1,5 +1,6 @@
 // The rider's settings, and the theme they pick.
 import { api, errorText } from '../lib/api';
+import { locale } from '../lib/i18n/index.svelte';
 import type { Settings } from '../lib/types';
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -9,6 +10,9 @@ export const DEFAULT_SETTINGS: Settings = {
   strava_matches_duplicate: true,
   wizard_done: false,
   wizard_step: '',
+  units: '',
+  week_start: 'monday',
+  language: '',
   workouts_sync: false,
   no_update_check: false,
 };
@@ -21,6 +25,14 @@ export function applyTheme(theme: string) {
   else delete root.dataset.theme;
 }
 
+/** Language, units and the first day of the week, for every screen at once. */
+export function applyRegion(s: Pick<Settings, 'language' | 'units' | 'week_start'>) {
+  locale.choice = s.language === 'en' || s.language === 'de' ? s.language : '';
+  locale.chosenUnits = s.units === 'km' || s.units === 'mi' ? s.units : '';
+  locale.weekStart = s.week_start === 'sunday' ? 0 : 1;
+  if (typeof document !== 'undefined') document.documentElement.lang = locale.lang;
+}
+
 class SettingsStore {
   settings = $state<Settings>({ ...DEFAULT_SETTINGS });
   saving = $state(false);
@@ -30,6 +42,7 @@ class SettingsStore {
     if (!s) return;
     this.settings = { ...DEFAULT_SETTINGS, ...s };
     applyTheme(this.settings.theme);
+    applyRegion(this.settings);
   }
 
   async load() {
@@ -45,6 +58,7 @@ class SettingsStore {
     const next = { ...this.settings, ...patch };
     this.settings = next;
     applyTheme(next.theme);
+    applyRegion(next);
     this.saving = true;
     this.error = '';
     try {
@@ -60,6 +74,7 @@ class SettingsStore {
 
   reset() {
     this.settings = { ...DEFAULT_SETTINGS };
+    applyRegion(this.settings);
     this.saving = false;
     this.error = '';
   }

@@ -1,5 +1,6 @@
 // The app's overall state, plus notices from continuous sync and short-lived toasts.
 import { api, errorText } from '../lib/api';
+import { locale } from '../lib/i18n/index.svelte';
 import type { IntervalsStatus, Notice, Status } from '../lib/types';
 
 export interface Toast {
@@ -11,7 +12,16 @@ export interface Toast {
 }
 
 class StatusStore {
-  status = $state<Status | null>(null);
+  private current = $state<Status | null>(null);
+  /** Setting it also tells the window the Intervals.icu athlete's distance unit. */
+  get status(): Status | null {
+    return this.current;
+  }
+  set status(s: Status | null) {
+    this.current = s;
+    const u = s?.intervals?.units;
+    locale.athleteUnits = u === 'km' || u === 'mi' ? u : '';
+  }
   loading = $state(false);
   error = $state('');
   notices = $state<Notice[]>([]);

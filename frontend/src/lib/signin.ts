@@ -1,0 +1,22 @@
+// Sign-in errors as one plain sentence beside the form that failed.
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The backend's message as one sentence: without the platform's name in
+ * front as a label ("Platform sign-in: …", "Platform: …", the card already
+ * names it) and only its first sentence.
+ */
+export function signInError(text: string, platform: string): string {
+  const p = escape(platform);
+  let s = text.trim().replace(new RegExp(`^(${p}( sign-in)?\\s*[:,-]\\s*)+`, 'i'), '');
+  if (!s) return text.trim();
+  // The first sentence: up to a full stop followed by a capital ("Intervals.icu" has none).
+  const end = s.search(/[.!?]\s+(?=[A-Z])/);
+  if (end > 0) s = s.slice(0, end + 1);
+  // A capital to start, unless it starts with a name spelt with a small letter first.
+  if (/^[a-z][a-z ]/.test(s)) s = s[0].toUpperCase() + s.slice(1);
+  return s;
+}
