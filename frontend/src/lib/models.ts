@@ -129,6 +129,8 @@ export interface ImportFile {
 /** Go: service.ImportResult */
 export interface ImportResult {
   activities: ActivityView[] | null;
+  stopped?: boolean;
+  not_imported?: number;
 }
 
 /** Go: service.IntervalsStatus */
@@ -343,7 +345,7 @@ export interface WorkoutResult {
   target: string;
   state: string;
   changes: string[] | null;
-  reason?: string;
+  reason: string;
 }
 
 /** Go: service.WorkoutTargetInfo */

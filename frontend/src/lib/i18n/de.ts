@@ -236,6 +236,7 @@ export const de: Messages = {
   'import.group': 'Aktivitätsdateien hinzufügen',
   'import.files': 'Dateien hinzufügen…',
   'import.folder': 'Ordner hinzufügen…',
+  'import.sending': 'Dateien werden gesendet… {pct} %',
   'import.reading': 'Dateien werden gelesen…',
   'import.added': '{files} hinzugefügt: {summary}.',
   'import.nothing': 'Dort wurden keine Aktivitätsdateien gefunden.',

@@ -252,6 +252,7 @@ export const en = {
   'import.group': 'Add activity files',
   'import.files': 'Add files…',
   'import.folder': 'Add a folder…',
+  'import.sending': 'Sending files… {pct}%',
   'import.reading': 'Reading files…',
   'import.added': '{files} added: {summary}.',
   'import.nothing': 'No activity files found there.',
