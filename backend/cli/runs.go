@@ -59,6 +59,7 @@ func runUndo(ctx context.Context, e *Env, args []string) int {
 	yes := f.Bool("yes", false, "delete without asking")
 	asJSON := f.Bool("json", false, "print one JSON document on stdout")
 	edited := f.Bool("edited", false, "also delete uploads you changed in Intervals.icu since (name, type, description)")
+	f.takesArgs = true
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
