@@ -19,10 +19,12 @@ export type {
   Notice,
   PlannedDelivered,
   PlannedView,
+  Counting,
   Preview,
   PreviewSource,
   Progress,
   Region,
+  RunInfo,
   SettingInfo,
   Settings,
   SourceInfo,
@@ -30,6 +32,8 @@ export type {
   StateChange,
   Status,
   Streams,
+  UndoFailure,
+  UndoResult,
   UpdateNotice,
   WorkoutResult,
   WorkoutsRequest,
@@ -37,7 +41,7 @@ export type {
 } from './models';
 export { STATE_VALUES } from './models';
 
-import type { ArchiveProgress, Notice, Progress, State } from './models';
+import type { ArchiveProgress, Counting, Notice, Progress, State } from './models';
 
 /** An activity's state: exactly what the engine sends. */
 export type ActivityState = State;
@@ -65,5 +69,6 @@ export interface EventPayloads {
   library: undefined;
   notice: Notice;
   import_progress: ArchiveProgress;
+  counting: Counting;
 }
 export type EventName = keyof EventPayloads;
