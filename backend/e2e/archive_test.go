@@ -194,12 +194,26 @@ func TestStravaExportIntoIntervals(t *testing.T) {
 		t.Errorf("%d of our activities in Intervals.icu, want 2", len(ours))
 	}
 
+	// The rider asks for originals next to Strava copies: the Zwift ride goes
+	// up, and since Intervals.icu then shows both, the ride says so.
+	stdout, stderr, code = r.run("", "backfill", "--strava-copies", "upload", "--yes", "--json")
+	if b3 := decode[backfillJSON](t, stdout); code != 0 || b3.Uploaded != 1 {
+		t.Fatalf("backfill --strava-copies upload: exit %d %+v %s", code, b3, stderr)
+	}
+	list = decode[struct {
+		Activities []archiveEntryJSON `json:"activities"`
+	}](t, r.must("", "list", "--json")).Activities
+	for _, a := range list {
+		if a.Name == "Watopia flat" && (a.State != "uploaded" || !strings.Contains(a.Reason, "shows this ride twice") || !strings.Contains(a.Reason, "/activities/")) {
+			t.Errorf("the original next to its Strava copy: %s (%s)", a.State, a.Reason)
+		}
+	}
 	// The same export again, and another backfill: nothing goes up twice.
 	if _, stderr, code := r.run("", "import", export, "--json"); code != 1 {
 		t.Fatalf("second import exit %d: %s", code, stderr)
 	}
 	stdout, _, code = r.run("", "backfill", "--yes", "--json")
-	if b2 := decode[backfillJSON](t, stdout); code != 0 || b2.Uploaded != 0 || fake.UploadCount() != 2 {
+	if b2 := decode[backfillJSON](t, stdout); code != 0 || b2.Uploaded != 0 || fake.UploadCount() != 3 {
 		t.Errorf("second backfill: exit %d %+v, fake created %d", code, b2, fake.UploadCount())
 	}
 }
