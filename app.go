@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/service"
 	"fitbridge/backend/update"
@@ -169,30 +170,20 @@ func (a *App) ImportUploads(files []UploadedFile) (service.ImportResult, error) 
 	if a.uploads == nil {
 		return service.ImportResult{}, errors.New("uploading in parts is for the browser: the window imports files where they are")
 	}
-	// In the order chosen; one that never finished uploading says so in its place.
-	list := make([]service.UploadedFile, 0, len(files))
-	missing := map[int]service.ActivityView{}
-	for i, f := range files {
+	// In the order chosen; one that never finished uploading says so in its
+	// place, and an export archive gives one entry per activity in it.
+	res := service.ImportResult{Activities: make([]service.ActivityView, 0, len(files))}
+	for _, f := range files {
 		p, err := a.uploads.UploadPath(f.ID)
 		if err != nil {
-			missing[i] = service.ActivityView{File: f.Name, Source: "import", State: "unreadable", Reason: err.Error()}
+			res.Activities = append(res.Activities, service.ActivityView{File: f.Name, Source: "import", State: "unreadable", Reason: err.Error()})
 			continue
 		}
-		list = append(list, service.UploadedFile{Name: f.Name, Path: p})
+		one := a.service().ImportUploaded([]service.UploadedFile{{Name: f.Name, Path: p}})
+		res.Activities = append(res.Activities, one.Activities...)
 	}
-	imported := a.service().ImportUploaded(list)
 	for _, f := range files {
 		a.uploads.DiscardUpload(f.ID)
-	}
-	res := service.ImportResult{Activities: make([]service.ActivityView, 0, len(files))}
-	next := 0
-	for i := range files {
-		if v, ok := missing[i]; ok {
-			res.Activities = append(res.Activities, v)
-			continue
-		}
-		res.Activities = append(res.Activities, imported.Activities[next])
-		next++
 	}
 	return res, nil
 }
@@ -205,8 +196,8 @@ func (a *App) ActivityDetail(id uint) (service.ActivityDetail, error) {
 	return a.service().ActivityDetail(id)
 }
 
-func (a *App) PreviewBackfill(sources []string) (service.Preview, error) {
-	return a.service().PreviewBackfill(a.ctx(), sources)
+func (a *App) PreviewBackfill(req service.BackfillRequest) (service.Preview, error) {
+	return a.service().PreviewBackfill(a.ctx(), req)
 }
 
 func (a *App) StartBackfill(req service.BackfillRequest) (service.Progress, error) {
@@ -220,6 +211,23 @@ func (a *App) CancelBackfill() { a.service().CancelBackfill() }
 func (a *App) Progress() service.Progress { return a.service().Progress() }
 
 func (a *App) RetryFailed(ids []uint) (service.Progress, error) { return a.service().RetryFailed(ids) }
+
+// Runs lists every recorded run (manual, selection, continuous), newest first.
+func (a *App) Runs() ([]service.RunInfo, error) { return a.service().Runs() }
+
+// UndoRun deletes from Intervals.icu what a run created; edited confirms
+// deleting uploads the rider changed there since.
+func (a *App) UndoRun(id uint, edited bool) (backfill.UndoResult, error) {
+	return a.service().UndoRun(a.ctx(), id, edited)
+}
+
+// UndoUploads deletes single uploads of FitBridge's from Intervals.icu.
+func (a *App) UndoUploads(ids []uint, edited bool) (backfill.UndoResult, error) {
+	return a.service().UndoActivities(a.ctx(), ids, edited)
+}
+
+// KeepOut keeps activities out of Intervals.icu until the rider selects them.
+func (a *App) KeepOut(ids []uint) error { return a.service().KeepOut(ids) }
 
 func (a *App) GetSettings() service.Settings { return a.service().Settings() }
 

@@ -20,11 +20,19 @@ type Changes struct {
 	Sport     *string
 	FileSport *string
 	Device    *string
+	// Repaired says what was mended in a damaged file ("" for a sound one).
+	Repaired *string
 
 	IntervalsID *string
 	MatchedVia  *string
 	Attempts    *int
 	UploadAt    *time.Time
+	// ClearUploadAt forgets that an upload was sent (undo).
+	ClearUploadAt bool
+	// RunID is the run that uploaded it (0: none, after an undo).
+	RunID *uint
+	// History marks what a source held when connected (false: chosen by the rider).
+	History *bool
 }
 
 // columns is the changes as the database's column names.
@@ -48,10 +56,14 @@ func (c Changes) columns() map[string]any {
 	set("sport", c.Sport != nil, deref(c.Sport))
 	set("file_sport", c.FileSport != nil, deref(c.FileSport))
 	set("device", c.Device != nil, deref(c.Device))
+	set("repaired", c.Repaired != nil, deref(c.Repaired))
 	set("intervals_id", c.IntervalsID != nil, deref(c.IntervalsID))
 	set("matched_via", c.MatchedVia != nil, deref(c.MatchedVia))
 	set("attempts", c.Attempts != nil, deref(c.Attempts))
 	set("upload_at", c.UploadAt != nil, c.UploadAt)
+	set("upload_at", c.ClearUploadAt, nil)
+	set("run_id", c.RunID != nil, deref(c.RunID))
+	set("history", c.History != nil, deref(c.History))
 	return m
 }
 
@@ -72,12 +84,18 @@ func (c Changes) Apply(a *Activity) {
 	put(&a.Sport, c.Sport)
 	put(&a.FileSport, c.FileSport)
 	put(&a.Device, c.Device)
+	put(&a.Repaired, c.Repaired)
 	put(&a.IntervalsID, c.IntervalsID)
 	put(&a.MatchedVia, c.MatchedVia)
 	put(&a.Attempts, c.Attempts)
 	if c.UploadAt != nil {
 		a.UploadAt = c.UploadAt
 	}
+	if c.ClearUploadAt {
+		a.UploadAt = nil
+	}
+	put(&a.RunID, c.RunID)
+	put(&a.History, c.History)
 }
 
 func deref[T any](p *T) T {

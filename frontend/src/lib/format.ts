@@ -158,3 +158,16 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Names in a sentence: "A", "A and B", "A, B and C". */
+export function andList(names: string[]): string {
+  if (names.length <= 1) return names[0] ?? '';
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** What continuous sync will do, in one sentence, for the sources connected. */
+export function continuousSentence(on: boolean, sources: string[]): string {
+  if (!on) return 'Continuous sync is off: nothing goes to Intervals.icu unless you start a run or upload a selection.';
+  if (sources.length === 0) return 'Once a source is connected, its new rides go to Intervals.icu from then on; what it already holds stays out until you choose it.';
+  return `From now on, new rides from ${andList(sources)} go to Intervals.icu; what they already held stays out unless you backfill it or upload a selection.`;
+}

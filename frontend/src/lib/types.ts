@@ -6,6 +6,7 @@ export type {
   ActivityDetail,
   ActivityFilter,
   ActivityView,
+  ArchiveProgress,
   BackfillRequest,
   CrashedRide,
   DiagnosticsCheck,
@@ -18,10 +19,12 @@ export type {
   Notice,
   PlannedDelivered,
   PlannedView,
+  Counting,
   Preview,
   PreviewSource,
   Progress,
   Region,
+  RunInfo,
   SettingInfo,
   Settings,
   SourceInfo,
@@ -29,6 +32,8 @@ export type {
   StateChange,
   Status,
   Streams,
+  UndoFailure,
+  UndoResult,
   UpdateNotice,
   WorkoutResult,
   WorkoutsRequest,
@@ -36,7 +41,7 @@ export type {
 } from './models';
 export { STATE_VALUES } from './models';
 
-import type { Notice, Progress, State } from './models';
+import type { ArchiveProgress, Counting, Notice, Progress, State } from './models';
 
 /** An activity's state: exactly what the engine sends. */
 export type ActivityState = State;
@@ -63,5 +68,7 @@ export interface EventPayloads {
   progress: Progress;
   library: undefined;
   notice: Notice;
+  import_progress: ArchiveProgress;
+  counting: Counting;
 }
 export type EventName = keyof EventPayloads;
