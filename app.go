@@ -27,6 +27,9 @@ type App struct {
 	stop context.CancelFunc
 	// attach connects a (new) service's events to the window or browser.
 	attach func(*service.Service)
+	// opening, while the window's library is still opening, is closed once
+	// it is open (or failed); nil otherwise.
+	opening chan struct{}
 	// life bounds the calls that reach the network or a browser; it ends when
 	// the App closes. Methods take no context.Context: the Wails v2 window
 	// cannot pass one and would count it as an argument the page must send.
@@ -66,10 +69,19 @@ func (a *App) ctx() context.Context {
 	return a.life
 }
 
+// service is the open library. In the window it may still be opening
+// when the page makes its first calls: they wait for it.
 func (a *App) service() *service.Service {
 	a.mu.RLock()
-	defer a.mu.RUnlock()
-	return a.svc
+	s, opening := a.svc, a.opening
+	a.mu.RUnlock()
+	if s == nil && opening != nil {
+		<-opening
+		a.mu.RLock()
+		s = a.svc
+		a.mu.RUnlock()
+	}
+	return s
 }
 
 // setService switches the library (demo mode) and restarts continuous sync.
@@ -77,6 +89,10 @@ func (a *App) setService(s *service.Service) {
 	a.mu.Lock()
 	old := a.svc
 	a.svc = s
+	if a.opening != nil {
+		close(a.opening)
+		a.opening = nil
+	}
 	if a.stop != nil {
 		a.stop()
 	}

@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -18,7 +17,6 @@ import (
 
 	"fitbridge/backend/events"
 	"fitbridge/backend/service"
-	"fitbridge/backend/store"
 )
 
 // runWindow opens the desktop window. It is single-instance per data
@@ -41,13 +39,20 @@ func runWindow() error {
 			}
 		},
 	}
-	svc, err := service.Open(service.Options{Writer: true, LockWait: time.Second})
-	if err != nil {
-		// Another writer, a damaged library: a rider who opened the window
-		// sees why it will not open, not only a line on a terminal.
-		return cannotOpen(single, err)
+	// The library opens while the window and its web view start, so the
+	// first paint never waits for it; the page's first calls wait for it
+	// instead (App.service).
+	type opened struct {
+		svc *service.Service
+		err error
 	}
+	library := make(chan opened, 1)
+	go func() {
+		svc, err := service.Open(service.Options{Writer: true, LockWait: time.Second})
+		library <- opened{svc, err}
+	}()
 	app := &App{demo: func() (*service.Service, error) { return startDemo(context.Background()) }}
+	app.opening = make(chan struct{})
 	win = &windowUI{}
 	app.desktop = win
 	app.attach = func(s *service.Service) {
@@ -57,6 +62,7 @@ func runWindow() error {
 			}
 		}))
 	}
+	var openErr error
 	err = wails.Run(&options.App{
 		Title:     "FitBridge",
 		Width:     1200,
@@ -69,48 +75,37 @@ func runWindow() error {
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 251, A: 255},
 		OnStartup: func(ctx context.Context) {
 			win.ctx = ctx
-			app.setService(svc)
+			go func() {
+				o := <-library
+				if o.err != nil {
+					// Another writer, a damaged library: a rider who opened the
+					// window sees why it will not open, not only a line on a terminal.
+					openErr = o.err
+					_, _ = runtime.MessageDialog(ctx, runtime.MessageDialogOptions{Type: runtime.ErrorDialog, Title: "FitBridge", Message: o.err.Error()})
+					runtime.Quit(ctx)
+					return
+				}
+				app.setService(o.svc)
+			}()
 		},
 		OnShutdown:         func(ctx context.Context) { app.shutdown() },
 		Bind:               []interface{}{app},
 		Linux:              &linux.Options{WebviewGpuPolicy: linux.WebviewGpuPolicyNever},
 		SingleInstanceLock: single,
 	})
-	if err != nil {
-		return fmt.Errorf("open the FitBridge window: %w", err)
+	if err == nil {
+		err = openErr
+	} else {
+		err = fmt.Errorf("open the FitBridge window: %w", err)
 	}
-	return nil
-}
-
-// cannotOpen runs when the library cannot be opened. When another FitBridge
-// window holds it, Wails's single-instance lock hands over to that one and
-// this process ends inside wails.Run; otherwise (a backfill or `serve`
-// running, a damaged library) a message says why and the app closes.
-func cannotOpen(single *options.SingleInstanceLock, why error) error {
-	var locked *store.LockedError
-	var damaged *store.DamagedError
-	if !errors.As(why, &locked) && !errors.As(why, &damaged) {
-		return why
+	select {
+	case o := <-library: // another instance took over before the library was used
+		if o.svc != nil {
+			o.svc.Close()
+		}
+	default:
 	}
-	err := wails.Run(&options.App{
-		Title:              "FitBridge",
-		Width:              480,
-		Height:             200,
-		AssetServer:        &assetserver.Options{Assets: assets},
-		SingleInstanceLock: single,
-		OnStartup: func(ctx context.Context) {
-			_, _ = runtime.MessageDialog(ctx, runtime.MessageDialogOptions{
-				Type:    runtime.ErrorDialog,
-				Title:   "FitBridge",
-				Message: why.Error(),
-			})
-			runtime.Quit(ctx)
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("open the FitBridge window: %w", err)
-	}
-	return why
+	return err
 }
 
 // windowUI is the native window's own abilities.
