@@ -1,5 +1,6 @@
 // The one place that knows where the UI runs: inside the Wails window
 // (bindings on window.go) or in a browser against `fitbridge serve` (HTTP + SSE).
+import { t } from './i18n/index.svelte';
 import type {
   ActivityDetail,
   ActivityFilter,
@@ -227,5 +228,5 @@ export const api = {
 };
 
 export function errorText(err: unknown): string {
-  return messageOf(err) || 'Something went wrong.';
+  return messageOf(err) || t('app.somethingWrong');
 }

@@ -132,3 +132,27 @@ export function sportLabel(sport: string): string {
   const k = `sport.${sport}`;
   return has(k) ? t(k) : sport;
 }
+
+/** Names joined as the language joins them: "A and B", "A, B und C". */
+export function list(items: string[]): string {
+  return new Intl.ListFormat(locale.intl, { type: 'conjunction' }).format(items);
+}
+
+export type Segment = { text: string; tag: '' | 'strong' | 'code' };
+
+/**
+ * A catalogue text with **names** to stress and `codes` to set apart, in the
+ * pieces a template shows: translators move the marks with the words.
+ */
+export function rich(text: string): Segment[] {
+  const out: Segment[] = [];
+  const re = /\*\*(.+?)\*\*|`(.+?)`/g;
+  let at = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > at) out.push({ text: text.slice(at, m.index), tag: '' });
+    out.push(m[1] !== undefined ? { text: m[1], tag: 'strong' } : { text: m[2], tag: 'code' });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push({ text: text.slice(at), tag: '' });
+  return out;
+}
