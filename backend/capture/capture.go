@@ -9,7 +9,6 @@ import (
 	"math"
 	"net/url"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 
+	"fitbridge/backend/browser"
 	"fitbridge/backend/source"
 )
 
@@ -126,38 +126,16 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 		timeout = defaultTimeout
 	}
 
-	path := opts.BrowserPath
-	if path == "" {
-		var err error
-		if path, err = FindBrowser(); err != nil {
-			return "", err
-		}
-	} else if !isFile(path) {
-		found, err := exec.LookPath(path)
-		if err != nil {
-			return "", fmt.Errorf("browser %q not found: %w", path, ErrNoBrowser)
-		}
-		path = found
-	}
-
-	profile, err := os.MkdirTemp("", "fitbridge-signin-")
-	if err != nil {
-		return "", fmt.Errorf("capture: temporary browser profile: %w", err)
-	}
-	defer removeProfile(profile, log)
-
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, allocatorOptions(path, profile, opts.Headless)...)
-	// Cancelling the allocator waits until the browser process has exited,
-	// so the profile can be removed afterwards.
-	defer cancelAlloc()
-
 	w := newWatcher(spec, origin)
-	browserCtx, cancelBrowser := chromedp.NewContext(allocCtx,
-		chromedp.WithListener(w.onEvent),
-		chromedp.WithLogf(redactedf(log, slog.LevelDebug)),
-		chromedp.WithErrorf(redactedf(log, slog.LevelDebug)),
-	)
-	defer cancelBrowser()
+	b, err := browser.Launch(ctx, browser.Options{
+		Path: opts.BrowserPath, Headless: opts.Headless, ProfilePrefix: "fitbridge-signin-",
+		Listener: w.onEvent, Logger: log,
+	})
+	if err != nil {
+		return "", fmt.Errorf("capture: %w", err)
+	}
+	defer b.Close()
+	browserCtx, cancelBrowser, path, profile := b.Ctx, b.Stop, b.Path, b.Profile
 
 	started := time.Now()
 	// A browser that hangs while starting must not hang the app. The
@@ -182,11 +160,7 @@ func Capture(ctx context.Context, spec source.CaptureSpec, opts Options) (string
 	if err != nil {
 		return "", fmt.Errorf("capture: %w", err)
 	}
-	pid := 0
-	if c := chromedp.FromContext(browserCtx); c != nil && c.Browser != nil && c.Browser.Process() != nil {
-		pid = c.Browser.Process().Pid
-	}
-	log.Info("sign-in browser started", "browser", path, "pid", pid, "headless", opts.Headless,
+	log.Info("sign-in browser started", "browser", path, "pid", b.PID(), "headless", opts.Headless,
 		"start_url", redactURL(spec.StartURL), "took_ms", time.Since(started).Milliseconds())
 
 	// Bodies of the page's XHRs are kept so a response field can be read
@@ -313,54 +287,6 @@ func browserGone(browserCtx context.Context, detached <-chan struct{}) bool {
 	default:
 		return false
 	}
-}
-
-func allocatorOptions(path, profile string, headless bool) []chromedp.ExecAllocatorOption {
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.UserDataDir(profile),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		// Keep the browser from calling home: FitBridge may run on a closed
-		// network, and a sign-in window has no use for updates or sync.
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-client-side-phishing-detection", true),
-		chromedp.Flag("disable-features", "Translate,MediaRouter,OptimizationHints"),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// Chromium refuses to start as root with its sandbox on; an
-		// explicit false also stops chromedp from adding it on its own.
-		chromedp.Flag("no-sandbox", os.Geteuid() == 0),
-	}
-	if headless {
-		opts = append(opts, chromedp.Headless, chromedp.Flag("disable-gpu", true))
-	} else {
-		opts = append(opts, chromedp.VisibleWindow,
-			chromedp.Flag("start-maximized", false),
-			chromedp.WindowSize(1100, 860))
-	}
-	return opts
-}
-
-// removeProfile deletes the temporary profile once the browser has exited.
-// Helper processes can outlive the main one for a moment and keep writing.
-func removeProfile(dir string, log *slog.Logger) {
-	killLeftovers(dir)
-	var err error
-	for i := 0; i < 50; i++ {
-		if err = os.RemoveAll(dir); err == nil {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	log.Warn("could not remove the temporary browser profile", "dir", dir, "error", err)
 }
 
 // candidate is one value read from one location.

@@ -1,15 +1,13 @@
 package capture
 
 import (
-	"context"
-	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"log/slog"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"fitbridge/backend/claims"
 )
 
 // extract walks path into raw and returns the bare token. A step whose value
@@ -86,112 +84,11 @@ func clean(s, prefix string) string {
 	return strings.Trim(strings.TrimSpace(s), `"'`)
 }
 
-// DescribeToken is what may be logged about a secret: its length and, for a
-// JWT, the names of its claims and its times. The token itself never is.
-func DescribeToken(token string) slog.Attr {
-	attrs := []any{slog.Int("len", len(token))}
-	if claims, ok := jwtClaims(token); ok {
-		names := make([]string, 0, len(claims))
-		for k := range claims {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		attrs = append(attrs, slog.String("jwt_claims", strings.Join(names, ",")))
-		for _, k := range []string{"iat", "exp"} {
-			if t, ok := claimTime(claims[k]); ok {
-				attrs = append(attrs, slog.Time("jwt_"+k, t))
-			}
-		}
-		if iat, ok := claimTime(claims["iat"]); ok {
-			if exp, ok := claimTime(claims["exp"]); ok {
-				attrs = append(attrs, slog.Duration("jwt_lifetime", exp.Sub(iat)))
-			}
-		}
-	}
-	return slog.Group("token", attrs...)
-}
+// DescribeToken is what may be logged about a secret (claims.Describe).
+func DescribeToken(token string) slog.Attr { return claims.Describe(token) }
 
-// JWTExpiry returns the exp claim of a JWT (no signature check).
-func JWTExpiry(token string) (time.Time, bool) {
-	claims, ok := jwtClaims(token)
-	if !ok {
-		return time.Time{}, false
-	}
-	return claimTime(claims["exp"])
-}
+// JWTExpiry returns the exp claim of a JWT (claims.Expiry).
+func JWTExpiry(token string) (time.Time, bool) { return claims.Expiry(token) }
 
-// JWTClaim returns one claim of a JWT's payload as text (no signature
-// check): a string trimmed, a number in plain digits. ok is false when the
-// token is no JWT or the claim is missing, empty or neither.
-func JWTClaim(token, name string) (string, bool) {
-	payload, ok := jwtPayload(token)
-	if !ok {
-		return "", false
-	}
-	var claims map[string]json.RawMessage
-	if json.Unmarshal(payload, &claims) != nil {
-		return "", false
-	}
-	raw, ok := claims[name]
-	if !ok {
-		return "", false
-	}
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		s = strings.TrimSpace(s)
-		return s, s != ""
-	}
-	// json.Number keeps an id too long for a float64 exact.
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String(), true
-	}
-	return "", false
-}
-
-func jwtClaims(token string) (map[string]any, bool) {
-	payload, ok := jwtPayload(token)
-	if !ok {
-		return nil, false
-	}
-	var claims map[string]any
-	if json.Unmarshal(payload, &claims) != nil {
-		return nil, false
-	}
-	return claims, true
-}
-
-func jwtPayload(token string) ([]byte, bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, false
-	}
-	return payload, true
-}
-
-func claimTime(v any) (time.Time, bool) {
-	switch n := v.(type) {
-	case float64:
-		if n > 1e11 { // milliseconds
-			return time.UnixMilli(int64(n)).UTC(), true
-		}
-		return time.Unix(int64(n), 0).UTC(), true
-	case string:
-		if f, err := strconv.ParseFloat(n, 64); err == nil {
-			return claimTime(f)
-		}
-	}
-	return time.Time{}, false
-}
-
-// redactedf formats a browser log line without its arguments, which can hold
-// request headers and so a token.
-func redactedf(log *slog.Logger, level slog.Level) func(string, ...any) {
-	return func(format string, args ...any) {
-		log.Log(context.Background(), level, "browser: "+strings.TrimSpace(format), "args", fmt.Sprintf("%d hidden", len(args)))
-	}
-}
+// JWTClaim returns one claim of a JWT's payload as text (claims.Claim).
+func JWTClaim(token, name string) (string, bool) { return claims.Claim(token, name) }

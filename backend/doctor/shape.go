@@ -3,7 +3,6 @@ package doctor
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
@@ -14,8 +13,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"fitbridge/backend/claims"
 )
 
 // maxDepth bounds how deep a skeleton goes: a reply nested deeper than this
@@ -161,66 +161,15 @@ func DescribeString(s string) string {
 	return fmt.Sprintf("string(len %d)", len(s))
 }
 
+// describeJWT summarises a JWT (only the claim names and times are ever
+// shown); a three-part string that does not start like one is not taken
+// for one.
 func describeJWT(s string) (string, bool) {
-	claims, ok := jwtClaims(s)
-	if !ok {
+	t := strings.TrimPrefix(strings.TrimSpace(s), "Bearer ")
+	if !strings.HasPrefix(t, "eyJ") {
 		return "", false
 	}
-	names := make([]string, 0, len(claims))
-	for k := range claims {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	parts := []string{fmt.Sprintf("len %d", len(s)), "claims " + strings.Join(names, ",")}
-	iat, okIat := claimTime(claims["iat"])
-	exp, okExp := claimTime(claims["exp"])
-	if okIat {
-		parts = append(parts, "iat "+iat.Format(time.RFC3339))
-	}
-	if okExp {
-		parts = append(parts, "exp "+exp.Format(time.RFC3339))
-	}
-	if okIat && okExp {
-		parts = append(parts, "lifetime "+exp.Sub(iat).String())
-	}
-	return "jwt(" + strings.Join(parts, ", ") + ")", true
-}
-
-// jwtClaims decodes the payload of a three-part token (no signature check:
-// only the claim names and times are ever shown).
-func jwtClaims(s string) (map[string]any, bool) {
-	s = strings.TrimSpace(s)
-	if after, ok := strings.CutPrefix(s, "Bearer "); ok {
-		s = after
-	}
-	parts := strings.Split(s, ".")
-	if len(parts) != 3 || !strings.HasPrefix(parts[0], "eyJ") {
-		return nil, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, false
-	}
-	var claims map[string]any
-	if json.Unmarshal(payload, &claims) != nil || claims == nil {
-		return nil, false
-	}
-	return claims, true
-}
-
-func claimTime(v any) (time.Time, bool) {
-	switch n := v.(type) {
-	case float64:
-		if n > 1e11 { // milliseconds
-			return time.UnixMilli(int64(n)).UTC(), true
-		}
-		return time.Unix(int64(n), 0).UTC(), true
-	case string:
-		if f, err := strconv.ParseFloat(n, 64); err == nil {
-			return claimTime(f)
-		}
-	}
-	return time.Time{}, false
+	return claims.Summary(s)
 }
 
 func describeURL(s string) (string, bool) {

@@ -12,9 +12,10 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"sort"
 	"strconv"
 	"time"
+
+	"fitbridge/backend/httpcall"
 )
 
 var _ Service = (*Client)(nil)
@@ -41,7 +42,7 @@ func (c *Client) Athlete(ctx context.Context) (Athlete, error) {
 	// The native feed flags tell which rides may already be arriving by
 	// other paths (open question: is there a Zwift feed at all?).
 	c.log.Debug("intervals athlete",
-		"id", a.ID, "timezone", a.Timezone, "status", w.Status, "keys", len(topKeys(resp.body)),
+		"id", a.ID, "timezone", a.Timezone, "status", w.Status, "keys", len(httpcall.JSONKeys(resp.body)),
 		"garmin_sync", boolAttr(w.GarminSync), "strava_authorized", boolAttr(w.StravaAuthorized),
 		"strava_sync", boolAttr(w.StravaSync), "zwift_user", w.ZwiftUserID != "",
 		"zwift_sync", boolAttr(w.ZwiftSync), "wahoo_user", w.WahooUserID != "", "wahoo_sync", boolAttr(w.WahooSync))
@@ -139,7 +140,7 @@ func (c *Client) listOnce(ctx context.Context, from, to time.Time) ([]Activity, 
 		if a.IsStub() {
 			stubs++
 			if stubKeys == nil {
-				stubKeys = topKeys(raw) // how stubs look under fields= is an open question
+				stubKeys = httpcall.JSONKeys(raw) // how stubs look under fields= is an open question
 			}
 		}
 		if a.ExternalID != "" {
@@ -286,18 +287,4 @@ func (c *Client) ProbeListWithoutNewest(ctx context.Context) (int, error) {
 	}
 	c.log.Info("intervals listing without newest", "status", resp.status)
 	return resp.status, nil
-}
-
-// topKeys lists a JSON object's keys, sorted (for shape logging).
-func topKeys(raw []byte) []string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) != nil {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

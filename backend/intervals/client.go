@@ -1,28 +1,20 @@
 package intervals
 
 import (
-	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
-	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
-	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"fitbridge/backend/httpcall"
+	"fitbridge/backend/source"
 )
 
 // Rate limit of the real service: about 10 requests/s per IP with a short
@@ -36,21 +28,18 @@ const (
 // limiter to every Client of the app so that together they stay under it.
 func NewLimiter() *rate.Limiter { return rate.NewLimiter(DefaultRate, DefaultBurst) }
 
-// RetryPolicy bounds the retries of 429, 5xx and network failures.
-type RetryPolicy struct {
-	MaxAttempts int           // including the first; default 6
-	BaseDelay   time.Duration // first backoff ceiling; default 1 s
-	MaxDelay    time.Duration // backoff ceiling; default 60 s
-	// MaxRetryAfter is the longest Retry-After the client waits out; a longer
-	// one ends the call with the 429 so the caller can schedule a later try.
-	// Default 5 min.
-	MaxRetryAfter time.Duration
-}
+// RetryPolicy bounds the retries of 429, 5xx and network failures:
+// MaxAttempts (default 6) tries in all, a backoff from BaseDelay (1 s)
+// doubling up to MaxDelay (60 s), and Retry-After waited out up to
+// MaxRetryAfter (5 min); a longer one ends the call with the 429 so the
+// caller can schedule a later try.
+type RetryPolicy = httpcall.Policy
 
 // DefaultRetry is used when no policy is given.
 var DefaultRetry = RetryPolicy{MaxAttempts: 6, BaseDelay: time.Second, MaxDelay: time.Minute, MaxRetryAfter: 5 * time.Minute}
 
-func (p RetryPolicy) withDefaults() RetryPolicy {
+// withDefaults fills the zero fields of p from DefaultRetry.
+func withDefaults(p RetryPolicy) RetryPolicy {
 	if p.MaxAttempts <= 0 {
 		p.MaxAttempts = DefaultRetry.MaxAttempts
 	}
@@ -60,27 +49,10 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = DefaultRetry.MaxDelay
 	}
-	if p.MaxDelay < p.BaseDelay {
-		p.MaxDelay = p.BaseDelay
-	}
 	if p.MaxRetryAfter <= 0 {
 		p.MaxRetryAfter = DefaultRetry.MaxRetryAfter
 	}
 	return p
-}
-
-// backoff is the delay before attempt+1 with equal jitter: uniform in
-// [ceiling/2, ceiling]. Full jitter could retry a 429 at once; half the
-// ceiling keeps the first wait near the reference's 1 s while clients still
-// spread out.
-func (p RetryPolicy) backoff(attempt int) time.Duration {
-	ceil := p.BaseDelay
-	for i := 1; i < attempt && ceil < p.MaxDelay; i++ {
-		ceil *= 2
-	}
-	ceil = min(ceil, p.MaxDelay)
-	half := ceil / 2
-	return half + time.Duration(rand.Int64N(int64(ceil-half)+1))
 }
 
 // DefaultPageLimit is the row limit of one listing request. A window that
@@ -101,6 +73,7 @@ type Client struct {
 	retry     RetryPolicy
 	sleep     func(ctx context.Context, d time.Duration) error
 	pageLimit int
+	calls     *httpcall.Caller
 }
 
 // Option configures a Client.
@@ -119,7 +92,7 @@ func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 func WithLimiter(l *rate.Limiter) Option { return func(c *Client) { c.lim = l } }
 
 // WithRetry sets the retry policy; zero fields take the defaults.
-func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = p.withDefaults() } }
+func WithRetry(p RetryPolicy) Option { return func(c *Client) { c.retry = withDefaults(p) } }
 
 // WithSleep replaces the wait between attempts (tests record the delays).
 func WithSleep(f func(ctx context.Context, d time.Duration) error) Option {
@@ -154,7 +127,7 @@ func New(baseURL, athleteID, apiKey string, opts ...Option) *Client {
 		log:       slog.New(slog.DiscardHandler),
 		lim:       NewLimiter(),
 		retry:     DefaultRetry,
-		sleep:     sleepCtx,
+		sleep:     httpcall.Sleep,
 		pageLimit: DefaultPageLimit,
 	}
 	for _, o := range opts {
@@ -169,6 +142,22 @@ func New(baseURL, athleteID, apiKey string, opts ...Option) *Client {
 	if c.pageLimit <= 0 {
 		c.pageLimit = DefaultPageLimit
 	}
+	// A nil limiter means no pacing: Limits without PerSecond.
+	limits := source.Limits{}
+	if c.lim != nil {
+		limits = source.Limits{PerSecond: float64(c.lim.Limit()), Burst: c.lim.Burst()}
+	}
+	c.calls = httpcall.New(httpcall.Options{
+		Name:     "intervals",
+		Limits:   limits,
+		Limiter:  c.lim,
+		Policy:   c.retry,
+		Client:   c.hc,
+		Logger:   c.log,
+		Secrets:  []string{apiKey},
+		Describe: errorBody,
+		Sleep:    c.sleep,
+	})
 	return c
 }
 
@@ -182,20 +171,6 @@ func version() string {
 		}
 	}
 	return "dev"
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // call is one API request; the body is kept so every retry sends the same bytes.
@@ -217,12 +192,9 @@ type response struct {
 
 const maxBody = 32 << 20
 
-// do sends c with rate limiting and retries. Any non-ok answer becomes an
+// do sends cl through the call layer. Any non-ok answer becomes an
 // *APIError; transport failures are wrapped with the op.
 func (c *Client) do(ctx context.Context, cl call) (response, error) {
-	if cl.ok == nil {
-		cl.ok = func(s int) bool { return s >= 200 && s < 300 }
-	}
 	if c.baseErr != nil {
 		return response{}, fmt.Errorf("%s: %w", cl.op, c.baseErr)
 	}
@@ -231,203 +203,58 @@ func (c *Client) do(ctx context.Context, cl call) (response, error) {
 		return response{}, fmt.Errorf("%s: %w", cl.op, err)
 	}
 	u.RawQuery = cl.query.Encode()
-
-	var lastErr error
-	for attempt := 1; ; attempt++ {
-		if c.lim != nil {
-			if err := c.lim.Wait(ctx); err != nil {
-				return response{}, opErr(cl.op, lastErr, err)
-			}
-		}
-		status, body, hdr, elapsed, err := c.once(ctx, cl, u)
-		retryAfter, hasRetryAfter := parseRetryAfter(hdr.Get("Retry-After"), time.Now())
-		c.logRequest(cl, u, attempt, status, elapsed, hdr, body, err)
-
-		var wait time.Duration
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return response{}, opErr(cl.op, lastErr, ctx.Err())
-			}
-			lastErr = fmt.Errorf("%s: %s %s: %w", cl.op, cl.method, cl.path, unwrapURLError(err))
-			if !retryableNetErr(err) || attempt >= c.retry.MaxAttempts {
-				return response{}, gaveUp(lastErr, attempt)
-			}
-			wait = c.retry.backoff(attempt)
-		case cl.ok(status):
-			return response{status: status, body: body}, nil
-		default:
-			apiErr := newAPIError(cl.op, status, body, c.apiKey)
-			lastErr = apiErr
-			retryable := status == http.StatusTooManyRequests || status >= 500
-			if !retryable || attempt >= c.retry.MaxAttempts {
-				err := gaveUp(apiErr, attempt)
-				if retryable && hasRetryAfter {
-					// The caller's next try should honour the wait too.
-					err = &RetryAfterError{Err: err, After: retryAfter}
-				}
-				return response{}, err
-			}
-			wait = c.retry.backoff(attempt)
-			if hasRetryAfter {
-				if retryAfter > c.retry.MaxRetryAfter {
-					return response{}, &RetryAfterError{
-						Err:   fmt.Errorf("%w (asked to wait %s)", apiErr, retryAfter.Round(time.Second)),
-						After: retryAfter,
-					}
-				}
-				wait = retryAfter
-			}
-		}
-		c.log.DebugContext(ctx, "intervals retry", "op", cl.op, "attempt", attempt, "wait_ms", wait.Milliseconds(), "err", lastErr.Error())
-		if err := c.sleep(ctx, wait); err != nil {
-			return response{}, opErr(cl.op, lastErr, err)
-		}
-	}
-}
-
-// once sends one attempt and reads the whole answer.
-func (c *Client) once(ctx context.Context, cl call, u *url.URL) (int, []byte, http.Header, time.Duration, error) {
-	var rd io.Reader
-	if cl.body != nil {
-		rd = bytes.NewReader(cl.body)
-	}
-	req, err := http.NewRequestWithContext(ctx, cl.method, u.String(), rd)
-	if err != nil {
-		return 0, nil, http.Header{}, 0, err
+	hdr := http.Header{
+		"Authorization": {c.auth},
+		"User-Agent":    {c.ua},
+		"Accept":        {"application/json"},
 	}
 	if cl.body != nil {
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(cl.body)), nil }
-		req.Header.Set("Content-Type", cl.contentType)
+		hdr.Set("Content-Type", cl.contentType)
 	}
-	req.Header.Set("Authorization", c.auth)
-	req.Header.Set("User-Agent", c.ua)
-	req.Header.Set("Accept", "application/json")
-	start := time.Now()
-	resp, err := c.hc.Do(req)
+	ok := cl.ok
+	if ok == nil {
+		ok = func(s int) bool { return s >= 200 && s < 300 }
+	}
+	resp, err := c.calls.Do(ctx, httpcall.Request{
+		Op: cl.op, Method: cl.method, URL: u.String(), Header: hdr, Body: cl.body, MaxBody: maxBody,
+		Classify: func(r *httpcall.Response, err error) (httpcall.Verdict, error) {
+			if err == nil && ok(r.Status) {
+				return httpcall.Accept, nil
+			}
+			return c.classify(cl, r, err)
+		},
+	})
 	if err != nil {
-		return 0, nil, http.Header{}, time.Since(start), err
+		return response{}, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	elapsed := time.Since(start)
+	return response{status: resp.Status, body: resp.Body}, nil
+}
+
+// classify is what an Intervals.icu answer means: 429, 5xx and transport
+// failures that may heal are retried; any other failed answer is an
+// *APIError, and a refused key means connecting Intervals.icu again.
+func (c *Client) classify(cl call, r *httpcall.Response, err error) (httpcall.Verdict, error) {
 	if err != nil {
-		// A body cut off mid-way is as good as no answer.
-		return 0, nil, resp.Header, elapsed, err
-	}
-	return resp.StatusCode, body, resp.Header, elapsed, nil
-}
-
-// opErr reports a stop caused by the context, with the last failure if any.
-func opErr(op string, last, cause error) error {
-	if last != nil {
-		return fmt.Errorf("%w (then stopped: %w)", last, cause)
-	}
-	return fmt.Errorf("%s: %w", op, cause)
-}
-
-func gaveUp(err error, attempts int) error {
-	if attempts <= 1 {
-		return err
-	}
-	return fmt.Errorf("%w (gave up after %d attempts)", err, attempts)
-}
-
-// unwrapURLError drops *url.Error's "Post \"<url>\"" prefix: the op and path
-// already say what was being done, and the query holds rider data.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
-}
-
-// retryableNetErr tells transport failures worth another try (resets,
-// timeouts, a server gone mid-answer) from ones that will not heal
-// (bad certificates, malformed URLs).
-func retryableNetErr(err error) bool {
-	var (
-		certErr    *tls.CertificateVerificationError
-		unknownCA  x509.UnknownAuthorityError
-		hostErr    x509.HostnameError
-		invalidErr x509.CertificateInvalidError
-	)
-	if errors.As(err, &certErr) || errors.As(err, &unknownCA) || errors.As(err, &hostErr) || errors.As(err, &invalidErr) {
-		return false
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	var op *net.OpError
-	if errors.As(err, &op) {
-		return true
-	}
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, context.DeadlineExceeded)
-}
-
-// parseRetryAfter reads seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		switch {
-		case math.IsNaN(n):
-			return 0, false
-		case n < 0:
-			n = 0
-		case n >= math.MaxInt64/float64(time.Second):
-			// Converting a larger value would overflow into a negative wait,
-			// and a retry at once; the longest wait keeps it above MaxRetryAfter.
-			return math.MaxInt64, true
+		why := fmt.Errorf("%s: %s %s: %w", cl.op, cl.method, cl.path, err)
+		if httpcall.Transient(err) {
+			return httpcall.Retry, why
 		}
-		return time.Duration(n * float64(time.Second)), true
+		return httpcall.Permanent, why
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
+	apiErr := newAPIError(cl.op, r.Status, r.Body, c.apiKey)
+	if r.Status == http.StatusTooManyRequests || r.Status >= 500 {
+		return httpcall.Retry, apiErr
 	}
-	return 0, false
+	return httpcall.Permanent, apiErr
 }
 
-// Query parameters whose values are safe and useful in logs; the others
-// (name, description, external_id) are rider data and are logged by key only.
-var loggedQueryValues = map[string]bool{"oldest": true, "newest": true, "limit": true}
-
-func (c *Client) logRequest(cl call, u *url.URL, attempt, status int, elapsed time.Duration, hdr http.Header, body []byte, err error) {
-	if !c.log.Enabled(context.Background(), slog.LevelDebug) {
-		return
+// errorBody logs the start of an error answer: the shape of a 429 body or
+// of a corrupt-file 422 is an open question.
+func errorBody(r *httpcall.Response) []any {
+	if r.Status < 400 {
+		return nil
 	}
-	keys := make([]string, 0, len(cl.query))
-	for k := range cl.query {
-		if loggedQueryValues[k] {
-			keys = append(keys, k+"="+cl.query.Get(k))
-		} else {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	attrs := []any{
-		"method", cl.method, "host", u.Host, "path", cl.path, "query", strings.Join(keys, "&"),
-		"attempt", attempt, "ms", elapsed.Milliseconds(),
-	}
-	if err != nil {
-		attrs = append(attrs, "err", redact(unwrapURLError(err).Error(), c.apiKey))
-	} else {
-		attrs = append(attrs, "status", status, "bytes", len(body))
-	}
-	if ra := hdr.Get("Retry-After"); ra != "" {
-		attrs = append(attrs, "retry_after", ra)
-	}
-	if err == nil && (status == http.StatusTooManyRequests || status >= 400) {
-		// The shape of error answers is an open question (429 body, corrupt-file 422).
-		attrs = append(attrs, "body", snippet([]byte(redact(string(body), c.apiKey)), 300))
-	}
-	c.log.Debug("intervals request", attrs...)
+	return []any{"body", snippet(r.Body, 300)}
 }
 
 // redact removes the key from text that came from elsewhere (the service

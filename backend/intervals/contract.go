@@ -6,6 +6,7 @@ package intervals
 import (
 	"context"
 	"errors"
+	"fitbridge/backend/httpcall"
 	"fmt"
 	"time"
 )
@@ -82,13 +83,7 @@ func (e *APIError) Error() string {
 // RetryAfterError is a call that ended while Intervals.icu asked for a wait
 // (Retry-After) longer than the client waits inside one call, or on its last
 // attempt. After is that wait, so the caller can schedule its next try.
-type RetryAfterError struct {
-	Err   error
-	After time.Duration
-}
-
-func (e *RetryAfterError) Error() string { return e.Err.Error() }
-func (e *RetryAfterError) Unwrap() error { return e.Err }
+type RetryAfterError = httpcall.RetryAfterError
 
 // RetryAfter is the wait Intervals.icu asked for when err ended a call.
 func RetryAfter(err error) (time.Duration, bool) {

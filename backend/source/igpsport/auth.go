@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"fitbridge/backend/capture"
+	"fitbridge/backend/claims"
 	"fitbridge/backend/source"
 )
 
@@ -104,7 +104,7 @@ func (c *Client) Login(ctx context.Context, username, password string) (string, 
 	if data.ExpiresIn != nil {
 		expiresIn = *data.ExpiresIn
 	}
-	c.log.Info("igpsport signed in", capture.DescribeToken(token), "expires_in", expiresIn)
+	c.log.Info("igpsport signed in", claims.Describe(token), "expires_in", expiresIn)
 	return token, nil
 }
 
@@ -115,7 +115,7 @@ func (c *Client) Validate(ctx context.Context) error {
 	if c.token == "" {
 		return fmt.Errorf("no iGPSport token: %w", source.ErrNeedsSignIn)
 	}
-	if exp, ok := capture.JWTExpiry(c.token); ok && c.opts.Now().Add(expirySlack).After(exp) {
+	if exp, ok := claims.Expiry(c.token); ok && c.opts.Now().Add(expirySlack).After(exp) {
 		return fmt.Errorf("the iGPSport sign-in expired on %s: %w", exp.Format(time.DateOnly), source.ErrNeedsSignIn)
 	}
 	if !c.signing.Load() {
@@ -129,7 +129,7 @@ func (c *Client) Validate(ctx context.Context) error {
 		}
 		if !c.chinaSigning(err) {
 			if err == nil {
-				c.log.Info("igpsport sign-in valid", capture.DescribeToken(c.token))
+				c.log.Info("igpsport sign-in valid", claims.Describe(c.token))
 			}
 			return err
 		}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
-	"os"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +17,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"fitbridge/backend/capture"
+	"fitbridge/backend/browser"
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -102,7 +101,8 @@ func (c *Client) webAppFailed(ctx context.Context, err error) error {
 // browserPages reads list pages from the web app's own answers.
 func (c *Client) browserPages(sess ListSession) pageFunc {
 	return func(ctx context.Context, pageNo int) (*listPage, error) {
-		if err := c.pace.Wait(ctx); err != nil {
+		// The web app's own calls count against the gateway's pace too.
+		if err := c.calls.Pace(ctx, c.hosts.gateway); err != nil {
 			return nil, err
 		}
 		ans, err := sess.Page(ctx, pageNo)
@@ -155,30 +155,21 @@ func (b *ChromeBrowser) OpenList(ctx context.Context, app WebApp) (ListSession, 
 	if log == nil {
 		log = slog.Default()
 	}
-	path := b.ExecPath
-	if path == "" {
-		p, err := capture.FindBrowser()
-		if err != nil {
-			return nil, err
-		}
-		path = p
-	}
 	origin, err := originOf(app.Origin)
 	if err != nil {
 		return nil, err
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(path), chromedp.WindowSize(1280, 900))
-	if b.Visible {
-		opts = append(opts, chromedp.VisibleWindow)
+	br, err := browser.Launch(ctx, browser.Options{
+		Path: b.ExecPath, Headless: !b.Visible, Width: 1280, Height: 900,
+		ProfilePrefix: "fitbridge-igpsport-", Logger: log,
+	})
+	if err != nil {
+		return nil, err
 	}
-	if runtime.GOOS == "linux" && os.Geteuid() == 0 {
-		opts = append(opts, chromedp.NoSandbox) // Chromium refuses to start sandboxed as root (containers, CI)
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	tctx, cancelTab := chromedp.NewContext(actx, chromedp.WithLogf(quiet(log)), chromedp.WithErrorf(quiet(log)))
+	tctx := br.Ctx
 	s := &chromeSession{
 		ctx:     tctx,
-		cancel:  func() { cancelTab(); cancelAlloc() },
+		cancel:  br.Close,
 		log:     log,
 		wait:    b.Wait,
 		next:    b.NextSelectors,
@@ -260,14 +251,6 @@ func originOf(s string) (string, error) {
 		return "", fmt.Errorf("iGPSport web app address %q is not usable", s)
 	}
 	return u.Scheme + "://" + u.Host, nil
-}
-
-// quiet keeps the browser library's messages, which can quote request
-// headers, out of the log except for their count.
-func quiet(log *slog.Logger) func(string, ...any) {
-	return func(format string, args ...any) {
-		log.Debug("igpsport browser: "+strings.TrimSpace(format), "args", len(args))
-	}
 }
 
 type chromeSession struct {
@@ -559,17 +542,7 @@ func listQuery(raw string) string {
 	if err != nil {
 		return ""
 	}
-	q := u.Query()
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		if loggedParams[k] {
-			keys = append(keys, k+"="+q.Get(k))
-		} else {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return u.Host + u.Path + "?" + strings.Join(keys, "&")
+	return u.Host + u.Path + "?" + httpcall.LogQuery(u.Query())
 }
 
 // Close ends the browser and removes its profile.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -53,7 +54,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 		return nil, errStoppedSending
 	}
 	if slow {
-		if err := c.opts.Sleep(ctx, emptyGapMin+rand.N(emptyGapSpread+1)); err != nil {
+		if err := c.calls.Sleep(ctx, emptyGapMin+rand.N(emptyGapSpread+1)); err != nil {
 			return nil, err
 		}
 	}
@@ -177,18 +178,24 @@ func (c *Client) fetchFIT(ctx context.Context, id, via, link string) ([]byte, er
 		return nil, fmt.Errorf("download iGPSport ride %s: the %s link is not a web address: %w", id, via, errLinkUnusable)
 	}
 	op := "download iGPSport ride " + id
-	status, h, body, err := c.do(ctx, c.storage, op, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, "GET", link, nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("User-Agent", userAgent)
-		req.Header.Set("Accept", "*/*")
-		return req, nil
+	resp, err := c.calls.Do(ctx, httpcall.Request{
+		Op: op, URL: link, Client: c.storage, File: true,
+		Header: http.Header{"User-Agent": {userAgent}, "Accept": {"*/*"}},
+		Classify: func(r *httpcall.Response, err error) (httpcall.Verdict, error) {
+			if err == nil && !httpcall.Retryable(r.Status) {
+				return httpcall.Accept, nil
+			}
+			verdict, why := c.retry(op, r, err)
+			if err == nil {
+				why = &APIError{Op: op, Status: r.Status, Message: snippet(r.Body)}
+			}
+			return verdict, why
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
+	status, h, body := resp.Status, resp.Header, resp.Body
 	head := body[:min(len(body), 12)]
 	c.log.Debug("igpsport download", "rideId", id, "via", via, "host", u.Host, "status", status,
 		"content_type", h.Get("Content-Type"), "content_encoding", h.Get("Content-Encoding"),

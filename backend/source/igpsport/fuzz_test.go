@@ -435,27 +435,6 @@ func FuzzDownloadAnswers(f *testing.F) {
 	})
 }
 
-// FuzzRetryAfter: a wait is never negative, seconds are read exactly and
-// a long one never comes out short through overflow.
-func FuzzRetryAfter(f *testing.F) {
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	for _, v := range []string{"", "7", "0", " 12 ", "-1", "9223372036", "9223372037", "18446744074", "99999999999999999999",
-		now.Add(90 * time.Second).Format(http.TimeFormat), now.Add(-time.Minute).Format(http.TimeFormat), "soon", "1.5"} {
-		f.Add(v)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := retryAfter(v, now)
-		if d < 0 || !ok && d != 0 {
-			t.Fatalf("%q: %v %v", v, d, ok)
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-			if n < 1e9 && d != time.Duration(n)*time.Second || n >= 1e9 && d < 1e9*time.Second {
-				t.Fatalf("%q: read as %v", v, d)
-			}
-		}
-	})
-}
-
 // FuzzParseListTime: a list or detail time is unknown or one the store can
 // keep, and a plain date is midnight in the zone asked for.
 func FuzzParseListTime(f *testing.F) {

@@ -1,22 +1,15 @@
 package igpsport
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
-	"time"
-	"unicode/utf8"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -96,24 +89,24 @@ func (c *Client) call(ctx context.Context, op, method, path string, query url.Va
 			return fmt.Errorf("%s: %w", op, err)
 		}
 	}
-	if err := c.pace.Wait(ctx); err != nil {
-		return err
+	hdr := http.Header{}
+	c.gatewayHeaders(hdr, path == pathLogin)
+	if body != nil {
+		hdr.Set("Content-Type", "application/json")
 	}
-	status, _, raw, err := c.do(ctx, c.api, op, func(ctx context.Context) (*http.Request, error) {
-		req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(payload))
-		if err != nil {
-			return nil, err
-		}
-		c.gatewayHeaders(req, path == pathLogin)
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		return req, nil
+	resp, err := c.calls.Do(ctx, httpcall.Request{
+		Op: op, Method: method, URL: u, Header: hdr, Body: payload,
+		Classify: func(r *httpcall.Response, err error) (httpcall.Verdict, error) {
+			if err == nil && !httpcall.Retryable(r.Status) {
+				return httpcall.Accept, nil
+			}
+			return c.retry(op, r, err)
+		},
 	})
 	if err != nil {
 		return err
 	}
-	return c.unsignedRefusal(c.decode(op, status, raw, out))
+	return c.unsignedRefusal(c.decode(op, resp.Status, resp.Body, out))
 }
 
 // unsignedRefusal reads any refused or unexplained answer to an unsigned
@@ -132,10 +125,22 @@ func (c *Client) unsignedRefusal(err error) error {
 	return err
 }
 
+// retry describes a failed try the call layer tries again: the network,
+// a 429 or a 5xx.
+func (c *Client) retry(op string, r *httpcall.Response, err error) (httpcall.Verdict, error) {
+	if err != nil {
+		why := fmt.Errorf("%s: iGPSport could not be reached: %w", op, err)
+		if !httpcall.Transient(err) {
+			return httpcall.Permanent, why
+		}
+		return httpcall.Retry, why
+	}
+	return httpcall.Retry, c.decode(op, r.Status, r.Body, nil)
+}
+
 // gatewayHeaders are what the web app sends; one client found the
 // browser-like ones essential in Europe.
-func (c *Client) gatewayHeaders(req *http.Request, login bool) {
-	h := req.Header
+func (c *Client) gatewayHeaders(h http.Header, login bool) {
 	h.Set("Accept", "application/json, text/plain, */*")
 	h.Set("User-Agent", userAgent)
 	h.Set("qiwu-app-version", appVersion[c.region])
@@ -207,124 +212,6 @@ func signatureMessage(msg string) bool {
 	return strings.Contains(m, "signature") || strings.Contains(m, "签名")
 }
 
-// do sends a request, retrying network errors, 429 and 5xx with backoff
-// and jitter (Retry-After honoured). It returns the last answer's status,
-// headers and body; only giving up on the network is an error.
-func (c *Client) do(ctx context.Context, hc *http.Client, op string, build func(context.Context) (*http.Request, error)) (int, http.Header, []byte, error) {
-	const maxBody = 64 << 20
-	for attempt := 1; ; attempt++ {
-		req, err := build(ctx)
-		if err != nil {
-			return 0, nil, nil, fmt.Errorf("%s: %w", op, err)
-		}
-		start := c.opts.Now()
-		resp, err := hc.Do(req)
-		var body []byte
-		if err == nil {
-			body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-			resp.Body.Close()
-			if err == nil && len(body) > maxBody {
-				return 0, nil, nil, fmt.Errorf("%s: iGPSport sent more than %d MB", op, maxBody>>20)
-			}
-		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return 0, nil, nil, ctx.Err()
-			}
-			// The URL inside a transport error can be a storage link: keep it out.
-			var ue *url.Error
-			if errors.As(err, &ue) {
-				err = ue.Err
-			}
-			c.log.Info("igpsport request failed", "op", op, "host", req.URL.Host, "path", logPath(req.URL.Path), "attempt", attempt, "err", err)
-			if attempt >= c.opts.MaxAttempts {
-				return 0, nil, nil, fmt.Errorf("%s: iGPSport could not be reached after %d tries: %w", op, attempt, err)
-			}
-			if err := c.opts.Sleep(ctx, c.backoff(attempt)); err != nil {
-				return 0, nil, nil, err
-			}
-			continue
-		}
-		c.logRequest(op, req, resp, body, start)
-		if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode < 500 {
-			return resp.StatusCode, resp.Header, body, nil
-		}
-		if attempt >= c.opts.MaxAttempts {
-			return resp.StatusCode, resp.Header, body, nil
-		}
-		wait := c.backoff(attempt)
-		if ra, ok := retryAfter(resp.Header.Get("Retry-After"), c.opts.Now()); ok {
-			if ra > c.opts.MaxRetryAfter {
-				return 0, nil, nil, fmt.Errorf("%s: iGPSport asked to wait %s before trying again; try later", op, ra.Round(time.Second))
-			}
-			wait = max(wait, ra)
-		}
-		if err := c.opts.Sleep(ctx, wait); err != nil {
-			return 0, nil, nil, err
-		}
-	}
-}
-
-// backoff is the wait before attempt+1: doubling from RetryBase, capped,
-// with half of it random so parallel clients spread out.
-func (c *Client) backoff(attempt int) time.Duration {
-	d := c.opts.RetryBase << min(attempt-1, 20)
-	if d > c.opts.RetryMax || d <= 0 {
-		d = c.opts.RetryMax
-	}
-	half := d / 2
-	return half + rand.N(half+1)
-}
-
-// retryAfter reads a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		if time.Duration(n) > math.MaxInt64/time.Second {
-			return math.MaxInt64, true // multiplying would wrap into a short wait
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
-// loggedParams are the query parameters whose values may be logged; of the
-// others only the names are.
-var loggedParams = map[string]bool{"pageNo": true, "pageSize": true, "reqType": true, "sort": true, "sortType": true, "beginTime": true, "endTime": true}
-
-// logRequest writes the request line and the answer's shape, never a secret.
-func (c *Client) logRequest(op string, req *http.Request, resp *http.Response, body []byte, start time.Time) {
-	attrs := []any{
-		"op", op, "method", req.Method, "host", req.URL.Host, "path", logPath(req.URL.Path),
-		"status", resp.StatusCode, "ms", c.opts.Now().Sub(start).Milliseconds(), "bytes", len(body),
-	}
-	if q := req.URL.Query(); len(q) > 0 {
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			if loggedParams[k] {
-				keys = append(keys, k+"="+q.Get(k))
-			} else {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		attrs = append(attrs, "query", strings.Join(keys, "&"))
-	}
-	if ra := resp.Header.Get("Retry-After"); ra != "" {
-		attrs = append(attrs, "retry_after", ra)
-	}
-	if strings.Contains(resp.Header.Get("Content-Type"), "json") {
-		attrs = append(attrs, jsonShape(body)...)
-	}
-	c.log.Debug("igpsport request", attrs...)
-}
-
 // logPath keeps the gateway paths and hides storage object names, which
 // work as download links on their own.
 func logPath(p string) string {
@@ -336,16 +223,16 @@ func logPath(p string) string {
 
 // jsonShape summarises a gateway answer for the log: its keys, code,
 // message and page counters.
-func jsonShape(body []byte) []any {
+func jsonShape(r *httpcall.Response) []any {
+	if !strings.Contains(r.Header.Get("Content-Type"), "json") {
+		return nil
+	}
+	body := r.Body
 	var top map[string]json.RawMessage
 	if json.Unmarshal(body, &top) != nil {
 		return nil
 	}
-	keys := make([]string, 0, len(top))
-	for k := range top {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := httpcall.JSONKeys(body)
 	out := []any{"keys", strings.Join(keys, ",")}
 	if v, ok := top["code"]; ok {
 		out = append(out, "code", string(v))
@@ -373,14 +260,4 @@ func deref(p *int) int {
 }
 
 // snippet is a short, printable head of an answer for an error message.
-func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 160 {
-		cut := 160
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut-- // never split a character: messages are often Chinese
-		}
-		s = s[:cut] + "…"
-	}
-	return s
-}
+func snippet(b []byte) string { return httpcall.Snippet(b, 160) }

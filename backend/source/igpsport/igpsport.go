@@ -14,8 +14,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
-
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -32,6 +31,11 @@ const (
 // intervalssync uses too, so rides that tool uploaded are recognised.
 func ExternalID(remoteID string) string { return "igpsport_" + remoteID }
 
+// Limits: no limit is published; the tools that work pause 0.1–0.6 s per
+// call, the reference's pacing is about one gateway call a second, and
+// storage was seen refusing bulk downloads, so one ride at a time.
+var Limits = source.Limits{PerSecond: 1, Burst: 1, Concurrency: 1}
+
 func init() {
 	source.Register(source.Descriptor{
 		Name:        Name,
@@ -42,9 +46,7 @@ func init() {
 		EnvURL:      "FITBRIDGE_IGPSPORT_URL",
 		Color:       "#0072b2",
 		Diagnose:    diagnose,
-		// No published limit; other clients pause 0.1–0.6 s per call and
-		// storage was seen refusing bulk downloads, so one ride at a time.
-		Limits: source.Limits{PerSecond: 0.5, Burst: 1, Concurrency: 1},
+		Limits:      Limits,
 		New: func(cfg source.Config) (source.Source, error) {
 			o := Options{}
 			if d, ok, err := source.MinInterval(cfg); err != nil {
@@ -127,8 +129,8 @@ type Options struct {
 	// client so the bearer token can never travel to storage.
 	StorageClient *http.Client
 	Logger        *slog.Logger
-	// Pace is the least time between two gateway calls (default 700 ms;
-	// negative for none).
+	// Pace is the least time between two calls to a host (default: one
+	// second, from Limits; negative for none).
 	Pace time.Duration
 	// MaxAttempts bounds tries per request on 429, 5xx and network errors (default 5).
 	MaxAttempts int
@@ -136,7 +138,7 @@ type Options struct {
 	// (defaults 1 s and 30 s); a longer Retry-After is honoured up to MaxRetryAfter (default 5 min).
 	RetryBase, RetryMax, MaxRetryAfter time.Duration
 	// Sleep waits between attempts, and between downloads once storage
-	// sends empty files (default: a timer that respects ctx).
+	// sends empty files (default: httpcall.Sleep).
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Browser runs the web app for China accounts whose gateway demands
 	// signed requests (default: a headless ChromeBrowser).
@@ -161,7 +163,7 @@ type Client struct {
 	storage *http.Client
 	log     *slog.Logger
 	opts    Options
-	pace    *rate.Limiter
+	calls   *httpcall.Caller
 	zone    *time.Location
 	// signing is set once the China gateway refused an unsigned call, so
 	// later calls go straight to the web app.
@@ -192,24 +194,6 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Pace == 0 {
-		opts.Pace = 700 * time.Millisecond
-	}
-	if opts.MaxAttempts <= 0 {
-		opts.MaxAttempts = 5
-	}
-	if opts.RetryBase <= 0 {
-		opts.RetryBase = time.Second
-	}
-	if opts.RetryMax <= 0 {
-		opts.RetryMax = 30 * time.Second
-	}
-	if opts.MaxRetryAfter <= 0 {
-		opts.MaxRetryAfter = 5 * time.Minute
-	}
-	if opts.Sleep == nil {
-		opts.Sleep = sleep
-	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -219,21 +203,39 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	if opts.OtherRegionURL == "" && cfg.BaseURL != "" {
 		opts.OtherRegionURL = os.Getenv(EnvOtherRegionURL)
 	}
-	limit := rate.Inf
-	if opts.Pace > 0 {
-		limit = rate.Every(opts.Pace)
+	limits := Limits
+	if opts.Pace != 0 {
+		limits.PerSecond = httpcall.PerSecond(opts.Pace) // negative: no pause at all
 	}
+	log := opts.Logger.With("source", Name, "region", region)
+	token := CleanToken(cfg.Token)
 	return &Client{
 		cfg:     cfg,
 		region:  region,
 		hosts:   h,
-		token:   CleanToken(cfg.Token),
+		token:   token,
 		api:     opts.HTTPClient,
 		storage: opts.StorageClient,
-		log:     opts.Logger.With("source", Name, "region", region),
+		log:     log,
 		opts:    opts,
-		pace:    rate.NewLimiter(limit, 1),
-		zone:    riderZone(),
+		calls: httpcall.New(httpcall.Options{
+			Name:   Name,
+			Limits: limits,
+			Policy: httpcall.Policy{
+				MaxAttempts:   opts.MaxAttempts,
+				BaseDelay:     opts.RetryBase,
+				MaxDelay:      opts.RetryMax,
+				MaxRetryAfter: opts.MaxRetryAfter,
+			},
+			Client:   opts.HTTPClient,
+			Logger:   log,
+			Secrets:  []string{token},
+			Describe: jsonShape,
+			LogPath:  logPath,
+			Sleep:    opts.Sleep,
+			Now:      opts.Now,
+		}),
+		zone: riderZone(),
 	}, nil
 }
 
@@ -246,14 +248,3 @@ var riderZone = sync.OnceValue(func() *time.Location {
 	}
 	return time.FixedZone("UTC+8", 8*3600)
 })
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}

@@ -7,11 +7,14 @@ import (
 	"io"
 	"log/slog"
 	"math/rand"
+	"net"
 	"net/http"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -666,7 +669,7 @@ func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
 	f.n--
 	f.mu.Unlock()
 	if fail {
-		return nil, errors.New("connection reset by peer")
+		return nil, &net.OpError{Op: "read", Net: "tcp", Err: os.NewSyscallError("read", syscall.ECONNRESET)}
 	}
 	return http.DefaultTransport.RoundTrip(r)
 }
@@ -684,7 +687,7 @@ func TestNetworkErrorsRetried(t *testing.T) {
 		if c.wantOK && (err != nil || len(acts) != 30) {
 			t.Fatalf("%d drops: %d rides, %v", c.fails, len(acts), err)
 		}
-		if !c.wantOK && (err == nil || !strings.Contains(err.Error(), "could not be reached after 3 tries")) {
+		if !c.wantOK && (err == nil || !strings.Contains(err.Error(), "could not be reached") || !strings.Contains(err.Error(), "gave up after 3 attempts")) {
 			t.Fatalf("%d drops: %v", c.fails, err)
 		}
 	}

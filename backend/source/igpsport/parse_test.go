@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"testing"
 	"time"
 
@@ -63,28 +62,6 @@ func TestParseListTime(t *testing.T) {
 	for _, c := range cases {
 		if got, dateOnly := parseListTime(c.in, sh); !got.Equal(c.want) || dateOnly != c.dateOnly {
 			t.Errorf("parseListTime(%q) = %v, %v, want %v, %v", c.in, got, dateOnly, c.want, c.dateOnly)
-		}
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	cases := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"7", 7 * time.Second, true},
-		{"0", 0, true},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0, true},
-		{"", 0, false},
-		{"soon", 0, false},
-	}
-	for _, c := range cases {
-		got, ok := retryAfter(c.in, now)
-		if got != c.want || ok != c.ok {
-			t.Errorf("retryAfter(%q) = %v %v, want %v %v", c.in, got, ok, c.want, c.ok)
 		}
 	}
 }

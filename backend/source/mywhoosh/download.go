@@ -141,16 +141,10 @@ func (cl *Client) allowedDownload(u *url.URL) bool {
 var s3Code = regexp.MustCompile(`<Code>([^<]*)</Code>`)
 
 // fetch GETs the signed URL with the download client: no Authorization, no
-// cookies, one file at a time.
+// cookies, as many at once as the declared Limits allow.
 func (cl *Client) fetch(ctx context.Context, u *url.URL) ([]byte, error) {
-	select {
-	case cl.bucket <- struct{}{}:
-		defer func() { <-cl.bucket }()
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
 	where := u.Scheme + "://" + u.Host + u.Path
-	data, hdr, err := cl.do(ctx, call{method: http.MethodGet, url: u.String(), client: cl.dl, unpaced: true})
+	data, hdr, err := cl.do(ctx, call{method: http.MethodGet, url: u.String(), client: cl.dl, file: true})
 	if err != nil {
 		var he *HTTPError
 		if errors.As(err, &he) {

@@ -375,26 +375,3 @@ func FuzzLoginAnswer(f *testing.F) {
 		}
 	})
 }
-
-// FuzzRetryAfter: the wait asked for by a 429 or 5xx is honoured up to the
-// cap; a long one never comes out short through overflow.
-func FuzzRetryAfter(f *testing.F) {
-	for _, v := range []string{"", "0", "7", " 30 ", "-3", "59", "61", "3600", "9223372036", "9223372037", "18446744074",
-		"99999999999999999999", "1.5", "Wed, 21 Oct 2015 07:28:00 GMT", "Fri, 31 Dec 9999 23:59:59 GMT", "soon"} {
-		f.Add(v, uint8(0))
-	}
-	c := newClient(source.Config{}, fuzzOptions())
-	f.Fuzz(func(t *testing.T, v string, attempt uint8) {
-		ra := parseRetryAfter(v)
-		d := c.backoff(int(attempt%8), ra)
-		ceiling := c.opts.RetryBase << min(int(attempt%8), 6)
-		if d < 0 || d > max(ceiling+ceiling/2, c.opts.MaxRetryAfter) {
-			t.Fatalf("Retry-After %q: wait %v", v, d)
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-			if want := min(time.Duration(min(n, 1e6))*time.Second, c.opts.MaxRetryAfter); d < want {
-				t.Fatalf("Retry-After %q: waited %v, less than %v", v, d, want)
-			}
-		}
-	})
-}

@@ -1,23 +1,17 @@
 package mywhoosh
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"unicode/utf8"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -43,135 +37,63 @@ type call struct {
 	bearer bool   // send the session
 	header map[string]string
 	client *http.Client
-	// unpaced skips the per-host pacing: bucket fetches are only kept to
-	// one at a time, the pacing is for MyWhoosh's API.
-	unpaced bool
+	// file marks a bucket fetch: it takes one of the declared download slots.
+	file bool
 }
 
-// do sends c with pacing and retries: 429, 5xx and network errors are
-// retried with backoff and jitter, honouring Retry-After. 401/403 on a call
-// carrying the session mean the session is gone. Other statuses come back as
-// *HTTPError; the body of a 2xx answer is returned with its headers.
+// do sends c through the call layer. 401/403 on a call carrying the session
+// mean the session is gone; 429, 5xx and network errors are retried. Other
+// statuses come back as *HTTPError; the body of a 2xx answer is returned
+// with its headers.
 func (cl *Client) do(ctx context.Context, c call) ([]byte, http.Header, error) {
 	u, err := url.Parse(c.url)
 	if err != nil {
 		return nil, nil, fmt.Errorf("mywhoosh: bad URL: %w", err)
 	}
 	where := u.Scheme + "://" + u.Host + u.Path
-	qkeys := make([]string, 0, len(u.Query()))
-	for k := range u.Query() {
-		qkeys = append(qkeys, k)
+	hdr := http.Header{"User-Agent": {userAgent}}
+	if c.body != nil {
+		hdr.Set("Content-Type", "application/json")
+		hdr.Set("Accept", "application/json")
 	}
-	sort.Strings(qkeys)
-	if c.client == nil {
-		c.client = cl.api
+	for k, v := range c.header {
+		hdr.Set(k, v)
 	}
-	var lastErr error
-	for attempt := 0; ; attempt++ {
-		if !c.unpaced {
-			if err := cl.limit.wait(ctx, u.Host); err != nil {
-				return nil, nil, err
-			}
-		}
-		var rd io.Reader
-		if c.body != nil {
-			rd = bytes.NewReader(c.body)
-		}
-		req, err := http.NewRequestWithContext(ctx, c.method, c.url, rd)
-		if err != nil {
-			return nil, nil, fmt.Errorf("mywhoosh: %w", err)
-		}
-		req.Header.Set("User-Agent", userAgent)
-		if c.body != nil {
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Accept", "application/json")
-		}
-		for k, v := range c.header {
-			req.Header.Set(k, v)
-		}
-		if c.bearer {
-			req.Header.Set("Authorization", "Bearer "+cl.token)
-		}
-		start := time.Now()
-		resp, err := c.client.Do(req)
-		var retryAfter time.Duration
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, nil, ctx.Err()
-			}
-			cl.log.Debug("request failed", "method", c.method, "url", where, "attempt", attempt+1, "error", err)
-			lastErr = fmt.Errorf("MyWhoosh could not be reached (%s): %w", u.Host, err)
-		} else {
-			body, rerr := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-			resp.Body.Close()
-			ra := resp.Header.Get("Retry-After")
-			cl.log.Debug("request", "method", c.method, "url", where, "query_keys", strings.Join(qkeys, ","), "status", resp.StatusCode,
-				"elapsed_ms", time.Since(start).Milliseconds(), "retry_after", ra, "attempt", attempt+1,
-				"content_type", resp.Header.Get("Content-Type"), "bytes", len(body))
-			switch {
-			case rerr != nil:
-				lastErr = fmt.Errorf("MyWhoosh answer from %s was cut off: %w", u.Host, rerr)
-			case resp.StatusCode >= 200 && resp.StatusCode < 300:
-				return body, resp.Header, nil
-			case c.bearer && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden):
-				return nil, resp.Header, fmt.Errorf("MyWhoosh refused the session (HTTP %d): %w", resp.StatusCode, source.ErrNeedsSignIn)
-			case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
-				retryAfter = parseRetryAfter(ra)
-				lastErr = &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body)}
-			default:
-				return nil, resp.Header, &HTTPError{Status: resp.StatusCode, URL: where, Body: snippet(body), raw: body}
-			}
-		}
-		if attempt >= cl.opts.MaxRetries {
-			return nil, nil, fmt.Errorf("gave up after %d tries: %w", attempt+1, lastErr)
-		}
-		if err := cl.opts.sleep(ctx, cl.backoff(attempt, retryAfter)); err != nil {
-			return nil, nil, err
-		}
+	if c.bearer {
+		hdr.Set("Authorization", "Bearer "+cl.token)
 	}
+	resp, err := cl.calls.Do(ctx, httpcall.Request{
+		Op: c.method + " " + where, Method: c.method, URL: c.url, Header: hdr, Body: c.body, Client: c.client, File: c.file,
+		Classify: func(r *httpcall.Response, err error) (httpcall.Verdict, error) {
+			return classify(c.bearer, where, u.Host, r, err)
+		},
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp.Body, resp.Header, nil
 }
 
-// backoff is RetryBase doubled per try with up to 50 % jitter, or the
-// server's Retry-After when it asks for longer (capped).
-func (cl *Client) backoff(attempt int, retryAfter time.Duration) time.Duration {
-	d := cl.opts.RetryBase << min(attempt, 6)
-	d += time.Duration(rand.Int64N(int64(d)/2 + 1))
-	if retryAfter > d {
-		d = min(retryAfter, cl.opts.MaxRetryAfter)
+// classify is what a MyWhoosh answer means.
+func classify(bearer bool, where, host string, r *httpcall.Response, err error) (httpcall.Verdict, error) {
+	switch {
+	case err != nil:
+		return httpcall.Retry, fmt.Errorf("MyWhoosh could not be reached (%s): %w", host, err)
+	case r.Status >= 200 && r.Status < 300:
+		return httpcall.Accept, nil
+	case bearer && (r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden):
+		return httpcall.NeedsSignIn, fmt.Errorf("MyWhoosh refused the session (HTTP %d): %w", r.Status, source.ErrNeedsSignIn)
+	case r.Status == http.StatusTooManyRequests || r.Status >= 500:
+		return httpcall.Retry, &HTTPError{Status: r.Status, URL: where, Body: snippet(r.Body)}
 	}
-	return d
-}
-
-func parseRetryAfter(v string) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.Atoi(v); err == nil && n >= 0 {
-		if time.Duration(n) > math.MaxInt64/time.Second {
-			return math.MaxInt64 // multiplying would wrap into a short wait
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return time.Until(t)
-	}
-	return 0
+	return httpcall.Permanent, &HTTPError{Status: r.Status, URL: where, Body: snippet(r.Body), raw: r.Body}
 }
 
 func snippet(b []byte) string {
-	s := strings.Join(strings.Fields(string(b)), " ")
-	if len(s) > 200 {
-		cut := 200
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut-- // never split a character
-		}
-		s = s[:cut] + "..."
+	if s := httpcall.Snippet(b, 200); s != "" {
+		return s
 	}
-	if s == "" {
-		s = "(empty body)"
-	}
-	return s
+	return "(empty body)"
 }
 
 // expiryMargin: a token this close to its exp is treated as expired, so it
@@ -357,45 +279,4 @@ func (e envelope) keys() string {
 	}
 	sort.Strings(ks)
 	return strings.Join(ks, ",")
-}
-
-// hostLimiter paces calls per host with a token bucket.
-type hostLimiter struct {
-	mu      sync.Mutex
-	rate    float64
-	burst   float64
-	buckets map[string]*tokenBucket
-}
-
-type tokenBucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newHostLimiter(perSecond float64, burst int) *hostLimiter {
-	return &hostLimiter{rate: perSecond, burst: float64(max(burst, 1)), buckets: map[string]*tokenBucket{}}
-}
-
-func (l *hostLimiter) wait(ctx context.Context, host string) error {
-	for {
-		l.mu.Lock()
-		now := time.Now()
-		b := l.buckets[host]
-		if b == nil {
-			b = &tokenBucket{tokens: l.burst, last: now}
-			l.buckets[host] = b
-		}
-		b.tokens = min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate)
-		b.last = now
-		if b.tokens >= 1 {
-			b.tokens--
-			l.mu.Unlock()
-			return nil
-		}
-		need := time.Duration((1 - b.tokens) / l.rate * float64(time.Second))
-		l.mu.Unlock()
-		if err := sleepCtx(ctx, need); err != nil {
-			return err
-		}
-	}
 }

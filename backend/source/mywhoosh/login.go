@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"fitbridge/backend/capture"
+	"fitbridge/backend/claims"
 	"fitbridge/backend/source"
 )
 
@@ -182,8 +182,8 @@ func (cl *Client) loginAttempt(ctx context.Context, c call, form string, attempt
 		return Session{}, fmt.Errorf("%w: the answer has no AccessToken", ErrLoginRefused)
 	}
 	s := Session{Token: resp.AccessToken, WhooshID: rawID(resp.WhooshID)}
-	s.Expires, _ = capture.JWTExpiry(s.Token)
-	cl.log.Info("signed in to MyWhoosh", "body", form, "attempt", attempt, capture.DescribeToken(s.Token), "whoosh_id_known", s.WhooshID != "")
+	s.Expires, _ = claims.Expiry(s.Token)
+	cl.log.Info("signed in to MyWhoosh", "body", form, "attempt", attempt, claims.Describe(s.Token), "whoosh_id_known", s.WhooshID != "")
 	return s, nil
 }
 

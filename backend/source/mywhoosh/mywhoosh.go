@@ -16,7 +16,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"fitbridge/backend/capture"
+	"fitbridge/backend/claims"
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -55,10 +56,10 @@ const (
 	FormEncrypted = "encrypted"
 )
 
-// Limits: at most one list or link call per 500 ms, one file at a time.
-// Concurrency 3: the API calls stay paced by PerSecond, while the FIT files
-// come from object storage, which serves several at once.
-var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 3}
+// Limits: at most one call per 500 ms to each host, and one file at a time
+// from the bucket (reference, section 6: no limit is published and the
+// tools that work keep their rate low).
+var Limits = source.Limits{PerSecond: 2, Burst: 1, Concurrency: 1}
 
 func init() {
 	source.Register(source.Descriptor{
@@ -170,7 +171,7 @@ func (o Options) withDefaults() Options {
 		o.Burst = Limits.Burst
 	}
 	if o.sleep == nil {
-		o.sleep = sleepCtx
+		o.sleep = httpcall.Sleep
 	}
 	return o
 }
@@ -186,8 +187,7 @@ type Client struct {
 	log      *slog.Logger
 	api      *http.Client
 	dl       *http.Client
-	limit    *hostLimiter
-	bucket   chan struct{} // one bucket fetch at a time
+	calls    *httpcall.Caller
 	// encrypted is the body form in use (reference, section 3): the stored
 	// one at first, the other once that was refused and the other taken.
 	encrypted atomic.Bool
@@ -213,7 +213,8 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	}
 	c := newClient(cfg, opts)
 	c.token = tok
-	if exp, ok := capture.JWTExpiry(tok); ok {
+	c.calls.AddSecret(tok)
+	if exp, ok := claims.Expiry(tok); ok {
 		c.expires = exp
 	}
 	if c.loginSource != "" && !sameSession(cfg.Settings[SettingLoginSourceExp], c.expires) {
@@ -222,8 +223,8 @@ func New(cfg source.Config, opts Options) (*Client, error) {
 	}
 	// A browser or pasted session brings no WhooshId; the token may carry
 	// the rider's id, sent as key only if a link without one is refused.
-	c.tokenUserID, _ = capture.JWTClaim(tok, "userId")
-	c.log.Debug("mywhoosh client", "api", c.hosts.API, capture.DescribeToken(tok), "whoosh_id_known", c.whooshID != "",
+	c.tokenUserID, _ = claims.Claim(tok, "userId")
+	c.log.Debug("mywhoosh client", "api", c.hosts.API, claims.Describe(tok), "whoosh_id_known", c.whooshID != "",
 		"token_user_id_known", c.tokenUserID != "", "body_form", c.storedForm, "login_source", c.loginSource)
 	return c, nil
 }
@@ -234,14 +235,11 @@ func newClient(cfg source.Config, opts Options) *Client {
 	}
 	opts = opts.withDefaults()
 	c := &Client{
-		hosts:    HostsFor(cfg.BaseURL),
-		whooshID: strings.TrimSpace(cfg.Settings[SettingWhooshID]),
-		opts:     opts,
-		log:      opts.Logger.With("source", Name),
-		api:      opts.HTTPClient,
-		limit:    newHostLimiter(opts.PerSecond, opts.Burst),
-		bucket:   make(chan struct{}, 1),
-
+		hosts:       HostsFor(cfg.BaseURL),
+		whooshID:    strings.TrimSpace(cfg.Settings[SettingWhooshID]),
+		opts:        opts,
+		log:         opts.Logger.With("source", Name),
+		api:         opts.HTTPClient,
 		onSetting:   cfg.OnSetting,
 		loginSource: strings.TrimSpace(cfg.Settings[SettingLoginSource]),
 	}
@@ -250,6 +248,19 @@ func newClient(cfg source.Config, opts Options) *Client {
 		c.storedForm = f
 		c.encrypted.Store(f == FormEncrypted)
 	}
+	c.calls = httpcall.New(httpcall.Options{
+		Name:   Name,
+		Limits: source.Limits{PerSecond: opts.PerSecond, Burst: opts.Burst, Concurrency: Limits.Concurrency},
+		Policy: httpcall.Policy{
+			MaxAttempts:   opts.MaxRetries + 1,
+			BaseDelay:     opts.RetryBase,
+			MaxDelay:      opts.RetryBase << 6,
+			MaxRetryAfter: opts.MaxRetryAfter,
+		},
+		Client: opts.HTTPClient,
+		Logger: c.log,
+		Sleep:  opts.sleep,
+	})
 	if cfg.BaseURL != "" {
 		if u, err := url.Parse(strings.TrimSpace(cfg.BaseURL)); err == nil {
 			c.baseHost = strings.ToLower(u.Host)
@@ -354,24 +365,10 @@ func cleanTokenOnce(pasted string) string {
 	return strings.Join(strings.Fields(s), "")
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // perSecond turns a least interval between calls into a rate (0: unlimited).
 func perSecond(d time.Duration) float64 {
 	if d <= 0 {
-		return 1e6
+		return 1e6 // Options' zero means "the default"
 	}
-	return float64(time.Second) / float64(d)
+	return httpcall.PerSecond(d)
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fitbridge/backend/httpcall"
 	"fmt"
 	"log/slog"
 	"math/rand"
@@ -724,6 +725,7 @@ func TestFaultsStillListAndDownloadEverything(t *testing.T) {
 	t.Logf("%d files, %d faults injected", files, faults.Injected())
 }
 
+// A Retry-After within the cap is waited out; a longer one ends the call.
 func TestRetryAfterHonoured(t *testing.T) {
 	calls := 0
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -750,11 +752,14 @@ func TestRetryAfterHonoured(t *testing.T) {
 		return nil
 	}
 	c, _ := New(source.Config{BaseURL: srv.URL, Token: "tok"}, opts)
-	if err := c.Validate(context.Background()); err != nil {
-		t.Fatal(err)
+	err := c.Validate(context.Background())
+	// A wait longer than the cap ends the call, saying when to come back.
+	var ra *httpcall.RetryAfterError
+	if !errors.As(err, &ra) || ra.After != time.Hour {
+		t.Fatalf("err = %v, want the 1 h Retry-After handed back", err)
 	}
-	if len(waits) != 2 || waits[0] != 7*time.Second || waits[1] != 20*time.Second {
-		t.Errorf("waits = %v, want [7s 20s] (Retry-After, then capped)", waits)
+	if len(waits) != 1 || waits[0] != 7*time.Second || calls != 2 {
+		t.Errorf("waits = %v after %d calls, want [7s] (the Retry-After) and no third call", waits, calls)
 	}
 }
 

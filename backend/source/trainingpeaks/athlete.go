@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -135,7 +135,7 @@ func (c *Client) account(ctx context.Context) (*account, error) {
 	}
 	var ans userAnswer
 	if err := json.Unmarshal(r.body, &ans); err != nil || ans.User == nil || ans.User.UserID == "" {
-		return nil, fmt.Errorf("%s: unexpected answer (keys %v)", what, jsonKeys(r.body))
+		return nil, fmt.Errorf("%s: unexpected answer (keys %v)", what, httpcall.JSONKeys(r.body))
 	}
 	u := ans.User
 	a := &account{self: Athlete{ID: string(u.UserID), Name: displayName(string(u.UserID), u.FullName, u.FirstName, u.LastName, u.UserName)},
@@ -180,7 +180,7 @@ func (c *Client) account(ctx context.Context) (*account, error) {
 		c.log.Info("trainingpeaks time zone unknown; local times read as UTC", "time_zone", u.TimeZone)
 	}
 	c.log.Debug("trainingpeaks account",
-		"keys", jsonKeys(r.body), "user_id", a.self.ID, "time_zone", u.TimeZone, "athletes", len(u.Athletes),
+		"keys", httpcall.JSONKeys(r.body), "user_id", a.self.ID, "time_zone", u.TimeZone, "athletes", len(u.Athletes),
 		"is_athlete", isAthlete, "is_coach", boolAttr(ans.AccountStatus.IsCoach),
 		"premium_user", boolAttr(u.IsPremium), "premium_settings", boolAttr(u.Settings.Account.IsPremium),
 		"premium_status", boolAttr(ans.AccountStatus.IsPremium), "premium_athletes", premiumList(a))
@@ -243,20 +243,6 @@ func (c *Client) resolveAthlete(ctx context.Context) (*resolved, error) {
 	c.log.Debug("trainingpeaks athlete chosen", "athlete_id", id, "coach", a.coach,
 		"premium_athlete", boolAttr(a.premium[id]))
 	return c.athlete, nil
-}
-
-// jsonKeys lists an object's top-level keys (for logs and errors: shapes, not values).
-func jsonKeys(b []byte) []string {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(b, &m) != nil {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // flexID keeps an id as text whether the JSON has a number or a string, so

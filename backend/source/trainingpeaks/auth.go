@@ -2,14 +2,13 @@ package trainingpeaks
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
+	"fitbridge/backend/claims"
 	"fitbridge/backend/source"
 )
 
@@ -65,7 +64,7 @@ func (c *Client) exchangeLocked(ctx context.Context) (string, error) {
 		"Cookie": {CookieName + "=" + c.cookie},
 		"Accept": {"application/json"},
 	}
-	r, err := c.send(ctx, c.hcExchange, what, c.api+"/users/v3/token", hdr, maxJSONBody)
+	r, err := c.send(ctx, c.hcExchange, what, c.api+"/users/v3/token", hdr, maxJSONBody, false)
 	if err != nil {
 		return "", err
 	}
@@ -107,14 +106,16 @@ func (c *Client) exchangeLocked(ctx context.Context) (string, error) {
 	// Renew a little early so a call never starts with a dying bearer.
 	margin := min(time.Minute, lifetime/5)
 	c.bearerTok, c.refreshAt = ans.Token.AccessToken, exp.Add(-margin)
+	c.calls.AddSecret(ans.Token.AccessToken)
 
 	attrs := []any{
 		"bearer_len", len(ans.Token.AccessToken), "token_type", ans.Token.TokenType,
 		"expires_in", int64(ans.Token.ExpiresIn), "expires", ans.Token.Expires, "exp", exp.UTC().Format(time.RFC3339),
 		"refresh_token", ans.Token.RefreshToken != "", "cookie_len", len(c.cookie),
 	}
-	if names, jexp, ok := jwtClaims(ans.Token.AccessToken); ok {
-		attrs = append(attrs, "jwt_claims", names, "jwt_exp", jexp)
+	if set, ok := claims.Parse(ans.Token.AccessToken); ok {
+		jexp, _ := set.Time("exp")
+		attrs = append(attrs, "jwt_claims", set.Names(), "jwt_exp", jexp.Unix())
 	}
 	c.log.Debug("trainingpeaks bearer issued", attrs...)
 	return c.bearerTok, nil
@@ -158,33 +159,6 @@ func parseServerTime(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// jwtClaims returns a JWT's claim names and exp, never their values.
-func jwtClaims(tok string) (names []string, exp int64, ok bool) {
-	parts := strings.Split(tok, ".")
-	if len(parts) != 3 {
-		return nil, 0, false
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return nil, 0, false
-	}
-	var claims map[string]json.RawMessage
-	if json.Unmarshal(raw, &claims) != nil {
-		return nil, 0, false
-	}
-	for k := range claims {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	if v, found := claims["exp"]; found {
-		var f float64
-		if json.Unmarshal(v, &f) == nil {
-			exp = int64(f)
-		}
-	}
-	return names, exp, true
 }
 
 // flexInt accepts a JSON number or a numeric string; anything else reads as 0

@@ -14,6 +14,7 @@ import (
 	"path"
 	"strings"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -173,7 +174,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	}
 	var det detailsAnswer
 	if err := json.Unmarshal(r.body, &det); err != nil {
-		return nil, fmt.Errorf("%s: details unreadable (%v; keys %v)", what, err, jsonKeys(r.body))
+		return nil, fmt.Errorf("%s: details unreadable (%v; keys %v)", what, err, httpcall.JSONKeys(r.body))
 	}
 	pick, reason := pickFile(det)
 	c.log.Debug("trainingpeaks files", "workout", wid, "device_files", len(det.WorkoutDeviceFileInfos),
@@ -214,7 +215,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	}
 	if wrapped {
 		c.log.Debug("trainingpeaks file came wrapped in JSON", "workout", wid, "file_id", pick.id,
-			"keys", jsonKeys(r.body), "bytes", len(body), "gzip", isGzip(body))
+			"keys", httpcall.JSONKeys(r.body), "bytes", len(body), "gzip", isGzip(body))
 	}
 	data, err := gunzipIfNeeded(body)
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"unicode/utf8"
 
 	"fitbridge/backend/fakes/trainingpeaksfake"
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -128,11 +129,10 @@ func (s *tpServer) requested() []string {
 func (s *tpServer) client(t *testing.T, onToken func(string)) *Client {
 	t.Helper()
 	c, err := newClient(source.Config{BaseURL: fuzzBase, Token: fuzzCookie, OnToken: onToken, Settings: map[string]string{SettingMinInterval: "0s"}},
-		options{sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, now: func() time.Time { return testNow }})
+		options{sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, now: func() time.Time { return testNow }, attempts: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.attempts = 1
 	c.log = slog.New(slog.DiscardHandler)
 	// Same redirect rules, no sockets and no timers.
 	c.hc.Transport, c.hc.Timeout = inProcess{s.h}, 0
@@ -324,7 +324,7 @@ func FuzzTokenAnswer(f *testing.F) {
 		bearer, err := c.bearer(context.Background())
 		checkErrText(t, err, body)
 		var sent tokenAnswer
-		if err != nil && !retryable(status) && json.Unmarshal(body, &sent) == nil && sent.Token != nil &&
+		if err != nil && !httpcall.Retryable(status) && json.Unmarshal(body, &sent) == nil && sent.Token != nil &&
 			len(sent.Token.AccessToken) >= 8 && strings.Contains(err.Error(), sent.Token.AccessToken) {
 			t.Fatalf("status %d: the error quotes the bearer: %v", status, err)
 		}
@@ -535,26 +535,6 @@ func FuzzDetailsAnswer(f *testing.F) {
 		}
 		if fileStatus != http.StatusOK || !bytes.Equal(data, want) || sniff(data) == "" {
 			t.Fatalf("status %d: got %q from %q", fileStatus, data, file)
-		}
-	})
-}
-
-// FuzzRetryAfter: a wait is never negative, seconds are read exactly and
-// a long one never comes out short through overflow.
-func FuzzRetryAfter(f *testing.F) {
-	for _, v := range []string{"", "7", "0", " 12 ", "-1", "120", "121", "9223372036", "9223372037", "18446744074",
-		testNow.Add(90 * time.Second).Format(http.TimeFormat), testNow.Add(-time.Minute).Format(http.TimeFormat), "soon", "1.5"} {
-		f.Add(v)
-	}
-	f.Fuzz(func(t *testing.T, v string) {
-		d, ok := retryAfter(v, testNow)
-		if d < 0 || !ok && d != 0 {
-			t.Fatalf("%q: %v %v", v, d, ok)
-		}
-		if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
-			if n < 1e9 && d != time.Duration(n)*time.Second || n >= 1e9 && d < 1e9*time.Second {
-				t.Fatalf("%q: read as %v", v, d)
-			}
 		}
 	})
 }

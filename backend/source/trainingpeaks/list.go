@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -298,7 +299,7 @@ func (c *Client) listWindow(ctx context.Context, aid string, w window) ([]row, e
 	}
 	var rows []row
 	if err := json.Unmarshal(r.body, &rows); err != nil {
-		return nil, fmt.Errorf("%s: expected a JSON array (%v; keys %v)", what, err, jsonKeys(r.body))
+		return nil, fmt.Errorf("%s: expected a JSON array (%v; keys %v)", what, err, httpcall.JSONKeys(r.body))
 	}
 	return rows, nil
 }

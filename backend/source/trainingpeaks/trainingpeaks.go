@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,8 +19,7 @@ import (
 	"time"
 	_ "time/tzdata" // user.timeZone must resolve on desktops without a zoneinfo database
 
-	"golang.org/x/time/rate"
-
+	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
 )
 
@@ -58,6 +56,10 @@ const (
 	maxRetryAfter = 2 * time.Minute
 )
 
+// Limits: one call every 250 ms, one download at a time. TrainingPeaks
+// publishes no limits and this is what cautious tools settle on.
+var Limits = source.Limits{PerSecond: 4, Burst: 1, Concurrency: 1}
+
 func init() {
 	source.Register(source.Descriptor{
 		Name:        Name,
@@ -65,9 +67,7 @@ func init() {
 		Kind:        source.KindCloud,
 		Description: "Every completed workout's original device file, read with your TrainingPeaks sign-in (no Premium partner link needed).",
 		EnvURL:      "FITBRIDGE_TRAININGPEAKS_URL",
-		// One call every 250 ms, one download at a time: TrainingPeaks
-		// publishes no limits and this is what cautious tools settle on.
-		Limits: source.Limits{PerSecond: 4, Burst: 1, Concurrency: 1},
+		Limits:      Limits,
 		New: func(cfg source.Config) (source.Source, error) {
 			return New(cfg)
 		},
@@ -125,10 +125,7 @@ type Client struct {
 	api         string
 	hc          *http.Client // follows redirects (downloads)
 	hcExchange  *http.Client // never follows: a redirect means "go and log in"
-	limiter     *rate.Limiter
-	retryBase   time.Duration
-	attempts    int
-	sleep       func(ctx context.Context, d time.Duration) error
+	calls       *httpcall.Caller
 	now         func() time.Time
 	log         *slog.Logger
 	onToken     func(string)
@@ -152,8 +149,9 @@ type Client struct {
 
 // options are the test seams; production uses the defaults.
 type options struct {
-	sleep func(ctx context.Context, d time.Duration) error
-	now   func() time.Time
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	attempts int // tries per call (default defaultAttempts)
 }
 
 // New builds a client for cfg. cfg.Token is the Production_tpAuth cookie
@@ -188,30 +186,40 @@ func newClient(cfg source.Config, o options) (*Client, error) {
 		return http.ErrUseLastResponse
 	}}
 
-	lim := rate.NewLimiter(rate.Inf, 1)
-	if minInterval > 0 {
-		lim = rate.NewLimiter(rate.Every(minInterval), 1)
+	limits := Limits
+	limits.PerSecond = httpcall.PerSecond(minInterval) // "0s": no pause at all
+	if o.now == nil {
+		o.now = time.Now
 	}
+	if o.attempts <= 0 {
+		o.attempts = defaultAttempts
+	}
+	log := slog.Default().With("source", Name)
 	c := &Client{
-		api:         api,
-		hc:          follow,
-		hcExchange:  noFollow,
-		limiter:     lim,
-		retryBase:   retryBase,
-		attempts:    defaultAttempts,
-		sleep:       o.sleep,
+		api:        api,
+		hc:         follow,
+		hcExchange: noFollow,
+		calls: httpcall.New(httpcall.Options{
+			Name:   Name,
+			Limits: limits,
+			Policy: httpcall.Policy{
+				MaxAttempts:   o.attempts,
+				BaseDelay:     retryBase,
+				MaxDelay:      30 * time.Second,
+				MaxRetryAfter: maxRetryAfter,
+			},
+			Client:  follow,
+			Logger:  log,
+			Secrets: []string{cookie},
+			Sleep:   o.sleep,
+			Now:     o.now,
+		}),
 		now:         o.now,
-		log:         slog.Default().With("source", Name),
+		log:         log,
 		onToken:     cfg.OnToken,
 		athleteWant: strings.TrimSpace(cfg.Settings[SettingAthlete]),
 		floor:       historyFloor,
 		cookie:      cookie,
-	}
-	if c.sleep == nil {
-		c.sleep = sleepCtx
-	}
-	if c.now == nil {
-		c.now = time.Now
 	}
 	return c, nil
 }
@@ -239,32 +247,4 @@ func durationSetting(settings map[string]string, key string, def time.Duration) 
 		return 0, fmt.Errorf("TrainingPeaks setting %s=%q: want a duration such as 250ms", key, v)
 	}
 	return d, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// backoff is the wait before attempt n+1: exponential from retryBase, capped,
-// with jitter so parallel clients do not retry in step.
-func (c *Client) backoff(n int) time.Duration {
-	d := c.retryBase << (n - 1)
-	if d > 30*time.Second || d <= 0 {
-		d = 30 * time.Second
-	}
-	half := d / 2
-	if half <= 0 {
-		return d
-	}
-	return half + rand.N(half+1)
 }

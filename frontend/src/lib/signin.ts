@@ -6,7 +6,7 @@ function escape(s: string): string {
 
 /**
  * The backend's message as one sentence: without the platform's name in
- * front as a label ("iGPSport sign-in: …", "iGPSport: …", the card already
+ * front as a label ("Platform sign-in: …", "Platform: …", the card already
  * names it) and only its first sentence.
  */
 export function signInError(text: string, platform: string): string {
@@ -16,7 +16,7 @@ export function signInError(text: string, platform: string): string {
   // The first sentence: up to a full stop followed by a capital ("Intervals.icu" has none).
   const end = s.search(/[.!?]\s+(?=[A-Z])/);
   if (end > 0) s = s.slice(0, end + 1);
-  // A capital to start, unless it starts with a name like "iGPSport".
+  // A capital to start, unless it starts with a name spelt with a small letter first.
   if (/^[a-z][a-z ]/.test(s)) s = s[0].toUpperCase() + s.slice(1);
   return s;
 }

@@ -11,7 +11,7 @@ export type LibraryView = 'month' | 'year' | 'list';
 /** Columns the list can be ordered by. */
 export type SortKey = 'date' | 'name' | 'sport' | 'duration' | 'distance' | 'source' | 'state';
 
-/** Folds case and accents, so "zwift" finds "Zwift" and "cote" finds "Côte". */
+/** Folds case and accents, so "morning" finds "Morning" and "cote" finds "Côte". */
 export function fold(text: string): string {
   return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }

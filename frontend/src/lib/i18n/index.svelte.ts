@@ -116,7 +116,7 @@ export function phaseLabel(phase: string): string {
 }
 
 /**
- * What to call an activity: its own name, else (Zwift and device files carry
+ * What to call an activity: its own name, else (trainer-app and device files carry
  * none) its sport and start time, "Virtual ride 07:30", never the file name.
  */
 export function activityName(a: { name: string; sport: string; start: string }, time: (s: string) => string): string {

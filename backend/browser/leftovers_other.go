@@ -1,6 +1,6 @@
 //go:build !linux
 
-package capture
+package browser
 
 // killLeftovers has nothing to do here: on Windows and macOS the helpers end
 // with the main browser process.
