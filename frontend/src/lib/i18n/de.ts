@@ -376,4 +376,9 @@ export const de: Messages = {
   'planned.failed': 'nicht gesendet',
   'planned.changedWhat': 'geändert: {what}',
   'planned.label': 'Geplantes Workout {name}. {summary}',
+  'list.and': 'und',
+  'list.or': 'oder',
+  'sources.bikeComputer': 'deinen Radcomputer',
+  'sources.anyPlatform': 'deine Plattformen und Ordner',
+  'import.couldNotRead': '{file} konnte nicht gelesen werden',
 };

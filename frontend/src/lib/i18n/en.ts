@@ -399,6 +399,11 @@ export const en = {
   'planned.failed': 'not sent',
   'planned.changedWhat': 'changed: {what}',
   'planned.label': 'Planned workout {name}. {summary}',
+  'list.and': 'and',
+  'list.or': 'or',
+  'sources.bikeComputer': 'your bike computer',
+  'sources.anyPlatform': 'your platforms and folders',
+  'import.couldNotRead': 'Could not read {file}',
 } as const;
 
 export type Messages = { readonly [K in keyof typeof en]: string };

@@ -133,9 +133,10 @@ export function sportLabel(sport: string): string {
   return has(k) ? t(k) : sport;
 }
 
-/** Names joined as the language joins them: "A and B", "A, B und C". */
-export function list(items: string[]): string {
-  return new Intl.ListFormat(locale.intl, { type: 'conjunction' }).format(items);
+/** Names joined as the language joins them: "A, B and C", "A, B oder C". */
+export function list(items: string[], conjunction: 'and' | 'or' = 'and'): string {
+  if (items.length < 2) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} ${t(conjunction === 'and' ? 'list.and' : 'list.or')} ${items[items.length - 1]}`;
 }
 
 export type Segment = { text: string; tag: '' | 'strong' | 'code' };
