@@ -31,6 +31,20 @@ type App struct {
 	// cannot pass one and would count it as an argument the page must send.
 	life    context.Context
 	endLife context.CancelFunc
+	// uploads holds files the browser sent up in parts; nil in the window.
+	uploads uploadStore
+}
+
+// uploadStore is the browser transport's store of uploaded files.
+type uploadStore interface {
+	UploadPath(id string) (string, error)
+	DiscardUpload(id string)
+}
+
+// UploadedFile names a file the browser has sent up in parts.
+type UploadedFile struct {
+	Name string `json:"name"`
+	ID   string `json:"id"`
 }
 
 // desktopUI is the part of the native window the App uses.
@@ -147,6 +161,40 @@ func (a *App) ImportPaths(paths []string) service.ImportResult { return a.servic
 
 func (a *App) ImportFiles(files []service.ImportFile) service.ImportResult {
 	return a.service().ImportFiles(files)
+}
+
+// ImportUploads imports files the browser sent up in parts (browser mode),
+// then lets their temporary copies go.
+func (a *App) ImportUploads(files []UploadedFile) (service.ImportResult, error) {
+	if a.uploads == nil {
+		return service.ImportResult{}, errors.New("uploading in parts is for the browser: the window imports files where they are")
+	}
+	// In the order chosen; one that never finished uploading says so in its place.
+	list := make([]service.UploadedFile, 0, len(files))
+	missing := map[int]service.ActivityView{}
+	for i, f := range files {
+		p, err := a.uploads.UploadPath(f.ID)
+		if err != nil {
+			missing[i] = service.ActivityView{File: f.Name, Source: "import", State: "unreadable", Reason: err.Error()}
+			continue
+		}
+		list = append(list, service.UploadedFile{Name: f.Name, Path: p})
+	}
+	imported := a.service().ImportUploaded(list)
+	for _, f := range files {
+		a.uploads.DiscardUpload(f.ID)
+	}
+	res := service.ImportResult{Activities: make([]service.ActivityView, 0, len(files))}
+	next := 0
+	for i := range files {
+		if v, ok := missing[i]; ok {
+			res.Activities = append(res.Activities, v)
+			continue
+		}
+		res.Activities = append(res.Activities, imported.Activities[next])
+		next++
+	}
+	return res, nil
 }
 
 func (a *App) Activities(f service.ActivityFilter) ([]service.ActivityView, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"fitbridge/backend/events"
 	"fitbridge/backend/service"
@@ -17,17 +18,18 @@ func serve(ctx context.Context, addr string, demo bool, out io.Writer) error {
 	if demo {
 		svc, err = startDemo(ctx)
 	} else {
-		svc, err = service.Open(service.Options{})
+		svc, err = service.Open(service.Options{Writer: true})
 	}
 	if err != nil {
 		return err
 	}
 	app := &App{demo: func() (*service.Service, error) { return startDemo(context.Background()) }}
-	srv, err := web.New(web.Options{App: app, Assets: frontendFS(), Addr: addr, Logger: svc.Log})
+	srv, err := web.New(web.Options{App: app, Assets: frontendFS(), Addr: addr, Logger: svc.Log, UploadDir: filepath.Join(svc.Home, "incoming")})
 	if err != nil {
 		svc.Close()
 		return err
 	}
+	app.uploads = srv
 	app.attach = func(s *service.Service) {
 		s.Events.Add(events.Func(srv.Publish))
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -151,7 +153,7 @@ func printResult(w io.Writer, r backfill.Result, o service.BackfillOptions) {
 		fmt.Fprintf(w, "%d uploaded, %d already in Intervals.icu, %d skipped, %d failed (of %d).\n", r.Uploaded, r.Already, r.Skipped, r.Failed, r.Discovered)
 	}
 	for _, f := range r.Failures {
-		fmt.Fprintf(w, "  failed: %s %s: %s\n", f.Source, f.RemoteID, f.Reason)
+		fmt.Fprintf(w, "  failed: %s %s: %s\n", f.Source, printable(f.RemoteID), printable(f.Reason))
 	}
 }
 
@@ -215,6 +217,9 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
+	if err := checkAddr(*addr); err != nil {
+		return fail(e, err)
+	}
 	if e.Serve == nil {
 		fmt.Fprintln(e.Stderr, "fitbridge: this build has no browser mode")
 		return ExitUsage
@@ -223,4 +228,36 @@ func runServe(ctx context.Context, e *Env, args []string) int {
 		return fail(e, err)
 	}
 	return ExitOK
+}
+
+// checkAddr refuses an --addr that cannot be listened on, as bad usage.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usagef("--addr %q: give HOST:PORT, such as 127.0.0.1:8080 (port 0 picks a free one)", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usagef("--addr %q: the port must be a number from 0 to 65535", addr)
+	}
+	if host != "" && net.ParseIP(host) == nil && !validHostName(host) {
+		return usagef("--addr %q: %q is neither an IP address nor a host name", addr, host)
+	}
+	return nil
+}
+
+func validHostName(h string) bool {
+	if len(h) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, c := range label {
+			if !(c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				return false
+			}
+		}
+	}
+	return true
 }

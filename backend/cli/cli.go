@@ -13,8 +13,11 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"fitbridge/backend/service"
 )
@@ -56,23 +59,17 @@ func commands() []command {
 		{"import", "import PATH... [--json]                        add local files to the library", runImport},
 		{"workouts", workoutsSynopsis + "  planned workouts to your trainer apps and devices", runWorkouts},
 		{"doctor", "doctor [--json] [--report FILE]   one harmless call per connected service, what answered", runDoctor},
+		{"restore", "restore [BACKUP] [--yes]                       list the library's backups, or restore one", runRestore},
 	}
 }
 
-// IsCommand reports whether args start with a subcommand (else the window opens).
+// IsCommand reports whether args are for the command line; without any the
+// window opens. Anything else, an unknown flag included, is the command
+// line's to run or refuse as bad usage, so a mistyped option never tries to
+// open a window (which, without a display, could only crash). macOS's old
+// "-psn_" process argument is the one thing the window accepts.
 func IsCommand(args []string) bool {
-	if len(args) == 0 {
-		return false
-	}
-	if args[0] == "help" || args[0] == "--help" || args[0] == "-h" || args[0] == "version" || args[0] == "--version" {
-		return true
-	}
-	for _, c := range commands() {
-		if c.name == args[0] {
-			return true
-		}
-	}
-	return !strings.HasPrefix(args[0], "-")
+	return len(args) > 0 && !strings.HasPrefix(args[0], "-psn_")
 }
 
 // Main runs a subcommand and returns the exit code.
@@ -95,7 +92,11 @@ func Main(args []string, e *Env) int {
 			return c.run(ctx, e, args[1:])
 		}
 	}
-	fmt.Fprintf(e.Stderr, "fitbridge: unknown command %q: run `fitbridge help` for the list\n", args[0])
+	what := "command"
+	if strings.HasPrefix(args[0], "-") {
+		what = "option"
+	}
+	fmt.Fprintf(e.Stderr, "fitbridge: unknown %s %s: run `fitbridge help` for the list\n", what, printable(strconv.Quote(args[0])))
 	return ExitUsage
 }
 
@@ -113,6 +114,11 @@ func usage(w io.Writer) {
 type flags struct {
 	*flag.FlagSet
 	rest []string
+	// takesArgs is set by commands that take positional arguments; the
+	// others refuse them as bad usage instead of ignoring them.
+	takesArgs bool
+	e         *Env
+	name      string
 }
 
 func newFlags(e *Env, name, synopsis string) *flags {
@@ -122,7 +128,7 @@ func newFlags(e *Env, name, synopsis string) *flags {
 		fmt.Fprintf(e.Stderr, "Usage: fitbridge %s\n", synopsis)
 		fs.PrintDefaults()
 	}
-	return &flags{FlagSet: fs}
+	return &flags{FlagSet: fs, e: e, name: name}
 }
 
 // parse returns an exit code when parsing ended the command (help or error).
@@ -136,15 +142,23 @@ func (f *flags) parse(args []string) (int, bool) {
 		}
 		args = f.Args()
 		if len(args) == 0 {
-			return 0, true
+			return f.checkArgs()
 		}
 		if args[0] == "--" {
 			f.rest = append(f.rest, args[1:]...)
-			return 0, true
+			return f.checkArgs()
 		}
 		f.rest = append(f.rest, args[0])
 		args = args[1:]
 	}
+}
+
+func (f *flags) checkArgs() (int, bool) {
+	if f.takesArgs || len(f.rest) == 0 {
+		return 0, true
+	}
+	fmt.Fprintf(f.e.Stderr, "fitbridge: %s takes no arguments, only flags (got %s): see `fitbridge %s --help`\n", f.name, printable(strconv.Quote(f.rest[0])), f.name)
+	return ExitUsage, false
 }
 
 // listFlag collects repeated or comma-separated values.
@@ -160,7 +174,15 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// open opens the library to change it: it takes the library's lock, so a
+// second writer (the window, serve, another import) waits briefly and then
+// says FitBridge is already running.
 func open(e *Env) (*service.Service, error) {
+	return service.Open(service.Options{Getenv: e.Getenv, Writer: true})
+}
+
+// openReadOnly opens the library to look at it, whoever is writing.
+func openReadOnly(e *Env) (*service.Service, error) {
 	return service.Open(service.Options{Getenv: e.Getenv})
 }
 
@@ -186,7 +208,7 @@ func (u *usageError) Error() string { return u.msg }
 
 func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
 
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+func oneLine(s string) string { return printable(strings.Join(strings.Fields(s), " ")) }
 
 func printJSON(w io.Writer, v any) {
 	enc := json.NewEncoder(w)
@@ -210,4 +232,35 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// printable escapes what a terminal would act on instead of showing: control
+// characters (a file name can hold escape sequences that recolour or retitle
+// the terminal) and bytes that are not UTF-8.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r) || r == '\u2028' || r == '\u2029':
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

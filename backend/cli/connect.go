@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"fitbridge/backend/service"
@@ -179,6 +180,13 @@ func connectCloud(ctx context.Context, e *Env, d source.Descriptor, args []strin
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
+	if len(d.Regions) > 0 && !slices.ContainsFunc(d.Regions, func(r source.Region) bool { return r.ID == region }) {
+		var ids []string
+		for _, r := range d.Regions {
+			ids = append(ids, r.ID)
+		}
+		return fail(e, usagef("--region: %s has no region %q (known: %s)", d.DisplayName, region, strings.Join(ids, ", ")))
+	}
 	modes := 0
 	for _, b := range []bool{*browser, *user != "" || *passStdin, *tokenStdin || *cookieStdin} {
 		if b {
@@ -243,8 +251,10 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 		folder = *p
 		delete(declared, source.SettingFolder)
 	}
-	if folder == "" && d.FindFolders == nil {
-		fmt.Fprintln(e.Stderr, "fitbridge: give the folder with --folder PATH")
+	// Without --folder only a folder found on this computer will do; none
+	// found means the command was not complete.
+	if folder == "" && (d.FindFolders == nil || len(d.FindFolders()) == 0) {
+		fmt.Fprintf(e.Stderr, "fitbridge: no %s folder was found on this computer: give one with --folder PATH\n", d.DisplayName)
 		return ExitUsage
 	}
 	svc, err := open(e)
@@ -259,18 +269,22 @@ func connectFolder(e *Env, d source.Descriptor, args []string) int {
 	if err := saveDeclared(svc, d, declared); err != nil {
 		return fail(e, err)
 	}
-	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, info.Folder)
+	fmt.Fprintf(e.Stdout, "Connected %s: %s\n", info.DisplayName, printable(info.Folder))
 	return ExitOK
 }
 
 func runDisconnect(ctx context.Context, e *Env, args []string) int {
 	f := newFlags(e, "disconnect", "disconnect SOURCE")
+	f.takesArgs = true
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
 	if len(f.rest) != 1 {
-		fmt.Fprintln(e.Stderr, "fitbridge: say which source to disconnect")
+		fmt.Fprintln(e.Stderr, "fitbridge: say which one source to disconnect")
 		return ExitUsage
+	}
+	if _, ok := source.Lookup(f.rest[0]); !ok && f.rest[0] != "intervals" {
+		return fail(e, usagef("unknown source %q (known: intervals, %s)", f.rest[0], strings.Join(sourceNames(), ", ")))
 	}
 	svc, err := open(e)
 	if err != nil {
@@ -280,7 +294,7 @@ func runDisconnect(ctx context.Context, e *Env, args []string) int {
 	if err := svc.Disconnect(f.rest[0]); err != nil {
 		return fail(e, err)
 	}
-	fmt.Fprintf(e.Stdout, "Disconnected %s. Its activities stay in the library.\n", f.rest[0])
+	fmt.Fprintf(e.Stdout, "Disconnected %s. Its activities stay in the library.\n", printable(f.rest[0]))
 	return ExitOK
 }
 

@@ -21,7 +21,7 @@ func runDoctor(ctx context.Context, e *Env, args []string) int {
 	if len(f.rest) > 0 {
 		return fail(e, usagef("doctor takes no arguments (got %q)", f.rest[0]))
 	}
-	svc, err := open(e)
+	svc, err := openReadOnly(e)
 	if err != nil {
 		return fail(e, err)
 	}

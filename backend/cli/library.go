@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"fitbridge/backend/service"
 	"fitbridge/backend/store"
@@ -15,6 +17,7 @@ type activityJSON struct {
 	Source      string      `json:"source"`
 	RemoteID    string      `json:"remote_id"`
 	File        string      `json:"file"`
+	FileBytes   string      `json:"file_bytes,omitempty"` // base64 of file when it is not UTF-8
 	Name        string      `json:"name,omitempty"`
 	State       store.State `json:"state"`
 	Sport       string      `json:"sport"`
@@ -28,9 +31,15 @@ type activityJSON struct {
 }
 
 func toJSON(v service.ActivityView) activityJSON {
-	return activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
+	a := activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
 		Sport: v.Sport, Start: v.Start, ElapsedS: v.ElapsedS, DistanceM: v.DistanceM, IntervalsID: v.IntervalsID,
 		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia}
+	// JSON strings are UTF-8: a name in another encoding would come back
+	// altered, so its exact bytes travel alongside.
+	if !utf8.ValidString(v.File) {
+		a.FileBytes = base64.StdEncoding.EncodeToString([]byte(v.File))
+	}
+	return a
 }
 
 // publicState maps internal steps to the states CLI.md names: an activity
@@ -45,6 +54,7 @@ func publicState(s store.State) store.State {
 
 func runImport(ctx context.Context, e *Env, args []string) int {
 	f := newFlags(e, "import", "import PATH... [--json]")
+	f.takesArgs = true
 	asJSON := f.Bool("json", false, "print one JSON document")
 	if code, ok := f.parse(args); !ok {
 		return code
@@ -58,11 +68,17 @@ func runImport(ctx context.Context, e *Env, args []string) int {
 		return fail(e, err)
 	}
 	defer svc.Close()
-	res := svc.Import(f.rest)
+	res := svc.ImportContext(ctx, f.rest)
 	out := struct {
-		Activities []activityJSON `json:"activities"`
-	}{Activities: []activityJSON{}}
+		Activities  []activityJSON `json:"activities"`
+		Stopped     bool           `json:"stopped,omitempty"`
+		NotImported int            `json:"not_imported,omitempty"`
+	}{Activities: []activityJSON{}, Stopped: res.Stopped, NotImported: res.NotImported}
 	code := ExitOK
+	if res.Stopped {
+		code = ExitFailures
+		fmt.Fprintf(e.Stderr, "fitbridge: import stopped; %d files imported before that are kept, %d not looked at\n", len(res.Activities), res.NotImported)
+	}
 	for _, a := range res.Activities {
 		out.Activities = append(out.Activities, toJSON(a))
 		if a.State == store.StateUnreadable || a.State == store.StateFailed {
@@ -80,9 +96,9 @@ func runImport(ctx context.Context, e *Env, args []string) int {
 }
 
 func lineFor(a activityJSON) string {
-	s := a.File
+	s := printable(a.File)
 	if s == "" {
-		s = a.Name
+		s = printable(a.Name)
 	}
 	if a.Start != "" {
 		if t, err := time.Parse(time.RFC3339, a.Start); err == nil {
@@ -96,7 +112,7 @@ func lineFor(a activityJSON) string {
 		s += fmt.Sprintf("  %.1f km", a.DistanceM/1000)
 	}
 	if a.Reason != "" {
-		s += "  (" + a.Reason + ")"
+		s += "  (" + printable(a.Reason) + ")"
 	}
 	return s
 }
@@ -110,7 +126,7 @@ func runList(ctx context.Context, e *Env, args []string) int {
 	if _, err := f.options(); err != nil {
 		return fail(e, err)
 	}
-	svc, err := open(e)
+	svc, err := openReadOnly(e)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -144,7 +160,7 @@ func runSources(ctx context.Context, e *Env, args []string) int {
 	if code, ok := f.parse(args); !ok {
 		return code
 	}
-	svc, err := open(e)
+	svc, err := openReadOnly(e)
 	if err != nil {
 		return fail(e, err)
 	}
@@ -175,7 +191,7 @@ func runSources(ctx context.Context, e *Env, args []string) int {
 		if s.Connected && s.LastSync != "" {
 			extra += " last sync " + s.LastSync
 		}
-		fmt.Fprintf(e.Stdout, "%-14s %-14s %d activities %s\n", s.Name, state, s.Activities, extra)
+		fmt.Fprintf(e.Stdout, "%-14s %-14s %d activities %s\n", s.Name, state, s.Activities, printable(extra))
 	}
 	return ExitOK
 }

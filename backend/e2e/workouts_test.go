@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -32,6 +33,24 @@ func (w workoutsJSON) find(t *testing.T, target, name string) (state string, cha
 	}
 	t.Fatalf("no %s workout %q in %+v", target, name, w.Workouts)
 	return "", nil, ""
+}
+
+// exactKeys checks each entry carries exactly the keys CLI.md lists, an
+// empty reason included, so scripts can read them without guarding.
+func exactKeys(t *testing.T, out string) {
+	t.Helper()
+	doc := decode[map[string][]map[string]any](t, out)
+	want := []string{"changes", "date", "id", "name", "reason", "state", "target"}
+	for _, entry := range doc["workouts"] {
+		var got []string
+		for k := range entry {
+			got = append(got, k)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("entry keys %v, CLI.md says %v: %v", got, want, entry)
+		}
+	}
 }
 
 // zwoFiles reads the FitBridge folder of the Zwift account's workouts.
@@ -90,7 +109,9 @@ func TestWorkoutsGoToZwiftAndIGPSportAndFollowThePlan(t *testing.T) {
 	}})
 
 	// First run: both places get both workouts.
-	first := decode[workoutsJSON](t, r.must("", "workouts", "--yes", "--json"))
+	firstOut := r.must("", "workouts", "--yes", "--json")
+	first := decode[workoutsJSON](t, firstOut)
+	exactKeys(t, firstOut)
 	if len(first.Workouts) != 4 {
 		t.Fatalf("want 2 workouts at 2 places, got %+v", first.Workouts)
 	}
@@ -216,6 +237,64 @@ func TestWorkoutsFailWhenIGPSportDoesNotListWhatItTook(t *testing.T) {
 	res := decode[workoutsJSON](t, out)
 	if state, _, reason := res.find(t, "igpsport", "Openers"); state != "failed" || !strings.Contains(reason, "does not list it") {
 		t.Fatalf("got %s %q", state, reason)
+	}
+}
+
+// A workout the rider deleted in iGPSport's app comes back when the plan
+// changes it, once, instead of failing on every run.
+func TestWorkoutsResendToIGPSportWhatTheRiderDeletedThere(t *testing.T) {
+	r := newRider(t)
+	ivl := connectIntervals(t, r)
+	ig := igpsportfake.New(igpsportfake.Options{Region: "intl"})
+	r.env["FITBRIDGE_IGPSPORT_URL"] = ig.Start()
+	t.Cleanup(ig.Close)
+	r.must(ig.Token(), "connect", "igpsport", "--region", "intl", "--token-stdin")
+	id := ivl.AddEvent(intervalsfake.Event{Day: time.Now().AddDate(0, 0, 1), Name: "Openers", Type: "Ride", Steps: []map[string]any{
+		{"duration": 1200, "power": map[string]any{"value": 65, "units": "%ftp"}},
+	}})
+	r.must("", "workouts", "--to", "igpsport", "--yes", "--json")
+	sent := ig.Workouts()
+	if len(sent) != 1 {
+		t.Fatalf("want one workout at iGPSport, got %+v", sent)
+	}
+	ig.DeleteWorkout(sent[0].ID)
+	ivl.EditEvent(id, func(e *intervalsfake.Event) { e.Name = "Openers, longer" })
+	out, _, code := r.run("", "workouts", "--to", "igpsport", "--yes", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, out)
+	}
+	if state, _, reason := decode[workoutsJSON](t, out).find(t, "igpsport", "Openers, longer"); state != "changed" {
+		t.Fatalf("got %s %q", state, reason)
+	}
+	if got := ig.Workouts(); len(got) != 1 || got[0].Title != "Openers, longer" {
+		t.Fatalf("want the changed workout at iGPSport once, got %+v", got)
+	}
+}
+
+// Every kind of ride goes to the bike computer; a run does not.
+func TestWorkoutsGoToIGPSportForEveryKindOfRide(t *testing.T) {
+	r := newRider(t)
+	ivl := connectIntervals(t, r)
+	ig := igpsportfake.New(igpsportfake.Options{Region: "intl"})
+	r.env["FITBRIDGE_IGPSPORT_URL"] = ig.Start()
+	t.Cleanup(ig.Close)
+	r.must(ig.Token(), "connect", "igpsport", "--region", "intl", "--token-stdin")
+	for i, sport := range []string{"Cyclocross", "TrackRide", "Run"} {
+		ivl.AddEvent(intervalsfake.Event{Day: time.Now().AddDate(0, 0, i+1), Name: sport + " openers", Type: sport, Steps: []map[string]any{
+			{"duration": 1200, "power": map[string]any{"value": 65, "units": "%ftp"}},
+		}})
+	}
+	res := decode[workoutsJSON](t, r.must("", "workouts", "--to", "igpsport", "--yes", "--json"))
+	if len(res.Workouts) != 2 {
+		t.Fatalf("want the two rides, got %+v", res.Workouts)
+	}
+	for _, name := range []string{"Cyclocross openers", "TrackRide openers"} {
+		if state, _, reason := res.find(t, "igpsport", name); state != "delivered" {
+			t.Fatalf("%s: %s %q", name, state, reason)
+		}
+	}
+	if got := ig.Workouts(); len(got) != 2 {
+		t.Fatalf("want two workouts at iGPSport, got %+v", got)
 	}
 }
 

@@ -10,12 +10,14 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"fitbridge/backend/localfile"
 )
 
 // maxUnpacked bounds what a gzip or zip may unpack to, so a small archive
-// cannot claim gigabytes of memory. The largest real activity files are a
-// few tens of MB. A variable so tests can lower it.
-var maxUnpacked = 256 << 20
+// cannot claim gigabytes of memory: the one activity-file budget. A
+// variable so tests can lower it.
+var maxUnpacked = localfile.MaxActivity
 
 // maxZipEntries bounds how many zip entries are looked at.
 const maxZipEntries = 10000
@@ -100,39 +102,46 @@ func withPayload(data []byte, try func([]byte) error) (wrapping, note string, er
 }
 
 // gunzip unpacks every member of a gzip stream; bytes after the last member
-// that do not start another member are ignored.
+// that do not start another member are ignored. A first pass only counts,
+// so a bomb is stopped at the budget having held nothing, and the second
+// fills a buffer of exactly the right size instead of one grown by doubling.
 func gunzip(data []byte) ([]byte, error) {
+	n, err := gunzipTo(io.Discard, data)
+	if err != nil {
+		return nil, err
+	}
+	out := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+	if _, err := gunzipTo(out, data); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+func gunzipTo(dst io.Writer, data []byte) (int64, error) {
 	br := bytes.NewReader(data)
 	zr, err := gzip.NewReader(br)
 	if err != nil {
-		return nil, gzipError(err)
+		return 0, gzipError(err)
 	}
-	var out bytes.Buffer
+	var total int64
 	for {
 		zr.Multistream(false)
-		if _, err := copyLimited(&out, zr); err != nil {
-			return nil, err
+		n, err := io.Copy(dst, io.LimitReader(zr, int64(maxUnpacked)-total+1))
+		total += n
+		if err != nil {
+			return total, gzipError(err)
+		}
+		if total > int64(maxUnpacked) {
+			return total, unreadable("unpacked file is larger than %s", sizeText(maxUnpacked))
 		}
 		rest := data[len(data)-br.Len():]
 		if !isGzip(rest) {
-			return out.Bytes(), nil
+			return total, nil
 		}
 		if err := zr.Reset(br); err != nil {
-			return nil, gzipError(err)
+			return total, gzipError(err)
 		}
 	}
-}
-
-func copyLimited(dst *bytes.Buffer, r io.Reader) (int64, error) {
-	room := int64(maxUnpacked - dst.Len())
-	n, err := io.Copy(dst, io.LimitReader(r, room+1))
-	if err != nil {
-		return n, gzipError(err)
-	}
-	if n > room {
-		return n, unreadable("unpacked file is larger than %s", sizeText(maxUnpacked))
-	}
-	return n, nil
 }
 
 func gzipError(err error) error {
@@ -244,22 +253,35 @@ func zipHead(f *zip.File) ([]byte, bool, error) {
 }
 
 func readZipEntry(c zipCandidate) ([]byte, error) {
-	rc, err := c.f.Open()
+	// Counted first, as gunzip does: an entry's declared size may lie.
+	n, err := copyZipEntry(io.Discard, c)
 	if err != nil {
-		return nil, unreadable("damaged zip entry %s: %v", c.f.Name, strings.TrimPrefix(err.Error(), "zip: "))
+		return nil, err
 	}
-	defer rc.Close()
-	var buf bytes.Buffer
-	if _, err := io.Copy(&buf, io.LimitReader(rc, int64(maxUnpacked)+1)); err != nil {
-		return nil, unreadable("damaged zip entry %s: %v", c.f.Name, strings.TrimPrefix(err.Error(), "zip: "))
-	}
-	if buf.Len() > maxUnpacked {
-		return nil, unreadable("unpacked file is larger than %s", sizeText(maxUnpacked))
+	buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+	if _, err := copyZipEntry(buf, c); err != nil {
+		return nil, err
 	}
 	if c.gz {
 		return gunzip(buf.Bytes())
 	}
 	return buf.Bytes(), nil
+}
+
+func copyZipEntry(dst io.Writer, c zipCandidate) (int64, error) {
+	rc, err := c.f.Open()
+	if err != nil {
+		return 0, unreadable("damaged zip entry %s: %v", c.f.Name, strings.TrimPrefix(err.Error(), "zip: "))
+	}
+	defer rc.Close()
+	n, err := io.Copy(dst, io.LimitReader(rc, int64(maxUnpacked)+1))
+	if err != nil {
+		return n, unreadable("damaged zip entry %s: %v", c.f.Name, strings.TrimPrefix(err.Error(), "zip: "))
+	}
+	if n > int64(maxUnpacked) {
+		return n, unreadable("unpacked file is larger than %s", sizeText(maxUnpacked))
+	}
+	return n, nil
 }
 
 func sizeText(n int) string {

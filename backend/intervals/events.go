@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -148,6 +150,17 @@ func steps(in []stepWire) []plan.Step {
 		st.HR = rangeOf(s.HR, s.HRBPM, map[string]plan.Unit{"%lthr": plan.PercentLTHR, "%hr": plan.PercentHRM, "bpm": plan.BPM}, plan.BPM)
 		st.Cadence = rangeOf(s.Cadence, nil, map[string]plan.Unit{"rpm": plan.RPM, "": plan.RPM}, plan.RPM)
 		st.Pace = rangeOf(s.Pace, nil, map[string]plan.Unit{"%pace": plan.PercentPace}, "")
+		for _, t := range []struct {
+			kind string
+			wire *targetWire
+			read *plan.Range
+		}{{"power", s.Power, st.Power}, {"heart rate", s.HR, st.HR}, {"cadence", s.Cadence, st.Cadence}, {"pace", s.Pace, st.Pace}} {
+			if t.read == nil {
+				if u := unreadTarget(t.kind, t.wire); u != "" {
+					st.Unread = append(st.Unread, u)
+				}
+			}
+		}
 		out = append(out, st)
 	}
 	return out
@@ -158,6 +171,9 @@ func steps(in []stepWire) []plan.Step {
 func rangeOf(t, resolved *targetWire, units map[string]plan.Unit, resolvedUnit plan.Unit) *plan.Range {
 	if lo, hi, ok := t.bounds(); ok {
 		if u, known := units[strings.ToLower(t.Units)]; known {
+			if percentUnits[u] && asRatio(lo, hi) {
+				lo, hi = math.Round(lo*10000)/100, math.Round(hi*10000)/100 // 0.88 -> 88, not 88.00000000000001
+			}
 			return &plan.Range{Low: lo, High: hi, Unit: u}
 		}
 	}
@@ -165,4 +181,31 @@ func rangeOf(t, resolved *targetWire, units map[string]plan.Unit, resolvedUnit p
 		return &plan.Range{Low: lo, High: hi, Unit: resolvedUnit}
 	}
 	return nil
+}
+
+// percentUnits are the units whose values are a percentage of a threshold.
+var percentUnits = map[plan.Unit]bool{plan.PercentFTP: true, plan.PercentLTHR: true, plan.PercentHRM: true, plan.PercentPace: true}
+
+// asRatio reports whether a percentage target was written as a ratio (0.9
+// for 90%): public clients of the events API disagree on which they send,
+// and no rider trains at 3% of a threshold, so values up to 3 are ratios.
+func asRatio(lo, hi float64) bool {
+	return max(lo, hi) > 0 && max(lo, hi) <= 3 && min(lo, hi) >= 0
+}
+
+// unreadTarget describes a target FitBridge could not turn into numbers, as
+// the rider reads it ("pace zone 2", "power 5 %mmp"), or "" when there is none.
+func unreadTarget(kind string, t *targetWire) string {
+	lo, hi, ok := t.bounds()
+	if !ok {
+		return ""
+	}
+	val := strconv.FormatFloat(lo, 'f', -1, 64)
+	if hi != lo {
+		val += "–" + strconv.FormatFloat(hi, 'f', -1, 64)
+	}
+	if strings.HasSuffix(strings.ToLower(t.Units), "_zone") {
+		return kind + " zone " + val
+	}
+	return strings.TrimSpace(kind + " " + val + " " + t.Units)
 }

@@ -29,6 +29,10 @@ type Accepts struct {
 	Open          bool // steps ended by a lap press
 }
 
+// CyclingSports are the Intervals.icu types ridden on a bike, the ones a
+// bike computer or a cycling trainer app takes (intervalssync's list).
+var CyclingSports = []string{"Ride", "VirtualRide", "GravelRide", "MountainBikeRide", "Cyclocross", "TrackRide", "EBikeRide", "EMountainBikeRide", "Handcycle", "Velomobile"}
+
 // TakesSport reports whether the place takes workouts of this sport.
 func (a Accepts) TakesSport(sport string) bool {
 	return len(a.Sports) == 0 || slices.Contains(a.Sports, sport)
@@ -90,6 +94,11 @@ func (ad *adapter) step(s Step) Step {
 		return s
 	}
 	var cues []string
+	for _, u := range s.Unread {
+		cues = append(cues, u)
+		ad.note("%s could not be read as a target and became a cue", u)
+	}
+	s.Unread = nil
 	if s.Distance > 0 && !a.Distance {
 		speed, how := rideSpeed, "30 km/h"
 		if strings.Contains(ad.workout.Sport, "Run") {

@@ -42,6 +42,12 @@ func TestAdapt(t *testing.T) {
 			changes: []string{"ramps became steady ranges (50–75% FTP)"},
 		},
 		{
+			name: "a target in an unreadable unit becomes a cue", accepts: zwiftLike,
+			w:       Workout{Steps: []Step{{Seconds: 600, Unread: []string{"pace zone 2"}}}},
+			want:    []Step{{Seconds: 600, FreeRide: true, Text: "pace zone 2"}},
+			changes: []string{"pace zone 2 could not be read as a target and became a cue"},
+		},
+		{
 			name: "watts through FTP", accepts: zwiftLike,
 			w:       Workout{FTP: 250, Steps: []Step{{Seconds: 60, Power: &Range{Low: 300, High: 300, Unit: Watts}}}},
 			want:    []Step{{Seconds: 60, Power: pct(120, 120)}},

@@ -46,6 +46,10 @@ type Step struct {
 	HR       *Range  `json:"hr,omitempty"`
 	Cadence  *Range  `json:"cadence,omitempty"`
 	Pace     *Range  `json:"pace,omitempty"`
+	// Unread are targets in a unit FitBridge cannot turn into numbers (a
+	// pace zone, say), as the rider reads them: "pace zone 2". They reach
+	// the rider as cues and are listed as changes, never dropped unsaid.
+	Unread []string `json:"unread,omitempty"`
 }
 
 // Range is a target value, or a range of them, in one unit.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"fitbridge/backend/backfill"
@@ -99,15 +101,28 @@ func releaseAfter(activities int) {
 	}
 }
 
+// signInError names every account that needs signing in again, so the rider
+// fixes them all at once rather than one per run.
 func (s *Service) signInError(accounts []string) error {
-	first := accounts[0]
-	name := first
-	if first == intervalsAccount {
-		name = "Intervals.icu"
-	} else if d, ok := source.Lookup(first); ok {
-		name = d.DisplayName
+	var uniq, names []string
+	for _, a := range accounts {
+		if slices.Contains(uniq, a) {
+			continue
+		}
+		uniq = append(uniq, a)
+		name := a
+		if a == intervalsAccount {
+			name = "Intervals.icu"
+		} else if d, ok := source.Lookup(a); ok {
+			name = d.DisplayName
+		}
+		names = append(names, name)
 	}
-	return &SignInError{Account: first, Msg: fmt.Sprintf("%s needs you to sign in again (nothing was lost)", name)}
+	if len(names) == 1 {
+		return &SignInError{Account: uniq[0], Msg: fmt.Sprintf("%s needs you to sign in again (nothing was lost)", names[0])}
+	}
+	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return &SignInError{Account: uniq[0], Others: uniq[1:], Msg: fmt.Sprintf("%s need you to sign in again (nothing was lost)", list)}
 }
 
 // StartBackfill starts a backfill in the background (the window's way).

@@ -1,105 +1,139 @@
 package service
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"fitbridge/backend/backfill"
+	"fitbridge/backend/fitfile"
+	"fitbridge/backend/localfile"
 	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
-
-// maxImportSize keeps a stray disk image from being read into memory.
-const maxImportSize = 256 << 20
 
 // Import adds local files to the library: one entry per file, in the order
 // given; folders are walked. The bytes are copied into the cache, so the
 // original may move or vanish; the same bytes twice are one activity.
 func (s *Service) Import(paths []string) ImportResult {
-	var out ImportResult
-	for _, p := range paths {
+	return s.ImportContext(context.Background(), paths)
+}
+
+// ImportContext is Import that stops between files once ctx is done (Ctrl-C):
+// what was saved stays saved and is in the result, which says it stopped.
+func (s *Service) ImportContext(ctx context.Context, paths []string) ImportResult {
+	out := ImportResult{Activities: []ActivityView{}}
+	defer s.Events.Emit("library", nil)
+	for i, p := range paths {
+		if ctx.Err() != nil {
+			out.Stopped = true
+			out.NotImported += len(paths) - i
+			return out
+		}
 		st, err := os.Stat(p)
 		if err != nil {
-			out.Activities = append(out.Activities, ActivityView{File: p, Source: imported.Name, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read %s: %v", p, plainErr(err))})
+			out.Activities = append(out.Activities, unreadableView(p, fmt.Sprintf("cannot read %s: %v", p, plainErr(err))))
 			continue
 		}
-		if st.IsDir() {
-			for _, f := range filesUnder(p) {
-				out.Activities = append(out.Activities, s.importFile(f))
+		if !st.IsDir() {
+			out.Activities = append(out.Activities, s.importFile(p, p, absPath(p)))
+			continue
+		}
+		files, skipped, err := localfile.Files(p)
+		if err != nil {
+			out.Activities = append(out.Activities, unreadableView(p, "cannot read this folder: "+plainErr(err)))
+			continue
+		}
+		for _, sk := range skipped {
+			out.Activities = append(out.Activities, unreadableView(sk.Path, sk.Reason))
+		}
+		for j, f := range files {
+			if ctx.Err() != nil {
+				out.Stopped = true
+				out.NotImported += len(files) - j + len(paths) - i - 1
+				return out
 			}
-			continue
+			out.Activities = append(out.Activities, s.importFile(f, f, absPath(f)))
 		}
-		out.Activities = append(out.Activities, s.importFile(p))
 	}
-	if out.Activities == nil {
-		out.Activities = []ActivityView{}
+	return out
+}
+
+// UploadedFile is a file that reached this computer under another name: a
+// browser-mode upload kept in a temporary file.
+type UploadedFile struct {
+	Name string // as the rider knows it
+	Path string // where its bytes are now
+}
+
+// ImportUploaded imports files by their temporary paths, reporting each under
+// the rider's name for it.
+func (s *Service) ImportUploaded(files []UploadedFile) ImportResult {
+	out := ImportResult{Activities: []ActivityView{}}
+	for _, f := range files {
+		out.Activities = append(out.Activities, s.importFile(f.Path, f.Name, ""))
 	}
 	s.Events.Emit("library", nil)
 	releaseAfter(len(out.Activities))
 	return out
 }
 
-// ImportFiles adds files handed over by the browser.
+// ImportFiles adds files handed over by the window in one call.
 func (s *Service) ImportFiles(files []ImportFile) ImportResult {
-	var out ImportResult
+	out := ImportResult{Activities: []ActivityView{}}
 	for _, f := range files {
+		if base64.StdEncoding.DecodedLen(len(f.DataBase64)) > localfile.MaxActivity+2 {
+			out.Activities = append(out.Activities, unreadableView(f.Name, (&localfile.TooLargeError{Limit: localfile.MaxActivity}).Error()))
+			continue
+		}
 		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
 		if err != nil {
-			out.Activities = append(out.Activities, ActivityView{File: f.Name, Source: imported.Name, State: store.StateUnreadable, Reason: "the file did not arrive intact"})
+			out.Activities = append(out.Activities, unreadableView(f.Name, "the file did not arrive intact"))
 			continue
 		}
 		out.Activities = append(out.Activities, s.importBytes(f.Name, "", data))
 	}
-	if out.Activities == nil {
-		out.Activities = []ActivityView{}
-	}
 	s.Events.Emit("library", nil)
 	releaseAfter(len(out.Activities))
 	return out
 }
 
-func filesUnder(dir string) []string {
-	var files []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") && p != dir {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if strings.HasPrefix(d.Name(), ".") {
-			return nil
-		}
-		files = append(files, p)
-		return nil
-	})
-	sort.Strings(files)
-	return files
+func unreadableView(name, reason string) ActivityView {
+	return ActivityView{File: name, Source: imported.Name, State: store.StateUnreadable, Reason: reason}
 }
 
-func (s *Service) importFile(path string) ActivityView {
-	st, err := os.Stat(path)
-	if err == nil && st.Size() > maxImportSize {
-		return ActivityView{File: path, Source: imported.Name, State: store.StateUnreadable, Reason: fmt.Sprintf("file is too large for an activity (%d MB)", st.Size()>>20)}
-	}
-	data, err := os.ReadFile(path)
+// importFile reads path (a regular file within the activity budget only:
+// never a pipe, a device or a disk image) and imports it as name. from is
+// the path to read it again from should FitBridge's copy be lost ("" for a
+// temporary upload).
+func (s *Service) importFile(path, name, from string) ActivityView {
+	data, err := localfile.ReadFile(path, localfile.MaxActivity)
 	if err != nil {
-		return ActivityView{File: path, Source: imported.Name, State: store.StateUnreadable, Reason: fmt.Sprintf("cannot read the file: %v", plainErr(err))}
+		var nr *localfile.NotRegularError
+		var tl *localfile.TooLargeError
+		switch {
+		case errors.As(err, &nr):
+			return unreadableView(name, strings.TrimPrefix(nr.Error(), nr.Path+" "))
+		case errors.As(err, &tl):
+			return unreadableView(name, tl.Error())
+		}
+		return unreadableView(name, "cannot read the file: "+plainErr(err))
 	}
-	abs, err := filepath.Abs(path)
+	return s.importBytes(name, from, data)
+}
+
+// absPath is where a file given on this computer can be read again.
+func absPath(p string) string {
+	abs, err := filepath.Abs(p)
 	if err != nil {
-		abs = ""
+		return ""
 	}
-	return s.importBytes(path, abs, data)
+	return abs
 }
 
 // importBytes adds one file's bytes to the library; from is the path it
@@ -107,12 +141,9 @@ func (s *Service) importFile(path string) ActivityView {
 // can be read again should FitBridge's copy be lost.
 func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 	if len(data) == 0 {
-		return ActivityView{File: name, Source: imported.Name, State: store.StateUnreadable, Reason: "the file is empty"}
+		return unreadableView(name, "the file is empty")
 	}
-	hash, err := s.Cache.Put(data)
-	if err != nil {
-		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
-	}
+	hash := fitfile.ContentHash(data)
 	// The same bytes, from this import or from a source, are one activity:
 	// this file becomes one more place it was found.
 	same, err := s.Store.WithHash(hash)
@@ -123,9 +154,19 @@ func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 		return s.knownFile(same, name)
 	}
 	t, _ := backfill.Classify(data)
+	// Only activities are kept in the cache: a shopping list or a damaged
+	// file is reported, not stored, and its row names no cached file, so
+	// nothing later tries to read one.
+	cached := ""
+	if t.State == store.StateReady {
+		if _, err := s.Cache.Put(data); err != nil {
+			return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}
+		}
+		cached = hash
+	}
 	row := &store.Activity{
 		Source: imported.Name, RemoteID: hash, ExternalID: imported.ExternalID(hash),
-		Name: importName(name), File: name, Hash: hash,
+		Name: importName(name), File: name, Hash: cached,
 		State: t.State, Reason: t.Reason, Permanent: t.Permanent,
 	}
 	t.Set.Apply(row)

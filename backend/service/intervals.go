@@ -123,13 +123,20 @@ func (s *Service) intervalsClient() (*intervals.Client, *time.Location, error) {
 		}
 		return nil, nil, err
 	}
-	loc := time.UTC
-	if tz := acc.SettingsMap()["timezone"]; tz != "" {
+	return s.newIntervals(acc.Identity, key), athleteZone(acc.SettingsMap()["timezone"]), nil
+}
+
+// athleteZone is the zone of the Intervals.icu athlete's days. Without one
+// the computer's own zone is the better guess than UTC: a rider in the
+// Americas would otherwise see tomorrow's plan from the evening on, and
+// today's workout removed as past.
+func athleteZone(tz string) *time.Location {
+	if tz != "" {
 		if l, err := time.LoadLocation(tz); err == nil {
-			loc = l
+			return l
 		}
 	}
-	return s.newIntervals(acc.Identity, key), loc, nil
+	return time.Local
 }
 
 // IsIntervals says whether account is the Intervals.icu connection, without
@@ -140,10 +147,19 @@ func IsIntervals(account string) bool { return account == intervalsAccount }
 type SignInError struct {
 	Account string
 	Msg     string
+	// Others are more accounts that need it too, each named in Error.
+	Others []string
 }
 
 func (e *SignInError) Error() string {
-	return fmt.Sprintf("%s: run `%s`, or reconnect it in the FitBridge window", e.Msg, ConnectCommand(e.Account))
+	if len(e.Others) == 0 {
+		return fmt.Sprintf("%s: run `%s`, or reconnect it in the FitBridge window", e.Msg, ConnectCommand(e.Account))
+	}
+	cmds := []string{"`" + ConnectCommand(e.Account) + "`"}
+	for _, a := range e.Others {
+		cmds = append(cmds, "`"+ConnectCommand(a)+"`")
+	}
+	return fmt.Sprintf("%s: run %s, or reconnect them in the FitBridge window", e.Msg, strings.Join(cmds, " and "))
 }
 
 // ConnectCommand is the command line that connects an account again.

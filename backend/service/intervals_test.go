@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"time"
 
 	"fitbridge/backend/fakes/intervalsfake"
 	"fitbridge/backend/secrets"
@@ -55,5 +56,23 @@ func TestIntervalsClientsShareOneRateLimit(t *testing.T) {
 	}
 	if refused > 0 {
 		t.Fatalf("%d of %d requests refused with 429: the clients do not share one limiter", refused, len(ivs.Requests()))
+	}
+}
+
+// Planned workouts' "today" is the athlete's day; without a zone from
+// Intervals.icu it is the computer's, never UTC's.
+func TestAthleteZone(t *testing.T) {
+	saved := time.Local
+	time.Local = time.FixedZone("Rider", -8*3600) // a computer in the Americas
+	t.Cleanup(func() { time.Local = saved })
+	tests := []struct{ tz, want string }{
+		{"America/Los_Angeles", "America/Los_Angeles"},
+		{"", "Rider"},
+		{"Nowhere/Zone", "Rider"},
+	}
+	for _, tt := range tests {
+		if got := athleteZone(tt.tz).String(); got != tt.want {
+			t.Errorf("athleteZone(%q) = %s, want %s", tt.tz, got, tt.want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -40,6 +41,12 @@ type Options struct {
 	LogTo io.Writer
 	// Demo marks a run against the built-in sample services.
 	Demo bool
+	// Writer takes the library's lock for as long as the service is open:
+	// the window, `serve` and every command that changes the library. Only
+	// one writer runs at a time; another gets a *store.LockedError after
+	// LockWait (5 s when zero). Read-only commands leave it false.
+	Writer   bool
+	LockWait time.Duration
 }
 
 // Service is one open library with its accounts.
@@ -53,11 +60,15 @@ type Service struct {
 	Events   *events.Fanout
 	Demo     bool
 
-	getenv    func(string) string
-	logFile   *os.File
-	closeOnce sync.Once
-	closeErr  error
-	keyErr    error
+	getenv  func(string) string
+	logFile *os.File
+	lock    *store.Lock
+	// backupStop ends the daily backup of a writer left running for days.
+	backupStop chan struct{}
+	backupDone chan struct{}
+	closeOnce  sync.Once
+	closeErr   error
+	keyErr     error
 
 	// runLock keeps the window's backfill and continuous sync from running
 	// over the same activities at once.
@@ -115,14 +126,40 @@ func Open(opts Options) (*Service, error) {
 	if err := os.MkdirAll(filepath.Join(home, "logs"), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", home, err)
 	}
+	var lock *store.Lock
+	if opts.Writer {
+		wait := opts.LockWait
+		if wait <= 0 {
+			wait = 5 * time.Second
+		}
+		var err error
+		if lock, err = store.LockLibrary(context.Background(), home, wait); err != nil {
+			return nil, err
+		}
+	}
+	_, statErr := os.Stat(filepath.Join(home, store.DBFile))
+	existed := statErr == nil
 	st, err := store.Open(home)
 	if err != nil {
+		_ = lock.Release()
 		return nil, err
+	}
+	// Folders and files made by an older version, or by hand, may be open
+	// to other users of the computer: they hold the rider's history.
+	if opts.Writer {
+		makePrivate(home)
+	}
+	if opts.Writer && existed {
+		// A daily copy, seven kept: a library damaged later can be brought back.
+		if _, err := st.BackupIfDue(time.Now(), 24*time.Hour); err != nil {
+			slog.Default().Warn("library backup failed", "err", err)
+		}
 	}
 	red := secrets.NewRedactor()
 	lf, err := os.OpenFile(filepath.Join(home, "logs", "fitbridge.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		st.Close()
+		_ = lock.Release()
 		return nil, fmt.Errorf("open log file: %w", err)
 	}
 	var w io.Writer = lf
@@ -154,7 +191,11 @@ func Open(opts Options) (*Service, error) {
 		Home: home, Store: st, Cache: store.NewCache(home),
 		Secrets: secrets.Redacting(sec, red), Redactor: red, Log: log,
 		Events: &events.Fanout{}, Demo: opts.Demo,
-		getenv: getenv, logFile: lf, keyErr: keyErr,
+		getenv: getenv, logFile: lf, keyErr: keyErr, lock: lock,
+	}
+	if opts.Writer {
+		s.backupStop, s.backupDone = make(chan struct{}), make(chan struct{})
+		go s.backupDaily(time.Hour)
 	}
 	return s, nil
 }
@@ -169,9 +210,16 @@ func (s *Service) OnClose(f func()) {
 // Close stops a running backfill and closes the library. Closing twice is harmless.
 func (s *Service) Close() error {
 	s.closeOnce.Do(func() {
+		if s.backupStop != nil {
+			close(s.backupStop)
+			<-s.backupDone
+		}
 		s.CancelBackfill()
 		s.waitRun(10 * time.Second)
 		s.closeErr = s.Store.Close()
+		if err := s.lock.Release(); err != nil && s.closeErr == nil {
+			s.closeErr = err
+		}
 		if s.logFile != nil {
 			s.logFile.Close()
 		}
@@ -185,6 +233,51 @@ func (s *Service) Close() error {
 	})
 	return s.closeErr
 }
+
+// makePrivate makes the data folder this user's only, whatever an older
+// version or a copy by hand left: folders 0700, files 0600. It only changes
+// what differs, so a library already private costs a walk of its folders.
+func makePrivate(home string) {
+	_ = filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink != 0 {
+			return nil
+		}
+		want := fs.FileMode(0o600)
+		if d.IsDir() {
+			want = 0o700
+		} else if !d.Type().IsRegular() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil && info.Mode().Perm() != want {
+			_ = os.Chmod(p, want)
+		}
+		return nil
+	})
+}
+
+// backupDaily keeps the daily backup going while the window or `serve` stays
+// open for days: it looks every so often whether one is due.
+func (s *Service) backupDaily(every time.Duration) {
+	defer close(s.backupDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.backupStop:
+			return
+		case now := <-t.C:
+			if p, err := s.Store.BackupIfDue(now, 24*time.Hour); err != nil {
+				s.Log.Warn("library backup failed", "err", err)
+			} else if p != "" {
+				s.Log.Info("library backed up", "file", filepath.Base(p))
+			}
+		}
+	}
+}
+
+// LibraryID names a data folder in a few characters (the window's
+// single-instance lock is one per library).
+func LibraryID(home string) string { return shortHash(home) }
 
 func shortHash(s string) string {
 	abs, err := filepath.Abs(s)

@@ -132,6 +132,10 @@ type ImportFile struct {
 // ImportResult lists each given file's outcome, in order.
 type ImportResult struct {
 	Activities []ActivityView `json:"activities"`
+	// Stopped is true when the import was interrupted; NotImported files
+	// were then never looked at (what came before is saved).
+	Stopped     bool `json:"stopped,omitempty"`
+	NotImported int  `json:"not_imported,omitempty"`
 }
 
 // BackfillRequest says what to backfill. Empty Sources means every connected

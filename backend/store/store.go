@@ -4,6 +4,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -17,25 +18,43 @@ import (
 
 // Store is the library database.
 type Store struct {
-	db *gorm.DB
+	db  *gorm.DB
+	dir string
 }
 
 // ErrNotFound is returned when a row does not exist.
 var ErrNotFound = errors.New("not found")
 
+// DBFile is the library database's name in the data folder.
+const DBFile = "fitbridge.db"
+
 // Open opens (creating if needed) fitbridge.db in dir, in WAL mode, and
-// brings its tables up to date.
+// brings its tables up to date. A database file that exists but is empty or
+// not a database is refused with a *DamagedError, never started over.
 func Open(dir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder %s: %w", dir, err)
 	}
-	path := filepath.Join(dir, "fitbridge.db")
+	// Whatever the folder was before, it holds accounts and history: this
+	// user's only.
+	_ = os.Chmod(dir, 0o700)
+	path := filepath.Join(dir, DBFile)
+	// Processes starting at once (four imports on a new computer) take
+	// turns creating the tables, instead of racing to "table already exists".
+	setup, err := lockWithin(context.Background(), filepath.Join(dir, setupLockFile), 60*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("open library %s: another FitBridge is still opening it: %w", path, err)
+	}
+	defer func() { _ = unlockFile(setup); setup.Close() }()
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
 	// busy_timeout lets a second process (the CLI while the window runs) wait
 	// instead of failing; WAL keeps readers from blocking the writer.
 	dsn := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
 	db, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }})
 	if err != nil {
-		return nil, fmt.Errorf("open library %s: %w", path, err)
+		return nil, openError(path, err)
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -48,9 +67,12 @@ func Open(dir string) (*Store, error) {
 	sqlDB.SetMaxOpenConns(1)
 	if err := db.AutoMigrate(&Activity{}, &StateChange{}, &Account{}, &Setting{}, &PlannedWorkout{}, &Place{}); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("update library tables: %w", err)
+		return nil, openError(path, fmt.Errorf("update library tables: %w", err))
 	}
-	return &Store{db: db}, nil
+	for _, f := range []string{path, path + "-wal", path + "-shm"} {
+		_ = os.Chmod(f, 0o600) // SQLite creates them after the umask
+	}
+	return &Store{db: db, dir: dir}, nil
 }
 
 // Close closes the database.

@@ -1,6 +1,11 @@
 // Package web serves FitBridge's window to a browser (`fitbridge serve`): the
 // built frontend, the App's methods as JSON calls and its events as
-// Server-Sent Events, all behind a per-run token.
+// Server-Sent Events, the API behind a per-run token.
+//
+// The token reaches the page in the URL fragment, which browsers never send
+// to a server, and comes back only in an Authorization header. It is never
+// a cookie: browsers send 127.0.0.1's cookies to every port, so any other
+// local server the rider opens would receive it.
 package web
 
 import (
@@ -29,9 +34,6 @@ import (
 	"fitbridge/backend/secrets"
 )
 
-// CookieName holds the token once the browser has exchanged the printed URL.
-const CookieName = "fitbridge_token"
-
 // DefaultAddr listens on this computer only, on a free port.
 const DefaultAddr = "127.0.0.1:0"
 
@@ -53,6 +55,10 @@ type Options struct {
 	Token string
 	// Logger for requests and failures; it never receives the token.
 	Logger *slog.Logger
+	// UploadDir is where files sent up in parts wait to be imported (a
+	// private folder is made inside it); the system's temporary folder when
+	// empty. The data folder is better: /tmp is often memory.
+	UploadDir string
 	// Heartbeat is how often an idle event stream sends a comment, so
 	// proxies and browsers keep it open and a gone client is noticed;
 	// 15 seconds when zero.
@@ -71,6 +77,7 @@ type Server struct {
 	warning   string
 	heartbeat time.Duration
 	hub       *hub
+	uploads   uploads
 	streams   atomic.Int64 // event streams being served
 	done      chan struct{}
 	closeOnce sync.Once
@@ -125,6 +132,7 @@ func New(opts Options) (*Server, error) {
 		log:       slog.New(red.Handler(base.Handler())),
 		heartbeat: heartbeat,
 		hub:       newHub(),
+		uploads:   uploads{parent: opts.UploadDir},
 		done:      make(chan struct{}),
 	}
 	const exposed = ", not only on this computer: anyone on your network who gets the printed address " +
@@ -148,7 +156,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Warning() string { return s.warning }
 
 // Start listens and serves in the background. It returns the URL to open,
-// with the token in it: print it for the rider, never log it.
+// with the token in its fragment: print it for the rider, never log it.
 func (s *Server) Start() (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -204,7 +212,7 @@ func (s *Server) Start() (string, error) {
 		s.log.Warn(s.warning)
 	}
 	s.log.Info("serving FitBridge to the browser", "address", base)
-	return base + "/?token=" + s.token, nil
+	return base + "/#token=" + s.token, nil
 }
 
 // Close ends the event streams and stops the server, waiting briefly for
@@ -214,6 +222,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		close(s.done)
 		s.hub.close()
+		defer s.uploads.removeAll()
 		s.mu.Lock()
 		srv := s.srv
 		s.mu.Unlock()
@@ -258,6 +267,8 @@ func (s *Server) routes() *http.ServeMux {
 		writeError(w, http.StatusMethodNotAllowed, "calls are POST requests")
 	})
 	mux.HandleFunc("GET /api/events", s.stream)
+	mux.HandleFunc("POST /api/upload", s.startUpload)
+	mux.HandleFunc("POST /api/upload/{id}", s.uploadPart)
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint")
 	})
@@ -267,7 +278,9 @@ func (s *Server) routes() *http.ServeMux {
 
 // serveHTTP applies the checks every request goes through, in order: a
 // Host this server answers to (against DNS rebinding), no foreign Origin
-// (against other sites' pages), then the token.
+// (against other sites' pages), then, for the API, the token. The window's
+// own files hold nothing private and are served without it: the page has
+// to load before it can read the token from its address.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w}
@@ -290,45 +303,21 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		deny(rec, r, http.StatusForbidden, "FitBridge does not accept requests from other sites.")
 		return
 	}
-	if r.URL.Path == "/" && r.URL.Query().Has("token") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		s.exchange(rec, r)
+	if r.URL.Query().Has("token") {
+		// An address from before the token moved to the fragment, or a
+		// hand-made one: a token in a query string lands in logs and
+		// histories, so it is never accepted there.
+		deny(rec, r, http.StatusUnauthorized, "Open the address exactly as `fitbridge serve` printed it: the key goes after a #.")
 		return
 	}
-	if !s.authorized(r) {
+	if strings.HasPrefix(r.URL.Path, "/api/") && !s.authorized(r) {
 		deny(rec, r, http.StatusUnauthorized, "Open the address that `fitbridge serve` printed: it carries the key to this session.")
 		return
 	}
 	s.mux.ServeHTTP(rec, r)
 }
 
-// exchange turns the token in the printed URL into a cookie and sends the
-// browser on to "/", so the token leaves the address bar and the history.
-func (s *Server) exchange(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	if !s.validToken(q.Get("token")) {
-		deny(w, r, http.StatusUnauthorized, "This address is out of date: `fitbridge serve` prints a new one each time it starts.")
-		return
-	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     CookieName,
-		Value:    s.token,
-		Path:     "/",
-		HttpOnly: true,
-		SameSite: http.SameSiteStrictMode,
-	})
-	q.Del("token")
-	to := "/"
-	if len(q) > 0 {
-		to += "?" + q.Encode()
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}
-
 func (s *Server) authorized(r *http.Request) bool {
-	if c, err := r.Cookie(CookieName); err == nil && s.validToken(c.Value) {
-		return true
-	}
 	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 	return ok && strings.EqualFold(scheme, "Bearer") && s.validToken(strings.TrimSpace(tok))
 }

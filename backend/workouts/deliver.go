@@ -48,7 +48,7 @@ type Result struct {
 	Target  string   `json:"target"`
 	State   string   `json:"state"`
 	Changes []string `json:"changes"`
-	Reason  string   `json:"reason,omitempty"`
+	Reason  string   `json:"reason"` // always present: the CLI contract lists it
 	// Wrote is true when this run wrote, rewrote or removed it.
 	Wrote bool `json:"-"`
 }

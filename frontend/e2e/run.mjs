@@ -10,7 +10,7 @@
 // (the wizard fills the library the calendar checks look at). The last line
 // is "N passed, N failed"; the exit code is non-zero when anything failed.
 import { spawn } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,11 +176,15 @@ async function stopServe() {
   }
 }
 
+const extraChildren = [];
+let bigImportDir = '';
 let cleaning = null;
 function cleanup() {
   cleaning ??= (async () => {
     await browser?.close().catch(() => {});
     await stopServe().catch(() => {});
+    for (const c of extraChildren) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    if (bigImportDir) rmSync(bigImportDir, { recursive: true, force: true });
   })();
   return cleaning;
 }
@@ -237,8 +241,10 @@ async function main() {
     async () => {
       url = await startServe();
       base = new URL(url).origin;
-      const token = new URL(url).searchParams.get('token');
-      await check(token, `no token in ${url}`);
+      const u = new URL(url);
+      // The key rides in the fragment, which browsers never send to a server.
+      const token = new URLSearchParams(u.hash.slice(1)).get('token');
+      await check(token && !u.search, `no token in the fragment of ${url}`);
       const res = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: '[]' });
       const status = (await res.json())?.result;
       await check(status?.demo === true && status?.first_run === true, `not a fresh demo: ${JSON.stringify(status).slice(0, 200)}`);
@@ -279,8 +285,8 @@ async function main() {
         }
       });
       await page.goto(url);
-      // The token leaves the address bar for a cookie.
-      await until(() => !page.url().includes('token='), 'the redirect to /');
+      // The page moves the key to this tab's storage and out of the address bar.
+      await until(() => !page.url().includes('token='), 'the key to leave the address bar');
       await tid('wizard').waitFor();
       await check((await tid('wizard').getAttribute('data-step')) === 'welcome', 'the wizard does not start on the welcome step');
       await tid('wizard-step-welcome').waitFor();
@@ -627,67 +633,211 @@ async function main() {
   });
 
   // Browser-mode security, from outside the browser.
+  const token = new URLSearchParams(new URL(url || 'http://x/').hash.slice(1)).get('token') ?? '';
+  const bearer = { Authorization: `Bearer ${token}` };
   await test(
-    'security: /api/call/Status without the cookie is 401',
+    'security: /api/call/Status without the key is 401',
     async () => {
       await check(base, 'no server');
       const res = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '[]' });
       await check(res.status === 401, `answered ${res.status}`);
+      const asCookie = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: `fitbridge_token=${token}` }, body: '[]' });
+      await check(asCookie.status === 401, `the key as a cookie answered ${asCookie.status}`);
     },
     { browserNeeded: false },
   );
 
-  let cookie = '';
   await test(
-    'security: the printed address trades its token for a cookie',
+    'security: no cookie is ever set, the key works only as a header',
     async () => {
       await check(base, 'no server');
-      const res = await fetch(url, { redirect: 'manual' });
-      await check(res.status === 303, `answered ${res.status}`);
-      await check(res.headers.get('location') === '/', `sends the browser to ${res.headers.get('location')}`);
-      const set = res.headers.get('set-cookie') ?? '';
-      await check(/HttpOnly/i.test(set) && /SameSite=Strict/i.test(set), `cookie flags: ${set}`);
-      cookie = set.split(';')[0];
-      const ok = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie }, body: '[]' });
-      await check(ok.status === 200, `with the cookie Status answered ${ok.status}`);
-      const body = await ok.json();
-      await check(body?.result?.intervals?.athlete_id === 'i12345', `Status: ${JSON.stringify(body).slice(0, 200)}`);
+      for (const res of [await fetch(url), await fetch(`${base}/?token=${token}`), await fetch(`${base}/api/call/Status`, { method: 'POST', headers: bearer, body: '[]' })]) {
+        await check(!res.headers.get('set-cookie'), `${res.url} set a cookie: ${res.headers.get('set-cookie')}`);
+      }
+      const cookies = await page.context().cookies();
+      await check(cookies.length === 0, `the browser holds cookies: ${JSON.stringify(cookies)}`);
+      const ok = await fetch(`${base}/api/call/Status`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...bearer }, body: '[]' });
+      await check(ok.status === 200, `with the key Status answered ${ok.status}`);
     },
-    { browserNeeded: false },
+    { browserNeeded: true },
   );
 
   await test(
-    'security: a foreign Host header is 403, even with the cookie',
+    'security: a foreign Host header is 403, even with the key',
     async () => {
-      await check(cookie, 'no cookie');
+      await check(token, 'no key');
       // fetch always sends the URL's own Host, so this request goes through node:http.
       const port = new URL(base).port;
-      const status = await rawCall(base, 'Status', { Host: `evil.example:${port}`, Cookie: cookie });
+      const status = await rawCall(base, 'Status', { Host: `evil.example:${port}`, ...bearer });
       await check(status === 403, `answered ${status}`);
-      const control = await rawCall(base, 'Status', { Host: `127.0.0.1:${port}`, Cookie: cookie });
+      const control = await rawCall(base, 'Status', { Host: `127.0.0.1:${port}`, ...bearer });
       await check(control === 200, `the same request with the right Host answered ${control}`);
     },
     { browserNeeded: false },
   );
 
   await test(
-    'security: a foreign Origin is 403, even with the cookie',
+    'security: a foreign Origin is 403, even with the key',
     async () => {
-      await check(cookie, 'no cookie');
+      await check(token, 'no key');
       const res = await fetch(`${base}/api/call/Status`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: 'http://evil.example' },
+        headers: { 'Content-Type': 'application/json', ...bearer, Origin: 'http://evil.example' },
         body: '[]',
       });
       await check(res.status === 403, `answered ${res.status}`);
       const same = await fetch(`${base}/api/call/Status`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Cookie: cookie, Origin: base },
+        headers: { 'Content-Type': 'application/json', ...bearer, Origin: base },
         body: '[]',
       });
       await check(same.status === 200, `its own Origin answered ${same.status}`);
     },
     { browserNeeded: false },
+  );
+
+  await test(
+    'security: a page on another local port, opened after FitBridge, receives nothing and can call nothing',
+    async () => {
+      const seen = [];
+      const other = http.createServer((req, res) => {
+        seen.push({ url: req.url, cookie: req.headers.cookie ?? '', authorization: req.headers.authorization ?? '' });
+        if (req.url === '/report') {
+          let body = '';
+          req.on('data', (d) => (body += d));
+          req.on('end', () => {
+            seen.push({ report: body });
+            res.end('ok');
+          });
+          return;
+        }
+        res.setHeader('Content-Type', 'text/html');
+        res.end(`<!doctype html><title>other</title><script>
+          (async () => {
+            const out = { cookie: document.cookie, stored: sessionStorage.length + localStorage.length, calls: [] };
+            for (const init of [{ method: 'POST', body: '[]', credentials: 'include' }, { method: 'POST', body: '[]', mode: 'no-cors', credentials: 'include' }]) {
+              try {
+                const r = await fetch(${JSON.stringify(base)} + '/api/call/Status', init);
+                out.calls.push({ status: r.status, type: r.type, text: await r.text().catch(() => '') });
+              } catch (e) { out.calls.push({ error: String(e) }); }
+            }
+            try {
+              const r = await fetch(${JSON.stringify(base)} + '/api/events', { credentials: 'include' });
+              out.calls.push({ status: r.status, type: r.type });
+            } catch (e) { out.calls.push({ error: String(e) }); }
+            await fetch('/report', { method: 'POST', body: JSON.stringify(out) });
+          })();
+        </script>`);
+      });
+      await new Promise((r) => other.listen(0, '127.0.0.1', r));
+      const otherBase = `http://127.0.0.1:${other.address().port}`;
+      const foreign = await page.context().newPage();
+      try {
+        await foreign.goto(`${otherBase}/`);
+        const report = await until(() => seen.find((x) => x.report), 'the other page to report');
+        const got = JSON.parse(report.report);
+        await check(seen.every((x) => !x.report ? x.cookie === '' && x.authorization === '' : true), `the other server received: ${JSON.stringify(seen)}`);
+        await check(got.cookie === '' && got.stored === 0, `the other page can read: ${JSON.stringify(got)}`);
+        for (const c of got.calls) {
+          await check(c.error || c.status === 401 || c.status === 403 || c.type === 'opaque', `the other page's call went through: ${JSON.stringify(c)}`);
+          await check(!(c.text ?? '').includes('"result"'), `the other page read an answer: ${JSON.stringify(c)}`);
+        }
+      } finally {
+        await foreign.close();
+        other.close();
+      }
+      // FitBridge's own tab still works.
+      await page.reload();
+      await tid('nav-library').waitFor();
+    },
+  );
+
+  await test(
+    'serve and serve --demo in the same browser do not log each other out',
+    async () => {
+      const home = mkdtempSync(path.join(os.tmpdir(), 'fitbridge-e2e-home-'));
+      const child = spawn(BIN, ['serve', '--addr', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FITBRIDGE_HOME: home } });
+      extraChildren.push(child);
+      try {
+        const secondURL = await new Promise((resolve, reject) => {
+          let out = '';
+          const timer = setTimeout(() => reject(new Error(`no address within 30s: ${out}`)), 30_000);
+          child.stdout.on('data', (d) => {
+            out += d;
+            const m = out.match(/FitBridge is running at (http:\/\/\S+)/);
+            if (m) {
+              clearTimeout(timer);
+              resolve(m[1]);
+            }
+          });
+          child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+        });
+        const second = await page.context().newPage();
+        const refused = [];
+        second.on('response', (r) => r.status() === 401 && refused.push(r.url()));
+        page.on('response', (r) => r.status() === 401 && refused.push(r.url()));
+        await second.goto(secondURL);
+        await until(() => !second.url().includes('token='), 'the second key to leave the address bar');
+        await second.getByTestId('wizard').waitFor();
+        // Each tab keeps its own key: both still answer after the other opened.
+        await page.reload();
+        await tid('nav-library').waitFor();
+        await second.reload();
+        await second.getByTestId('wizard').waitFor();
+        const demo = await page.evaluate(() => fetch('/api/call/Status', { method: 'POST', headers: { Authorization: `Bearer ${sessionStorage.getItem('fitbridge_token')}` }, body: '[]' }).then((r) => r.json()));
+        const real = await second.evaluate(() => fetch('/api/call/Status', { method: 'POST', headers: { Authorization: `Bearer ${sessionStorage.getItem('fitbridge_token')}` }, body: '[]' }).then((r) => r.json()));
+        await check(demo?.result?.demo === true && real?.result?.demo === false, `Status: demo ${JSON.stringify(demo).slice(0, 120)}, real ${JSON.stringify(real).slice(0, 120)}`);
+        await check(refused.length === 0, `refused: ${refused.join(', ')}`);
+        await second.close();
+      } finally {
+        child.kill('SIGTERM');
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+
+  await test(
+    'browser import: 200 files, 300 MB, go up in parts with progress',
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'fitbridge-e2e-import-'));
+      bigImportDir = dir;
+      const files = [];
+      const start = Date.UTC(2019, 0, 1, 6);
+      for (let i = 0; i < 200; i++) {
+        const t0 = start + i * 86_400_000;
+        const head = `<?xml version="1.0" encoding="UTF-8"?>\n<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities><Activity Sport="Biking"><Id>${new Date(t0).toISOString()}</Id><Lap StartTime="${new Date(t0).toISOString()}"><TotalTimeSeconds>0</TotalTimeSeconds><DistanceMeters>0</DistanceMeters><Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod><Track>\n`;
+        const parts = [head];
+        let size = head.length;
+        for (let k = 0; size < 1.5 * 2 ** 20; k++) {
+          const p = `<Trackpoint><Time>${new Date(t0 + k * 1000).toISOString()}</Time><Position><LatitudeDegrees>${(45 + k * 1e-5).toFixed(7)}</LatitudeDegrees><LongitudeDegrees>${(7 + k * 1e-5).toFixed(7)}</LongitudeDegrees></Position><DistanceMeters>${(k * 8.3).toFixed(1)}</DistanceMeters><HeartRateBpm><Value>${120 + (k % 40)}</Value></HeartRateBpm></Trackpoint>\n`;
+          parts.push(p);
+          size += p.length;
+        }
+        parts.push('</Track></Lap></Activity></Activities></TrainingCenterDatabase>\n');
+        const f = path.join(dir, `ride-${String(i).padStart(3, '0')}.tcx`);
+        writeFileSync(f, parts.join(''));
+        files.push(f);
+      }
+      await tid('nav-library').click();
+      let sawProgress = false;
+      const watch = setInterval(async () => {
+        if (await tid('import-progress').filter({ hasText: '%' }).isVisible().catch(() => false)) sawProgress = true;
+      }, 100);
+      try {
+        await tid('import-file-input').setInputFiles(files);
+        const result = await until(async () => ((await tid('import-result').isVisible()) ? tid('import-result').innerText() : null), 'the import to finish', 240_000, 500);
+        await check(/200 files added/.test(result), `the import said: ${result.slice(0, 300)}`);
+        await check(!(await tid('import-error').isVisible()), async () => `import error: ${await tid('import-error').innerText()}`);
+      } finally {
+        clearInterval(watch);
+      }
+      await check(sawProgress, 'no progress was shown while the files went up');
+      const res = await page.evaluate(() =>
+        fetch('/api/call/Activities', { method: 'POST', headers: { Authorization: `Bearer ${sessionStorage.getItem('fitbridge_token')}` }, body: JSON.stringify([{ since: '2019-01-01', until: '2019-12-31', sources: ['import'] }]) }).then((r) => r.json()),
+      );
+      const ready = (res.result ?? []).filter((a) => /^ride-\d{3}\.tcx$/.test(a.file ?? '') || /^ride-\d{3}$/.test(a.name ?? ''));
+      await check(ready.length >= 200, `${ready.length} of the 200 rides are in the library`);
+    },
   );
 }
 

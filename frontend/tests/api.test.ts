@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, setTransport, transport } from '../src/lib/api';
+import { api, ApiError, sessionToken, setTransport, sseParser, TOKEN_KEY, transport, uploadFile } from '../src/lib/api';
 
 const w = window as any;
 
 afterEach(() => {
+  sessionStorage.clear();
   delete w.go;
   delete w.runtime;
   vi.unstubAllGlobals();
@@ -71,7 +72,7 @@ describe('api in a browser against fitbridge serve', () => {
     const [url, init] = fetchSpy.mock.calls[0];
     expect(url).toBe('/api/call/ConnectIntervals');
     expect(init.method).toBe('POST');
-    expect(init.credentials).toBe('same-origin');
+    expect(init.credentials).toBe('omit');
     expect(init.headers).toEqual({ 'Content-Type': 'application/json' });
     expect(JSON.parse(init.body)).toEqual(['i123', 'key']);
     expect(api.hasNativeDialogs()).toBe(false);
@@ -103,36 +104,83 @@ describe('api in a browser against fitbridge serve', () => {
     await expect(api.Status()).rejects.toThrow(/not answering/);
   });
 
-  it('reads named server-sent events as JSON', () => {
-    const sources: FakeEventSource[] = [];
-    class FakeEventSource {
-      listeners = new Map<string, ((e: MessageEvent) => void)[]>();
-      constructor(public url: string) {
-        sources.push(this);
-      }
-      addEventListener(name: string, cb: (e: MessageEvent) => void) {
-        this.listeners.set(name, [...(this.listeners.get(name) ?? []), cb]);
-      }
-      fire(name: string, data: string) {
-        for (const cb of this.listeners.get(name) ?? []) cb(new MessageEvent(name, { data }));
-      }
-    }
-    vi.stubGlobal('EventSource', FakeEventSource);
-    vi.stubGlobal('fetch', vi.fn());
+  it('takes the key from the fragment once, keeps it for the tab, sends it as a header', async () => {
+    history.replaceState(null, '', '/library?x=1#token=abcdef0123456789abcdef');
+    expect(sessionToken()).toBe('abcdef0123456789abcdef');
+    expect(location.hash).toBe('');
+    expect(location.pathname + location.search).toBe('/library?x=1');
+    expect(sessionStorage.getItem(TOKEN_KEY)).toBe('abcdef0123456789abcdef');
+    expect(document.cookie).toBe('');
+    // A reload has no fragment: the tab's storage still has the key.
+    expect(sessionToken()).toBe('abcdef0123456789abcdef');
+
+    const fetchSpy = vi.fn().mockResolvedValue(jsonResponse(200, { result: null }));
+    vi.stubGlobal('fetch', fetchSpy);
+    await api.PauseBackfill();
+    expect(fetchSpy.mock.calls[0][1].headers).toEqual({
+      'Content-Type': 'application/json',
+      Authorization: 'Bearer abcdef0123456789abcdef',
+    });
+    expect(fetchSpy.mock.calls[0][1].credentials).toBe('omit');
+  });
+
+  it('says how to get a key when there is none', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(401, { error: 'unauthorized' })));
+    await expect(api.Status()).rejects.toThrow(/printed/);
+  });
+
+  it('splits a server-sent event stream however it is chunked', () => {
+    const got: [string, string][] = [];
+    const feed = sseParser((e, d) => got.push([e, d]));
+    feed('retry: 3000\n: connected\n\nevent: no');
+    feed('tice\ndata: {"a":1}\n\nevent: library\r\ndata: \r\n\r\n: ping\n\n');
+    expect(got).toEqual([
+      ['notice', '{"a":1}'],
+      ['library', ''],
+    ]);
+  });
+
+  it('reads named events from a streamed fetch carrying the key', async () => {
+    sessionStorage.setItem(TOKEN_KEY, 'k'.repeat(20));
+    let push!: (s: string) => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        push = (s) => c.enqueue(new TextEncoder().encode(s));
+      },
+    });
+    const fetchSpy = vi.fn().mockResolvedValue(new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } }));
+    vi.stubGlobal('fetch', fetchSpy);
 
     const notices: unknown[] = [];
     let libraryChanged = 0;
     api.on('notice', (n) => notices.push(n));
     const off = api.on('library', () => libraryChanged++);
-
-    expect(sources).toHaveLength(1);
-    expect(sources[0].url).toBe('/api/events');
-    sources[0].fire('notice', JSON.stringify({ at: '2024-01-01T00:00:00Z', message: '2 new rides' }));
-    sources[0].fire('library', '');
+    await vi.waitFor(() => expect(fetchSpy).toHaveBeenCalledTimes(1));
+    const [url, init] = fetchSpy.mock.calls[0];
+    expect(url).toBe('/api/events');
+    expect(init.headers.Authorization).toBe('Bearer ' + 'k'.repeat(20));
+    push('event: notice\ndata: {"at":"2024-01-01T00:00:00Z","message":"2 new rides"}\n\nevent: library\ndata: \n\n');
+    await vi.waitFor(() => expect(libraryChanged).toBe(1));
     expect(notices).toEqual([{ at: '2024-01-01T00:00:00Z', message: '2 new rides' }]);
-    expect(libraryChanged).toBe(1);
     off();
-    sources[0].fire('library', '');
+    push('event: library\ndata: \n\n');
+    await new Promise((r) => setTimeout(r, 20));
     expect(libraryChanged).toBe(1);
+  });
+
+  it('sends a file up in parts and returns its upload id', async () => {
+    const parts: string[] = [];
+    const fetchSpy = vi.fn(async (url: string, init: RequestInit) => {
+      parts.push(url);
+      if (url === '/api/upload') return jsonResponse(200, { result: { id: 'f'.repeat(32), part: 4, limit: 100 } });
+      expect(init.headers).toMatchObject({ 'Content-Type': 'application/octet-stream' });
+      return jsonResponse(200, { result: { size: 0 } });
+    });
+    vi.stubGlobal('fetch', fetchSpy);
+    const sent: number[] = [];
+    const id = await uploadFile(new Blob(['0123456789']), (n) => sent.push(n));
+    expect(id).toBe('f'.repeat(32));
+    expect(parts).toEqual(['/api/upload', `/api/upload/${'f'.repeat(32)}?offset=0`, `/api/upload/${'f'.repeat(32)}?offset=4`, `/api/upload/${'f'.repeat(32)}?offset=8`]);
+    expect(sent).toEqual([4, 4, 2]);
   });
 });

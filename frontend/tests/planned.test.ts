@@ -43,7 +43,7 @@ describe('planned workouts', () => {
       { name: 'zwift', displayName: 'Zwift', connected: true },
     ];
     fake.workoutResults = [
-      { id: '1', date: '2026-12-09', name: 'A', target: 'zwift', state: 'delivered', changes: [] },
+      { id: '1', date: '2026-12-09', name: 'A', target: 'zwift', state: 'delivered', changes: [], reason: '' },
       { id: '2', date: '2026-12-10', name: 'B', target: 'zwift', state: 'failed', changes: [], reason: 'no steps' },
     ];
     fake.install();

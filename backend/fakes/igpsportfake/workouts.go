@@ -42,6 +42,13 @@ func (s *Server) AddWorkout(title string, totalTime int) int64 {
 	return s.storeWorkoutLocked(0, title, totalTime, nil)
 }
 
+// DeleteWorkout removes a custom workout, as the rider does in the app.
+func (s *Server) DeleteWorkout(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.workouts, id)
+}
+
 func (s *Server) storeWorkoutLocked(id int64, title string, total int, body map[string]any) int64 {
 	if s.workouts == nil {
 		s.workouts = map[int64]*CustomWorkout{}

@@ -43,6 +43,11 @@ type Options struct {
 	// HashGunzip hashes a .gz upload's content instead of its bytes (the
 	// real basis is an open question).
 	HashGunzip bool
+	// NoContentDedup makes every upload create activities, even of bytes
+	// already uploaded: a client that sends a ride twice gets it twice. The
+	// real service's deduplication is not something to rely on, so tests of
+	// FitBridge's own once-only guarantees use this.
+	NoContentDedup bool
 	// RequireNewest answers 422 to listings without newest, as one client claims.
 	RequireNewest bool
 	// SilentCap, when set, answers a listing with at most this many rows

@@ -536,3 +536,21 @@ func TestKnownHashAnswersBeforeDecoding(t *testing.T) {
 		t.Fatalf("got %d %v", code, m)
 	}
 }
+
+// NoContentDedup: the same bytes twice are two activities, as a service
+// that does not recognise a repeat would make them.
+func TestNoContentDedupCreatesEveryTime(t *testing.T) {
+	s, base := start(t, Options{NoContentDedup: true})
+	data := ride(time.Date(2025, 6, 3, 7, 0, 0, 0, time.UTC), 45, 20, 11)
+	var ids []any
+	for range 2 {
+		code, m := upload(t, base, "same.fit", data, "")
+		if code != http.StatusCreated {
+			t.Fatalf("upload answered %d %v", code, m)
+		}
+		ids = append(ids, m["id"])
+	}
+	if ids[0] == ids[1] || s.UploadCount() != 2 || len(s.Activities()) != 2 {
+		t.Fatalf("ids %v, %d uploads, %d activities", ids, s.UploadCount(), len(s.Activities()))
+	}
+}

@@ -72,6 +72,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	status = http.StatusOK
 	ids, known := s.byHash[hash]
+	if s.opts.NoContentDedup {
+		known = false
+	}
 	if !known {
 		sessions, err := s.summarize(kind, content)
 		if err != nil {
@@ -81,6 +84,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 		}
 		// New bytes: one activity per session, as the service splits multisport files.
 		status = http.StatusCreated
+		ids = nil
 		for i, se := range sessions {
 			a := &Activity{
 				StartDate:   se.start.UTC().Truncate(time.Second),
@@ -93,9 +97,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
 			if a.Name == "" {
 				a.Name = defaultName(a.Type)
 			}
-			s.insertLocked(a)
+			ids = append(ids, s.insertLocked(a))
 		}
-		ids = s.byHash[hash]
 		s.uploads++
 	}
 	resp := map[string]any{"icu_athlete_id": s.opts.AthleteID, "id": ids[0]}

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"fitbridge/backend/localfile"
 	"fitbridge/backend/source"
 )
 
@@ -281,8 +282,12 @@ func (s *Source) Download(ctx context.Context, a source.Activity) ([]byte, error
 	if p == "" {
 		return nil, source.Skip("no file path recorded for this activity")
 	}
-	data, err := os.ReadFile(p)
+	data, err := localfile.ReadFile(p, localfile.MaxActivity)
+	var nr *localfile.NotRegularError
+	var tl *localfile.TooLargeError
 	switch {
+	case errors.As(err, &nr), errors.As(err, &tl):
+		return nil, source.Skip("%s", err.Error())
 	case err == nil && (a.RemoteID == "" || RemoteID(data) == a.RemoteID):
 		return data, nil
 	case err == nil, errors.Is(err, fs.ErrNotExist):

@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"fitbridge/backend/localfile"
 )
 
 // Rules says which files of a folder can be activities.
@@ -169,8 +171,19 @@ func (in *inspector) inspect(p string, info fs.FileInfo) (FileStatus, error) {
 	if prev, ok := in.remembered(p); ok && prev.Size == st.Size && prev.ModTime.Equal(st.ModTime) {
 		return prev, nil
 	}
-	data, err := os.ReadFile(p)
-	if err != nil {
+	// Only a regular file, opened without blocking, within the activity
+	// budget: a pipe or device swapped in after the listing is never read.
+	data, err := localfile.ReadFile(p, localfile.MaxActivity)
+	var nr *localfile.NotRegularError
+	var tl *localfile.TooLargeError
+	switch {
+	case errors.As(err, &nr):
+		st.State, st.Reason = Ignored, "not a regular file"
+		return st, nil
+	case errors.As(err, &tl):
+		st.State, st.Reason = Ignored, tl.Error()
+		return st, nil
+	case err != nil:
 		return st, err
 	}
 	if int64(len(data)) != st.Size {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,7 +15,7 @@ import (
 // fraction of FTP, one value per steady step, ramps, one cadence, text
 // cues shown at a time offset; no heart-rate targets, no distance steps.
 var zwiftAccepts = plan.Accepts{
-	Sports:     []string{"Ride", "VirtualRide", "GravelRide", "MountainBikeRide", "Run", "VirtualRun"},
+	Sports:     append(slices.Clone(plan.CyclingSports), "Run", "VirtualRun"),
 	PowerUnits: []plan.Unit{plan.PercentFTP},
 	Ramps:      true,
 	Cadence:    true,

@@ -28,7 +28,7 @@ const (
 // as ranges, heart rate in beats per minute, cadence ranges, steps that end
 // on a lap press, repeats; no ramps, no distance steps; cycling only.
 var workoutAccepts = plan.Accepts{
-	Sports:        []string{"Ride", "VirtualRide", "GravelRide", "MountainBikeRide"},
+	Sports:        plan.CyclingSports,
 	PowerUnits:    []plan.Unit{plan.PercentFTP, plan.Watts},
 	PowerRanges:   true,
 	HRUnits:       []plan.Unit{plan.BPM},
@@ -54,6 +54,17 @@ func (t *workoutTarget) Accepts() plan.Accepts { return workoutAccepts }
 // then reads the list back: iGPSport answering with an id is not enough,
 // the workout must be there for the bike computer to fetch.
 func (t *workoutTarget) Deliver(ctx context.Context, w plan.Workout, prev plan.Delivery) (plan.Delivery, error) {
+	if prev.Ref != "" {
+		// The rider may have deleted it in iGPSport's app: editing a missing
+		// workout fails on every run, so it is sent as a new one instead.
+		listed, err := t.listed(ctx)
+		if err != nil {
+			return prev, fmt.Errorf("look up workout %q at iGPSport before changing it: %w", w.Name, err)
+		}
+		if _, ok := listed[prev.Ref]; !ok {
+			prev.Ref = ""
+		}
+	}
 	body, err := customWorkout(w, prev.Ref)
 	if err != nil {
 		return plan.Delivery{}, err

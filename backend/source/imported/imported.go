@@ -10,9 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"fitbridge/backend/fitfile"
+	"fitbridge/backend/localfile"
 	"fitbridge/backend/source"
 )
 
@@ -57,7 +57,14 @@ func (Source) Download(_ context.Context, a source.Activity) ([]byte, error) {
 	if path == "" {
 		return nil, source.Skip("FitBridge's copy of this added file is gone and it was not added from a folder: add it again")
 	}
-	data, err := os.ReadFile(path)
+	// Only a regular file within the activity budget: what is at that path
+	// now may be anything.
+	data, err := localfile.ReadFile(path, localfile.MaxActivity)
+	var nr *localfile.NotRegularError
+	var tl *localfile.TooLargeError
+	if errors.As(err, &nr) || errors.As(err, &tl) {
+		return nil, source.Skip("FitBridge's copy of this added file is gone and %s: add it again", err.Error())
+	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, source.Skip("FitBridge's copy of this added file is gone and %s is no longer there: add it again", path)
 	}

@@ -28,6 +28,8 @@ import type {
 export interface Transport {
   readonly kind: 'wails' | 'http' | 'test';
   call(method: string, args: unknown[]): Promise<unknown>;
+  /** Sends raw bytes to a browser-mode endpoint (file parts); http only. */
+  upload?(method: string, path: string, body: BodyInit): Promise<unknown>;
   on(event: string, cb: (payload: unknown) => void): () => void;
   openURL(url: string): void;
 }
@@ -93,69 +95,172 @@ export function wailsTransport(): Transport {
   };
 }
 
-export function httpTransport(base = ''): Transport {
-  let source: EventSource | null = null;
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+/** Where the page keeps the browser-mode key: this tab only, never a cookie. */
+export const TOKEN_KEY = 'fitbridge_token';
 
-  function ensureSource(event: string) {
-    if (!source) source = new EventSource(`${base}/api/events`);
-    if (listeners.has(event)) return;
-    const set = new Set<(payload: unknown) => void>();
-    listeners.set(event, set);
-    source.addEventListener(event, (e) => {
-      const raw = (e as MessageEvent).data;
-      let payload: unknown = undefined;
-      if (typeof raw === 'string' && raw !== '') {
-        try {
-          payload = JSON.parse(raw);
-        } catch {
-          payload = raw;
-        }
+/**
+ * The browser-mode key. `fitbridge serve` prints an address with it in the
+ * fragment (`/#token=...`), which browsers never send to a server; the page
+ * moves it to this tab's sessionStorage and out of the address bar. A
+ * cookie would reach every other server on 127.0.0.1, whatever its port.
+ */
+export function sessionToken(loc: Pick<Location, 'hash' | 'pathname' | 'search'> | undefined = globalThis.location): string {
+  const store = globalThis.sessionStorage;
+  const hash = loc?.hash ?? '';
+  const m = /^#(?:.*&)?token=([A-Za-z0-9._~-]+)/.exec(hash);
+  if (m) {
+    try {
+      store?.setItem(TOKEN_KEY, m[1]);
+    } catch {
+      // Storage refused (private mode quotas): the key still works for this page.
+    }
+    try {
+      globalThis.history?.replaceState(globalThis.history.state, '', `${loc!.pathname}${loc!.search}`);
+    } catch {
+      // Not a real page (tests): nothing to tidy.
+    }
+    return m[1];
+  }
+  try {
+    return store?.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Splits a Server-Sent Events byte stream into events, as EventSource would. */
+export function sseParser(emit: (event: string, data: string) => void): (chunk: string) => void {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk.replace(/\r\n?/g, '\n');
+    let end: number;
+    while ((end = buf.indexOf('\n\n')) >= 0) {
+      const block = buf.slice(0, end);
+      buf = buf.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line === '' || line.startsWith(':')) continue;
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        let value = colon < 0 ? '' : line.slice(colon + 1);
+        if (value.startsWith(' ')) value = value.slice(1);
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
       }
-      for (const cb of set) cb(payload);
-    });
+      if (data.length) emit(event, data.join('\n'));
+    }
+  };
+}
+
+export function httpTransport(base = '', token: () => string = memoToken()): Transport {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let streaming = false;
+
+  function authHeaders(): Record<string, string> {
+    const t = token();
+    return t ? { Authorization: `Bearer ${t}` } : {};
+  }
+
+  function deliver(event: string, raw: string) {
+    const set = listeners.get(event);
+    if (!set) return;
+    let payload: unknown = undefined;
+    if (raw !== '') {
+      try {
+        payload = JSON.parse(raw);
+      } catch {
+        payload = raw;
+      }
+    }
+    for (const cb of set) cb(payload);
+  }
+
+  // The event stream is a fetch carrying the key in a header (EventSource
+  // cannot send one); it reconnects as EventSource would.
+  async function stream() {
+    for (;;) {
+      let wait = 3000;
+      try {
+        const res = await fetch(`${base}/api/events`, { headers: { Accept: 'text/event-stream', ...authHeaders() }, cache: 'no-store' });
+        if (res.status === 401) wait = 10_000;
+        if (res.ok && res.body) {
+          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+          const feed = sseParser(deliver);
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            feed(value);
+          }
+        }
+      } catch {
+        // Server gone or restarting: try again shortly.
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  function ensureStream() {
+    if (streaming) return;
+    streaming = true;
+    void stream();
+  }
+
+  async function post(method: string, path: string, body: BodyInit, contentType: string): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        credentials: 'omit',
+        headers: { 'Content-Type': contentType, ...authHeaders() },
+        body,
+      });
+    } catch {
+      throw new ApiError(t('app.notRunning'), method);
+    }
+    const text = await res.text();
+    let parsed: { result?: unknown; error?: unknown } | null = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = null;
+    }
+    if (!res.ok) {
+      let msg =
+        parsed && typeof parsed.error === 'string' && parsed.error
+          ? parsed.error
+          : `FitBridge answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}.`;
+      if (res.status === 401 && !token()) msg = t('app.noKey');
+      throw new ApiError(msg, method, res.status);
+    }
+    return parsed ? parsed.result : undefined;
   }
 
   return {
     kind: 'http',
-    async call(method, args) {
-      let res: Response;
-      try {
-        res = await fetch(`${base}/api/call/${encodeURIComponent(method)}`, {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify(args),
-        });
-      } catch {
-        throw new ApiError('FitBridge is not answering. Is it still running on this computer?', method);
-      }
-      const text = await res.text();
-      let body: { result?: unknown; error?: unknown } | null = null;
-      try {
-        body = text ? JSON.parse(text) : null;
-      } catch {
-        body = null;
-      }
-      if (!res.ok) {
-        const msg =
-          body && typeof body.error === 'string' && body.error
-            ? body.error
-            : `FitBridge answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}.`;
-        throw new ApiError(msg, method, res.status);
-      }
-      return body ? body.result : undefined;
+    call(method, args) {
+      return post(method, `/api/call/${encodeURIComponent(method)}`, JSON.stringify(args), 'application/json');
+    },
+    upload(method, path, body) {
+      return post(method, path, body, 'application/octet-stream');
     },
     on(event, cb) {
-      ensureSource(event);
-      const set = listeners.get(event)!;
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
       set.add(cb);
+      ensureStream();
       return () => set.delete(cb);
     },
     openURL(url) {
       window.open(url, '_blank', 'noopener');
     },
   };
+}
+
+/** Reads the key once, on first use. */
+function memoToken(): () => string {
+  let t: string | null = null;
+  return () => (t ??= sessionToken());
 }
 
 let current: Transport | null = null;
@@ -197,6 +302,8 @@ export const api = {
   PickFolder: () => call<string>('PickFolder'),
   ImportPaths: (paths: string[]) => call<ImportResult>('ImportPaths', paths),
   ImportFiles: (files: ImportFile[]) => call<ImportResult>('ImportFiles', files),
+  /** Browser mode: imports files sent up with uploadFile. */
+  ImportUploads: (files: { name: string; id: string }[]) => call<ImportResult>('ImportUploads', files),
   Activities: (filter: ActivityFilter) => call<ActivityView[] | null>('Activities', filter),
   ActivityDetail: (id: number) => call<ActivityDetail>('ActivityDetail', id),
   PreviewBackfill: (sources: string[]) => call<Preview>('PreviewBackfill', sources),
@@ -226,6 +333,31 @@ export const api = {
   hasNativeDialogs: () => transport().kind === 'wails',
   openURL: (url: string) => transport().openURL(url),
 };
+
+/** Whether files go up in parts (browser mode) rather than in one call. */
+export function uploadsInParts(): boolean {
+  return typeof transport().upload === 'function';
+}
+
+/**
+ * Sends one file up in parts (browser mode), calling onBytes after each, and
+ * returns the id ImportUploads takes. Each part is a request of its own, so
+ * neither a file's size nor the number of files meets a request limit.
+ */
+export async function uploadFile(file: Blob, onBytes: (n: number) => void): Promise<string> {
+  const t = transport();
+  if (!t.upload) throw new ApiError('Uploading files is for the browser.', 'upload');
+  const started = (await t.upload('upload', '/api/upload', new Blob())) as { id: string; part: number; limit: number };
+  if (file.size > started.limit) {
+    throw new ApiError(`the file is larger than ${Math.floor(started.limit / 2 ** 20)} MiB: not an activity file`, 'upload', 413);
+  }
+  for (let off = 0; off < file.size; off += started.part) {
+    const end = Math.min(off + started.part, file.size);
+    await t.upload('upload', `/api/upload/${started.id}?offset=${off}`, file.slice(off, end));
+    onBytes(end - off);
+  }
+  return started.id;
+}
 
 export function errorText(err: unknown): string {
   return messageOf(err) || t('app.somethingWrong');

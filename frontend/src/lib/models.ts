@@ -122,6 +122,8 @@ export interface ImportFile {
 /** Go: service.ImportResult */
 export interface ImportResult {
   activities: ActivityView[] | null;
+  stopped?: boolean;
+  not_imported?: number;
 }
 
 /** Go: service.IntervalsStatus */
@@ -294,7 +296,7 @@ export interface WorkoutResult {
   target: string;
   state: string;
   changes: string[] | null;
-  reason?: string;
+  reason: string;
 }
 
 /** Go: service.WorkoutTargetInfo */

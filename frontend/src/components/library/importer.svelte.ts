@@ -1,8 +1,8 @@
 // Adding files by hand: native dialogs in the window, file inputs and drag-and-drop everywhere.
-import { api, errorText } from '../../lib/api';
+import { api, errorText, uploadFile, uploadsInParts } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
 import { t } from '../../lib/i18n/index.svelte';
-import type { ActivityView, ImportFile } from '../../lib/types';
+import type { ActivityView } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
 function toBase64(file: File): Promise<string> {
@@ -33,10 +33,26 @@ async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
   return out;
 }
 
+/** The activity budget per file; the backend refuses more, so it is not sent. */
+const MAX_FILE = 64 * 2 ** 20;
+/** What one call hands the window at most, unless a single file is larger. */
+const CALL_BYTES = 8 * 2 ** 20;
+/** Files imported together in browser mode, so uploads waiting on disk stay few. */
+const BATCH = 20;
+
+function refused(name: string, reason: string): ActivityView {
+  return {
+    id: 0, source: 'import', remote_id: '', file: name, name, state: 'unreadable', reason, permanent: true, next_try: '',
+    sport: '', start: '', elapsed_s: 0, distance_m: 0, avg_power_w: 0, avg_hr: 0, device: '', intervals_id: '', intervals_url: '', matched_via: '',
+  };
+}
+
 class Importer {
   busy = $state(false);
   error = $state('');
   result = $state<ActivityView[] | null>(null);
+  /** Bytes sent of the chosen files, while they go up. */
+  progress = $state<{ sent: number; total: number } | null>(null);
 
   private async run(fn: () => Promise<{ activities: ActivityView[] | null }>) {
     this.busy = true;
@@ -54,18 +70,71 @@ class Importer {
       this.error = errorText(err);
     } finally {
       this.busy = false;
+      this.progress = null;
     }
   }
 
   files(files: File[]) {
     const wanted = files.filter((f) => !f.name.startsWith('.'));
     if (wanted.length === 0) return Promise.resolve();
-    return this.run(async () => {
-      const payload: ImportFile[] = [];
-      for (const f of wanted) payload.push({ name: f.name, data_base64: await toBase64(f) });
-      return api.ImportFiles(payload);
-    });
+    return this.run(() => (uploadsInParts() ? this.upload(wanted) : this.handOver(wanted)));
   }
+
+  /** Browser mode: each file goes up in parts, a batch at a time is imported. */
+  private async upload(files: File[]) {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    this.progress = { sent: 0, total };
+    const rows: ActivityView[] = [];
+    for (let i = 0; i < files.length; i += BATCH) {
+      const batch: { name: string; id: string }[] = [];
+      const order: (ActivityView | null)[] = [];
+      for (const f of files.slice(i, i + BATCH)) {
+        try {
+          batch.push({ name: f.name, id: await uploadFile(f, (n) => (this.progress = { sent: (this.progress?.sent ?? 0) + n, total })) });
+          order.push(null);
+        } catch (err) {
+          order.push(refused(f.name, errorText(err)));
+          this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+        }
+      }
+      const got = batch.length ? ((await api.ImportUploads(batch)).activities ?? []) : [];
+      let next = 0;
+      for (const o of order) rows.push(o ?? got[next++]);
+    }
+    return { activities: rows };
+  }
+
+  /** The window: files go in calls of at most a few MB each, so no call carries them all. */
+  private async handOver(files: File[]) {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    this.progress = { sent: 0, total };
+    const rows: ActivityView[] = [];
+    let batch: File[] = [];
+    let size = 0;
+    const send = async () => {
+      if (batch.length === 0) return;
+      const payload = [];
+      for (const f of batch) payload.push({ name: f.name, data_base64: await toBase64(f) });
+      rows.push(...((await api.ImportFiles(payload)).activities ?? []));
+      this.progress = { sent: (this.progress?.sent ?? 0) + size, total };
+      batch = [];
+      size = 0;
+    };
+    for (const f of files) {
+      if (f.size > MAX_FILE) {
+        await send();
+        rows.push(refused(f.name, 'the file is larger than 64 MiB: not an activity file'));
+        this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+        continue;
+      }
+      if (size + f.size > CALL_BYTES) await send();
+      batch.push(f);
+      size += f.size;
+    }
+    await send();
+    return { activities: rows };
+  }
+
 
   paths(paths: string[]) {
     if (paths.length === 0) return Promise.resolve();

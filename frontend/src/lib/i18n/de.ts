@@ -236,6 +236,7 @@ export const de: Messages = {
   'import.group': 'Aktivitätsdateien hinzufügen',
   'import.files': 'Dateien hinzufügen…',
   'import.folder': 'Ordner hinzufügen…',
+  'import.sending': 'Dateien werden gesendet… {pct} %',
   'import.reading': 'Dateien werden gelesen…',
   'import.added': '{files} hinzugefügt: {summary}.',
   'import.nothing': 'Dort wurden keine Aktivitätsdateien gefunden.',
@@ -306,6 +307,8 @@ export const de: Messages = {
 
   'app.loading': 'Wird geladen…',
   'app.demoStarted': 'Der Demomodus ist an: Beispielkonten und -fahrten, nichts verlässt diesen Computer.',
+  'app.noKey': 'Öffne die Adresse, die `fitbridge serve` ausgegeben hat: Sie trägt den Schlüssel zu dieser Sitzung.',
+  'app.notRunning': 'FitBridge antwortet nicht. Läuft es noch auf diesem Computer?',
   'app.somethingWrong': 'Etwas ist schiefgelaufen.',
   'toast.dismiss': 'Schließen',
   'keyring.cannotSave': 'Anmeldungen können nicht gespeichert werden.',

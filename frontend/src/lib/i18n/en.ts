@@ -252,6 +252,7 @@ export const en = {
   'import.group': 'Add activity files',
   'import.files': 'Add files…',
   'import.folder': 'Add a folder…',
+  'import.sending': 'Sending files… {pct}%',
   'import.reading': 'Reading files…',
   'import.added': '{files} added: {summary}.',
   'import.nothing': 'No activity files found there.',
@@ -325,6 +326,8 @@ export const en = {
   // Shell, notices and banners
   'app.loading': 'Loading…',
   'app.demoStarted': 'Demo mode is on: sample accounts and rides, nothing leaves this computer.',
+  'app.noKey': 'Open the address that `fitbridge serve` printed: it carries the key to this session.',
+  'app.notRunning': 'FitBridge is not answering. Is it still running on this computer?',
   'app.somethingWrong': 'Something went wrong.',
   'toast.dismiss': 'Dismiss',
   'keyring.cannotSave': 'Sign-ins cannot be saved.',
