@@ -149,6 +149,11 @@ export function sentence(text: string): string {
   return /^[a-z][a-z ]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
+/** Where an activity already in Intervals.icu came from, unless its reason says so already: each thing is said once. */
+export function viaUnsaid(a: { reason: string; matched_via: string }): string {
+  return a.matched_via && !a.reason.toLowerCase().includes(a.matched_via.toLowerCase()) ? a.matched_via : '';
+}
+
 /** English-only counting, for texts not yet in the catalogue; prefer tn(). */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
