@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/service"
 	"fitbridge/backend/update"
@@ -205,8 +206,8 @@ func (a *App) ActivityDetail(id uint) (service.ActivityDetail, error) {
 	return a.service().ActivityDetail(id)
 }
 
-func (a *App) PreviewBackfill(sources []string) (service.Preview, error) {
-	return a.service().PreviewBackfill(a.ctx(), sources)
+func (a *App) PreviewBackfill(req service.BackfillRequest) (service.Preview, error) {
+	return a.service().PreviewBackfill(a.ctx(), req)
 }
 
 func (a *App) StartBackfill(req service.BackfillRequest) (service.Progress, error) {
@@ -220,6 +221,23 @@ func (a *App) CancelBackfill() { a.service().CancelBackfill() }
 func (a *App) Progress() service.Progress { return a.service().Progress() }
 
 func (a *App) RetryFailed(ids []uint) (service.Progress, error) { return a.service().RetryFailed(ids) }
+
+// Runs lists every recorded run (manual, selection, continuous), newest first.
+func (a *App) Runs() ([]service.RunInfo, error) { return a.service().Runs() }
+
+// UndoRun deletes from Intervals.icu what a run created; edited confirms
+// deleting uploads the rider changed there since.
+func (a *App) UndoRun(id uint, edited bool) (backfill.UndoResult, error) {
+	return a.service().UndoRun(a.ctx(), id, edited)
+}
+
+// UndoUploads deletes single uploads of FitBridge's from Intervals.icu.
+func (a *App) UndoUploads(ids []uint, edited bool) (backfill.UndoResult, error) {
+	return a.service().UndoActivities(a.ctx(), ids, edited)
+}
+
+// KeepOut keeps activities out of Intervals.icu until the rider selects them.
+func (a *App) KeepOut(ids []uint) error { return a.service().KeepOut(ids) }
 
 func (a *App) GetSettings() service.Settings { return a.service().Settings() }
 

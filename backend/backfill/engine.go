@@ -1,4 +1,4 @@
-// Package sync is the backfill engine: discover → download → match → upload,
+// Package backfill is the backfill engine: discover → download → match → upload,
 // each step recorded per activity in the store, so a killed run picks up
 // where it stopped and never uploads a ride twice.
 package backfill
@@ -37,9 +37,21 @@ type Options struct {
 	// Incremental lists only the weeks since each source's last sync
 	// (continuous sync); a backfill lists everything.
 	Incremental bool
+	// NewOnly leaves history alone: continuous sync uploads only what
+	// appeared on a source after its first listing.
+	NewOnly bool
+	// StravaCopies says what to do with rides Intervals.icu holds only as
+	// Strava copies: StravaKeep (default) or StravaUpload the originals.
+	StravaCopies string
 	// Now is the clock (tests).
 	Now func() time.Time
 }
+
+// What a run does with rides Intervals.icu holds only as Strava copies.
+const (
+	StravaKeep   = "keep"   // leave the copy; counted as strava_copies
+	StravaUpload = "upload" // upload the original next to it
+)
 
 // Engine runs backfills. Create one per run configuration; Run may be called again.
 type Engine struct {
@@ -89,6 +101,13 @@ type Result struct {
 	Failed      int       `json:"failed"`
 	Failures    []Failure `json:"failures"`
 	WouldUpload int       `json:"would_upload,omitempty"`
+	// StravaCopies counts rides Intervals.icu holds only as Strava copies
+	// (no streams, no power through its API), left as they are.
+	StravaCopies int `json:"strava_copies"`
+	// NeedsReview counts probable duplicates waiting for the rider (in Skipped too).
+	NeedsReview int `json:"needs_review"`
+	// RunID is this run's record, for `fitbridge undo` (0: nothing recorded).
+	RunID uint `json:"run_id,omitempty"`
 	// NeedsSignIn names the accounts that refused their session ("intervals" or a platform's Name).
 	NeedsSignIn []string `json:"needs_sign_in,omitempty"`
 	// SourceErrors are listings that failed for another reason.
@@ -132,11 +151,17 @@ func (e *Engine) emitter() events.Emitter {
 
 // scope is the library filter a request covers.
 func (e *Engine) scope(req Request) store.Filter {
-	f := store.Filter{Since: req.Query.Since, Until: req.Query.Until, IDs: req.IDs}
+	// Continuous sync answers for what is new, not for history left out.
+	f := store.Filter{Since: req.Query.Since, Until: req.Query.Until, IDs: req.IDs, NewOnly: e.Options.NewOnly}
 	if len(req.IDs) == 0 {
 		f.Sources = req.Sources
 		if len(f.Sources) == 0 {
 			for _, c := range e.Sources {
+				// Files the rider added by hand (an export archive...) are history
+				// too: a backfill or a selection sends them, continuous sync does not.
+				if e.Options.NewOnly && c.Desc.Kind == source.KindFiles {
+					continue
+				}
 				f.Sources = append(f.Sources, c.Desc.Name)
 			}
 		}
@@ -177,9 +202,17 @@ func (e *Engine) Run(ctx context.Context, req Request) (Result, error) {
 	for _, s := range signIn {
 		p.blocked[s] = true
 	}
+	if !req.DryRun && !req.FetchOnly {
+		rec, rerr := e.Store.StartRun(e.runKind(req))
+		if rerr != nil {
+			return e.summarize(req, res), rerr
+		}
+		p.record = rec
+	}
 	err := p.run(ctx)
 	signIn = append(signIn, p.signIn...)
 	out := e.summarize(req, res)
+	e.finishRecord(p, &out)
 	if len(signIn) > 0 {
 		out.NeedsSignIn = signIn
 		prog.needsSignIn(signIn)
@@ -206,6 +239,19 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 	if err != nil {
 		return err
 	}
+	// What a source held when the rider connected it is history: every
+	// activity of its first listing, and on a platform later whatever
+	// started before that listing (a first listing limited to a date range
+	// does not make older rides new). A folder's first listing is complete,
+	// and a file that arrives later is new whatever its start.
+	var historyAt *time.Time
+	firstListing := false
+	if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil {
+		firstListing = acc.HistoryAt == nil
+		if c.Desc.Kind == source.KindCloud {
+			historyAt = acc.HistoryAt
+		}
+	}
 	// Continuous sync asks only for what is recent: a platform's whole
 	// history on every poll would cost it (and the rider) for nothing.
 	// Folders are cheap to read and a head unit may bring weeks of rides.
@@ -217,6 +263,9 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 	err = c.Source.List(ctx, q, func(a source.Activity) error {
 		if st, ok := known[a.RemoteID]; ok && st != store.StateDiscovered {
 			n++
+			if n%10 == 0 {
+				prog.listed(c.Desc.Name, c.Desc.DisplayName, n)
+			}
 			return nil // already in the library and past listing: nothing to write
 		}
 		row := &store.Activity{
@@ -233,6 +282,7 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			row.StartHint = &h
 			row.StartHintDateOnly = a.StartHintDateOnly
 		}
+		row.History = firstListing || isHistory(a, historyAt)
 		if a.SkipReason != "" {
 			row.State = store.StateSkipped
 			row.Reason = a.SkipReason
@@ -242,16 +292,26 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			return err
 		}
 		n++
-		if n%25 == 0 {
-			prog.current(fmt.Sprintf("listing %s: %d found", c.Desc.DisplayName, n))
+		if n%10 == 0 {
+			prog.listed(c.Desc.Name, c.Desc.DisplayName, n)
 		}
 		return nil
 	})
+	prog.listed(c.Desc.Name, c.Desc.DisplayName, n)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", c.Desc.DisplayName, err)
 	}
 	now := e.now()
+	if firstListing {
+		// Rows an older FitBridge listed and never finished are history too.
+		if err := e.Store.MarkHistory(c.Desc.Name); err != nil {
+			return err
+		}
+	}
 	if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil {
+		if acc.HistoryAt == nil {
+			acc.HistoryAt = &now
+		}
 		acc.LastSync = &now
 		if acc.State == store.AccountNeedsSignIn {
 			acc.State, acc.StateReason = store.AccountConnected, ""
@@ -260,6 +320,71 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 	}
 	e.emitter().Emit(events.Library, nil)
 	return nil
+}
+
+// runKind says who asked for a run.
+func (e *Engine) runKind(req Request) string {
+	switch {
+	case len(req.IDs) > 0:
+		return store.RunSelection
+	case e.Options.NewOnly:
+		return store.RunContinuous
+	}
+	return store.RunManual
+}
+
+// finishRecord writes what the run decided into its record. A continuous
+// pass that neither uploaded nor failed anything is forgotten: a pass every
+// few minutes would bury the runs that matter.
+func (e *Engine) finishRecord(p *pipeline, out *Result) {
+	rec := p.record
+	if rec == nil {
+		return
+	}
+	p.mu.Lock()
+	d := p.decided
+	p.mu.Unlock()
+	rec.Uploaded = out.Uploaded
+	if rec.Kind == store.RunContinuous {
+		// A pass answers for what it decided, not for the whole library.
+		rec.Already = d[store.StateAlready]
+		rec.Skipped = d[store.StateSkipped] + d[store.StateNeedsReview] + d[store.StateUnreadable] + d[store.StateNotAnActivity]
+		rec.Failed = d[store.StateFailed]
+	} else {
+		// The rider's run keeps the totals they saw: the same categories as its preview.
+		rec.Already, rec.Skipped, rec.Failed = out.Already, out.Skipped, out.Failed
+	}
+	if rec.Kind == store.RunContinuous && rec.Uploaded == 0 && rec.Failed == 0 {
+		if err := e.Store.DeleteRun(rec.ID); err != nil {
+			e.log().Error("forget empty run", "run", rec.ID, "err", err)
+		}
+		return
+	}
+	fin := e.now()
+	rec.Finished = &fin
+	if err := e.Store.SaveRun(rec); err != nil {
+		e.log().Error("record run", "run", rec.ID, "err", err)
+		return
+	}
+	out.RunID = rec.ID
+}
+
+// historyGrace: a ride that started this shortly before a platform's first
+// listing may reach the platform only after it (a head unit synced late, a
+// ride still going on): it is new, not history.
+const historyGrace = 48 * time.Hour
+
+// isHistory: a listed activity that started well before the source's first
+// listing. A date-only start counts from the end of its day.
+func isHistory(a source.Activity, historyAt *time.Time) bool {
+	if historyAt == nil || a.StartHint.IsZero() {
+		return false
+	}
+	start := a.StartHint
+	if a.StartHintDateOnly {
+		start = start.Add(24 * time.Hour)
+	}
+	return start.Before(historyAt.Add(-historyGrace))
 }
 
 // summarize fills the end-of-run counts from the store.
@@ -278,12 +403,24 @@ func (e *Engine) summarize(req Request, res Result) Result {
 				res.Already += n
 			case store.StateSkipped:
 				res.Skipped += n
+			case store.StateNeedsReview:
+				res.Skipped += n
+				res.NeedsReview += n
 			case store.StateFailed:
 				res.Failed += n
 			}
 		}
 	}
 	f := e.scope(req)
+	f.States = []store.State{store.StateAlready}
+	if copies, err := e.Store.List(f); err == nil {
+		res.StravaCopies = 0
+		for _, r := range copies {
+			if r.MatchedVia == StravaVia {
+				res.StravaCopies++
+			}
+		}
+	}
 	f.States = []store.State{store.StateFailed}
 	rows, err := e.Store.List(f)
 	if err == nil {

@@ -384,3 +384,115 @@ func TestUnreadableDuplicateOfARideSentBeforeIsOurs(t *testing.T) {
 		t.Fatal("the activity was never looked up")
 	}
 }
+
+// The preview for a date range counts what the run then does, category by
+// category; a Strava copy counts apart, and goes to "to upload" when the
+// originals are asked for.
+func TestPreviewEqualsTheRunForADateRange(t *testing.T) {
+	start := time.Date(2025, 3, 1, 7, 0, 0, 0, time.UTC)
+	src := newRides(20, start)
+	src.rides[2].SkipReason = "no file on the platform"
+	delete(src.files, src.rides[2].RemoteID)
+	w := newWorld(t, src)
+	w.store.SaveAccount(&store.Account{Name: "testapp", State: store.AccountConnected})
+	w.fake.AddActivity(intervalsfake.Activity{StartDate: start.Add(40 * time.Second), ElapsedTime: 3000, Distance: 25000, Type: "VirtualRide", Source: "GARMIN_CONNECT", ExternalID: "123456"})
+	w.fake.AddActivity(intervalsfake.Activity{StartDateLocal: intervals.WallClock(src.rides[1].StartHint.Add(time.Minute).In(w.fake.Location())), Source: "STRAVA"})
+	q := source.Query{Since: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), Until: src.rides[14].StartHint.Truncate(24 * time.Hour)}
+	conn := w.eng.Sources[0]
+
+	w.eng.Options.StravaCopies = StravaUpload
+	up, err := w.eng.Preview(context.Background(), conn, q, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.eng.Options.StravaCopies = StravaKeep
+	var listed []int
+	est, err := w.eng.Preview(context.Background(), conn, q, func(_ string, n int) { listed = append(listed, n) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Estimate{Found: 15, Already: 2, ToUpload: 12, Skipped: 1, NoFile: 1, StravaCopies: 1}
+	if est != want {
+		t.Fatalf("preview %+v, want %+v", est, want)
+	}
+	if len(listed) == 0 || listed[len(listed)-1] != 15 {
+		t.Errorf("listing progress %v, want counts ending at the 15 found", listed)
+	}
+	if up.ToUpload != 13 || up.Already != 1 || up.Found != 15 {
+		t.Errorf("preview with originals of Strava copies: %+v, want 13 to upload and 1 already", up)
+	}
+
+	res, err := w.eng.Run(context.Background(), Request{Query: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Discovered != est.Found || res.Uploaded != est.ToUpload || res.Already != est.Already || res.Skipped != est.Skipped || res.StravaCopies != est.StravaCopies {
+		t.Fatalf("run %+v differs from its preview %+v", res, est)
+	}
+	if n := w.fake.UploadCount(); n != 12 {
+		t.Fatalf("the run uploaded %d, want the 12 the preview promised", n)
+	}
+}
+
+// A probable duplicate is the rider's decision: it waits in needs_review,
+// no run uploads it on its own, and selecting it ("Upload anyway") does.
+func TestProbableDuplicateWaitsForTheRider(t *testing.T) {
+	start := time.Date(2025, 4, 1, 7, 0, 0, 0, time.UTC)
+	src := newRides(3, start)
+	w := newWorld(t, src)
+	// Same start, but a third of the time and distance: maybe the same ride, maybe not.
+	w.fake.AddActivity(intervalsfake.Activity{StartDate: src.rides[1].StartHint, ElapsedTime: 1000, Distance: 8000, Type: "Ride", Source: "GARMIN_CONNECT", ExternalID: "99"})
+
+	for i := 0; i < 2; i++ {
+		res, err := w.eng.Run(context.Background(), Request{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.NeedsReview != 1 || w.fake.UploadCount() != 2 {
+			t.Fatalf("run %d: %+v with %d uploads; want 1 needing review and the 2 others uploaded", i+1, res, w.fake.UploadCount())
+		}
+	}
+	row, err := w.store.FindBySource("testapp", src.rides[1].RemoteID)
+	if err != nil || row.State != store.StateNeedsReview || row.Reason == "" {
+		t.Fatalf("the probable duplicate: %+v, %v; want needs_review with its reason", row, err)
+	}
+	res, err := w.eng.Run(context.Background(), Request{IDs: []uint{row.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Uploaded != 1 || w.fake.UploadCount() != 3 || res.RunID == 0 {
+		t.Fatalf("Upload anyway: %+v, %d uploads; want it uploaded in a recorded run", res, w.fake.UploadCount())
+	}
+	if got, _ := w.store.Get(row.ID); got.State != store.StateUploaded || got.RunID != res.RunID {
+		t.Fatalf("after Upload anyway: %s in run %d, want uploaded in run %d", got.State, got.RunID, res.RunID)
+	}
+}
+
+// A ride Intervals.icu holds only as a Strava copy stays as it is (counted
+// as a Strava copy) unless the run is asked to upload the originals.
+func TestStravaCopiesKeptOrUploadedAsOriginals(t *testing.T) {
+	start := time.Date(2025, 5, 1, 7, 0, 0, 0, time.UTC)
+	src := newRides(3, start)
+	w := newWorld(t, src)
+	w.fake.AddActivity(intervalsfake.Activity{StartDateLocal: intervals.WallClock(src.rides[1].StartHint.Add(time.Minute).In(w.fake.Location())), Source: "STRAVA"})
+
+	res, err := w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StravaCopies != 1 || res.Uploaded != 2 || w.fake.UploadCount() != 2 {
+		t.Fatalf("keep: %+v with %d uploads; want 1 Strava copy left and 2 uploaded", res, w.fake.UploadCount())
+	}
+	w.eng.Options.StravaCopies = StravaUpload
+	res, err = w.eng.Run(context.Background(), Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Uploaded != 1 || res.StravaCopies != 0 || w.fake.UploadCount() != 3 {
+		t.Fatalf("upload: %+v with %d uploads; want the original uploaded next to its copy", res, w.fake.UploadCount())
+	}
+	row, _ := w.store.FindBySource("testapp", src.rides[1].RemoteID)
+	if row.State != store.StateUploaded || row.RunID != res.RunID {
+		t.Fatalf("the original: %s in run %d, want uploaded in run %d (undoable)", row.State, row.RunID, res.RunID)
+	}
+}

@@ -103,11 +103,11 @@ func TestIGPSportPreviewIgnoresDateOnlyHints(t *testing.T) {
 	w.fake.AddActivity(intervalsfake.Activity{StartDate: time.Date(2025, 6, 1, 16, 3, 0, 0, time.UTC), ElapsedTime: 1800, Distance: 5000, Type: "Run", Source: "GARMIN_CONNECT"})
 	w.fake.AddActivity(intervalsfake.Activity{StartDate: withTime.Add(40 * time.Second), ElapsedTime: 3600, Distance: 30000, Type: "Ride", Source: "GARMIN_CONNECT"})
 
-	est, err := w.eng.Preview(context.Background(), Connected{Desc: desc, Source: cl})
+	est, err := w.eng.Preview(context.Background(), Connected{Desc: desc, Source: cl}, source.Query{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if est.Total != 2 || est.Already != 1 {
+	if est.Found != 2 || est.Already != 1 || est.ToUpload != 1 {
 		t.Fatalf("estimate %+v, want 2 rides with 1 already in Intervals.icu", est)
 	}
 	row, _ := w.store.FindBySource(igpsport.Name, "301")

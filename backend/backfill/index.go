@@ -118,6 +118,13 @@ func (w *windowIndex) startsNear(t time.Time, d time.Duration) bool {
 	return w.ix.StartsNear(t, d)
 }
 
+// onlyStravaNear: what starts near t is a Strava copy only.
+func (w *windowIndex) onlyStravaNear(t time.Time, d time.Duration) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ix.OnlyStravaNear(t, d)
+}
+
 // reserve holds the time around t while one upload decides and lands, so
 // two copies of the same ride (say a trainer app's file and its re-export) never
 // pass the duplicate check side by side. It waits while a nearby start is

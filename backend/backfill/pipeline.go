@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,15 +29,25 @@ type pipeline struct {
 	stopAll error // Intervals.icu refused the key: nothing more can be uploaded
 
 	index *windowIndex
+	// run is this run's record (nil for dry runs and fetches); decided
+	// counts what this run decided, by state.
+	record  *store.Run
+	decided map[store.State]int
 }
 
 // work selects rows that still need something done.
 func (p *pipeline) work() ([]store.Activity, error) {
 	f := p.e.scope(p.req)
+	f.NewOnly = p.e.Options.NewOnly
+	selected := len(p.req.IDs) > 0
 	states := []store.State{store.StateDiscovered, store.StateReady, store.StateFailed}
-	if len(p.req.IDs) > 0 {
-		// An explicit selection also uploads what was held for review.
-		states = append(states, store.StateSkipped)
+	if selected {
+		// An explicit selection also uploads what was held for review or
+		// kept out before: the rider chose it.
+		states = append(states, store.StateSkipped, store.StateNeedsReview)
+	}
+	if selected || p.e.Options.StravaCopies == StravaUpload {
+		states = append(states, store.StateAlready) // Strava copies only, below
 	}
 	f.States = states
 	rows, err := p.e.Store.ListOldestFirst(f)
@@ -48,16 +59,21 @@ func (p *pipeline) work() ([]store.Activity, error) {
 	for _, r := range rows {
 		switch r.State {
 		case store.StateFailed:
-			if r.Permanent && len(p.req.IDs) == 0 {
+			if r.Permanent && !selected {
 				continue
 			}
 			if p.e.Options.RespectNextTry && r.NextTry != nil && r.NextTry.After(now) {
 				continue
 			}
 		case store.StateSkipped:
-			// Only probable duplicates held for review go up when selected;
-			// permanent skips (no file on the platform) stay skipped.
-			if r.Permanent {
+			// Only what the rider kept out may go up when selected; permanent
+			// skips (no file on the platform) stay skipped.
+			if r.Permanent && !strings.HasPrefix(r.Reason, store.KeptOutReason) {
+				continue
+			}
+		case store.StateAlready:
+			// Its original goes up next to a Strava copy when asked.
+			if r.MatchedVia != StravaVia || r.Hash == "" {
 				continue
 			}
 		}
@@ -340,6 +356,12 @@ func (p *pipeline) setState(row store.Activity, t store.Transition) {
 	if err := p.e.Store.SetState(row.ID, t); err != nil {
 		p.e.log().Error("record state", "activity", row.ID, "err", err)
 	}
+	p.mu.Lock()
+	if p.decided == nil {
+		p.decided = map[store.State]int{}
+	}
+	p.decided[t.State]++
+	p.mu.Unlock()
 	p.prog.moved(row.Source, t.State)
 }
 

@@ -1,6 +1,7 @@
 package backfill
 
 import (
+	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -22,9 +23,12 @@ type Progress struct {
 	RatePerMin  float64                        `json:"rate_per_min"`
 	SecondsLeft float64                        `json:"seconds_left"`
 	Failures    []Failure                      `json:"failures"`
-	Message     string                         `json:"message"`
-	StartedAt   string                         `json:"started_at"`
-	FinishedAt  string                         `json:"finished_at"`
+	// Listed counts, per source, what its listing found so far: from the
+	// first second of a run, before anything is downloaded.
+	Listed     map[string]int `json:"listed"`
+	Message    string         `json:"message"`
+	StartedAt  string         `json:"started_at"`
+	FinishedAt string         `json:"finished_at"`
 }
 
 // tracker counts a run's progress and emits it, at most a few times a second.
@@ -36,6 +40,24 @@ type tracker struct {
 	p        Progress
 	started  time.Time
 	lastEmit time.Time
+	// listing, when set, hears each listing step (previews).
+	listing func(source string, found int)
+}
+
+// listed records how many activities a source's listing has found so far.
+func (t *tracker) listed(name, display string, n int) {
+	t.mu.Lock()
+	if t.p.Listed == nil {
+		t.p.Listed = map[string]int{}
+	}
+	t.p.Listed[name] = n
+	t.p.Current = fmt.Sprintf("listing %s: %d found", display, n)
+	f := t.listing
+	t.mu.Unlock()
+	if f != nil {
+		f(name, n)
+	}
+	t.emit(false)
 }
 
 func newTracker(e *Engine, req Request) *tracker {

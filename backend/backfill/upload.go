@@ -23,6 +23,18 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	}
 	p.prog.current(describe(p.displayName(row.Source), row))
 	force := len(p.req.IDs) > 0
+	if !force && !p.inRange(row) {
+		// Its start, known only now that the file is read, lies outside the
+		// dates the rider chose: it stays ready for another run.
+		return
+	}
+	if row.History && !p.e.Options.NewOnly && !p.req.DryRun {
+		// A backfill or selection the rider made takes history up: from
+		// now on it is theirs to retry, continuous sync included.
+		if err := p.e.Store.Update(row.ID, store.Changes{History: new(false)}); err != nil {
+			p.e.log().Error("record chosen history", "activity", row.ID, "err", err)
+		}
+	}
 
 	// Rule 1: the ledger. The same file may already be in Intervals.icu
 	// through another of the rider's sources or an earlier import.
@@ -48,14 +60,19 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		}
 		defer release()
 	}
-	d := p.index.decide(cand, match.Options{ReviewStrava: !p.e.Options.StravaAsDuplicate})
-	switch d.Outcome {
-	case match.Duplicate:
+	d := p.index.decide(cand, match.Options{})
+	original := d.Outcome == match.Duplicate && d.Rule == 5 &&
+		(p.e.Options.StravaCopies == StravaUpload || force && row.MatchedVia == StravaVia)
+	switch {
+	case original:
+		// Only a Strava copy is there (no streams, no power through the
+		// API): the rider asked for the original next to it.
+	case d.Outcome == match.Duplicate:
 		if d.Rule == 2 && row.UploadAt != nil {
 			// Our own key, and we had sent this file before: an earlier run
 			// was cut off after Intervals.icu stored it. It is ours.
 			p.setState(row, store.Transition{State: store.StateUploaded, Permanent: true,
-				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new("")}})
+				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(""), RunID: new(p.runID())}})
 			p.mu.Lock()
 			p.res.Uploaded++
 			p.mu.Unlock()
@@ -67,9 +84,9 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 		p.e.log().Debug("duplicate", "activity", row.ID, "key", row.ExternalID, "start", row.Start, "icu", d.ActivityID, "source", d.Source, "rule", d.Rule)
 		return
-	case match.Probable:
+	case d.Outcome == match.Probable:
 		if !force {
-			p.setState(row, store.Transition{State: store.StateSkipped, Reason: "needs review: " + d.Reason, Permanent: false,
+			p.setState(row, store.Transition{State: store.StateNeedsReview, Reason: d.Reason, Permanent: false,
 				Set: store.Changes{IntervalsID: new(d.ActivityID), MatchedVia: new(match.Via(strings.ToUpper(d.Source), ""))}})
 			return
 		}
@@ -154,8 +171,11 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				"activity", row.ID, "icu", r.ID, "sent_before", row.UploadAt.UTC().Format(time.RFC3339))
 		}
 	}
-	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true,
-		Set: store.Changes{IntervalsID: new(r.ID), MatchedVia: new(via)}})
+	set := store.Changes{IntervalsID: new(r.ID), MatchedVia: new(via)}
+	if state == store.StateUploaded {
+		set.RunID = new(p.runID())
+	}
+	p.setState(row, store.Transition{State: state, Reason: reason, Permanent: true, Set: set})
 	p.index.add(intervals.Activity{ID: r.ID, StartUTC: derefTime(row.Start), ElapsedS: row.ElapsedS, DistanceM: row.DistanceM, Type: sportOf(row.Sport, row.FileSport), ExternalID: row.ExternalID, Source: "OAUTH_CLIENT"})
 	if state == store.StateUploaded {
 		p.mu.Lock()
@@ -163,6 +183,30 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		p.mu.Unlock()
 		p.correctType(ctx, row, r.ID, has)
 	}
+}
+
+// StravaVia is matched_via of a ride Intervals.icu holds only as a Strava copy.
+const StravaVia = "Strava"
+
+// runID is the record this run's uploads point to (0 when none is kept).
+func (p *pipeline) runID() uint {
+	if p.record == nil {
+		return 0
+	}
+	return p.record.ID
+}
+
+// inRange reports whether a row's start lies in the dates the run covers
+// (an unknown start does: the file decides later).
+func (p *pipeline) inRange(row store.Activity) bool {
+	if row.Start == nil {
+		return true
+	}
+	q := p.req.Query
+	if !q.Since.IsZero() && row.Start.Before(q.Since) {
+		return false
+	}
+	return q.Until.IsZero() || row.Start.Before(q.Until.AddDate(0, 0, 1))
 }
 
 // correctType gives our own activity the sport the platform knows when
@@ -248,6 +292,10 @@ func (p *pipeline) description(row store.Activity) string {
 	}
 	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", d.DisplayName, row.RemoteID)
 }
+
+// descriptionTail ends the description FitBridge gives a platform's upload;
+// undo looks for it to tell whether the rider rewrote the description since.
+const descriptionTail = ", uploaded by FitBridge"
 
 // uploadName gives the file a name whose extension matches its bytes.
 func uploadName(row store.Activity, data []byte) string {

@@ -59,8 +59,9 @@ func (f *runFlags) options() (service.BackfillOptions, error) {
 }
 
 func runBackfill(ctx context.Context, e *Env, args []string) int {
-	f := newRunFlags(e, "backfill", "backfill [--source S] [--since DATE] [--until DATE] [--dry-run] [--yes] [--json]")
+	f := newRunFlags(e, "backfill", "backfill [--source S] [--since DATE] [--until DATE] [--strava-copies keep|upload] [--dry-run] [--yes] [--json]")
 	dry := f.Bool("dry-run", false, "decide everything, upload nothing")
+	copies := f.String("strava-copies", backfill.StravaKeep, "rides Intervals.icu holds only as Strava copies: keep them as they are, or upload the originals next to them")
 	yes := f.Bool("yes", false, "upload without asking")
 	if code, ok := f.parse(args); !ok {
 		return code
@@ -70,6 +71,12 @@ func runBackfill(ctx context.Context, e *Env, args []string) int {
 		return fail(e, err)
 	}
 	o.DryRun = *dry
+	switch *copies {
+	case backfill.StravaKeep, backfill.StravaUpload:
+		o.StravaCopies = *copies
+	default:
+		return fail(e, usagef("--strava-copies: %q is neither keep nor upload", *copies))
+	}
 	if !*yes && !*dry {
 		if !isTerminal(e.Stdin) {
 			fmt.Fprintln(e.Stderr, "fitbridge: backfill uploads to Intervals.icu: add --yes to confirm (or --dry-run to look first)")
@@ -151,6 +158,15 @@ func printResult(w io.Writer, r backfill.Result, o service.BackfillOptions) {
 		fmt.Fprintf(w, "Dry run: %d would be uploaded, %d already in Intervals.icu, %d skipped, %d failed (of %d).\n", r.WouldUpload, r.Already, r.Skipped, r.Failed, r.Discovered)
 	} else {
 		fmt.Fprintf(w, "%d uploaded, %d already in Intervals.icu, %d skipped, %d failed (of %d).\n", r.Uploaded, r.Already, r.Skipped, r.Failed, r.Discovered)
+	}
+	if r.NeedsReview > 0 {
+		fmt.Fprintf(w, "%d of the skipped are probably in Intervals.icu already and wait for your review (in the window: Needs review).\n", r.NeedsReview)
+	}
+	if r.StravaCopies > 0 {
+		fmt.Fprintf(w, "%d rides are in Intervals.icu only as Strava copies (no streams, no power): --strava-copies upload sends the originals.\n", r.StravaCopies)
+	}
+	if r.RunID != 0 && r.Uploaded > 0 {
+		fmt.Fprintf(w, "To take this run's uploads out of Intervals.icu again: fitbridge undo %d --yes\n", r.RunID)
 	}
 	for _, f := range r.Failures {
 		fmt.Fprintf(w, "  failed: %s %s: %s\n", f.Source, printable(f.RemoteID), printable(f.Reason))

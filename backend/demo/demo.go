@@ -106,6 +106,13 @@ func Start(ctx context.Context, home string, o Options) (*Demo, error) {
 			d.Intervals.AddActivity(intervalsfake.Activity{StartDateLocal: r.Start.Add(time.Minute).In(d.Intervals.Location()), Source: "STRAVA"})
 		}
 	}
+	// One ride reached Intervals.icu through Garmin too, cut short there: the
+	// same start, a third of the length. Probably the same ride: the rider decides.
+	if len(igRides) > 1 {
+		r := igRides[len(igRides)-2]
+		d.Intervals.AddActivity(intervalsfake.Activity{StartDate: r.Start, ElapsedTime: int(r.Duration.Seconds() / 3), Distance: r.DistanceM / 3,
+			Type: "Ride", Source: "GARMIN_CONNECT", ExternalID: "20240917001", Name: "Ride (Garmin)"})
+	}
 
 	d.TP = trainingpeaksfake.New(trainingpeaksfake.Options{AutoLogin: true})
 	tpURL := d.TP.Start()

@@ -15,6 +15,8 @@ const (
 	Progress = "progress" // payload: service.Progress
 	Library  = "library"  // the library changed; no payload
 	Notice   = "notice"   // payload: service.Notice
+	// Counting is a preview's listing as it goes; payload: service.Counting.
+	Counting = "counting"
 )
 
 // Discard drops every event.

@@ -266,6 +266,14 @@ func (c *Client) SetType(ctx context.Context, id, typ string) error {
 	return err
 }
 
+// DeleteActivity removes one activity (DELETE /api/v1/activity/{id}; the
+// athlete-scoped path answers 405). Undo uses it, only on FitBridge's own uploads.
+func (c *Client) DeleteActivity(ctx context.Context, id string) error {
+	op := "delete Intervals.icu activity " + id
+	_, err := c.do(ctx, call{op: op, method: http.MethodDelete, path: "/api/v1/activity/" + url.PathEscape(id)})
+	return err
+}
+
 // ProbeListWithoutNewest asks for a listing without newest, once and without
 // retries, and returns the status: the spec says newest is optional, one
 // client says the service answers 422 (open question 5). For diagnostics.

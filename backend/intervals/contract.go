@@ -40,6 +40,7 @@ type Activity struct {
 	OAuthClientName string
 	DeviceName      string
 	Name            string
+	Description     string // only in a single activity's read, not in listings
 	Timezone        string // the activity's own IANA zone, when the service knows it
 }
 

@@ -112,6 +112,7 @@ type wireActivity struct {
 	OAuthClientName string     `json:"oauth_client_name"`
 	DeviceName      string     `json:"device_name"`
 	Name            string     `json:"name"`
+	Description     string     `json:"description"`
 }
 
 func (w wireActivity) activity() Activity {
@@ -126,6 +127,7 @@ func (w wireActivity) activity() Activity {
 		OAuthClientName: w.OAuthClientName,
 		DeviceName:      w.DeviceName,
 		Name:            w.Name,
+		Description:     w.Description,
 		Timezone:        w.Timezone,
 	}
 	a.StartUTC, _ = parseUTC(w.StartDate)

@@ -17,3 +17,15 @@ func (ix *Index) StartsNear(t time.Time, d time.Duration) bool {
 	local := intervals.WallClock(t.In(ix.tz))
 	return len(window(ix.stubs, local.Add(-d), local.Add(d), startLocal)) > 0
 }
+
+// OnlyStravaNear reports whether the activities starting within d of t are
+// Strava stubs only: Intervals.icu then holds the ride only as a Strava copy,
+// which its API cannot read (no streams, no power).
+func (ix *Index) OnlyStravaNear(t time.Time, d time.Duration) bool {
+	defer ix.read()()
+	if len(window(ix.full, t.Add(-d), t.Add(d), startUTC)) > 0 {
+		return false
+	}
+	local := intervals.WallClock(t.In(ix.tz))
+	return len(window(ix.stubs, local.Add(-d), local.Add(d), startLocal)) > 0
+}

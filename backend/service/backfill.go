@@ -28,6 +28,9 @@ type BackfillOptions struct {
 	Scheduled bool
 	// SourceSettings override account settings for this run (e.g. "settle").
 	SourceSettings map[string]string
+	// StravaCopies: backfill.StravaKeep or StravaUpload; empty follows the
+	// rider's setting.
+	StravaCopies string
 }
 
 // Engine builds a backfill engine over the connected accounts.
@@ -51,9 +54,22 @@ func (s *Service) Engine(o BackfillOptions, emit events.Emitter) (*backfill.Engi
 	e := &backfill.Engine{
 		Store: s.Store, Cache: s.Cache, Intervals: svc, Location: loc, Sources: conns,
 		Emit: emit, Log: s.Log,
-		Options: backfill.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled},
+		Options: backfill.Options{StravaAsDuplicate: s.Settings().StravaMatchesDuplicate, RespectNextTry: o.Scheduled, Incremental: o.Scheduled,
+			NewOnly: o.Scheduled, StravaCopies: s.stravaCopies(o.StravaCopies)},
 	}
 	return e, signIn, nil
+}
+
+// stravaCopies is what a run does with rides Intervals.icu holds only as
+// Strava copies: what the run asked, else the rider's setting.
+func (s *Service) stravaCopies(asked string) string {
+	if asked != "" {
+		return asked
+	}
+	if s.Settings().StravaMatchesDuplicate {
+		return backfill.StravaKeep
+	}
+	return backfill.StravaUpload
 }
 
 // Backfill runs one backfill to the end (the command line's way).
@@ -177,7 +193,12 @@ func toOptions(req BackfillRequest) (BackfillOptions, error) {
 	if err != nil {
 		return BackfillOptions{}, err
 	}
-	return BackfillOptions{Sources: req.Sources, Since: since, Until: until, IDs: req.IDs, DryRun: req.DryRun}, nil
+	switch req.StravaCopies {
+	case "", backfill.StravaKeep, backfill.StravaUpload:
+	default:
+		return BackfillOptions{}, fmt.Errorf("strava copies: %q is neither keep nor upload", req.StravaCopies)
+	}
+	return BackfillOptions{Sources: req.Sources, Since: since, Until: until, IDs: req.IDs, DryRun: req.DryRun, StravaCopies: req.StravaCopies}, nil
 }
 
 // Progress is the current (or last) window backfill.
@@ -306,23 +327,53 @@ func (s *Service) RetryFailed(ids []uint) (Progress, error) {
 	return s.StartBackfill(BackfillRequest{IDs: ids})
 }
 
-// PreviewBackfill lists each source (without downloading) and tells how many
-// activities it has and how many Intervals.icu probably holds already.
-func (s *Service) PreviewBackfill(ctx context.Context, names []string) (Preview, error) {
-	e, _, err := s.Engine(BackfillOptions{Sources: names}, events.Discard{})
+// PreviewBackfill lists each chosen source (without downloading) and tells,
+// for the chosen dates, what a run would do with what it holds. A source
+// that needs sign-in says so instead of counting.
+func (s *Service) PreviewBackfill(ctx context.Context, req BackfillRequest) (Preview, error) {
+	o, err := toOptions(req)
 	if err != nil {
 		return Preview{}, err
 	}
-	out := Preview{Sources: []PreviewSource{}}
+	e, signIn, err := s.Engine(BackfillOptions{Sources: o.Sources, StravaCopies: o.StravaCopies}, events.Discard{})
+	if err != nil {
+		return Preview{}, err
+	}
+	s.previewMu.Lock()
+	defer s.previewMu.Unlock()
+	out := Preview{Sources: []PreviewSource{}, StravaCopies: e.Options.StravaCopies}
+	for _, name := range signIn {
+		out.Sources = append(out.Sources, s.needsSignInRow(name, nil))
+	}
+	q := source.Query{Since: o.Since, Until: o.Until}
 	for _, c := range e.Sources {
-		ps := PreviewSource{Name: c.Desc.Name, DisplayName: c.Desc.DisplayName}
-		est, err := e.Preview(ctx, c)
+		est, err := e.Preview(ctx, c, q, func(src string, found int) {
+			s.Events.Emit(events.Counting, Counting{Source: src, Found: found})
+		})
+		if errors.Is(err, source.ErrNeedsSignIn) {
+			out.Sources = append(out.Sources, s.needsSignInRow(c.Desc.Name, err))
+			continue
+		}
+		ps := PreviewSource{Name: c.Desc.Name, DisplayName: c.Desc.DisplayName,
+			Activities: est.Found, AlreadyInIntervals: est.Already, ToUpload: est.ToUpload, Skipped: est.Skipped,
+			NoFile: est.NoFile, ManualEntry: est.Manual, NeedsReview: est.NeedsReview, KeptOut: est.KeptOut, Unusable: est.Unusable,
+			StravaCopies: est.StravaCopies}
 		if err != nil {
 			ps.Error = err.Error()
 		}
-		ps.Activities, ps.AlreadyInIntervals = est.Total, est.Already
-		ps.ToUpload = est.Total - est.Already - est.Unsyncable
 		out.Sources = append(out.Sources, ps)
 	}
 	return out, nil
+}
+
+func (s *Service) needsSignInRow(name string, err error) PreviewSource {
+	display := name
+	if d, ok := source.Lookup(name); ok {
+		display = d.DisplayName
+	}
+	msg := display + " needs you to sign in again before FitBridge can count what it holds."
+	if err != nil {
+		s.Log.Info("preview needs sign-in", "source", name, "err", err)
+	}
+	return PreviewSource{Name: name, DisplayName: display, NeedsSignIn: true, Error: msg}
 }

@@ -3,6 +3,7 @@ package service
 import (
 	"reflect"
 
+	"fitbridge/backend/backfill"
 	"fitbridge/backend/doctor"
 	"fitbridge/backend/store"
 	"fitbridge/backend/tstypes"
@@ -35,8 +36,11 @@ func Models() *tstypes.Generator {
 	g.Rename[reflect.TypeFor[doctor.Exchange]()] = "DiagnosticsExchange"
 	g.Rename[reflect.TypeFor[workouts.Result]()] = "WorkoutResult"
 	g.Rename[reflect.TypeFor[update.Notice]()] = "UpdateNotice"
+	g.Rename[reflect.TypeFor[backfill.UndoResult]()] = "UndoResult"
+	g.Rename[reflect.TypeFor[backfill.UndoFailure]()] = "UndoFailure"
 	g.Add(Status{}, SourceInfo{}, ActivityView{}, ActivityFilter{}, ActivityDetail{},
 		ImportFile{}, ImportResult{}, BackfillRequest{}, Preview{}, CrashedRide{},
-		doctor.Report{}, WorkoutsRequest{}, WorkoutTargetInfo{}, PlannedView{}, workouts.Result{}, update.Notice{})
+		doctor.Report{}, WorkoutsRequest{}, WorkoutTargetInfo{}, PlannedView{}, workouts.Result{}, update.Notice{},
+		RunInfo{}, backfill.UndoResult{}, Counting{})
 	return g
 }

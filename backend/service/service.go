@@ -73,6 +73,9 @@ type Service struct {
 	// runLock keeps the window's backfill and continuous sync from running
 	// over the same activities at once.
 	runLock sync.Mutex
+	// previewMu: one preview at a time, so two counts never list the same
+	// source side by side (the rider changing the dates while counting).
+	previewMu sync.Mutex
 
 	mu      sync.Mutex
 	onClose []func()
@@ -309,14 +312,16 @@ var ErrNotConnected = errors.New("not connected")
 func (s *Service) env(name string) string { return s.getenv(name) }
 
 // Notify records a message from continuous sync and shows it in the window.
-func (s *Service) Notify(msg string) {
-	n := Notice{At: time.Now().UTC().Format(time.RFC3339), Message: msg}
+func (s *Service) Notify(msg string) { s.notify(Notice{Message: msg}) }
+
+func (s *Service) notify(n Notice) {
+	n.At = time.Now().UTC().Format(time.RFC3339)
 	s.mu.Lock()
 	s.notices = append(s.notices, n)
 	if len(s.notices) > 50 {
 		s.notices = s.notices[len(s.notices)-50:]
 	}
 	s.mu.Unlock()
-	s.Log.Info(msg)
+	s.Log.Info(n.Message, "run", n.RunID)
 	s.Events.Emit(events.Notice, n)
 }

@@ -13,6 +13,7 @@ import (
 
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/capture"
+	"fitbridge/backend/events"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
@@ -275,7 +276,7 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 		// on every run: a folder made later (an app that moved its files, a new OneDrive) is read too.
 		auto := map[string]string{source.SettingFolder: ""}
 		if d.Validate(context.Background(), s.sourceConfig(d, "", "", auto)) == nil {
-			return s.saveSourceAccount(context.Background(), d, "", "", auto)
+			return s.saveFolderAccount(d, auto)
 		}
 	}
 	var folders []string
@@ -296,7 +297,40 @@ func (s *Service) ConnectFolder(name, path string) (SourceInfo, error) {
 		return SourceInfo{}, fmt.Errorf("no %s folder was found on this computer: give one with --folder PATH", d.DisplayName)
 	}
 	settings := map[string]string{source.SettingFolder: strings.Join(folders, string(os.PathListSeparator))}
-	return s.saveSourceAccount(context.Background(), d, "", "", settings)
+	return s.saveFolderAccount(d, settings)
+}
+
+// saveFolderAccount connects a folder and lists it at once: the files
+// already there are history, which continuous sync leaves alone; only files
+// that arrive later go up on their own.
+func (s *Service) saveFolderAccount(d source.Descriptor, settings map[string]string) (SourceInfo, error) {
+	info, err := s.saveSourceAccount(context.Background(), d, "", "", settings)
+	if err != nil {
+		return info, err
+	}
+	if err := s.listHistory(context.Background(), d.Name); err != nil {
+		s.Log.Warn("first listing of a folder", "source", d.Name, "err", err)
+	}
+	return info, nil
+}
+
+// listHistory runs a source's first listing when it has not had one.
+func (s *Service) listHistory(ctx context.Context, name string) error {
+	if acc, err := s.Store.Account(name); err != nil || acc.HistoryAt != nil {
+		return err
+	}
+	e, _, err := s.Engine(BackfillOptions{Sources: []string{name}, FetchOnly: true}, events.Discard{})
+	if err != nil {
+		return err
+	}
+	for _, c := range e.Sources {
+		if c.Desc.Name == name {
+			s.runLock.Lock()
+			err = e.Discover(ctx, c)
+			s.runLock.Unlock()
+		}
+	}
+	return err
 }
 
 // saveSourceAccount validates the secret, then keeps it in the keyring and
@@ -336,7 +370,8 @@ func (s *Service) saveSourceAccount(ctx context.Context, d source.Descriptor, re
 	}
 	acc := &store.Account{Name: d.Name, Region: region, State: store.AccountConnected, ConnectedAt: time.Now().UTC()}
 	if old, err := s.Store.Account(d.Name); err == nil {
-		acc.LastSync = old.LastSync
+		// A fresh sign-in is the same account: what was history stays history.
+		acc.LastSync, acc.HistoryAt = old.LastSync, old.HistoryAt
 	}
 	acc.SetSettingsMap(settings)
 	if err := s.Store.SaveAccount(acc); err != nil {

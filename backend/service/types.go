@@ -146,6 +146,8 @@ type BackfillRequest struct {
 	Until   string   `json:"until"`
 	IDs     []uint   `json:"ids"`
 	DryRun  bool     `json:"dry_run"`
+	// StravaCopies: "keep" or "upload" for this run; empty follows Settings.
+	StravaCopies string `json:"strava_copies,omitempty"`
 }
 
 // Progress of a run; also sent as the "progress" event.
@@ -154,20 +156,42 @@ type Progress = backfill.Progress
 // Failure is one activity that failed, with why.
 type Failure = backfill.Failure
 
-// Preview is what the wizard shows before a backfill: per source how many
-// activities exist and how many Intervals.icu already holds.
+// Preview is what the wizard and the Backfill screen show before a run:
+// per chosen source and for the chosen dates, what the run would do.
 type Preview struct {
 	Sources []PreviewSource `json:"sources"`
+	// StravaCopies says what the run does with Strava copies ("keep" or "upload").
+	StravaCopies string `json:"strava_copies"`
 }
 
-// PreviewSource counts for one source.
+// PreviewSource counts for one source, in the categories a run's totals
+// use: activities (found) = already_in_intervals + to_upload + skipped, and
+// skipped is the sum of its reasons.
 type PreviewSource struct {
 	Name               string `json:"name"`
 	DisplayName        string `json:"display_name"`
 	Activities         int    `json:"activities"`
 	AlreadyInIntervals int    `json:"already_in_intervals"`
 	ToUpload           int    `json:"to_upload"`
-	Error              string `json:"error"`
+	Skipped            int    `json:"skipped"`
+	NoFile             int    `json:"no_file"`
+	ManualEntry        int    `json:"manual_entry"`
+	NeedsReview        int    `json:"needs_review"`
+	KeptOut            int    `json:"kept_out"`
+	Unusable           int    `json:"unusable"`
+	// StravaCopies: rides Intervals.icu holds only as Strava copies (in
+	// already_in_intervals, or in to_upload when their originals go up).
+	StravaCopies int `json:"strava_copies"`
+	// NeedsSignIn: the source refused its session, so nothing could be
+	// counted; a run cannot take it until it is connected again.
+	NeedsSignIn bool   `json:"needs_sign_in"`
+	Error       string `json:"error"`
+}
+
+// Counting is a preview's listing as it goes ("counting" event).
+type Counting struct {
+	Source string `json:"source"`
+	Found  int    `json:"found"`
 }
 
 // Settings the rider can change.
@@ -195,4 +219,7 @@ type Settings struct {
 type Notice struct {
 	At      string `json:"at"`
 	Message string `json:"message"`
+	// RunID links an automatic upload's notice to its run (the list of what
+	// it uploaded, and its undo); 0 for other notices.
+	RunID uint `json:"run_id,omitempty"`
 }

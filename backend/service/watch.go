@@ -9,7 +9,6 @@ import (
 
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
-	"fitbridge/backend/store"
 )
 
 // WatchOptions tune continuous backfill.
@@ -46,10 +45,18 @@ func (w *Watcher) settings() map[string]string {
 func (w *Watcher) Pass(ctx context.Context, sources []string) (PassResult, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	before := w.uploadedCount()
-	res, err := w.s.Backfill(ctx, BackfillOptions{Sources: sources, Scheduled: true, SourceSettings: w.settings()}, nil)
-	if n := w.uploadedCount() - before; n > 0 {
-		w.s.Notify(fmt.Sprintf("%d new %s uploaded to Intervals.icu", n, plural(n, "activity", "activities")))
+	// A pass's progress is not the rider's run: the Backfill screen keeps
+	// showing theirs; the library still hears what changed.
+	quiet := events.Func(func(name string, payload any) {
+		if name != events.Progress {
+			w.s.Events.Emit(name, payload)
+		}
+	})
+	res, err := w.s.Backfill(ctx, BackfillOptions{Sources: sources, Scheduled: true, SourceSettings: w.settings()}, quiet)
+	// Every automatic upload leaves a notice that leads to its run: what
+	// went up, and the way to undo it.
+	if n := res.Uploaded; n > 0 {
+		w.s.notify(Notice{Message: fmt.Sprintf("Continuous sync uploaded %d new %s to Intervals.icu", n, plural(n, "activity", "activities")), RunID: res.RunID})
 	}
 	if len(sources) == 0 && ctx.Err() == nil {
 		w.keepWorkouts(ctx)
@@ -77,18 +84,6 @@ func (w *Watcher) keepWorkouts(ctx context.Context) {
 	if wrote > 0 {
 		w.s.Notify(fmt.Sprintf("%d planned %s brought up to date", wrote, plural(wrote, "workout", "workouts")))
 	}
-}
-
-func (w *Watcher) uploadedCount() int {
-	counts, err := w.s.Store.Counts(store.Filter{States: []store.State{store.StateUploaded}})
-	if err != nil {
-		return 0
-	}
-	n := 0
-	for _, m := range counts {
-		n += m[store.StateUploaded]
-	}
-	return n
 }
 
 func plural(n int, one, many string) string {

@@ -139,6 +139,9 @@ type Filter struct {
 	States       []State
 	IDs          []uint
 	Limit        int
+	// NewOnly leaves out history (what a source held when connected) the
+	// rider has not chosen: continuous sync's view.
+	NewOnly bool
 }
 
 func (f Filter) apply(q *gorm.DB) *gorm.DB {
@@ -150,6 +153,9 @@ func (f Filter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if len(f.IDs) > 0 {
 		q = q.Where("id IN ?", f.IDs)
+	}
+	if f.NewOnly {
+		q = q.Where("history = ?", false)
 	}
 	// Rows without any start (not read yet, no hint) stay in every range:
 	// leaving them out would hide work a run still has to do.

@@ -25,6 +25,12 @@ type Changes struct {
 	MatchedVia  *string
 	Attempts    *int
 	UploadAt    *time.Time
+	// ClearUploadAt forgets that an upload was sent (undo).
+	ClearUploadAt bool
+	// RunID is the run that uploaded it (0: none, after an undo).
+	RunID *uint
+	// History marks what a source held when connected (false: chosen by the rider).
+	History *bool
 }
 
 // columns is the changes as the database's column names.
@@ -52,6 +58,9 @@ func (c Changes) columns() map[string]any {
 	set("matched_via", c.MatchedVia != nil, deref(c.MatchedVia))
 	set("attempts", c.Attempts != nil, deref(c.Attempts))
 	set("upload_at", c.UploadAt != nil, c.UploadAt)
+	set("upload_at", c.ClearUploadAt, nil)
+	set("run_id", c.RunID != nil, deref(c.RunID))
+	set("history", c.History != nil, deref(c.History))
 	return m
 }
 
@@ -78,6 +87,11 @@ func (c Changes) Apply(a *Activity) {
 	if c.UploadAt != nil {
 		a.UploadAt = c.UploadAt
 	}
+	if c.ClearUploadAt {
+		a.UploadAt = nil
+	}
+	put(&a.RunID, c.RunID)
+	put(&a.History, c.History)
 }
 
 func deref[T any](p *T) T {

@@ -18,12 +18,19 @@ const (
 	StateFailed        State = "failed"               // went wrong; Permanent says whether a retry may help
 	StateUnreadable    State = "unreadable"           // corrupt or unknown file
 	StateNotAnActivity State = "not_an_activity"      // a workout, course, settings file...
+	// StateNeedsReview: Intervals.icu probably has it already; the rider
+	// decides ("Upload anyway" or "Keep out"), no run does on its own.
+	StateNeedsReview State = "needs_review"
 )
+
+// KeptOutReason starts the reason of an activity the rider keeps out of
+// Intervals.icu (an undone upload, a probable duplicate they declined).
+const KeptOutReason = "kept out"
 
 // States lists every state, in the order an activity meets them.
 var States = []State{
 	StateDiscovered, StateReady, StateUploaded, StateAlready,
-	StateSkipped, StateFailed, StateUnreadable, StateNotAnActivity,
+	StateSkipped, StateFailed, StateUnreadable, StateNotAnActivity, StateNeedsReview,
 }
 
 // Activity is one activity FitBridge knows of, from any source, with its sync state.
@@ -64,6 +71,13 @@ type Activity struct {
 	// day means nothing.
 	StartHintDateOnly bool
 
+	// History: the source already held it when the rider connected it.
+	// Continuous sync leaves it alone; only a backfill or a selection the
+	// rider made takes it up (and clears the mark).
+	History bool `gorm:"index;not null;default:false"`
+	// RunID is the run that uploaded it (0: none), so the run can be undone.
+	RunID uint `gorm:"index;not null;default:0"`
+
 	IntervalsID string
 	MatchedVia  string // "Strava", "Garmin Connect", "MyWhoosh"... for already-in-Intervals rows
 
@@ -92,6 +106,9 @@ type Account struct {
 	Settings    string // JSON map of non-secret settings
 	ConnectedAt time.Time
 	LastSync    *time.Time
+	// HistoryAt is when its first listing after connecting ended: what it
+	// held then (or what started before then) is history.
+	HistoryAt *time.Time
 }
 
 // Account states.

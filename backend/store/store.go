@@ -65,7 +65,7 @@ func Open(dir string) (*Store, error) {
 	// prepared-statement cache must stay off with one connection: preparing
 	// waits for the connection while its holder waits for the cache.)
 	sqlDB.SetMaxOpenConns(1)
-	if err := db.AutoMigrate(&Activity{}, &StateChange{}, &Account{}, &Setting{}, &PlannedWorkout{}, &Place{}); err != nil {
+	if err := db.AutoMigrate(&Activity{}, &StateChange{}, &Account{}, &Setting{}, &Run{}, &PlannedWorkout{}, &Place{}); err != nil {
 		sqlDB.Close()
 		return nil, openError(path, fmt.Errorf("update library tables: %w", err))
 	}

@@ -125,14 +125,18 @@ async function horizontalOverflow() {
   });
 }
 
-function startServe() {
+// Other demo instances (a rider starting afresh), stopped with the main one.
+const extraServes = [];
+
+function startServe(primary = true) {
   return new Promise((resolve, reject) => {
     // No update check here: e2e/update-notice.mjs tests it against its own feed.
     const child = spawn(BIN, ['serve', '--demo', '--addr', '127.0.0.1:0'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FITBRIDGE_NO_UPDATE_CHECK: '1' },
     });
-    serve = child;
+    if (primary) serve = child;
+    else extraServes.push(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`no address printed within 30s; output:\n${out}${serveLog}`)), 30_000);
     child.on('error', (err) => {
@@ -182,6 +186,7 @@ let cleaning = null;
 function cleanup() {
   cleaning ??= (async () => {
     await browser?.close().catch(() => {});
+    for (const c of extraServes) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
     await stopServe().catch(() => {});
     for (const c of extraChildren) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     if (bigImportDir) rmSync(bigImportDir, { recursive: true, force: true });
@@ -191,7 +196,7 @@ function cleanup() {
 
 // The serve process must not outlive this one, however it ends.
 process.on('exit', () => {
-  if (serve && serve.exitCode === null && serve.signalCode === null) serve.kill('SIGKILL');
+  for (const c of [serve, ...extraServes]) if (c && c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 for (const sig of ['SIGINT', 'SIGTERM']) {
   process.on(sig, () => {
@@ -357,9 +362,10 @@ async function main() {
       for (const s of SOURCES) {
         await check(await tid(`backfill-source-${s}`).isChecked(), `${s} is not ticked for the run`);
         const cells = await tid(`preview-row-${s}`).locator('td.num').allInnerTexts();
-        await check(cells.length === 3, `preview row for ${s} has no counts: ${await tid(`preview-row-${s}`).innerText()}`);
-        const [activities, inIntervals, toUpload] = cells.map(Number);
+        await check(cells.length === 4, `preview row for ${s} has no counts: ${await tid(`preview-row-${s}`).innerText()}`);
+        const [activities, inIntervals, toUpload, skipped] = cells.map(Number);
         await check(activities > 0, `${s}: ${activities} activities`);
+        await check(activities === inIntervals + toUpload + skipped, `${s}: ${activities} found is not ${inIntervals} already + ${toUpload} to upload + ${skipped} skipped`);
         await check(toUpload > 0 && toUpload <= activities, `${s}: ${toUpload} to upload of ${activities}`);
         already += inIntervals;
       }
@@ -545,6 +551,27 @@ async function main() {
 
   await calendarChecks({ test, check, until, page, tid, log, expectRefusal: (method) => expectedRefusals.push(method) });
 
+  await test('needs review: a probable duplicate waits under its filter and goes up with "Upload anyway"', async () => {
+    await tid('nav-library').click();
+    await tid('view-list').click();
+    await tid('activity-list').waitFor();
+    await tid('filter-state-review').click();
+    const rows = tid('activity-list').locator('[data-testid^="list-row-"][data-state="needs_review"]');
+    await until(() => rows.count(), 'a row under "Needs review"');
+    const others = await tid('activity-list').locator('[data-testid^="list-row-"]:not([data-state="needs_review"])').count();
+    await check(others === 0, `${others} rows in other states under "Needs review"`);
+    await shot('needs-review.png');
+    const id = (await rows.first().getAttribute('data-testid')).replace('list-row-', '');
+    await tid(`list-open-${id}`).click();
+    await tid('drawer-review-help').waitFor();
+    await check(/Upload anyway/.test(await tid('drawer-upload').innerText()), `the drawer offers "${await tid('drawer-upload').innerText()}"`);
+    await check(await tid('drawer-keep-out').isVisible(), 'the drawer does not offer "Keep out"');
+    await tid('drawer-upload').click();
+    await page.keyboard.press('Escape');
+    await tid('filter-clear').click();
+    await until(async () => (await tid(`list-row-${id}`).getAttribute('data-state')) === 'uploaded', 'the reviewed ride to be uploaded', 30_000);
+  });
+
   await test('diagnostics: the checks run and Intervals.icu answers', async () => {
     await tid('nav-diagnostics').click();
     await tid('diagnostics-run').click();
@@ -626,6 +653,100 @@ async function main() {
     const label = await planned.first().getAttribute('aria-label');
     await check(/Zwift: sent/.test(label) && /iGPSport: sent/.test(label), `the first planned workout says: ${label}`);
     await shot('calendar-planned.png');
+  });
+
+  // A second rider, starting afresh: continuous sync, a date range, undo.
+  let fresh = null;
+  const freshCall = async (method, ...args) => {
+    const res = await fetch(`${fresh.base}/api/call/${method}`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${fresh.token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(args),
+    });
+    const body = await res.json();
+    if (res.status !== 200) fail(`${method}: ${res.status} ${JSON.stringify(body)}`);
+    return body.result;
+  };
+  const mainPage = page;
+  await test('continuous sync: after "Finish set-up later", a minute of it uploads nothing old', async () => {
+    const url2 = await startServe(false);
+    fresh = { base: new URL(url2).origin, token: new URL(url2).searchParams.get('token') };
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-GB' });
+    page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    await page.goto(url2);
+    await tid('wizard').waitFor();
+    await check(/new rides from/.test(await tid('wizard-continuous-later').innerText()), 'the wizard does not say what continuous sync will do');
+    await tid('wizard-close').click();
+    await tid('wizard').waitFor({ state: 'detached' });
+    const closed = Date.now();
+    // Continuous sync lists every source: the library fills with their history.
+    await until(async () => ((await freshCall('Activities', {})) ?? []).length > 100, 'continuous sync to list the sources', 60_000, 1000);
+    const left = 60_000 - (Date.now() - closed);
+    if (left > 0) await page.waitForTimeout(left);
+    const acts = (await freshCall('Activities', {})) ?? [];
+    const up = acts.filter((a) => a.state === 'uploaded');
+    await check(up.length === 0, `continuous sync uploaded ${up.length} old activities: ${up.slice(0, 3).map((a) => `${a.source} ${a.start}`).join(', ')}`);
+    const runs = (await freshCall('Runs')) ?? [];
+    await check(runs.length === 0, `runs after a minute of continuous sync: ${JSON.stringify(runs)}`);
+    log(`     ${acts.length} activities listed, none uploaded`);
+  });
+
+  const countOf = async (state) => ((await tid(`backfill-count-${state}`).count()) ? numberIn(`backfill-count-${state}`) : 0);
+  let previewed = null;
+  await test('backfill: the preview for a date range equals the run\'s totals, category by category', async () => {
+    await check(fresh, 'no second rider');
+    await tid('nav-backfill').click();
+    await tid('backfill-source-igpsport').waitFor();
+    // Let the first count (all history, every source) finish before changing the choice.
+    await until(async () => (await tid('backfill-preview-table').count()) > 0, 'the first count', 30_000);
+    for (const s of ['igpsport', 'trainingpeaks', 'zwift']) await tid(`backfill-source-${s}`).uncheck();
+    await tid('backfill-range-dates').check();
+    const day = (d) => d.toISOString().slice(0, 10);
+    const now = new Date();
+    await tid('backfill-since').fill(day(new Date(now.getTime() - 183 * 86_400_000)));
+    await tid('backfill-until').fill(day(now));
+    await until(async () => (await tid('backfill-preview-table').count()) && (await tid('preview-found-mywhoosh').count()), 'the preview for the range', 30_000);
+    const [found, already, toUpload, skipped] = (await tid('preview-row-mywhoosh').locator('td.num').allInnerTexts()).map(Number);
+    previewed = { found, already, toUpload, skipped };
+    await check(found === already + toUpload + skipped, `preview: ${found} found ≠ ${already} + ${toUpload} + ${skipped}`);
+    await check(toUpload > 0 && already > 0, `preview: ${JSON.stringify(previewed)}`);
+    await shot('preview.png');
+    await tid('start-backfill').click();
+    await tid('backfill-new-run').waitFor({ timeout: BACKFILL_LIMIT_MS });
+    const run = {
+      uploaded: await countOf('uploaded'),
+      already: await countOf('already_in_intervals'),
+      skipped: (await countOf('skipped')) + (await countOf('needs_review')) + (await countOf('unreadable')) + (await countOf('not_an_activity')),
+      failed: await countOf('failed'),
+    };
+    await check(
+      run.uploaded === toUpload && run.already === already && run.skipped === skipped && run.failed === 0,
+      `preview ${JSON.stringify(previewed)} but the run: ${JSON.stringify(run)}`,
+    );
+    const closing = await tid('backfill-closing').innerText();
+    await check(new RegExp(`${found} activities found: ${toUpload} uploaded, ${already} already in Intervals\\.icu, ${skipped} skipped`).test(closing), `the closing sentence says: ${closing}`);
+  });
+
+  await test('undo: a run is undone from the Backfill screen, and only once', async () => {
+    await check(previewed, 'no run to undo');
+    const item = page.locator('[data-testid^="run-"][data-kind="manual"]').first();
+    await item.waitFor();
+    const id = (await item.getAttribute('data-testid')).replace('run-', '');
+    await check(new RegExp(`^${previewed.toUpload} uploaded`).test(await tid(`run-${id}-totals`).innerText()), `the run says: ${await tid(`run-${id}-totals`).innerText()}`);
+    await shot('run-undo.png');
+    await tid(`run-${id}-undo`).click();
+    await tid(`run-${id}-undo-confirm`).click();
+    const said = await until(async () => (await tid(`run-${id}-undo-result`).count()) && tid(`run-${id}-undo-result`).innerText(), 'the undo to finish', 30_000);
+    await check(new RegExp(`^${previewed.toUpload} deleted`).test(said), `undo said: ${said}`);
+    const acts = (await freshCall('Activities', { sources: ['mywhoosh'] })) ?? [];
+    const still = acts.filter((a) => a.state === 'uploaded').length;
+    const kept = acts.filter((a) => a.state === 'skipped' && a.reason.startsWith('kept out')).length;
+    await check(still === 0 && kept === previewed.toUpload, `after undo: ${still} still uploaded, ${kept} kept out`);
+    const again = await freshCall('UndoRun', Number(id), false);
+    await check(again.deleted === 0, `a second undo deleted ${again.deleted}`);
+    await page.context().close();
+    page = mainPage;
   });
 
   await test('the page logged no errors', async () => {

@@ -154,8 +154,30 @@ describe('backfill screen', () => {
     const { root, off } = await open(fake);
     expect(queryTestId(root, 'backfill-progress')).toBeNull();
     await click(byTestId(root, 'start-backfill'));
-    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh'], since: '', until: '', ids: [], dry_run: false }]]);
+    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh'], since: '', until: '', ids: [], dry_run: false, strava_copies: 'keep' }]]);
     expect(queryTestId(root, 'backfill-progress')).not.toBeNull();
+    off();
+  });
+});
+
+describe('runs and undo', () => {
+  it('lists the runs and undoes one after confirming', async () => {
+    const fake = running();
+    fake.runs = [
+      { id: 7, started: '2024-03-05T10:00:00Z', finished: '2024-03-05T10:20:00Z', kind: 'manual', uploaded: 3, already: 2, skipped: 1, failed: 0, undoable: 3 },
+      { id: 6, started: '2024-03-04T10:00:00Z', finished: '2024-03-04T10:01:00Z', kind: 'continuous', uploaded: 1, already: 0, skipped: 0, failed: 0, undoable: 0, undone: '2024-03-04T11:00:00Z' },
+    ];
+    fake.undoResult = { deleted: 2, kept: 1, failed: 0, failures: [{ id: 3, intervals_id: 'i3', name: 'Renamed', reason: 'you changed its name', kept: true }] };
+    const { root, off } = await open(fake);
+    expect(text(byTestId(root, 'run-7'))).toMatch(/Backfill you started.*3 uploaded, 2 already in Intervals\.icu, 1 skipped, 0 failed/);
+    expect(text(byTestId(root, 'run-6'))).toMatch(/Continuous sync.*Undone/);
+    expect(queryTestId(root, 'run-6-undo')).toBeNull();
+
+    await click(byTestId(root, 'run-7-undo'));
+    expect(fake.callsTo('UndoRun')).toEqual([]);
+    await click(byTestId(root, 'run-7-undo-confirm'));
+    expect(fake.callsTo('UndoRun')).toEqual([[7, false]]);
+    expect(text(byTestId(root, 'run-7-undo-result'))).toMatch(/2 deleted from Intervals\.icu and kept out, 1 left there/);
     off();
   });
 });

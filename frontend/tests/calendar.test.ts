@@ -279,7 +279,9 @@ describe('activity drawer', () => {
     expect(fake.callsTo('ActivityDetail')).toEqual([[2]]);
     expect(text(drawer)).toMatch(/Road ride/);
     expect(text(byTestId(drawer, 'drawer-reason'))).toBe('Intervals.icu was busy');
-    expect(text(byTestId(drawer, 'drawer-history'))).toMatch(/Failed.*Intervals\.icu was busy.*Found/);
+    // The reason is said once: under the state, not again on the latest history line.
+    expect(text(byTestId(drawer, 'drawer-history'))).toMatch(/Failed.*Found/);
+    expect(text(drawer).split('Intervals.icu was busy')).toHaveLength(2);
 
     expect(queryTestId(drawer, 'activity-chart')).not.toBeNull();
 
@@ -308,5 +310,52 @@ describe('activity drawer', () => {
     expect(text(byTestId(root, 'activity-drawer'))).toMatch(/Uploaded/);
     expect(queryTestId(root, 'drawer-upload')).toBeNull();
     expect(queryTestId(root, 'drawer-intervals-link')).not.toBeNull();
+  });
+});
+
+describe('activity drawer decisions', () => {
+  it('offers Upload anyway and Keep out for a probable duplicate, and remembers Keep out', async () => {
+    const fake = library();
+    fake.activities[1] = { ...fake.activities[1], state: 'needs_review', reason: 'Intervals.icu has an activity from Garmin Connect that started at the same time' };
+    const root = render(ActivityDrawer).target;
+    activitiesStore.open(2);
+    await settle();
+    const drawer = byTestId(root, 'activity-drawer');
+    expect(text(byTestId(drawer, 'drawer-upload'))).toBe('Upload anyway');
+    expect(text(byTestId(drawer, 'drawer-review-help'))).toMatch(/remembers your choice/);
+    await click(byTestId(drawer, 'drawer-keep-out'));
+    expect(fake.callsTo('KeepOut')).toEqual([[[2]]]);
+    expect(text(byTestId(drawer, 'drawer-reason'))).toMatch(/^Kept out/);
+    // Kept out, it can still go up when the rider changes their mind.
+    expect(text(byTestId(drawer, 'drawer-upload'))).toBe('Upload anyway');
+    expect(queryTestId(drawer, 'drawer-keep-out')).toBeNull();
+    activitiesStore.close();
+  });
+
+  it('undoes an upload, and offers to delete anyway one the rider edited', async () => {
+    const fake = library();
+    fake.undoResult = { deleted: 0, kept: 1, failed: 0, failures: [{ id: 1, intervals_id: 'i1', name: 'Whoosh intervals', reason: 'you changed its name in Intervals.icu since: confirm to delete it anyway', kept: true }] };
+    const root = render(ActivityDrawer).target;
+    activitiesStore.open(1);
+    await settle();
+    const drawer = byTestId(root, 'activity-drawer');
+    await click(byTestId(drawer, 'drawer-undo'));
+    expect(fake.callsTo('UndoUploads')).toEqual([[[1], false]]);
+    expect(text(byTestId(drawer, 'drawer-undo-result'))).toMatch(/changed its name/);
+    await click(byTestId(drawer, 'drawer-undo-edited'));
+    expect(fake.callsTo('UndoUploads').at(-1)).toEqual([[1], true]);
+    activitiesStore.close();
+  });
+
+  it('offers the original of a ride Intervals.icu holds only as a Strava copy', async () => {
+    const fake = library();
+    const root = render(ActivityDrawer).target;
+    activitiesStore.open(3);
+    await settle();
+    const drawer = byTestId(root, 'activity-drawer');
+    expect(text(byTestId(drawer, 'drawer-strava-help'))).toMatch(/only as a Strava copy.*shows both/);
+    await click(byTestId(drawer, 'drawer-upload-original'));
+    expect(fake.callsTo('StartBackfill').at(-1)![0]).toMatchObject({ ids: [3] });
+    activitiesStore.close();
   });
 });

@@ -6,6 +6,8 @@ import type {
   DiagnosticsCheck,
   DiagnosticsReport,
   Preview,
+  RunInfo,
+  UndoResult,
   Progress,
   PlannedView,
   Settings,
@@ -44,6 +46,7 @@ export function makeProgress(over: Partial<Progress> = {}): Progress {
     done: 0,
     counts: {},
     by_source: {},
+    listed: null,
     current: '',
     rate_per_min: 0,
     seconds_left: 0,
@@ -184,12 +187,14 @@ export class FakeApi implements Transport {
   sources: SourceInfo[] = structuredClone(DEFAULT_SOURCES);
   activities: ActivityView[] = [];
   progress = makeProgress();
-  preview: Preview = { sources: [] };
+  preview: Preview = { sources: [], strava_copies: 'keep' };
   report: DiagnosticsReport = makeReport();
   crashed: CrashedRide[] = [];
   planned: PlannedView[] = [];
   workoutTargets: WorkoutTargetInfo[] = [];
   workoutResults: WorkoutResult[] = [];
+  runs: RunInfo[] = [];
+  undoResult: UndoResult = { deleted: 0, kept: 0, failed: 0, failures: [] };
   update: UpdateNotice = { available: false, version: '', url: '' };
   private nextId = 1000;
 
@@ -243,6 +248,12 @@ export class FakeApi implements Transport {
       ],
     }),
     PreviewBackfill: () => this.preview,
+    Runs: () => this.runs,
+    UndoRun: () => this.undoResult,
+    UndoUploads: () => this.undoResult,
+    KeepOut: (ids: number[]) => {
+      this.activities = this.activities.map((a) => (ids.includes(a.id) ? { ...a, state: 'skipped', permanent: true, reason: 'kept out: you chose to keep it out of Intervals.icu' } : a));
+    },
     StartBackfill: () => (this.progress = makeProgress({ running: true, phase: 'listing', started_at: '2024-03-05T10:00:00Z' })),
     PauseBackfill: () => {
       this.progress = { ...this.progress, paused: true };

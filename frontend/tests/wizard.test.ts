@@ -68,7 +68,9 @@ describe('first-run wizard', () => {
   it('skips steps, remembers where it was and resumes there', async () => {
     const fake = new FakeApi();
     const root = await start(fake);
-    await click(byTestId(root, 'wizard-skip'));
+    // Welcome has nothing to skip: "Get started" moves on.
+    expect(queryTestId(root, 'wizard-skip')).toBeNull();
+    await click(byTestId(root, 'wizard-next'));
     expect(step(root)).toBe('intervals');
     await click(byTestId(root, 'wizard-skip'));
     expect(step(root)).toBe('sources');
@@ -167,19 +169,20 @@ describe('first-run wizard', () => {
     fake.sources[3] = { ...fake.sources[3], connected: true, state: 'connected', folder: '/z' };
     fake.preview = {
       sources: [
-        { name: 'mywhoosh', display_name: 'MyWhoosh', activities: 120, already_in_intervals: 20, to_upload: 100, error: '' },
-        { name: 'zwift', display_name: 'Zwift', activities: 30, already_in_intervals: 30, to_upload: 0, error: '' },
+        { name: 'mywhoosh', display_name: 'MyWhoosh', activities: 120, already_in_intervals: 20, to_upload: 100, skipped: 0, no_file: 0, manual_entry: 0, needs_review: 0, kept_out: 0, unusable: 0, strava_copies: 0, needs_sign_in: false, error: '' },
+        { name: 'zwift', display_name: 'Zwift', activities: 30, already_in_intervals: 30, to_upload: 0, skipped: 0, no_file: 0, manual_entry: 0, needs_review: 0, kept_out: 0, unusable: 0, strava_copies: 0, needs_sign_in: false, error: '' },
       ],
+      strava_copies: 'keep',
     };
     const root = await start(fake);
     const off = backfillStore.init();
 
-    expect(fake.callsTo('PreviewBackfill')).toEqual([[['mywhoosh', 'zwift']]]);
-    expect(text(byTestId(root, 'preview-row-mywhoosh'))).toMatch(/120\s*20\s*100/);
+    expect(fake.callsTo('PreviewBackfill')).toEqual([[{ sources: ['mywhoosh', 'zwift'], since: '', until: '', ids: [], dry_run: false, strava_copies: 'keep' }]]);
+    expect(text(byTestId(root, 'preview-row-mywhoosh'))).toMatch(/120\s*20\s*100\s*0/);
     expect(byTestId<HTMLInputElement>(root, 'backfill-range-all').checked).toBe(true);
 
     await click(byTestId(root, 'start-backfill'));
-    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh', 'zwift'], since: '', until: '', ids: [], dry_run: false }]]);
+    expect(fake.callsTo('StartBackfill')).toEqual([[{ sources: ['mywhoosh', 'zwift'], since: '', until: '', ids: [], dry_run: false, strava_copies: 'keep' }]]);
     expect(step(root)).toBe('summary');
     expect(byTestId(root, 'backfill-progress')).toBeTruthy();
 

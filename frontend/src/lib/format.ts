@@ -1,5 +1,5 @@
 // Numbers and dates as a rider reads them, in the window's language and units.
-import { activityName, locale, number, t } from './i18n/index.svelte';
+import { activityName, list, locale, number, t } from './i18n/index.svelte';
 
 export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -154,12 +154,14 @@ export function viaUnsaid(a: { reason: string; matched_via: string }): string {
   return a.matched_via && !a.reason.toLowerCase().includes(a.matched_via.toLowerCase()) ? a.matched_via : '';
 }
 
-/** English-only counting, for texts not yet in the catalogue; prefer tn(). */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 /** Orders text by code point: ISO dates, ids and keys, whatever the locale. */
 export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** What continuous sync will do, in one sentence, for the sources connected. */
+export function continuousSentence(on: boolean, sources: string[]): string {
+  if (!on) return t('settings.continuousOff');
+  if (sources.length === 0) return t('settings.continuousNone');
+  return t('settings.continuousOn', { sources: list(sources) });
 }

@@ -2,8 +2,8 @@
 // The JSON shapes the Go side sends the window, from backend/service/models.go.
 
 /** Where an activity is on its way to Intervals.icu (store.States). */
-export type State = "discovered" | "ready" | "uploaded" | "already_in_intervals" | "skipped" | "failed" | "unreadable" | "not_an_activity";
-export const STATE_VALUES: readonly State[] = ["discovered", "ready", "uploaded", "already_in_intervals", "skipped", "failed", "unreadable", "not_an_activity"];
+export type State = "discovered" | "ready" | "uploaded" | "already_in_intervals" | "skipped" | "failed" | "unreadable" | "not_an_activity" | "needs_review";
+export const STATE_VALUES: readonly State[] = ["discovered", "ready", "uploaded", "already_in_intervals", "skipped", "failed", "unreadable", "not_an_activity", "needs_review"];
 
 /** Go: service.ActivityDetail */
 export interface ActivityDetail {
@@ -52,6 +52,13 @@ export interface BackfillRequest {
   until: string;
   ids: number[] | null;
   dry_run: boolean;
+  strava_copies?: string;
+}
+
+/** Go: service.Counting */
+export interface Counting {
+  source: string;
+  found: number;
 }
 
 /** Go: service.CrashedRide */
@@ -141,6 +148,7 @@ export interface IntervalsStatus {
 export interface Notice {
   at: string;
   message: string;
+  run_id?: number;
 }
 
 /** Go: service.PlannedDelivered */
@@ -164,6 +172,7 @@ export interface PlannedView {
 /** Go: service.Preview */
 export interface Preview {
   sources: PreviewSource[] | null;
+  strava_copies: string;
 }
 
 /** Go: service.PreviewSource */
@@ -173,6 +182,14 @@ export interface PreviewSource {
   activities: number;
   already_in_intervals: number;
   to_upload: number;
+  skipped: number;
+  no_file: number;
+  manual_entry: number;
+  needs_review: number;
+  kept_out: number;
+  unusable: number;
+  strava_copies: number;
+  needs_sign_in: boolean;
   error: string;
 }
 
@@ -189,6 +206,7 @@ export interface Progress {
   rate_per_min: number;
   seconds_left: number;
   failures: Failure[] | null;
+  listed: Record<string, number> | null;
   message: string;
   started_at: string;
   finished_at: string;
@@ -198,6 +216,20 @@ export interface Progress {
 export interface Region {
   id: string;
   name: string;
+}
+
+/** Go: service.RunInfo */
+export interface RunInfo {
+  id: number;
+  started: string;
+  finished: string;
+  kind: string;
+  uploaded: number;
+  already: number;
+  skipped: number;
+  failed: number;
+  undoable: number;
+  undone?: string;
 }
 
 /** Go: service.SettingInfo */
@@ -279,6 +311,23 @@ export interface Streams {
   t: number[] | null;
   power: number[] | null;
   hr: number[] | null;
+}
+
+/** Go: backfill.UndoFailure */
+export interface UndoFailure {
+  id: number;
+  intervals_id: string;
+  name: string;
+  reason: string;
+  kept: boolean;
+}
+
+/** Go: backfill.UndoResult */
+export interface UndoResult {
+  deleted: number;
+  kept: number;
+  failed: number;
+  failures: UndoFailure[] | null;
 }
 
 /** Go: update.Notice */

@@ -42,6 +42,7 @@ const STATES: Record<State, StateInfo> = {
   ready: { group: 'ready', label: 'Ready to upload', icon: '●', tone: 'muted' },
   uploaded: { group: 'uploaded', label: 'Uploaded', icon: '✓', tone: 'ok' },
   failed: { group: 'failed', label: 'Failed', icon: '✕', tone: 'bad' },
+  needs_review: { group: 'review', label: 'Needs review', icon: '!', tone: 'warn' },
   skipped: { group: 'skipped', label: 'Skipped', icon: '–', tone: 'muted' },
   unreadable: { group: 'unreadable', label: 'Unreadable file', icon: '?', tone: 'bad' },
   not_an_activity: { group: 'not_activity', label: 'Not an activity', icon: '⊘', tone: 'muted' },
@@ -56,16 +57,24 @@ export const STATE_GROUPS: { id: StateGroup; label: string; icon: string; tone: 
   { id: 'ready', label: 'Ready', icon: '●', tone: 'muted' },
   { id: 'uploaded', label: 'Uploaded', icon: '✓', tone: 'ok' },
   { id: 'failed', label: 'Failed', icon: '✕', tone: 'bad' },
-  { id: 'review', label: 'Needs a look', icon: '!', tone: 'warn' },
+  { id: 'review', label: 'Needs review', icon: '!', tone: 'warn' },
   { id: 'skipped', label: 'Skipped', icon: '–', tone: 'muted' },
   { id: 'unreadable', label: 'Unreadable', icon: '?', tone: 'bad' },
   { id: 'not_activity', label: 'Not an activity', icon: '⊘', tone: 'muted' },
 ];
 
+/** Reason prefix of an activity the rider keeps out of Intervals.icu (store.KeptOutReason). */
+export const KEPT_OUT = 'kept out';
+
+/** A skipped activity the rider chose to keep out ("Upload anyway" sends it). */
+export function isKeptOut(a: { state: string; reason: string }): boolean {
+  return a.state === 'skipped' && a.reason.startsWith(KEPT_OUT);
+}
+
 /** States an "Upload" can still act on. */
-export function canUpload(a: { state: State; permanent: boolean }): boolean {
-  if (a.state === 'skipped') return !a.permanent;
-  return (['discovered', 'ready', 'failed'] as State[]).includes(a.state);
+export function canUpload(a: { state: State; permanent: boolean; reason?: string }): boolean {
+  if (a.state === 'skipped') return !a.permanent || isKeptOut({ state: a.state, reason: a.reason ?? '' });
+  return (['discovered', 'ready', 'failed', 'needs_review'] as State[]).includes(a.state);
 }
 
 export const PHASES: Record<string, string> = {

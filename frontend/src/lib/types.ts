@@ -18,10 +18,12 @@ export type {
   Notice,
   PlannedDelivered,
   PlannedView,
+  Counting,
   Preview,
   PreviewSource,
   Progress,
   Region,
+  RunInfo,
   SettingInfo,
   Settings,
   SourceInfo,
@@ -29,6 +31,8 @@ export type {
   StateChange,
   Status,
   Streams,
+  UndoFailure,
+  UndoResult,
   UpdateNotice,
   WorkoutResult,
   WorkoutsRequest,
@@ -36,7 +40,7 @@ export type {
 } from './models';
 export { STATE_VALUES } from './models';
 
-import type { Notice, Progress, State } from './models';
+import type { Counting, Notice, Progress, State } from './models';
 
 /** An activity's state: exactly what the engine sends. */
 export type ActivityState = State;
@@ -63,5 +67,6 @@ export interface EventPayloads {
   progress: Progress;
   library: undefined;
   notice: Notice;
+  counting: Counting;
 }
 export type EventName = keyof EventPayloads;

@@ -7,6 +7,8 @@ export interface Toast {
   id: number;
   message: string;
   tone: 'info' | 'ok' | 'bad';
+  /** The run an automatic upload belongs to: the toast leads to it. */
+  runId?: number;
 }
 
 class StatusStore {
@@ -59,9 +61,9 @@ class StatusStore {
     }
   }
 
-  toast(message: string, tone: Toast['tone'] = 'info', ms = 8000) {
+  toast(message: string, tone: Toast['tone'] = 'info', ms = 8000, runId?: number) {
     const id = this.nextToast++;
-    this.toasts = [...this.toasts, { id, message, tone }];
+    this.toasts = [...this.toasts, { id, message, tone, runId }];
     if (ms > 0) setTimeout(() => this.dismiss(id), ms);
   }
 
@@ -74,7 +76,7 @@ class StatusStore {
     return api.on('notice', (n) => {
       if (!n) return;
       this.notices = [n, ...this.notices].slice(0, 50);
-      this.toast(n.message);
+      this.toast(n.message, 'info', n.run_id ? 20000 : 8000, n.run_id);
     });
   }
 
