@@ -383,6 +383,7 @@ export const de: Messages = {
   'list.or': 'oder',
   'sources.bikeComputer': 'deinen Radcomputer',
   'sources.anyPlatform': 'deine Plattformen und Ordner',
+  'import.tooLarge': 'die Datei ist größer als {mib} MiB: keine Aktivitätsdatei',
   'import.couldNotRead': '{file} konnte nicht gelesen werden',
 
   'state.needs_review': 'Zu prüfen',

@@ -406,6 +406,7 @@ export const en = {
   'list.or': 'or',
   'sources.bikeComputer': 'your bike computer',
   'sources.anyPlatform': 'your platforms and folders',
+  'import.tooLarge': 'the file is larger than {mib} MiB: not an activity file',
   'import.couldNotRead': 'Could not read {file}',
 
   // Set-up guide, backfill, runs and the drawer's actions
