@@ -170,30 +170,20 @@ func (a *App) ImportUploads(files []UploadedFile) (service.ImportResult, error) 
 	if a.uploads == nil {
 		return service.ImportResult{}, errors.New("uploading in parts is for the browser: the window imports files where they are")
 	}
-	// In the order chosen; one that never finished uploading says so in its place.
-	list := make([]service.UploadedFile, 0, len(files))
-	missing := map[int]service.ActivityView{}
-	for i, f := range files {
+	// In the order chosen; one that never finished uploading says so in its
+	// place, and an export archive gives one entry per activity in it.
+	res := service.ImportResult{Activities: make([]service.ActivityView, 0, len(files))}
+	for _, f := range files {
 		p, err := a.uploads.UploadPath(f.ID)
 		if err != nil {
-			missing[i] = service.ActivityView{File: f.Name, Source: "import", State: "unreadable", Reason: err.Error()}
+			res.Activities = append(res.Activities, service.ActivityView{File: f.Name, Source: "import", State: "unreadable", Reason: err.Error()})
 			continue
 		}
-		list = append(list, service.UploadedFile{Name: f.Name, Path: p})
+		one := a.service().ImportUploaded([]service.UploadedFile{{Name: f.Name, Path: p}})
+		res.Activities = append(res.Activities, one.Activities...)
 	}
-	imported := a.service().ImportUploaded(list)
 	for _, f := range files {
 		a.uploads.DiscardUpload(f.ID)
-	}
-	res := service.ImportResult{Activities: make([]service.ActivityView, 0, len(files))}
-	next := 0
-	for i := range files {
-		if v, ok := missing[i]; ok {
-			res.Activities = append(res.Activities, v)
-			continue
-		}
-		res.Activities = append(res.Activities, imported.Activities[next])
-		next++
 	}
 	return res, nil
 }

@@ -331,6 +331,7 @@ func Classify(data []byte) (store.Transition, bool) {
 	set.AvgPowerW = new(sum.AvgPowerW)
 	set.AvgHR = new(sum.AvgHR)
 	set.Sessions = new(string(sessions))
+	set.Repaired = new(sum.Repaired)
 	if typ := sum.IntervalsType(); typ != "" {
 		set.Sport = new(typ)
 		set.FileSport = new(typ)

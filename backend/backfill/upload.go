@@ -12,6 +12,7 @@ import (
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/match"
 	"fitbridge/backend/source"
+	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
 )
 
@@ -115,8 +116,16 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 			return
 		}
 	}
+	// A damaged file goes up as its repaired copy; the cache keeps the original.
+	name := uploadName(row, data)
+	if fixed, ok := fitfile.UploadBytes(data); ok {
+		data = fixed
+		plain := row
+		plain.Format, plain.Wrapping = string(fitfile.FormatFIT), ""
+		name = uploadName(plain, data)
+	}
 	up := intervals.Upload{
-		Filename:   uploadName(row, data),
+		Filename:   name,
 		Data:       data,
 		Name:       row.Name,
 		DeviceName: row.Device,
@@ -171,6 +180,10 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 				"activity", row.ID, "icu", r.ID, "sent_before", row.UploadAt.UTC().Format(time.RFC3339))
 		}
 	}
+	if state == store.StateUploaded && strings.EqualFold(d.Source, "STRAVA") {
+		// The original went up next to a Strava copy: say so if both show.
+		reason = p.bothShown(ctx, r.ID, d.ActivityID)
+	}
 	set := store.Changes{IntervalsID: new(r.ID), MatchedVia: new(via)}
 	if state == store.StateUploaded {
 		set.RunID = new(p.runID())
@@ -182,6 +195,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 		p.res.Uploaded++
 		p.mu.Unlock()
 		p.correctType(ctx, row, r.ID, has)
+		p.setFlags(ctx, row, r.ID)
 	}
 }
 
@@ -225,6 +239,44 @@ func (p *pipeline) correctType(ctx context.Context, row store.Activity, id, has 
 	if err := p.e.Intervals.SetType(ctx, id, want); err != nil {
 		p.e.log().Warn("set activity type", "activity", id, "type", want, "err", err)
 	}
+}
+
+// setFlags carries an export archive's commute flag over to our own new
+// activity, and the trainer flag when the sport became a virtual one only
+// through what an export archive said (the file did not say indoor);
+// the upload takes neither flag.
+func (p *pipeline) setFlags(ctx context.Context, row store.Activity, id string) {
+	type flagger interface {
+		SetFlags(ctx context.Context, id string, trainer, commute bool) error
+	}
+	f, ok := p.e.Intervals.(flagger)
+	trainer := row.Source == imported.Name && isVirtual(sportOf(row.Sport, row.FileSport)) && !isVirtual(row.FileSport)
+	if !ok || id == "" || (!trainer && !row.Commute) {
+		return
+	}
+	if err := f.SetFlags(ctx, id, trainer, row.Commute); err != nil {
+		p.e.log().Warn("set trainer/commute", "activity", id, "err", err)
+	}
+}
+
+func isVirtual(typ string) bool { return strings.HasPrefix(typ, "Virtual") }
+
+// bothShown checks, after the original of a ride went up, whether
+// Intervals.icu still shows its Strava copy too, and if so says so with a
+// link to each; "" when only the original shows.
+func (p *pipeline) bothShown(ctx context.Context, original, stravaCopy string) string {
+	if stravaCopy == "" || stravaCopy == original {
+		return ""
+	}
+	if _, ok := p.lookup(ctx, stravaCopy); !ok {
+		return ""
+	}
+	link := func(id string) string { return id }
+	if l, ok := p.e.Intervals.(interface{ ActivityURL(id string) string }); ok {
+		link = l.ActivityURL
+	}
+	return fmt.Sprintf("Intervals.icu now shows this ride twice: the original %s and the Strava copy %s; delete the Strava copy there to keep one",
+		link(original), link(stravaCopy))
 }
 
 // lookup reads an existing Intervals.icu activity when the client can.
@@ -283,6 +335,10 @@ func (p *pipeline) displayName(name string) string {
 }
 
 func (p *pipeline) description(row store.Activity) string {
+	// What an export archive said of the ride goes up as it is.
+	if row.Description != "" {
+		return row.Description
+	}
 	d, ok := p.descriptor(row.Source)
 	if !ok {
 		return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", row.Source, row.RemoteID)

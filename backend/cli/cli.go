@@ -56,7 +56,7 @@ func commands() []command {
 		{"backfill", "backfill [--source S] [--since DATE] [--until DATE] [--strava-copies keep|upload] [--dry-run] [--yes] [--json]", runBackfill},
 		{"watch", "watch [--once] [--settle DURATION]            folder sources + periodic sync", runWatch},
 		{"list", "list [--since DATE] [--until DATE] [--source S] [--json]", runList},
-		{"import", "import PATH... [--json]                        add local files to the library", runImport},
+		{"import", "import PATH... [--json]                        add local files, folders and Strava or Garmin export archives (read in place) to the library", runImport},
 		{"runs", "runs [--json]                                  every run (manual, selection, continuous), newest first", runRuns},
 		{"undo", "undo RUN_ID [--yes] [--json]                   delete from Intervals.icu what that run created", runUndo},
 		{"workouts", workoutsSynopsis + "  planned workouts to your trainer apps and devices", runWorkouts},

@@ -28,16 +28,22 @@ type activityJSON struct {
 	Reason      string      `json:"reason"`
 	Device      string      `json:"device,omitempty"`
 	MatchedVia  string      `json:"matched_via,omitempty"`
+	// Repaired says what was mended in a damaged file; it is the reason too
+	// when there is no other.
+	Repaired string `json:"repaired,omitempty"`
 }
 
 func toJSON(v service.ActivityView) activityJSON {
 	a := activityJSON{ID: v.ID, Source: v.Source, RemoteID: v.RemoteID, File: v.File, Name: v.Name, State: publicState(v.State),
 		Sport: v.Sport, Start: v.Start, ElapsedS: v.ElapsedS, DistanceM: v.DistanceM, IntervalsID: v.IntervalsID,
-		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia}
+		Reason: v.Reason, Device: v.Device, MatchedVia: v.MatchedVia, Repaired: v.Repaired}
 	// JSON strings are UTF-8: a name in another encoding would come back
 	// altered, so its exact bytes travel alongside.
 	if !utf8.ValidString(v.File) {
 		a.FileBytes = base64.StdEncoding.EncodeToString([]byte(v.File))
+	}
+	if a.Reason == "" {
+		a.Reason = v.Repaired
 	}
 	return a
 }
@@ -68,7 +74,18 @@ func runImport(ctx context.Context, e *Env, args []string) int {
 		return fail(e, err)
 	}
 	defer svc.Close()
-	res := svc.ImportContext(ctx, f.rest)
+	var last time.Time
+	res := svc.ImportWithProgress(ctx, f.rest, func(done, total int, file string) {
+		// A line a second on stderr while an export archive is read.
+		if now := time.Now(); now.Sub(last) >= time.Second || done == total {
+			last = now
+			if total > 0 {
+				fmt.Fprintf(e.Stderr, "reading %d of %d: %s\n", done, total, file)
+			} else {
+				fmt.Fprintf(e.Stderr, "reading %d: %s\n", done, file)
+			}
+		}
+	})
 	out := struct {
 		Activities  []activityJSON `json:"activities"`
 		Stopped     bool           `json:"stopped,omitempty"`

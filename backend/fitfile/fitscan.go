@@ -157,9 +157,15 @@ type fitSegment struct {
 	productName    string
 	timeCreated    uint32
 
-	sessions []rawSession
-	rec      recordStats
-	points   []recordPoint // only when collecting streams
+	sessions    []rawSession
+	laps        int
+	hasActivity bool
+	lastTS      uint32 // the last absolute timestamp of any message
+	// lastRecordEnd is the offset in the whole input just past the last
+	// record message.
+	lastRecordEnd int
+	rec           recordStats
+	points        []recordPoint // only when collecting streams
 }
 
 type fitScan struct {
@@ -308,15 +314,17 @@ func scanSegment(data []byte, start int, collect bool) (fitSegment, int, *Unread
 	}
 	// Every message is walked even when only sessions matter: sessions
 	// usually come last, and a file without one is summarised from records.
-	if err := walkMessages(d[:end], hs, start, &seg, collect); err != nil {
+	if _, err := walkMessages(d[:end], hs, start, &seg, collect); err != nil {
 		return seg, 0, err
 	}
 	return seg, start + end + 2, nil
 }
 
 // walkMessages reads the messages in d[hs:]. base is d's offset in the whole
-// input, for positions in messages.
-func walkMessages(d []byte, hs, base int, seg *fitSegment, collect bool) *UnreadableError {
+// input, for positions in messages. It returns the offset just past the last
+// whole message it read, also when it stops at a damaged one (repair keeps
+// everything before that).
+func walkMessages(d []byte, hs, base int, seg *fitSegment, collect bool) (int, *UnreadableError) {
 	var defs [16]localDef
 	var lastTS uint32
 	seg.rec = recordStats{lastDistance: absent, sport: -1, subSport: -1, activityTimer: absent}
@@ -328,7 +336,7 @@ func walkMessages(d []byte, hs, base int, seg *fitSegment, collect bool) *Unread
 		if h&0x80 == 0 && h&0x40 != 0 {
 			n, err := readDefinition(d, pos, &defs[h&0x0F], h&0x20 != 0)
 			if err != "" {
-				return unreadable("definition message at byte %d %s", base+at, err)
+				return at, unreadable("definition message at byte %d %s", base+at, err)
 			}
 			pos += n
 			continue
@@ -341,10 +349,10 @@ func walkMessages(d []byte, hs, base int, seg *fitSegment, collect bool) *Unread
 			def = &defs[h&0x0F]
 		}
 		if !def.defined {
-			return unreadable("data message at byte %d uses local message type %d before defining it", base+at, localType(h))
+			return at, unreadable("data message at byte %d uses local message type %d before defining it", base+at, localType(h))
 		}
 		if def.length > len(d)-pos {
-			return unreadable("data message at byte %d runs %d bytes past the end of the data", base+at, def.length-(len(d)-pos))
+			return at, unreadable("data message at byte %d runs %d bytes past the end of the data", base+at, def.length-(len(d)-pos))
 		}
 		msg := d[pos : pos+def.length]
 		pos += def.length
@@ -365,8 +373,11 @@ func walkMessages(d []byte, hs, base int, seg *fitSegment, collect bool) *Unread
 			}
 		}
 		handleMessage(def, msg, ts, seg, collect)
+		if def.global == mesgRecord {
+			seg.lastRecordEnd = base + pos
+		}
 	}
-	return nil
+	return pos, nil
 }
 
 func localType(h byte) byte {
@@ -544,6 +555,9 @@ func timeVal(msg []byte, def *localDef, slot int) uint32 {
 }
 
 func handleMessage(def *localDef, msg []byte, ts uint32, seg *fitSegment, collect bool) {
+	if ts >= fitMinAbsTime && ts > seg.lastTS {
+		seg.lastTS = ts
+	}
 	switch def.global {
 	case mesgRecord:
 		if ts < fitMinAbsTime {
@@ -590,6 +604,7 @@ func handleMessage(def *localDef, msg []byte, ts uint32, seg *fitSegment, collec
 			avgPower:  scaled(msg, def, sesAvgPower, 1),
 		})
 	case mesgLap:
+		seg.laps++
 		if seg.rec.sport < 0 {
 			seg.rec.sport = enumVal(msg, def, lapSport)
 			seg.rec.subSport = enumVal(msg, def, lapSubSport)
@@ -601,6 +616,7 @@ func handleMessage(def *localDef, msg []byte, ts uint32, seg *fitSegment, collec
 			seg.rec.subSport = enumVal(msg, def, sportSubSport)
 		}
 	case mesgActivity:
+		seg.hasActivity = true
 		seg.rec.activityTimer = scaled(msg, def, actTimer, 1000)
 	case mesgFileID:
 		if seg.hasFileID {

@@ -78,8 +78,11 @@ func TestRecordsOnlyActivity(t *testing.T) {
 	if s.Sport != "cycling" || s.SubSport != "gravel_cycling" || s.IntervalsType() != "GravelRide" {
 		t.Errorf("sport %q/%q type %q", s.Sport, s.SubSport, s.IntervalsType())
 	}
-	if len(s.Sessions) != 1 || s.Decoder != decoderScannerRecords {
-		t.Errorf("sessions %d decoder %q", len(s.Sessions), s.Decoder)
+	// Sound but without a session: read from the records, and the copy that
+	// goes up gets the session rebuilt.
+	if len(s.Sessions) != 1 || s.Decoder != decoderRepaired ||
+		s.Repaired != "repaired: the missing session was rebuilt from the records, 100 seconds of records kept" {
+		t.Errorf("sessions %d decoder %q repaired %q", len(s.Sessions), s.Decoder, s.Repaired)
 	}
 	if s.Device != "Garmin Edge 530" {
 		t.Errorf("device %q", s.Device)
@@ -166,10 +169,11 @@ func TestStructuralErrors(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{"undefined local type", undefined, fmt.Sprintf("data message at byte %d uses local message type 5 before defining it", 14+idLen)},
-		{"message past data end", cutOff, fmt.Sprintf("data message at byte %d runs 8 bytes past the end of the data", 14+idLen+recDef)},
-		{"bad byte order", badArch, "definition message at byte 14 has unknown byte order 7"},
-		{"definition cut off", defCut, "definition message at byte 14 is cut off by the end of the data"},
+		// Nothing usable comes before the damage, so repair has nothing to keep.
+		{"undefined local type", undefined, fmt.Sprintf("data message at byte %d uses local message type 5 before defining it, and no whole record comes before the damage", 14+idLen)},
+		{"message past data end", cutOff, fmt.Sprintf("data message at byte %d runs 8 bytes past the end of the data, and no whole record comes before the damage", 14+idLen+recDef)},
+		{"bad byte order", badArch, "definition message at byte 14 has unknown byte order 7, and no whole message follows the header"},
+		{"definition cut off", defCut, "definition message at byte 14 is cut off by the end of the data, and no whole message follows the header"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Summarize(tc.data)
@@ -185,9 +189,9 @@ func TestHeaderChecks(t *testing.T) {
 	t.Run("header CRC", func(t *testing.T) {
 		bad := append([]byte(nil), good...)
 		bad[2]++ // profile version, covered by the header CRC
-		_, err := Summarize(bad)
-		if got := mustUnreadable(t, err); !strings.HasPrefix(got, "header checksum mismatch (stored 0xD3E9, computed 0x") {
-			t.Errorf("reason %q", got)
+		s, err := Summarize(bad)
+		if err != nil || s.Repaired != "repaired: the file checksum was wrong, the header checksum was wrong" {
+			t.Errorf("err %v, repaired %q", err, s.Repaired)
 		}
 	})
 	t.Run("header CRC zero is not checked", func(t *testing.T) {
@@ -204,11 +208,12 @@ func TestHeaderChecks(t *testing.T) {
 		binary.LittleEndian.PutUint16(d[12:14], fitCRCTest(d[:12]))
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, err := Summarize(d)
+		s, err := Summarize(d)
 		runtime.ReadMemStats(&after)
-		want := fmt.Sprintf("file ends %d bytes early", 14+0xFFFFFFFF+2-len(d))
-		if got := mustUnreadable(t, err); got != want {
-			t.Errorf("reason %q, want %q", got, want)
+		// Read as a cut-off file: every message is there.
+		whole, _ := Summarize(good)
+		if err != nil || !strings.HasPrefix(s.Repaired, "repaired: the file ended early") || s.ElapsedS != whole.ElapsedS {
+			t.Errorf("err %v, repaired %q, elapsed %v want %v", err, s.Repaired, s.ElapsedS, whole.ElapsedS)
 		}
 		if grew := after.TotalAlloc - before.TotalAlloc; grew > 1<<20 {
 			t.Errorf("allocated %d bytes", grew)
@@ -216,7 +221,7 @@ func TestHeaderChecks(t *testing.T) {
 	})
 	t.Run("no data", func(t *testing.T) {
 		_, err := Summarize(fitWrap(nil, 14))
-		if got := mustUnreadable(t, err); got != "FIT header declares no data" {
+		if got := mustUnreadable(t, err); got != "FIT header declares no data, and no whole message follows the header" {
 			t.Errorf("reason %q", got)
 		}
 	})
@@ -231,11 +236,24 @@ func TestHeaderChecks(t *testing.T) {
 	})
 }
 
-// Every prefix of a good file fails cleanly and says how much is missing.
+// Every prefix of a good file is either repaired (its whole records kept)
+// or fails cleanly, saying how much is missing and why nothing was kept.
 func TestTruncatedPrefixes(t *testing.T) {
 	full := readFixture(t, "garmin_edge820_2017-06-12_commute_short.fit")
+	whole, err := Summarize(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repaired := 0
 	for n := 0; n < len(full); n++ {
-		_, err := Summarize(full[:n])
+		s, err := Summarize(full[:n])
+		if err == nil {
+			repaired++
+			if !strings.HasPrefix(s.Repaired, "repaired: the file ended early") || s.ElapsedS > whole.ElapsedS+1 || !s.Start.Equal(whole.Start) {
+				t.Fatalf("prefix %d: repaired %q, elapsed %v of %v, start %v", n, s.Repaired, s.ElapsedS, whole.ElapsedS, s.Start)
+			}
+			continue
+		}
 		got := mustUnreadable(t, err)
 		var want string
 		switch {
@@ -245,12 +263,17 @@ func TestTruncatedPrefixes(t *testing.T) {
 			want = "not a FIT, TCX or GPX file"
 		case n < 8:
 			want = fmt.Sprintf("file ends inside the FIT header (%d of 12 or more bytes)", n)
-		default:
+		case n < 14:
 			want = fmt.Sprintf("file ends %d bytes early", len(full)-n)
+		default:
+			want = fmt.Sprintf("file ends %d bytes early, and no whole ", len(full)-n)
 		}
-		if got != want {
+		if !strings.HasPrefix(got, want) {
 			t.Fatalf("prefix %d: %q, want %q", n, got, want)
 		}
+	}
+	if repaired == 0 {
+		t.Fatal("no prefix was repaired")
 	}
 }
 

@@ -1,6 +1,7 @@
 package fitfile
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -9,14 +10,42 @@ import (
 const (
 	decoderScanner        = "fitfile scanner"
 	decoderScannerRecords = "fitfile scanner (from records: no session)"
+	decoderRepaired       = "fitfile scanner (repaired copy)"
 )
 
 func summarizeFIT(data []byte) (Summary, error) {
 	scan, err := scanFIT(data, false)
+	if err == nil {
+		if idx, ok := activitySegment(scan); !ok || len(scan.segments[idx].sessions) > 0 || scan.segments[idx].rec.n == 0 {
+			return summaryFromScan(scan)
+		}
+		// A sound activity without a session: summarised from its records,
+		// and its upload gets the session rebuilt.
+	}
+	// A damaged file is read as far as its records are whole: the summary
+	// is that of the repaired copy, which is what gets uploaded.
+	fixed, rep, rerr := RepairFIT(data)
+	if rerr != nil {
+		if err == nil {
+			return summaryFromScan(scan)
+		}
+		var ue *UnreadableError
+		if errors.As(rerr, &ue) && len(data) >= 12 && data[0] >= 12 && int(data[0]) <= len(data) {
+			// Say what was wrong and why it could not be mended.
+			return Summary{Format: FormatFIT, Decoder: decoderScanner}, unreadable("%s, and %s", err.Error(), ue.Reason)
+		}
+		return Summary{Format: FormatFIT, Decoder: decoderScanner}, err
+	}
+	scan, err = scanFIT(fixed, false)
 	if err != nil {
 		return Summary{Format: FormatFIT, Decoder: decoderScanner}, err
 	}
-	return summaryFromScan(scan)
+	s, err := summaryFromScan(scan)
+	if rep.Any() {
+		s.Repaired = rep.String()
+		s.Decoder = decoderRepaired
+	}
+	return s, err
 }
 
 // activitySegment picks the first segment that holds an activity: file type

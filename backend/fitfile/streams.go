@@ -16,7 +16,8 @@ type Streams struct {
 // (maxPoints <= 0: every sample). Each output point averages a run of
 // consecutive records; its T is the run's first time. Power or HR is nil
 // when the file has none; a gap inside a series reads 0. It takes the same
-// inputs and gives the same errors as Summarize.
+// inputs and gives the same errors as Summarize; a damaged FIT file gives
+// the records its repaired copy keeps.
 func ReadStreams(data []byte, maxPoints int) (st Streams, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -50,7 +51,15 @@ func readPoints(data []byte) ([]streamPoint, error) {
 	case looksLikeFIT(data):
 		scan, err := scanFIT(data, true)
 		if err != nil {
-			return nil, err
+			// A damaged file charts what its repaired copy holds, as it is
+			// summarised.
+			fixed, _, rerr := RepairFIT(data)
+			if rerr != nil {
+				return nil, err
+			}
+			if scan, err = scanFIT(fixed, true); err != nil {
+				return nil, err
+			}
 		}
 		idx, ok := activitySegment(scan)
 		if !ok {

@@ -56,6 +56,11 @@ type Summary struct {
 	Sessions []Session
 	// Decoder says which reader produced the summary (for diagnostics).
 	Decoder string
+	// Repaired tells the rider what was mended in a damaged FIT file ("repaired:
+	// the file ended early, 3 minutes of records kept"); "" for a sound file.
+	// The summary is that of the repaired copy, which is what is uploaded
+	// (UploadBytes).
+	Repaired string
 	// Note tells what was tolerated or chosen: "zip holds 3 FIT/TCX/GPX
 	// files; read ride.fit", "ignored 4 bytes after the end of the FIT data".
 	Note string

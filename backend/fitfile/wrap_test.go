@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -117,10 +118,18 @@ func TestDamagedGzip(t *testing.T) {
 			t.Errorf("%s: wrapping %q", tc.name, s.Wrapping)
 		}
 	}
-	// A gzipped corrupt FIT reports the FIT problem.
-	_, err := Summarize(gz(t, raw[:len(raw)-19]))
-	if got := mustUnreadable(t, err); got != "file ends 19 bytes early" {
-		t.Errorf("gzipped truncated FIT: %q", got)
+	// A gzipped cut-off FIT is repaired inside its gzip; one with nothing
+	// whole reports the FIT problem.
+	s, err := Summarize(gz(t, raw[:len(raw)-19]))
+	if err != nil || s.Wrapping != "gzip" || !strings.HasPrefix(s.Repaired, "repaired: the file ended early") {
+		t.Errorf("gzipped truncated FIT: %v, %q, %q", err, s.Wrapping, s.Repaired)
+	}
+	if up, ok := UploadBytes(gz(t, raw[:len(raw)-19])); !ok || isGzip(up) || !looksLikeFIT(up) {
+		t.Errorf("upload of a gzipped truncated FIT: repaired %v, gzip %v", ok, isGzip(up))
+	}
+	_, err = Summarize(gz(t, raw[:20]))
+	if got := mustUnreadable(t, err); !strings.HasPrefix(got, fmt.Sprintf("file ends %d bytes early, and ", len(raw)-20)) {
+		t.Errorf("gzipped FIT cut inside its first message: %q", got)
 	}
 }
 
@@ -207,9 +216,9 @@ func TestZipInput(t *testing.T) {
 		}
 	})
 	t.Run("corrupt only", func(t *testing.T) {
-		_, err := Summarize(zipOf(t, zipEntry{name: "c.fit", data: readFixture(t, "corrupt_sdk_activity_bad_file_crc.fit")}))
-		if got := mustUnreadable(t, err); !strings.HasPrefix(got, "file checksum mismatch") {
-			t.Errorf("%q", got)
+		s, err := Summarize(zipOf(t, zipEntry{name: "c.fit", data: readFixture(t, "corrupt_sdk_activity_bad_file_crc.fit")}))
+		if err != nil || s.Repaired != "repaired: the file checksum was wrong" {
+			t.Errorf("%v %q", err, s.Repaired)
 		}
 	})
 	t.Run("no activity files", func(t *testing.T) {

@@ -266,6 +266,35 @@ func (c *Client) SetType(ctx context.Context, id, typ string) error {
 	return err
 }
 
+// ActivityURL is where the rider sees an activity on Intervals.icu (the web
+// pages live under the same address as the API).
+func (c *Client) ActivityURL(id string) string {
+	return c.base.String() + "/activities/" + url.PathEscape(id)
+}
+
+// SetFlags marks an activity as ridden on a trainer and/or as a commute
+// (Activity.trainer and Activity.sub_type COMMUTE): the upload itself takes
+// neither, only a later PUT does.
+func (c *Client) SetFlags(ctx context.Context, id string, trainer, commute bool) error {
+	fields := map[string]any{}
+	if trainer {
+		fields["trainer"] = true
+	}
+	if commute {
+		fields["sub_type"] = "COMMUTE"
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	op := fmt.Sprintf("mark Intervals.icu activity %s as trainer or commute", id)
+	body, err := json.Marshal(fields)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	_, err = c.do(ctx, call{op: op, method: http.MethodPut, path: "/api/v1/activity/" + url.PathEscape(id), body: body, contentType: "application/json"})
+	return err
+}
+
 // DeleteActivity removes one activity (DELETE /api/v1/activity/{id}; the
 // athlete-scoped path answers 405). Undo uses it, only on FitBridge's own uploads.
 func (c *Client) DeleteActivity(ctx context.Context, id string) error {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"fitbridge/backend/archive"
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/fitfile"
 	"fitbridge/backend/localfile"
@@ -19,7 +20,8 @@ import (
 
 // Import adds local files to the library: one entry per file, in the order
 // given; folders are walked. The bytes are copied into the cache, so the
-// original may move or vanish; the same bytes twice are one activity.
+// original may move or vanish; the same bytes twice are one activity. A
+// Strava or Garmin export (ZIP or folder) gives one entry per activity in it.
 func (s *Service) Import(paths []string) ImportResult {
 	return s.ImportContext(context.Background(), paths)
 }
@@ -27,6 +29,12 @@ func (s *Service) Import(paths []string) ImportResult {
 // ImportContext is Import that stops between files once ctx is done (Ctrl-C):
 // what was saved stays saved and is in the result, which says it stopped.
 func (s *Service) ImportContext(ctx context.Context, paths []string) ImportResult {
+	return s.ImportWithProgress(ctx, paths, nil)
+}
+
+// ImportWithProgress is ImportContext telling progress through an export
+// archive.
+func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progress ImportProgress) ImportResult {
 	out := ImportResult{Activities: []ActivityView{}}
 	defer s.Events.Emit("library", nil)
 	for i, p := range paths {
@@ -38,6 +46,11 @@ func (s *Service) ImportContext(ctx context.Context, paths []string) ImportResul
 		st, err := os.Stat(p)
 		if err != nil {
 			out.Activities = append(out.Activities, unreadableView(p, fmt.Sprintf("cannot read %s: %v", p, plainErr(err))))
+			continue
+		}
+		if src, err := archive.Open(p); err == nil && src != nil {
+			out.Activities = append(out.Activities, s.importArchive(ctx, src, progress)...)
+			src.Close()
 			continue
 		}
 		if !st.IsDir() {
@@ -76,6 +89,12 @@ type UploadedFile struct {
 func (s *Service) ImportUploaded(files []UploadedFile) ImportResult {
 	out := ImportResult{Activities: []ActivityView{}}
 	for _, f := range files {
+		if src, err := archive.Open(f.Path); err == nil && src != nil {
+			src.Name = f.Name // entries name the archive as the rider knows it
+			out.Activities = append(out.Activities, s.importArchive(context.Background(), src, nil)...)
+			src.Close()
+			continue
+		}
 		out.Activities = append(out.Activities, s.importFile(f.Path, f.Name, ""))
 	}
 	s.Events.Emit("library", nil)
@@ -86,17 +105,51 @@ func (s *Service) ImportUploaded(files []UploadedFile) ImportResult {
 // ImportFiles adds files handed over by the window in one call.
 func (s *Service) ImportFiles(files []ImportFile) ImportResult {
 	out := ImportResult{Activities: []ActivityView{}}
-	for _, f := range files {
+	data := make([][]byte, len(files))
+	bad := make([]bool, len(files))
+	groups := map[string][]int{} // a folder's name → its files, for names with a folder
+	for i, f := range files {
 		if base64.StdEncoding.DecodedLen(len(f.DataBase64)) > localfile.MaxActivity+2 {
+			bad[i] = true
+			continue
+		}
+		d, err := base64.StdEncoding.DecodeString(f.DataBase64)
+		data[i], bad[i] = d, err != nil
+		if j := strings.IndexAny(f.Name, `/\`); j > 0 && err == nil {
+			groups[f.Name[:j]] = append(groups[f.Name[:j]], i)
+		}
+	}
+	// A dropped or picked export folder arrives as its files: their paths
+	// tell its layout.
+	exports := map[int][]ActivityView{} // its first file's index → its entries
+	inExport := map[int]bool{}
+	for top, idx := range groups {
+		mf := make([]archive.File, len(idx))
+		for k, i := range idx {
+			mf[k] = archive.File{Path: files[i].Name[len(top)+1:], Data: data[i]}
+		}
+		if src := archive.OpenFiles(top, mf); src != nil {
+			exports[idx[0]] = s.importArchive(context.Background(), src, nil)
+			for _, i := range idx {
+				inExport[i] = true
+			}
+		}
+	}
+	for i, f := range files {
+		out.Activities = append(out.Activities, exports[i]...)
+		switch {
+		case inExport[i]:
+		case bad[i] && data[i] == nil && base64.StdEncoding.DecodedLen(len(f.DataBase64)) > localfile.MaxActivity+2:
 			out.Activities = append(out.Activities, unreadableView(f.Name, (&localfile.TooLargeError{Limit: localfile.MaxActivity}).Error()))
-			continue
-		}
-		data, err := base64.StdEncoding.DecodeString(f.DataBase64)
-		if err != nil {
+		case bad[i]:
 			out.Activities = append(out.Activities, unreadableView(f.Name, "the file did not arrive intact"))
-			continue
+		default:
+			if src := archive.OpenBytes(f.Name, data[i]); src != nil {
+				out.Activities = append(out.Activities, s.importArchive(context.Background(), src, nil)...)
+				continue
+			}
+			out.Activities = append(out.Activities, s.importBytes(f.Name, "", data[i]))
 		}
-		out.Activities = append(out.Activities, s.importBytes(f.Name, "", data))
 	}
 	s.Events.Emit("library", nil)
 	releaseAfter(len(out.Activities))
@@ -140,6 +193,12 @@ func absPath(p string) string {
 // was read from ("" for a file the browser handed over), kept so the file
 // can be read again should FitBridge's copy be lost.
 func (s *Service) importBytes(name, from string, data []byte) ActivityView {
+	return s.importBytesWith(name, from, data, nil)
+}
+
+// importBytesWith imports one file; meta is what an export's CSV says of it
+// (nil for a file on its own).
+func (s *Service) importBytesWith(name, from string, data []byte, meta *archive.Meta) ActivityView {
 	if len(data) == 0 {
 		return unreadableView(name, "the file is empty")
 	}
@@ -174,6 +233,7 @@ func (s *Service) importBytes(name, from string, data []byte) ActivityView {
 		extra, _ := json.Marshal(map[string]string{imported.ExtraPath: from})
 		row.Extra = string(extra)
 	}
+	applyArchiveMeta(row, meta)
 	got, created, err := s.Store.CreateOrGet(row)
 	if err != nil {
 		return ActivityView{File: name, Source: imported.Name, State: store.StateFailed, Reason: err.Error()}

@@ -83,7 +83,7 @@ func (s *Service) view(r store.Activity) ActivityView {
 		State: r.State, Reason: r.Reason, Permanent: r.Permanent, Sport: r.Sport,
 		ElapsedS: r.ElapsedS, DistanceM: r.DistanceM, AvgPowerW: r.AvgPowerW, AvgHR: r.AvgHR,
 		Device: r.Device, IntervalsID: r.IntervalsID, IntervalsURL: s.ActivityURL(r.IntervalsID),
-		MatchedVia: r.MatchedVia,
+		MatchedVia: r.MatchedVia, Repaired: r.Repaired,
 	}
 	if r.Start != nil {
 		v.Start = r.Start.UTC().Format(time.RFC3339)

@@ -41,6 +41,7 @@ func Models() *tstypes.Generator {
 	g.Add(Status{}, SourceInfo{}, ActivityView{}, ActivityFilter{}, ActivityDetail{},
 		ImportFile{}, ImportResult{}, BackfillRequest{}, Preview{}, CrashedRide{},
 		doctor.Report{}, WorkoutsRequest{}, WorkoutTargetInfo{}, PlannedView{}, workouts.Result{}, update.Notice{},
-		RunInfo{}, backfill.UndoResult{}, Counting{})
+		RunInfo{}, backfill.UndoResult{}, Counting{},
+		ArchiveProgress{})
 	return g
 }

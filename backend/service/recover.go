@@ -2,9 +2,11 @@ package service
 
 import (
 	"errors"
-	"path/filepath"
+	"fmt"
 	"time"
 
+	"fitbridge/backend/archive"
+	"fitbridge/backend/localfile"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 )
@@ -61,21 +63,52 @@ func (s *Service) inLibrary(start time.Time) bool {
 	return false
 }
 
-// RecoverRide turns a crashed recording into an activity in the library
-// (the platform's own folder is left as it is).
+// RecoverRide turns a crashed recording into an activity in the library.
+// It is one case of repairing a damaged FIT file: the recording's bytes go
+// into the library as they are, and what goes up is their repaired copy
+// (whole messages only, session rebuilt from the records, sizes and
+// checksums recomputed). The platform's own folder is only read.
 func (s *Service) RecoverRide(name, path string) (ActivityView, error) {
 	d, ok := source.Lookup(name)
-	if !ok || d.Recover == nil {
+	if !ok || d.Unfinished == nil {
 		return ActivityView{}, errors.New("this source has no crashed rides to recover")
 	}
 	acc, err := s.Store.Account(name)
 	if err != nil {
 		return ActivityView{}, errors.New(d.DisplayName + " is not connected")
 	}
-	p, err := d.Recover(s.sourceConfig(d, acc.Region, "", acc.SettingsMap()), path, filepath.Join(s.Home, "recovered"))
+	// Only a recording the source itself offers is read, never any path.
+	list, err := d.Unfinished(s.sourceConfig(d, acc.Region, "", acc.SettingsMap()))
+	if err != nil {
+		return ActivityView{}, fmt.Errorf("look for the crashed ride: %w", err)
+	}
+	var found *source.Unfinished
+	for i := range list {
+		if list[i].Path == path {
+			found = &list[i]
+		}
+	}
+	if found == nil {
+		return ActivityView{}, fmt.Errorf("%s no longer holds this crashed ride (a newer ride may have replaced it)", d.DisplayName)
+	}
+	data, err := readRecording(path)
 	if err != nil {
 		return ActivityView{}, err
 	}
-	res := s.Import([]string{p})
-	return res.Activities[0], nil
+	meta := &archive.Meta{Name: fmt.Sprintf("%s ride %s (recovered)", d.DisplayName, found.Start.Local().Format("2006-01-02 15:04"))}
+	v := s.importBytesWith(path, "", data, meta) // not read again from the platform's folder: the next ride overwrites it
+	s.Events.Emit("library", nil)
+	if v.State != store.StateReady && v.Repaired == "" && v.ID == 0 {
+		return v, errors.New(v.Reason)
+	}
+	return v, nil
+}
+
+// readRecording reads a crashed recording, bounded like any import.
+func readRecording(path string) ([]byte, error) {
+	data, err := localfile.ReadFile(path, localfile.MaxActivity)
+	if err != nil {
+		return nil, fmt.Errorf("read the crashed ride: %v", plainErr(err))
+	}
+	return data, nil
 }

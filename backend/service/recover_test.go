@@ -1,14 +1,17 @@
 package service
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tormoder/fit"
 
 	"fitbridge/backend/fakes/fitgen"
+	"fitbridge/backend/fitfile"
 	"fitbridge/backend/secrets"
 	_ "fitbridge/backend/source/all"
 )
@@ -46,6 +49,27 @@ func TestRecoverCrashedZwiftRide(t *testing.T) {
 	}
 	if v.State != "ready" || v.ElapsedS < 20*60 || v.Sport != "VirtualRide" {
 		t.Fatalf("recovered activity = %+v", v)
+	}
+	// The same repair as any damaged file: said so, and the copy that goes
+	// up is a sound FIT with a session (this writer puts it first).
+	if !strings.HasPrefix(v.Repaired, "repaired: the file ended early, 30 minutes of records kept") {
+		t.Errorf("repaired = %q", v.Repaired)
+	}
+	row, err := svc.Store.Get(v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached, err := svc.Cache.Get(row.Hash)
+	if err != nil || !bytes.Equal(cached, ride[:len(ride)/2]) {
+		t.Fatal("the library does not keep the recording's own bytes")
+	}
+	up, repaired := fitfile.UploadBytes(cached)
+	f, err := fit.Decode(bytes.NewReader(up))
+	if !repaired || err != nil {
+		t.Fatalf("repaired copy: %v, %v", repaired, err)
+	}
+	if a, err := f.Activity(); err != nil || len(a.Sessions) != 1 || a.Sessions[0].SubSport != fit.SubSportVirtualActivity {
+		t.Errorf("repaired copy's session: %v", err)
 	}
 	if b, _ := os.ReadFile(crashed); len(b) != len(ride)/2 {
 		t.Fatal("Zwift's own file was changed")

@@ -86,6 +86,9 @@ type ActivityView struct {
 	IntervalsID  string      `json:"intervals_id"`
 	IntervalsURL string      `json:"intervals_url"`
 	MatchedVia   string      `json:"matched_via"` // e.g. "Strava", "Garmin Connect" for already-in-Intervals rows
+	// Repaired says what was mended in a damaged file ("repaired: the file
+	// ended early, 3 minutes of records kept"); absent for a sound file.
+	Repaired string `json:"repaired,omitempty"`
 	// AlreadyInLibrary marks, in an import's answer, a file whose bytes the
 	// library already had: nothing new was added.
 	AlreadyInLibrary bool `json:"already_in_library,omitempty"`

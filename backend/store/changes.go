@@ -20,6 +20,8 @@ type Changes struct {
 	Sport     *string
 	FileSport *string
 	Device    *string
+	// Repaired says what was mended in a damaged file ("" for a sound one).
+	Repaired *string
 
 	IntervalsID *string
 	MatchedVia  *string
@@ -54,6 +56,7 @@ func (c Changes) columns() map[string]any {
 	set("sport", c.Sport != nil, deref(c.Sport))
 	set("file_sport", c.FileSport != nil, deref(c.FileSport))
 	set("device", c.Device != nil, deref(c.Device))
+	set("repaired", c.Repaired != nil, deref(c.Repaired))
 	set("intervals_id", c.IntervalsID != nil, deref(c.IntervalsID))
 	set("matched_via", c.MatchedVia != nil, deref(c.MatchedVia))
 	set("attempts", c.Attempts != nil, deref(c.Attempts))
@@ -81,6 +84,7 @@ func (c Changes) Apply(a *Activity) {
 	put(&a.Sport, c.Sport)
 	put(&a.FileSport, c.FileSport)
 	put(&a.Device, c.Device)
+	put(&a.Repaired, c.Repaired)
 	put(&a.IntervalsID, c.IntervalsID)
 	put(&a.MatchedVia, c.MatchedVia)
 	put(&a.Attempts, c.Attempts)

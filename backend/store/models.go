@@ -67,6 +67,15 @@ type Activity struct {
 	Sessions  string // JSON []fitfile.Session, for multisport matching
 	Extra     string // JSON map the source needs to download again
 
+	// Repaired says what was mended in a damaged file ("repaired: the file
+	// ended early, 3 minutes of records kept"); the repaired copy is what
+	// goes up, the cached original stays as it was.
+	Repaired string
+	// Description goes up with the file (from an export archive's CSV).
+	Description string
+	// Commute is the rider's commute flag from an export archive.
+	Commute bool
+
 	// StartHintDateOnly: the listing gave only a day, so the hint's time of
 	// day means nothing.
 	StartHintDateOnly bool

@@ -10,11 +10,12 @@
 // (the wizard fills the library the calendar checks look at). The last line
 // is "N passed, N failed"; the exit code is non-zero when anything failed.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { calendarChecks } from './calendar-checks.mjs';
 
@@ -40,6 +41,44 @@ const expectedRefusals = [];
 
 function log(msg) {
   console.log(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
+}
+
+/** A ZIP of stored (uncompressed) files, as a Strava export could be. */
+function zipStored(files) {
+  const parts = [];
+  const central = [];
+  let off = 0;
+  for (const f of files) {
+    const name = Buffer.from(f.name);
+    const crc = zlib.crc32(f.data);
+    const h = Buffer.alloc(30);
+    h.writeUInt32LE(0x04034b50, 0);
+    h.writeUInt16LE(20, 4);
+    h.writeUInt32LE(crc, 14);
+    h.writeUInt32LE(f.data.length, 18);
+    h.writeUInt32LE(f.data.length, 22);
+    h.writeUInt16LE(name.length, 26);
+    parts.push(h, name, f.data);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(f.data.length, 20);
+    c.writeUInt32LE(f.data.length, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(off, 42);
+    central.push(c, name);
+    off += 30 + name.length + f.data.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(off, 16);
+  return Buffer.concat([...parts, cd, end]);
 }
 
 function fail(msg) {
@@ -653,6 +692,28 @@ async function main() {
     const label = await planned.first().getAttribute('aria-label');
     await check(/Zwift: sent/.test(label) && /iGPSport: sent/.test(label), `the first planned workout says: ${label}`);
     await shot('calendar-planned.png');
+  });
+
+  // Last of the calendar checks: the import moves the calendar to those rides' month.
+  await test('import: a Strava export ZIP added in the browser lists its rides by their CSV names', async () => {
+    const fixtures = path.resolve(here, '../../backend/fitfile/testdata');
+    const run = readFileSync(path.join(fixtures, 'garmin_fenix2_2015-08-15_run.fit'));
+    const csv =
+      'Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Filename\n' +
+      '1,"Jun 11, 2017, 2:34:09 PM",Sunday shakeout,Run,"Easy, ""very"" easy\non the river",activities/1.fit\n' +
+      '2,"Aug 15, 2015, 2:45:08 PM",Watch died,Run,,activities/2.fit\n';
+    const zip = zipStored([
+      { name: 'activities.csv', data: Buffer.from(csv) },
+      { name: 'activities/1.fit', data: readFileSync(path.join(fixtures, 'garmin_fenix5_2017-06-11_run_short.fit')) },
+      { name: 'activities/2.fit', data: run.subarray(0, Math.floor((run.length * 2) / 3)) },
+    ]);
+    await tid('nav-library').click();
+    await page.getByTestId('import-file-input').setInputFiles({ name: 'export_99.zip', mimeType: 'application/zip', buffer: zip });
+    const result = tid('import-result');
+    await result.waitFor({ timeout: 30_000 });
+    const t = await result.innerText();
+    await check(t.includes('Sunday shakeout') && t.includes('Watch died'), `import result: ${t}`);
+    await check(/Repaired: the file ended early/.test(t), `no word of the repair: ${t}`);
   });
 
   // A second rider, starting afresh: continuous sync, a date range, undo.

@@ -42,7 +42,16 @@ export interface ActivityView {
   intervals_id: string;
   intervals_url: string;
   matched_via: string;
+  repaired?: string;
   already_in_library?: boolean;
+}
+
+/** Go: service.ArchiveProgress */
+export interface ArchiveProgress {
+  archive: string;
+  kind: string;
+  done: number;
+  total: number;
 }
 
 /** Go: service.BackfillRequest */

@@ -6,6 +6,7 @@ export type {
   ActivityDetail,
   ActivityFilter,
   ActivityView,
+  ArchiveProgress,
   BackfillRequest,
   CrashedRide,
   DiagnosticsCheck,
@@ -40,7 +41,7 @@ export type {
 } from './models';
 export { STATE_VALUES } from './models';
 
-import type { Counting, Notice, Progress, State } from './models';
+import type { ArchiveProgress, Counting, Notice, Progress, State } from './models';
 
 /** An activity's state: exactly what the engine sends. */
 export type ActivityState = State;
@@ -67,6 +68,7 @@ export interface EventPayloads {
   progress: Progress;
   library: undefined;
   notice: Notice;
+  import_progress: ArchiveProgress;
   counting: Counting;
 }
 export type EventName = keyof EventPayloads;

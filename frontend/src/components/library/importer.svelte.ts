@@ -2,7 +2,7 @@
 import { api, errorText, uploadFile, uploadsInParts } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
 import { t } from '../../lib/i18n/index.svelte';
-import type { ActivityView } from '../../lib/types';
+import type { ActivityView, ArchiveProgress } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
 function toBase64(file: File): Promise<string> {
@@ -18,9 +18,25 @@ function toBase64(file: File): Promise<string> {
 }
 
 // Dropped folders arrive as entries; walk them for their files, skipping hidden ones.
+// The name a file goes up under: with its path inside a picked or dropped folder
+// ("export_1/activities/1.fit"), so an unpacked export is recognised by its layout.
+const pathOf = new WeakMap<File, string>();
+function nameOf(f: File): string {
+  return pathOf.get(f) || f.webkitRelativePath || f.name;
+}
+
 async function filesOf(entry: FileSystemEntry, depth = 0): Promise<File[]> {
   if (entry.isFile) {
-    return new Promise((resolve) => (entry as FileSystemFileEntry).file((f) => resolve([f]), () => resolve([])));
+    const path = entry.fullPath.replace(/^\//, '');
+    return new Promise((resolve) =>
+      (entry as FileSystemFileEntry).file(
+        (f) => {
+          if (path) pathOf.set(f, path);
+          resolve([f]);
+        },
+        () => resolve([]),
+      ),
+    );
   }
   if (!entry.isDirectory || depth > 8) return [];
   const reader = (entry as FileSystemDirectoryEntry).createReader();
@@ -53,11 +69,15 @@ class Importer {
   result = $state<ActivityView[] | null>(null);
   /** Bytes sent of the chosen files, while they go up. */
   progress = $state<{ sent: number; total: number } | null>(null);
+  /** How far the import of an export archive has come, while it is read. */
+  archive = $state<ArchiveProgress | null>(null);
 
   private async run(fn: () => Promise<{ activities: ActivityView[] | null }>) {
     this.busy = true;
     this.error = '';
     this.result = null;
+    this.archive = null;
+    const off = api.on('import_progress', (p) => (this.archive = p));
     try {
       const rows = (await fn()).activities ?? [];
       this.result = rows;
@@ -71,6 +91,8 @@ class Importer {
     } finally {
       this.busy = false;
       this.progress = null;
+      this.archive = null;
+      off();
     }
   }
 
@@ -90,7 +112,7 @@ class Importer {
       const order: (ActivityView | null)[] = [];
       for (const f of files.slice(i, i + BATCH)) {
         try {
-          batch.push({ name: f.name, id: await uploadFile(f, (n) => (this.progress = { sent: (this.progress?.sent ?? 0) + n, total })) });
+          batch.push({ name: nameOf(f), id: await uploadFile(f, (n) => (this.progress = { sent: (this.progress?.sent ?? 0) + n, total })) });
           order.push(null);
         } catch (err) {
           order.push(refused(f.name, errorText(err)));
@@ -98,8 +120,13 @@ class Importer {
         }
       }
       const got = batch.length ? ((await api.ImportUploads(batch)).activities ?? []) : [];
-      let next = 0;
-      for (const o of order) rows.push(o ?? got[next++]);
+      if (got.length === batch.length) {
+        let next = 0;
+        for (const o of order) rows.push(o ?? got[next++]);
+      } else {
+        // An export archive gave one entry per activity in it.
+        rows.push(...order.filter((o): o is ActivityView => o !== null), ...got);
+      }
     }
     return { activities: rows };
   }
@@ -114,7 +141,7 @@ class Importer {
     const send = async () => {
       if (batch.length === 0) return;
       const payload = [];
-      for (const f of batch) payload.push({ name: f.name, data_base64: await toBase64(f) });
+      for (const f of batch) payload.push({ name: nameOf(f), data_base64: await toBase64(f) });
       rows.push(...((await api.ImportFiles(payload)).activities ?? []));
       this.progress = { sent: (this.progress?.sent ?? 0) + size, total };
       batch = [];
