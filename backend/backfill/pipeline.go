@@ -132,6 +132,10 @@ func (p *pipeline) run(ctx context.Context) error {
 		}
 	}
 
+	// A source's downloads take turns on its declared concurrency; storing
+	// and summarising a file happens beside them (keepers), so the next
+	// download never waits for the last one to be written and read.
+	var keepWG sync.WaitGroup
 	startDownloads := func(name string) chan store.Activity {
 		ch := make(chan store.Activity)
 		c, ok := sources[name]
@@ -139,12 +143,13 @@ func (p *pipeline) run(ctx context.Context) error {
 		if ok && c.Desc.Limits.Concurrency > 0 {
 			n = c.Desc.Limits.Concurrency
 		}
-		for i := 0; i < n; i++ {
-			dlWG.Add(1)
+		keep := make(chan downloaded)
+		for i := 0; i < keepers; i++ {
+			keepWG.Add(1)
 			go func() {
-				defer dlWG.Done()
-				for row := range ch {
-					if next, ok := p.fetch(ctx, c, row); ok && !p.req.FetchOnly {
+				defer keepWG.Done()
+				for d := range keep {
+					if next, ok := p.keep(d.row, d.data); ok && !p.req.FetchOnly {
 						select {
 						case upCh <- next:
 						case <-ctx.Done():
@@ -153,6 +158,24 @@ func (p *pipeline) run(ctx context.Context) error {
 				}
 			}()
 		}
+		var mine sync.WaitGroup
+		for i := 0; i < n; i++ {
+			dlWG.Add(1)
+			mine.Add(1)
+			go func() {
+				defer dlWG.Done()
+				defer mine.Done()
+				for row := range ch {
+					if data, ok := p.fetch(ctx, c, row); ok {
+						select {
+						case keep <- downloaded{row, data}:
+						case <-ctx.Done():
+						}
+					}
+				}
+			}()
+		}
+		go func() { mine.Wait(); close(keep) }()
 		return ch
 	}
 
@@ -200,6 +223,7 @@ feed:
 		close(ch)
 	}
 	dlWG.Wait()
+	keepWG.Wait()
 	close(upCh)
 	upWG.Wait()
 	if p.stopAll != nil {
@@ -233,10 +257,21 @@ func (p *pipeline) block(src string, err error) {
 	}
 }
 
-// fetch downloads one activity's file into the cache and summarises it.
-func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) (store.Activity, bool) {
+// keepers store and summarise a source's downloaded files while its
+// downloads go on: two, so one slow disk write does not hold the next file.
+const keepers = 2
+
+// downloaded is a file on its way from a download to the cache.
+type downloaded struct {
+	row  store.Activity
+	data []byte
+}
+
+// fetch downloads one activity's file; what cannot be downloaded is
+// recorded here with its reason.
+func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) ([]byte, bool) {
 	if err := p.e.gate.wait(ctx); err != nil || p.isBlocked(row.Source) || p.stopped() {
-		return row, false
+		return nil, false
 	}
 	p.prog.current(describe(c.Desc.DisplayName, row))
 	act := source.Activity{RemoteID: row.RemoteID, Name: row.Name, Sport: row.Sport, Device: row.Device, Extra: decodeExtra(row.Extra)}
@@ -246,7 +281,7 @@ func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) (
 	data, err := c.Source.Download(ctx, act)
 	if err != nil {
 		if ctx.Err() != nil {
-			return row, false
+			return nil, false
 		}
 		var skip *source.SkipError
 		switch {
@@ -257,8 +292,13 @@ func (p *pipeline) fetch(ctx context.Context, c Connected, row store.Activity) (
 		default:
 			p.fail(row, fmt.Sprintf("download from %s failed: %v", c.Desc.DisplayName, err), false)
 		}
-		return row, false
+		return nil, false
 	}
+	return data, true
+}
+
+// keep puts a downloaded file into the cache and summarises it.
+func (p *pipeline) keep(row store.Activity, data []byte) (store.Activity, bool) {
 	hash, err := p.e.Cache.Put(data)
 	if err != nil {
 		p.fail(row, err.Error(), false)

@@ -731,7 +731,7 @@ async function main() {
   const mainPage = page;
   await test('continuous sync: after "Finish set-up later", a minute of it uploads nothing old', async () => {
     const url2 = await startServe(false);
-    fresh = { base: new URL(url2).origin, token: new URL(url2).searchParams.get('token') };
+    fresh = { base: new URL(url2).origin, token: new URLSearchParams(new URL(url2).hash.slice(1)).get('token') };
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-GB' });
     page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(String(err)));

@@ -181,3 +181,29 @@ describe('runs and undo', () => {
     off();
   });
 });
+
+describe('progress that races its own start', () => {
+  it('a short run that ended before its start was answered does not stay "running"', async () => {
+    const fake = new FakeApi().install();
+    const off = backfillStore.init();
+    // The run is over (its last event sent) before the call that started it answers.
+    fake.handlers.StartBackfill = () => {
+      fake.emit('progress', makeProgress({ running: false, phase: 'done', total: 1, done: 1 }));
+      return makeProgress({ running: true, phase: 'listing' });
+    };
+    await backfillStore.start({ ids: [7] });
+    await settle();
+    expect(backfillStore.active).toBe(false);
+    expect(backfillStore.progress?.phase).toBe('done');
+    off();
+  });
+
+  it('an answer with no event on its way is taken as it is', async () => {
+    const fake = new FakeApi().install();
+    const off = backfillStore.init();
+    fake.handlers.StartBackfill = () => makeProgress({ running: true, phase: 'listing' });
+    await backfillStore.start({ ids: [7] });
+    expect(backfillStore.active).toBe(true);
+    off();
+  });
+});

@@ -9,13 +9,24 @@ class BackfillStore {
 
   active = $derived(!!this.progress?.running);
 
+  // Events and call answers travel apart: a short run's last event can come
+  // before the answer of the call that started it. An answer is applied only
+  // when no event came while it was on its way, so an older "running" never
+  // covers a newer "done".
+  private events = 0;
+
   set(p: Progress | null | undefined) {
     if (p) this.progress = p;
   }
 
+  private answer(p: Progress | null | undefined, sentAt: number) {
+    if (this.events === sentAt) this.set(p);
+  }
+
   async load() {
     try {
-      this.set(await api.Progress());
+      const sentAt = this.events;
+      this.answer(await api.Progress(), sentAt);
     } catch (err) {
       this.error = errorText(err);
     }
@@ -25,9 +36,12 @@ class BackfillStore {
     this.busy = true;
     this.error = '';
     try {
+      let sentAt = this.events;
       const p = await fn();
-      if (p) this.set(p);
-      else this.set(await api.Progress());
+      if (!p) {
+        sentAt = this.events;
+        this.answer(await api.Progress(), sentAt);
+      } else this.answer(p, sentAt);
       return true;
     } catch (err) {
       this.error = errorText(err);
@@ -55,10 +69,14 @@ class BackfillStore {
   }
 
   init(): () => void {
-    return api.on('progress', (p) => this.set(p));
+    return api.on('progress', (p) => {
+      this.events++;
+      this.set(p);
+    });
   }
 
   reset() {
+    this.events = 0;
     this.progress = null;
     this.error = '';
     this.busy = false;
