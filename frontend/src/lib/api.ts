@@ -1,5 +1,7 @@
 // The one place that knows where the UI runs: inside the Wails window
 // (bindings on window.go) or in a browser against `fitbridge serve` (HTTP + SSE).
+// The window's words; `t` is a transport in this file.
+import { t as tr } from './i18n/index.svelte';
 import type {
   ActivityDetail,
   ActivityFilter,
@@ -154,9 +156,6 @@ export function sseParser(emit: (event: string, data: string) => void): (chunk: 
   };
 }
 
-const notRunning = 'FitBridge is not answering. Is it still running on this computer?';
-const noKey = 'Open the address that `fitbridge serve` printed: it carries the key to this session.';
-
 export function httpTransport(base = '', token: () => string = memoToken()): Transport {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let streaming = false;
@@ -220,7 +219,7 @@ export function httpTransport(base = '', token: () => string = memoToken()): Tra
         body,
       });
     } catch {
-      throw new ApiError(notRunning, method);
+      throw new ApiError(tr('app.notRunning'), method);
     }
     const text = await res.text();
     let parsed: { result?: unknown; error?: unknown } | null = null;
@@ -234,7 +233,7 @@ export function httpTransport(base = '', token: () => string = memoToken()): Tra
         parsed && typeof parsed.error === 'string' && parsed.error
           ? parsed.error
           : `FitBridge answered ${res.status}${res.statusText ? ' ' + res.statusText : ''}.`;
-      if (res.status === 401 && !token()) msg = noKey;
+      if (res.status === 401 && !token()) msg = tr('app.noKey');
       throw new ApiError(msg, method, res.status);
     }
     return parsed ? parsed.result : undefined;
@@ -357,7 +356,7 @@ export async function uploadFile(file: Blob, onBytes: (n: number) => void): Prom
   if (!t.upload) throw new ApiError('Uploading files is for the browser.', 'upload');
   const started = (await t.upload('upload', '/api/upload', new Blob())) as { id: string; part: number; limit: number };
   if (file.size > started.limit) {
-    throw new ApiError(`the file is larger than ${Math.floor(started.limit / 2 ** 20)} MiB: not an activity file`, 'upload', 413);
+    throw new ApiError(tr('import.tooLarge', { mib: Math.floor(started.limit / 2 ** 20) }), 'upload', 413);
   }
   for (let off = 0; off < file.size; off += started.part) {
     const end = Math.min(off + started.part, file.size);
@@ -368,5 +367,5 @@ export async function uploadFile(file: Blob, onBytes: (n: number) => void): Prom
 }
 
 export function errorText(err: unknown): string {
-  return messageOf(err) || 'Something went wrong.';
+  return messageOf(err) || tr('app.somethingWrong');
 }

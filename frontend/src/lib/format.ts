@@ -1,5 +1,5 @@
 // Numbers and dates as a rider reads them, in the window's language and units.
-import { activityName, locale, number, t } from './i18n/index.svelte';
+import { activityName, list, locale, number, t } from './i18n/index.svelte';
 
 export function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
@@ -149,9 +149,9 @@ export function sentence(text: string): string {
   return /^[a-z][a-z ]/.test(text) ? text[0].toUpperCase() + text.slice(1) : text;
 }
 
-/** English-only counting, for texts not yet in the catalogue; prefer tn(). */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
+/** Where an activity already in Intervals.icu came from, unless its reason says so already: each thing is said once. */
+export function viaUnsaid(a: { reason: string; matched_via: string }): string {
+  return a.matched_via && !a.reason.toLowerCase().includes(a.matched_via.toLowerCase()) ? a.matched_via : '';
 }
 
 /** Orders text by code point: ISO dates, ids and keys, whatever the locale. */
@@ -159,15 +159,9 @@ export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Names in a sentence: "A", "A and B", "A, B and C". */
-export function andList(names: string[]): string {
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
-
 /** What continuous sync will do, in one sentence, for the sources connected. */
 export function continuousSentence(on: boolean, sources: string[]): string {
-  if (!on) return 'Continuous sync is off: nothing goes to Intervals.icu unless you start a run or upload a selection.';
-  if (sources.length === 0) return 'Once a source is connected, its new rides go to Intervals.icu from then on; what it already holds stays out until you choose it.';
-  return `From now on, new rides from ${andList(sources)} go to Intervals.icu; what they already held stays out unless you backfill it or upload a selection.`;
+  if (!on) return t('settings.continuousOff');
+  if (sources.length === 0) return t('settings.continuousNone');
+  return t('settings.continuousOn', { sources: list(sources) });
 }

@@ -1,5 +1,6 @@
 // Platforms and folders, and signing in to them.
 import { api, errorText } from '../lib/api';
+import { list, t } from '../lib/i18n/index.svelte';
 import type { SourceInfo } from '../lib/types';
 
 export type SourceTask = 'browser' | 'password' | 'token' | 'folder' | 'settings' | 'disconnect';
@@ -45,11 +46,10 @@ class SourcesStore {
     const names = [
       ...open.filter((s) => s.kind !== 'folder').map((s) => s.display_name),
       ...open.filter((s) => s.kind === 'folder' && !anyFolder(s)).map((s) => s.display_name),
-      ...(open.some(anyFolder) ? ['your bike computer'] : []),
+      ...(open.some(anyFolder) ? [t('sources.bikeComputer')] : []),
     ];
-    if (names.length === 0) return 'your platforms and folders';
-    if (names.length === 1) return names[0];
-    return `${names.slice(0, -1).join(', ')} ${conjunction} ${names[names.length - 1]}`;
+    if (names.length === 0) return t('sources.anyPlatform');
+    return list(names, conjunction);
   }
 
   displayName(name: string): string {

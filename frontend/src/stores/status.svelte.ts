@@ -1,6 +1,6 @@
 // The app's overall state, plus notices from continuous sync and short-lived toasts.
 import { api, errorText } from '../lib/api';
-import { locale } from '../lib/i18n/index.svelte';
+import { locale, t } from '../lib/i18n/index.svelte';
 import type { IntervalsStatus, Notice, Status } from '../lib/types';
 
 export interface Toast {
@@ -53,7 +53,7 @@ class StatusStore {
       const s = await api.StartDemo();
       this.status = s;
       this.notices = s.notices ?? [];
-      this.toast('Demo mode is on: sample accounts and rides, nothing leaves this computer.', 'ok');
+      this.toast(t('app.demoStarted'), 'ok');
       return true;
     } catch (err) {
       this.toast(errorText(err), 'bad');

@@ -1,6 +1,7 @@
 // Adding files by hand: native dialogs in the window, file inputs and drag-and-drop everywhere.
 import { api, errorText, uploadFile, uploadsInParts } from '../../lib/api';
 import { dayOf, parseDay } from '../../lib/format';
+import { t } from '../../lib/i18n/index.svelte';
 import type { ActivityView, ArchiveProgress } from '../../lib/types';
 import { activitiesStore } from '../../stores/activities.svelte';
 
@@ -11,7 +12,7 @@ function toBase64(file: File): Promise<string> {
       const s = String(r.result ?? '');
       resolve(s.slice(s.indexOf(',') + 1));
     };
-    r.onerror = () => reject(r.error ?? new Error(`Could not read ${file.name}`));
+    r.onerror = () => reject(r.error ?? new Error(t('import.couldNotRead', { file: file.name })));
     r.readAsDataURL(file);
   });
 }

@@ -132,3 +132,28 @@ export function sportLabel(sport: string): string {
   const k = `sport.${sport}`;
   return has(k) ? t(k) : sport;
 }
+
+/** Names joined as the language joins them: "A, B and C", "A, B oder C". */
+export function list(items: string[], conjunction: 'and' | 'or' = 'and'): string {
+  if (items.length < 2) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} ${t(conjunction === 'and' ? 'list.and' : 'list.or')} ${items[items.length - 1]}`;
+}
+
+export type Segment = { text: string; tag: '' | 'strong' | 'code' };
+
+/**
+ * A catalogue text with **names** to stress and `codes` to set apart, in the
+ * pieces a template shows: translators move the marks with the words.
+ */
+export function rich(text: string): Segment[] {
+  const out: Segment[] = [];
+  const re = /\*\*(.+?)\*\*|`(.+?)`/g;
+  let at = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > at) out.push({ text: text.slice(at, m.index), tag: '' });
+    out.push(m[1] !== undefined ? { text: m[1], tag: 'strong' } : { text: m[2], tag: 'code' });
+    at = m.index + m[0].length;
+  }
+  if (at < text.length) out.push({ text: text.slice(at), tag: '' });
+  return out;
+}
