@@ -76,16 +76,18 @@ func TestWatchOnceUploadsOnlyFinishedRides(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("watch --once exit %d: %s\n%s", code, errs, out)
 	}
-	if ivl.UploadCount() != 3 {
-		t.Fatalf("first pass uploaded %d, want the 3 finished rides", ivl.UploadCount())
+	// The three finished rides, and the one cut short (a crash, long
+	// settled) as its repaired copy.
+	if ivl.UploadCount() != 4 {
+		t.Fatalf("first pass uploaded %d, want the 3 finished rides and the repaired one", ivl.UploadCount())
 	}
 	time.Sleep(1500 * time.Millisecond) // the fresh ride settles
 	r.must("", "watch", "--once", "--settle", "1s")
-	if ivl.UploadCount() != 4 {
-		t.Fatalf("after settling: %d uploads, want 4", ivl.UploadCount())
+	if ivl.UploadCount() != 5 {
+		t.Fatalf("after settling: %d uploads, want 5", ivl.UploadCount())
 	}
 	r.must("", "watch", "--once", "--settle", "1s")
-	if ivl.UploadCount() != 4 {
+	if ivl.UploadCount() != 5 {
 		t.Fatalf("a third pass uploaded again: %d", ivl.UploadCount())
 	}
 	for _, a := range ivl.Activities() {
@@ -93,22 +95,22 @@ func TestWatchOnceUploadsOnlyFinishedRides(t *testing.T) {
 			t.Errorf("%s uploaded as %q", a.ExternalID, a.Type)
 		}
 	}
-	// The damaged ride is in the library with its reason, not silently left out.
+	// The damaged ride is in the library saying what was repaired.
 	var lib struct{ Activities []activityJSON }
 	if err := json.Unmarshal([]byte(r.must("", "list", "--json")), &lib); err != nil {
 		t.Fatal(err)
 	}
-	unreadable := 0
+	repaired := 0
 	for _, a := range lib.Activities {
-		if a.State == "unreadable" {
-			unreadable++
-			if !strings.Contains(a.Reason, "early") && !strings.Contains(a.Reason, "short") {
-				t.Errorf("damaged ride's reason %q does not say the file is cut short", a.Reason)
+		if strings.Contains(a.File, "2026-03-06-07-00-00") {
+			repaired++
+			if a.State != "uploaded" || !strings.Contains(a.Reason, "ended early") {
+				t.Errorf("the ride cut short: %s, %q; want uploaded, saying the file ended early", a.State, a.Reason)
 			}
 		}
 	}
-	if unreadable != 1 || len(lib.Activities) != 5 {
-		t.Fatalf("library holds %d activities, %d unreadable; want 5 with the damaged ride unreadable: %+v", len(lib.Activities), unreadable, lib.Activities)
+	if repaired != 1 || len(lib.Activities) != 5 {
+		t.Fatalf("library holds %d activities, %d repaired; want 5 with the damaged ride repaired: %+v", len(lib.Activities), repaired, lib.Activities)
 	}
 }
 
