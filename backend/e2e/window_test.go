@@ -349,8 +349,11 @@ func findButton(path string, r image.Rectangle) (image.Point, bool) {
 		if first < 0 {
 			first, hits, minX, maxX = y, 0, lo, hi
 		}
+		// The block's width is its top row's: lower rows can also hold a
+		// link's underline in the same colour beside the button ("Finish
+		// set-up later" next to "Get started"), which would pull the centre
+		// onto the link.
 		last, hits = y, hits+1
-		minX, maxX = min(minX, lo), max(maxX, hi)
 	}
 	if p, ok := done(); ok {
 		return p, true
