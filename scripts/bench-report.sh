@@ -20,6 +20,8 @@ if [ -x build/bin/fitbridge ]; then
   (cd frontend && FITBRIDGE_HOME=$seed node e2e/bench-year.mjs) 2>&1 | tee -a "$out"
   rm -rf "$seed"
 fi
+# make fuzz-long's counts live in the same file: keep them.
+fuzz=$(sed -n '/<!-- fuzz-long -->/,/<!-- \/fuzz-long -->/p' docs/BENCHMARKS.md 2>/dev/null || true)
 compare=$(go run ./tools/benchreport -in "$out" -json docs/benchmarks.json -baseline docs/benchmarks-baseline.json)
 {
   echo "# Benchmarks"
@@ -97,6 +99,7 @@ compare=$(go run ./tools/benchreport -in "$out" -json docs/benchmarks.json -base
   echo '```'
   grep -v '^20[0-9][0-9]/' "$out"
   echo '```'
+  if [ -n "$fuzz" ]; then echo; echo "$fuzz"; fi
 } > docs/BENCHMARKS.md
 rm -f "$out"
 echo "wrote docs/BENCHMARKS.md and docs/benchmarks.json"

@@ -54,7 +54,7 @@ try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, timezoneId: 'UTC' });
   await page.goto(url);
   await page.getByTestId('view-year').waitFor();
-  const token = new URL(url).searchParams.get('token');
+  const token = new URLSearchParams(new URL(url).hash.slice(1)).get('token');
   const base = new URL(url).origin;
 
   // The days with rides each year should show, as the library answers them.
