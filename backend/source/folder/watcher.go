@@ -71,7 +71,8 @@ type seenFile struct {
 }
 
 // Run watches until ctx is done, calling found (from Run's goroutine, one call
-// at a time) for each file the first time it is finished. Everything it opened
+// at a time) for each file the first time it is settled: finished, or damaged
+// for good. Everything it opened
 // is closed before it returns; it returns nil after ctx is done.
 func (w *Watcher) Run(ctx context.Context, found func(path string)) error {
 	if !w.running.CompareAndSwap(false, true) {
@@ -262,7 +263,11 @@ func (r *run) decide(p string, f *seenFile, info fs.FileInfo) {
 	case Finished:
 		r.found(p)
 	case Corrupt:
-		r.w.log.Warn("activity file is corrupt", "path", p, "reason", st.Reason)
+		// Reported all the same, once per version: a head unit whose battery
+		// died leaves its ride cut off for good, and the engine uploads a
+		// repaired copy (or records why it cannot).
+		r.w.log.Warn("activity file is damaged", "path", p, "reason", st.Reason)
+		r.found(p)
 	}
 }
 
