@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"fitbridge/backend/localfile"
 )
@@ -48,6 +49,28 @@ type Meta struct {
 	Gear        string
 }
 
+// stravaDates are the ways activities.csv writes a date, in UTC: English,
+// German and the other European forms seen, and ISO.
+var stravaDates = []string{
+	"Jan 2, 2006, 3:04:05 PM",
+	"2 Jan 2006, 15:04:05",
+	"02.01.2006, 15:04:05",
+	"02/01/2006, 15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04:05Z",
+}
+
+// Start is the activity's start as the CSV gives it; zero when its form is
+// not one known.
+func (m *Meta) Start() time.Time {
+	for _, layout := range stravaDates {
+		if t, err := time.Parse(layout, m.Date); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}
+
 // Member is one activity file in an archive.
 type Member struct {
 	// Path is the member's path inside the archive, slash-separated; a file
@@ -59,6 +82,9 @@ type Member struct {
 	Meta *Meta
 	// Err says why the member could not be read; the walk goes on.
 	Err error
+	// Manual marks an activity entered by hand on Strava: the CSV has its
+	// row, but there is no file to bring over. Path names the CSV then.
+	Manual bool
 }
 
 // Options bound what a walk may hold at once.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Real activity files, with their provenance in ../fitfile/testdata/PROVENANCE.md.
@@ -147,6 +148,7 @@ func TestStravaExportZip(t *testing.T) {
 	want := []string{
 		"export_1234/activities/101.fit.gz", "export_1234/activities/102.fit", "export_1234/activities/104.tcx.gz",
 		"export_1234/activities/106.fit", "export_1234/activities/107.gpx", "export_1234/activities/105.fit",
+		"export_1234/activities.csv",
 	}
 	if strings.Join(paths, " ") != strings.Join(want, " ") {
 		t.Fatalf("members %v\nwant    %v", paths, want)
@@ -171,6 +173,16 @@ func TestStravaExportZip(t *testing.T) {
 	if m := got["export_1234/activities/105.fit"]; m.Err == nil || !strings.Contains(m.Err.Error(), "does not hold it") {
 		t.Errorf("listed but missing: %v", m.Err)
 	}
+	// Entered by hand on Strava: its row, marked, with no file.
+	if m := got["export_1234/activities.csv"]; !m.Manual || m.Err != nil || m.Data != nil || m.Meta == nil || m.Meta.ID != "103" ||
+		m.Meta.Name != "Yoga" || !m.Meta.Start().Equal(time.Date(2018, 1, 1, 9, 0, 0, 0, time.UTC)) {
+		t.Errorf("manual entry: %+v %v", m, m.Meta)
+	}
+	for _, m := range members {
+		if m.Manual && m.Path != "export_1234/activities.csv" {
+			t.Errorf("%s marked as entered by hand", m.Path)
+		}
+	}
 	if len(progress) != 5 || progress[4] != 505 {
 		t.Errorf("progress %v", progress)
 	}
@@ -194,6 +206,9 @@ func TestStravaExportFolderInGerman(t *testing.T) {
 	if m.Path != "activities/201.fit.gz" || m.Meta == nil || m.Meta.Name != "Heimweg" || m.Meta.Sport != "Ride" ||
 		m.Meta.Description != "Regen, dann \"Sonne\"\nund ein Platten" || !m.Meta.Commute || m.Meta.Gear != "Canyon" {
 		t.Errorf("201: %s %+v", m.Path, m.Meta)
+	}
+	if got := m.Meta.Start(); !got.Equal(time.Date(2017, 6, 12, 16, 10, 15, 0, time.UTC)) {
+		t.Errorf("201 starts %v", got)
 	}
 	if m := members[1]; m.Meta == nil || m.Meta.Sport != "VirtualRide" || m.Meta.Name != "Watopia am Abend" {
 		t.Errorf("202: %+v", m.Meta)

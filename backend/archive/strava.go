@@ -10,13 +10,22 @@ import (
 	"strings"
 )
 
-// readCSV reads activities.csv into its rows by the lower-cased path of the
-// file each names, and the paths in the CSV's order.
-func (s *Source) readCSV() (map[string]*Meta, []string, error) {
+// stravaRows is what activities.csv says: the rows by the lower-cased path
+// of the file each names, those paths in the CSV's order, and the rows
+// entered by hand, which name no file.
+type stravaRows struct {
+	byFile map[string]*Meta
+	order  []string
+	manual []*Meta
+}
+
+// readCSV reads activities.csv.
+func (s *Source) readCSV() (stravaRows, error) {
 	e := s.t.entries[s.l.csv]
 	rc, err := s.t.open(e)
+	rows := stravaRows{byFile: map[string]*Meta{}}
 	if err != nil {
-		return nil, nil, err
+		return rows, err
 	}
 	defer rc.Close()
 	r := csv.NewReader(io.LimitReader(rc, maxCSV))
@@ -25,11 +34,9 @@ func (s *Source) readCSV() (map[string]*Meta, []string, error) {
 	r.ReuseRecord = true
 	header, err := r.Read()
 	if err != nil {
-		return nil, nil, fmt.Errorf("no header line: %w", plainZipErr(err))
+		return rows, fmt.Errorf("no header line: %w", plainZipErr(err))
 	}
 	cols := findColumns(header)
-	metas := map[string]*Meta{}
-	var order []string
 	for line := 2; ; line++ {
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
@@ -38,10 +45,10 @@ func (s *Source) readCSV() (map[string]*Meta, []string, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && !errors.Is(pe.Err, csv.ErrFieldCount) {
-				return metas, order, fmt.Errorf("line %d: %w", pe.Line, pe.Err)
+				return rows, fmt.Errorf("line %d: %w", pe.Line, pe.Err)
 			}
 			if !errors.As(err, &pe) {
-				return metas, order, plainZipErr(err)
+				return rows, plainZipErr(err)
 			}
 		}
 		if cols[colFilename] < 0 {
@@ -61,22 +68,25 @@ func (s *Source) readCSV() (map[string]*Meta, []string, error) {
 			return ""
 		}
 		file := get(colFilename)
-		if file == "" {
-			continue // entered by hand on Strava: no file to bring over
-		}
 		m := &Meta{
 			ID: get(colID), Date: get(colDate), Name: get(colName), Type: get(colType),
 			Description: strings.TrimSpace(strings.ReplaceAll(get(colDescription), "\r\n", "\n")),
 			Commute:     truthy(get(colCommute)), Gear: get(colGear),
 		}
 		m.Sport = IntervalsType(m.Type)
-		key := strings.ToLower(s.l.prefix + strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(file, `\`, "/")), "/"))
-		if _, dup := metas[key]; !dup {
-			order = append(order, key)
+		if file == "" {
+			if m.ID != "" || m.Name != "" {
+				rows.manual = append(rows.manual, m)
+			}
+			continue
 		}
-		metas[key] = m
+		key := strings.ToLower(s.l.prefix + strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(file, `\`, "/")), "/"))
+		if _, dup := rows.byFile[key]; !dup {
+			rows.order = append(rows.order, key)
+		}
+		rows.byFile[key] = m
 	}
-	return metas, order, nil
+	return rows, nil
 }
 
 // truthy reads the commute column: "true"/"false" in every language seen,
@@ -90,7 +100,7 @@ func truthy(v string) bool {
 }
 
 func (s *Source) walkStrava(ctx context.Context, opts Options, fn func(Member) error) error {
-	metas, order, csvErr := s.readCSV()
+	rows, csvErr := s.readCSV()
 	if csvErr != nil {
 		// The files still come; they decide for themselves.
 		err := fmt.Errorf("activities.csv could not be read (%v): names and descriptions from it are missing", csvErr)
@@ -107,7 +117,7 @@ func (s *Source) walkStrava(ctx context.Context, opts Options, fn func(Member) e
 		e := s.t.entries[i]
 		key := strings.ToLower(e.path)
 		seen[key] = true
-		m := Member{Path: e.path, Meta: metas[key]}
+		m := Member{Path: e.path, Meta: rows.byFile[key]}
 		m.Data, m.Err = s.t.read(e, opts.MaxMember)
 		if opts.Progress != nil {
 			opts.Progress(n+1, total, e.path)
@@ -117,11 +127,11 @@ func (s *Source) walkStrava(ctx context.Context, opts Options, fn func(Member) e
 		}
 	}
 	// Rows whose file the archive lacks: said once each, so none goes unnoticed.
-	for _, key := range order {
+	for _, key := range rows.order {
 		if seen[key] {
 			continue
 		}
-		m := metas[key]
+		m := rows.byFile[key]
 		name := key
 		if i, ok := s.t.byPath[key]; ok {
 			name = s.t.entries[i].path
@@ -132,6 +142,13 @@ func (s *Source) walkStrava(ctx context.Context, opts Options, fn func(Member) e
 		}
 		if ferr := fn(Member{Path: name, Meta: m, Err: err}); ferr != nil {
 			return ferr
+		}
+	}
+	// Activities entered by hand: one entry each, so the count adds up.
+	csvPath := s.t.entries[s.l.csv].path
+	for _, m := range rows.manual {
+		if err := fn(Member{Path: csvPath, Meta: m, Manual: true}); err != nil {
+			return err
 		}
 	}
 	return nil

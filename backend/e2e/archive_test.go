@@ -72,7 +72,8 @@ func TestStravaExportIntoIntervals(t *testing.T) {
 		"2,\"Oct 5, 2017, 12:04:06 AM\",Watopia flat,Virtual Ride,,1807,13.4,false,,activities/2.fit\n" +
 		"3,\"Nov 7, 2020, 7:13:55 PM\",Autumn loop,Ride,\"Cold, \"\"windy\"\"\nbut fine\",10177,66.8,true,Canyon,activities/3.fit.gz\n" +
 		"4,\"Aug 15, 2015, 2:45:08 PM\",Battery died,Run,,2832,9.0,false,,activities/4.fit\n" +
-		"5,\"Jun 11, 2017, 2:34:09 PM\",Short run,Run,,57,0.2,false,,activities/5.fit\n"
+		"5,\"Jun 11, 2017, 2:34:09 PM\",Short run,Run,,57,0.2,false,,activities/5.fit\n" +
+		"6,\"Jan 4, 2021, 6:30:00 PM\",Gym session,Weight Training,,3600,0,false,,\n" // entered by hand: no file
 	var zb bytes.Buffer
 	zw := zip.NewWriter(&zb)
 	var fiveOff int64
@@ -130,6 +131,7 @@ func TestStravaExportIntoIntervals(t *testing.T) {
 		{"activities/3.fit.gz", "Autumn loop", "Ride", "ready"},
 		{"activities/4.fit", "Battery died", "Run", "ready"},
 		{"activities/5.fit", "", "", "unreadable"},
+		{"activities.csv#6", "Gym session", "WeightTraining", "skipped"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d entries, want %d: %+v", len(got), len(want), got)
@@ -142,6 +144,9 @@ func TestStravaExportIntoIntervals(t *testing.T) {
 	}
 	if got[4].Reason == "" {
 		t.Error("the damaged member has no reason")
+	}
+	if !strings.Contains(got[5].Reason, "entered by hand") || got[5].Start != "2021-01-04T18:30:00Z" {
+		t.Errorf("the activity entered by hand: %+v", got[5])
 	}
 	if !strings.HasPrefix(got[3].Repaired, "repaired: the file ended early, the missing session was rebuilt from the records, ") ||
 		got[3].Reason != got[3].Repaired {

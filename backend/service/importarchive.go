@@ -51,6 +51,10 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 	removeStaleNested(opts.TempDir)
 	err := src.Walk(ctx, opts, func(m archive.Member) error {
 		name := memberName(src.Name, m.Path)
+		if m.Manual {
+			out = append(out, manualEntry(name, m.Meta))
+			return nil
+		}
 		if m.Err != nil {
 			out = append(out, ActivityView{File: name, Source: imported.Name, State: store.StateUnreadable, Reason: m.Err.Error()})
 			return nil
@@ -63,6 +67,20 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 			Reason: "the import of this " + src.Kind.Label() + " stopped: " + err.Error()})
 	}
 	return out
+}
+
+// manualEntry is an activity entered by hand on Strava: listed so that the
+// import's count adds up, with nothing to upload.
+func manualEntry(csvName string, m *archive.Meta) ActivityView {
+	v := ActivityView{File: csvName, Source: imported.Name, State: store.StateSkipped, Permanent: true,
+		Reason: "entered by hand on Strava: there is no file to bring over", Name: m.Name, Sport: m.Sport}
+	if m.ID != "" {
+		v.File += "#" + m.ID
+	}
+	if t := m.Start(); !t.IsZero() {
+		v.Start = t.Format(time.RFC3339)
+	}
+	return v
 }
 
 // removeStaleNested deletes nested ZIPs an import that was killed left in
