@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 GO ?= go
 TAGS := desktop,production,webkit2_41
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth xdotool imagemagick chromium gnome-keyring dbus-x11
+SYSTEM_PACKAGES := libgtk-3-dev libwebkit2gtk-4.1-dev pkg-config build-essential xvfb xauth xdotool imagemagick chromium gnome-keyring dbus-x11 python3-gi gir1.2-gtk-3.0
 # One version everywhere, from the git tag (see scripts/version.sh).
 VERSION ?= $(shell scripts/version.sh)
 LDFLAGS := -s -w -X fitbridge/backend/service.Version=$(VERSION)

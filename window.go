@@ -88,6 +88,10 @@ func runWindow() error {
 				app.setService(o.svc)
 			}()
 		},
+		// A dropped file or folder arrives as its path, read where it is like
+		// "Add files…" does: a Strava or Garmin export of gigabytes never
+		// passes through the page as bytes.
+		DragAndDrop:        &options.DragAndDrop{EnableFileDrop: true},
 		OnShutdown:         func(ctx context.Context) { app.shutdown() },
 		Bind:               []interface{}{app},
 		Linux:              &linux.Options{WebviewGpuPolicy: linux.WebviewGpuPolicyNever},

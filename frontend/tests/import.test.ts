@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ImportButtons from '../src/components/library/ImportButtons.svelte';
 import ImportResult from '../src/components/library/ImportResult.svelte';
-import { importer } from '../src/components/library/importer.svelte';
+import { importer, NATIVE_DROP_WAIT_MS } from '../src/components/library/importer.svelte';
 import type { ImportFile } from '../src/lib/types';
 import { FakeApi, makeActivity } from './fakeApi';
 import { byTestId, render, settle, text } from './helpers';
@@ -52,5 +52,70 @@ describe('adding an export archive', () => {
     expect(t).toContain('export_1.zip/activities/5.fit');
     expect(t).toContain('export_1.zip/activities/6.fit');
     expect(t).toContain('Repaired: the file ended early, 31 minutes of records kept');
+  });
+});
+
+/** The window: it names the paths of dropped files. */
+class WindowWithDrops extends FakeApi {
+  dropPaths?: (paths: string[]) => void;
+  onFileDrop(cb: (paths: string[]) => void) {
+    this.dropPaths = cb;
+    return () => (this.dropPaths = undefined);
+  }
+}
+
+/** What a drop event carries: files, no folder entries. */
+function dropped(...files: File[]): DataTransfer {
+  return { files, items: [] } as unknown as DataTransfer;
+}
+
+describe('dropping files on the window', () => {
+  it('imports them by path, read where they are, never as bytes', async () => {
+    const fake = new WindowWithDrops().install();
+    const stop = importer.listenForDrops();
+    try {
+      // The drop event comes first, then the window names the paths.
+      await importer.drop(dropped(new File(['z'.repeat(10)], 'export_1.zip')));
+      fake.dropPaths?.(['/home/rider/Downloads/export_1.zip']);
+      await settle();
+      await new Promise((r) => setTimeout(r, NATIVE_DROP_WAIT_MS + 100));
+      expect(fake.callsTo('ImportPaths')).toEqual([[['/home/rider/Downloads/export_1.zip']]]);
+      expect(fake.callsTo('ImportFiles')).toHaveLength(0);
+
+      // The paths first, then the drop event of the same drop.
+      fake.dropPaths?.(['/media/rider/GARMIN/Activity']);
+      await settle();
+      await importer.drop(dropped(new File(['x'], 'a.fit')));
+      await new Promise((r) => setTimeout(r, NATIVE_DROP_WAIT_MS + 100));
+      expect(fake.callsTo('ImportPaths')).toHaveLength(2);
+      expect(fake.callsTo('ImportFiles')).toHaveLength(0);
+    } finally {
+      stop();
+    }
+    expect(fake.dropPaths).toBeUndefined();
+  });
+
+  it('reads the dropped bytes when the window names no paths (a drag from an app that offers data)', async () => {
+    const fake = new WindowWithDrops().install();
+    const stop = importer.listenForDrops();
+    try {
+      await importer.drop(dropped(new File(['x'], 'ride.fit')));
+      expect(fake.callsTo('ImportFiles')).toHaveLength(0);
+      await new Promise((r) => setTimeout(r, NATIVE_DROP_WAIT_MS + 100));
+      await settle();
+      const calls = fake.callsTo('ImportFiles');
+      expect(calls).toHaveLength(1);
+      expect((calls[0][0] as ImportFile[]).map((f) => f.name)).toEqual(['ride.fit']);
+    } finally {
+      stop();
+    }
+  });
+
+  it('in a browser, reads the dropped files at once', async () => {
+    const fake = new FakeApi().install();
+    const stop = importer.listenForDrops();
+    await importer.drop(dropped(new File(['x'], 'ride.fit')));
+    stop();
+    expect(fake.callsTo('ImportFiles')).toHaveLength(1);
   });
 });

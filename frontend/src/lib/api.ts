@@ -34,6 +34,8 @@ export interface Transport {
   /** Sends raw bytes to a browser-mode endpoint (file parts); http only. */
   upload?(method: string, path: string, body: BodyInit): Promise<unknown>;
   on(event: string, cb: (payload: unknown) => void): () => void;
+  /** Dropped files as paths on this computer (the window only); returns how to stop. */
+  onFileDrop?(cb: (paths: string[]) => void): () => void;
   openURL(url: string): void;
 }
 
@@ -42,6 +44,8 @@ interface WailsRuntime {
   EventsOn(name: string, cb: (...data: unknown[]) => void): (() => void) | void;
   EventsOff?(name: string, ...more: string[]): void;
   BrowserOpenURL?(url: string): void;
+  OnFileDrop?(cb: (x: number, y: number, paths: string[]) => void, useDropTarget: boolean): void;
+  OnFileDropOff?(): void;
 }
 interface WailsWindow {
   go?: { main?: { App?: WailsApp } };
@@ -90,6 +94,13 @@ export function wailsTransport(): Transport {
       if (!rt?.EventsOn) return () => {};
       const off = rt.EventsOn(event, (...data: unknown[]) => cb(data[0]));
       return typeof off === 'function' ? off : () => rt.EventsOff?.(event);
+    },
+    onFileDrop(cb) {
+      const rt = w.runtime;
+      if (!rt?.OnFileDrop) return () => {};
+      // Anywhere in the window: the library is the one place that listens.
+      rt.OnFileDrop((_x, _y, paths) => cb((paths ?? []).filter(Boolean)), false);
+      return () => rt.OnFileDropOff?.();
     },
     openURL(url) {
       if (w.runtime?.BrowserOpenURL) w.runtime.BrowserOpenURL(url);
@@ -338,6 +349,14 @@ export const api = {
   },
   /** Native file and folder dialogs exist only in the desktop window. */
   hasNativeDialogs: () => transport().kind === 'wails',
+  /**
+   * Hears files dropped on the window as their paths, so they are read where
+   * they are, whatever their size; undefined where drops bring only bytes.
+   */
+  onFileDrop(cb: (paths: string[]) => void): (() => void) | undefined {
+    const t = transport();
+    return t.onFileDrop ? t.onFileDrop(cb) : undefined;
+  },
   openURL: (url: string) => transport().openURL(url),
 };
 

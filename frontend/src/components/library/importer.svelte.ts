@@ -63,6 +63,13 @@ function refused(name: string, reason: string): ActivityView {
   };
 }
 
+/**
+ * How long a drop in the window waits for the window to name its paths
+ * before reading the dropped bytes instead (a drag from an app that offers
+ * data, not files).
+ */
+export const NATIVE_DROP_WAIT_MS = 1500;
+
 class Importer {
   busy = $state(false);
   error = $state('');
@@ -185,15 +192,54 @@ class Importer {
     }
   }
 
+  /** Whether the window hands dropped files over as paths. */
+  private nativeDrops = false;
+  /** When the window last named dropped paths. */
+  private nativeDropAt = 0;
+  /** The dropped bytes' import, waiting for the window's paths. */
+  private fallback: ReturnType<typeof setTimeout> | null = null;
+
+  /** Takes dropped files as paths where the window offers them; returns how to stop. */
+  listenForDrops(): () => void {
+    const off = api.onFileDrop((paths) => void this.dropped(paths));
+    if (!off) return () => {};
+    this.nativeDrops = true;
+    return () => {
+      this.nativeDrops = false;
+      off();
+    };
+  }
+
+  /** Files dropped on the window, by path: read where they are, like "Add files…". */
+  dropped(paths: string[]) {
+    this.nativeDropAt = Date.now();
+    if (this.fallback) clearTimeout(this.fallback);
+    this.fallback = null;
+    if (this.busy) return Promise.resolve();
+    return this.paths(paths);
+  }
+
   async drop(dt: DataTransfer | null) {
     if (!dt) return;
+    // Entries are only to be had while the drop event lasts.
     const entries = [...dt.items]
       .map((i) => (typeof i.webkitGetAsEntry === 'function' ? i.webkitGetAsEntry() : null))
       .filter((x): x is FileSystemEntry => !!x);
-    if (entries.length === 0) return this.files([...dt.files]);
-    const files: File[] = [];
-    for (const en of entries) files.push(...(await filesOf(en)));
-    return this.files(files);
+    const loose = [...dt.files];
+    const read = async () => {
+      if (entries.length === 0) return this.files(loose);
+      const files: File[] = [];
+      for (const en of entries) files.push(...(await filesOf(en)));
+      return this.files(files);
+    };
+    if (!this.nativeDrops) return read();
+    // The window names the paths of the same drop, before or after this event.
+    if (Date.now() - this.nativeDropAt < NATIVE_DROP_WAIT_MS) return;
+    if (this.fallback) clearTimeout(this.fallback);
+    this.fallback = setTimeout(() => {
+      this.fallback = null;
+      void read();
+    }, NATIVE_DROP_WAIT_MS);
   }
 
   clear() {
