@@ -187,17 +187,14 @@ func (a *App) ImportUploads(files []UploadedFile) (service.ImportResult, error) 
 		return service.ImportResult{}, errors.New("uploading in parts is for the browser: the window imports files where they are")
 	}
 	// In the order chosen; one that never finished uploading says so in its
-	// place, and an export archive gives one entry per activity in it.
-	res := service.ImportResult{Activities: make([]service.ActivityView, 0, len(files))}
-	for _, f := range files {
-		p, err := a.uploads.UploadPath(f.ID)
-		if err != nil {
-			res.Activities = append(res.Activities, service.ActivityView{File: f.Name, Source: "import", State: "unreadable", Reason: err.Error()})
-			continue
-		}
-		one := a.service().ImportUploaded([]service.UploadedFile{{Name: f.Name, Path: p}})
-		res.Activities = append(res.Activities, one.Activities...)
+	// place, and an export (a ZIP, or a chosen folder's files) gives one entry
+	// per activity in it.
+	up := make([]service.UploadedFile, len(files))
+	for i, f := range files {
+		up[i].Name = f.Name
+		up[i].Path, up[i].Err = a.uploads.UploadPath(f.ID)
 	}
+	res := a.service().ImportUploaded(up)
 	for _, f := range files {
 		a.uploads.DiscardUpload(f.ID)
 	}

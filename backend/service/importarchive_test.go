@@ -147,3 +147,52 @@ func TestImportGarminExport(t *testing.T) {
 		t.Errorf("settings file: %+v", a)
 	}
 }
+
+// Browser mode: a chosen export folder comes up as loose uploads under
+// random names; put back in its folder, it is read as the export it is,
+// with a loose ride and a file that never arrived in their places.
+func TestImportUploadedExportFolder(t *testing.T) {
+	svc := openTestService(t)
+	incoming := t.TempDir()
+	n := 0
+	upload := func(data []byte) string {
+		n++
+		p := filepath.Join(incoming, fmt.Sprintf("%032x", n))
+		if err := os.WriteFile(p, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	export := germanExport(t)
+	loose := fitFixture(t, "garmin_fenix5_2017-06-11_run_short.fit")
+	files := []UploadedFile{
+		{Name: "lauf.fit", Path: upload(loose)},
+		{Name: "export_7/activities.csv", Path: upload(export["activities.csv"])},
+		{Name: "never.fit", Err: fmt.Errorf("this file did not finish uploading: add it again")},
+		{Name: "export_7/activities/1.fit", Path: upload(export["activities/1.fit"])},
+		{Name: `export_7\activities\2.fit`, Path: upload(export["activities/2.fit"])},
+		{Name: "export_7/../../escape/media/photo.jpg", Path: upload([]byte("jpeg"))},
+	}
+	got := svc.ImportUploaded(files).Activities
+	if len(got) != 5 {
+		t.Fatalf("%d entries, want the loose ride, the two rides of the export, the file that never arrived and the photo: %+v", len(got), got)
+	}
+	if got[0].File != "lauf.fit" || got[0].State != "ready" {
+		t.Errorf("loose ride: %+v", got[0])
+	}
+	checkGermanExport(t, svc, got[1:3], "export_7/")
+	if got[3].File != "never.fit" || got[3].State != "unreadable" || !strings.Contains(got[3].Reason, "did not finish") {
+		t.Errorf("the file that never arrived: %+v", got[3])
+	}
+	if got[4].State != "unreadable" {
+		t.Errorf("a photo named to climb out of its folder: %+v", got[4])
+	}
+	// Nothing was staged outside the uploads' own folder, and nothing stays.
+	left, _ := os.ReadDir(incoming)
+	if len(left) != 6-1 {
+		t.Errorf("the uploads' folder holds %d entries afterwards, want the 5 uploads only", len(left))
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(incoming), "escape")); err == nil {
+		t.Error("a name with .. reached outside the folder")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -80,26 +81,105 @@ func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progre
 // UploadedFile is a file that reached this computer under another name: a
 // browser-mode upload kept in a temporary file.
 type UploadedFile struct {
-	Name string // as the rider knows it
+	Name string // as the rider knows it; "export_7/activities/1.fit" inside a chosen folder
 	Path string // where its bytes are now
+	Err  error  // why it has no bytes here (it never finished uploading)
 }
 
 // ImportUploaded imports files by their temporary paths, reporting each under
-// the rider's name for it.
+// the rider's name for it, in the order given. The files of one chosen folder
+// are put back in their folder first, so an unpacked export is recognised by
+// its layout and its CSV names the rides.
 func (s *Service) ImportUploaded(files []UploadedFile) ImportResult {
 	out := ImportResult{Activities: []ActivityView{}}
-	for _, f := range files {
-		if src, err := archive.Open(f.Path); err == nil && src != nil {
-			src.Name = f.Name // entries name the archive as the rider knows it
-			out.Activities = append(out.Activities, s.importArchive(context.Background(), src, nil)...)
-			src.Close()
-			continue
+	for _, g := range uploadedFolders(files) {
+		if g.top != "" {
+			if entries, ok := s.importUploadedExport(g.top, g.files); ok {
+				out.Activities = append(out.Activities, entries...)
+				continue
+			}
 		}
-		out.Activities = append(out.Activities, s.importFile(f.Path, f.Name, ""))
+		for _, f := range g.files {
+			out.Activities = append(out.Activities, s.importUploaded(f)...)
+		}
 	}
 	s.Events.Emit("library", nil)
 	releaseAfter(len(out.Activities))
 	return out
+}
+
+// importUploaded imports one file; an export archive gives one view per
+// activity in it.
+func (s *Service) importUploaded(f UploadedFile) []ActivityView {
+	if f.Err != nil {
+		return []ActivityView{unreadableView(f.Name, f.Err.Error())}
+	}
+	if src, err := archive.Open(f.Path); err == nil && src != nil {
+		defer src.Close()
+		src.Name = f.Name // entries name the archive as the rider knows it
+		return s.importArchive(context.Background(), src, nil)
+	}
+	return []ActivityView{s.importFile(f.Path, f.Name, "")}
+}
+
+// uploadedGroup is one chosen folder's files (top is its name), or one loose file.
+type uploadedGroup struct {
+	top   string
+	files []UploadedFile
+}
+
+// uploadedFolders groups files by the folder they were chosen in, each group
+// where its first file was.
+func uploadedFolders(files []UploadedFile) []uploadedGroup {
+	var out []uploadedGroup
+	at := map[string]int{}
+	for _, f := range files {
+		top, _, inFolder := strings.Cut(uploadedRel(f.Name), "/")
+		if !inFolder || f.Err != nil {
+			out = append(out, uploadedGroup{files: []UploadedFile{f}})
+			continue
+		}
+		if i, ok := at[top]; ok {
+			out[i].files = append(out[i].files, f)
+			continue
+		}
+		at[top] = len(out)
+		out = append(out, uploadedGroup{top: top, files: []UploadedFile{f}})
+	}
+	return out
+}
+
+// uploadedRel is a name sent by the browser as a relative, slash-separated
+// path that cannot leave the folder it is put in.
+func uploadedRel(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(name, `\`, "/")), "/")
+}
+
+// importUploadedExport links a chosen folder's uploads back into their
+// folder, beside the uploads, and imports it when it is a Strava or Garmin
+// export; false when it is not one (its files are then imported one by one).
+func (s *Service) importUploadedExport(top string, files []UploadedFile) ([]ActivityView, bool) {
+	stage, err := os.MkdirTemp(filepath.Dir(files[0].Path), "folder-")
+	if err != nil {
+		return nil, false
+	}
+	defer os.RemoveAll(stage)
+	for _, f := range files {
+		dst := filepath.Join(stage, filepath.FromSlash(uploadedRel(f.Name)))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return nil, false
+		}
+		if err := os.Link(f.Path, dst); err != nil {
+			return nil, false
+		}
+	}
+	src, err := archive.Open(filepath.Join(stage, top))
+	if err != nil || src == nil {
+		return nil, false
+	}
+	defer src.Close()
+	src.Name = top
+	return s.importArchive(context.Background(), src, nil), true
 }
 
 // ImportFiles adds files handed over by the window in one call.

@@ -25,8 +25,16 @@ import (
 // maxPart bounds one part of an upload.
 const maxPart = 4 << 20
 
-// maxUploads bounds the files waiting to be imported at once.
-const maxUploads = 4096
+// maxUploads bounds the files waiting to be imported at once: an unpacked
+// export folder of many years comes up as one import.
+const maxUploads = 65536
+
+// maxArchive bounds a ZIP sent up (a Strava or Garmin export is read where
+// it lands, member by member, so only the disk holds it).
+const maxArchive = 64 << 30
+
+// zipSignature starts every ZIP archive (its first local file header).
+const zipSignature = "PK\x03\x04"
 
 var uploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
@@ -100,7 +108,7 @@ func (s *Server) startUpload(w http.ResponseWriter, r *http.Request) {
 		u.files = map[string]int64{}
 	}
 	u.files[id] = 0
-	writeResult(w, map[string]any{"id": id, "part": maxPart, "limit": localfile.MaxActivity})
+	writeResult(w, map[string]any{"id": id, "part": maxPart, "limit": localfile.MaxActivity, "archive_limit": maxArchive})
 }
 
 // uploadPart answers POST /api/upload/{id}?offset=N: the bytes from N on.
@@ -131,14 +139,15 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such upload: start the file again")
 		return
 	}
-	room := int64(localfile.MaxActivity) - have
+	limit := uploadLimit(u.path(id), have)
+	room := limit - have
 	n, err := io.Copy(f, io.LimitReader(http.MaxBytesReader(w, r.Body, maxPart), room+1))
 	cerr := f.Close()
 	if err == nil {
 		err = cerr
 	}
 	if err == nil && n > room {
-		err = &localfile.TooLargeError{Limit: localfile.MaxActivity}
+		err = &localfile.TooLargeError{Limit: limit}
 	}
 	if err != nil {
 		// A part that did not arrive whole is cut off again, so the browser
@@ -158,6 +167,25 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 	}
 	u.files[id] = have + n
 	writeResult(w, map[string]any{"size": have + n})
+}
+
+// uploadLimit is how large the upload at p, with have bytes so far, may
+// grow: an activity file's budget, or an archive's once it starts like a ZIP
+// (a first part is always within both).
+func uploadLimit(p string, have int64) int64 {
+	if have < int64(len(zipSignature)) {
+		return localfile.MaxActivity
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		return localfile.MaxActivity
+	}
+	defer f.Close()
+	head := make([]byte, len(zipSignature))
+	if _, err := io.ReadFull(f, head); err != nil || string(head) != zipSignature {
+		return localfile.MaxActivity
+	}
+	return maxArchive
 }
 
 // UploadPath is where an upload's bytes are, for importing them.

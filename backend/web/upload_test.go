@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"fitbridge/backend/localfile"
 )
 
 func TestUploadInParts(t *testing.T) {
@@ -82,3 +84,34 @@ func TestUploadInParts(t *testing.T) {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// An export archive may go past an activity file's 64 MiB: a ZIP is read
+// where it lands. Anything else is refused at the part that crosses it.
+func TestUploadBeyondTheActivityBudgetOnlyForAZip(t *testing.T) {
+	f := start(t, Options{UploadDir: filepath.Join(t.TempDir(), "incoming")})
+	send := func(head string) (int, string) {
+		t.Helper()
+		_, body := f.do(t, req{method: "POST", path: "/api/upload", bearer: testToken})
+		var started struct{ Result struct{ ID string } }
+		if err := json.Unmarshal([]byte(body), &started); err != nil || started.Result.ID == "" {
+			t.Fatalf("start answered %s", body)
+		}
+		part := []byte(strings.Repeat("x", maxPart))
+		copy(part, head)
+		for off := 0; off < localfile.MaxActivity+maxPart; off += maxPart {
+			resp, body := f.do(t, req{method: "POST", path: "/api/upload/" + started.Result.ID + "?offset=" + itoa(off), body: string(part), bearer: testToken})
+			if resp.StatusCode != 200 {
+				return off, body
+			}
+			copy(part, "xxxx") // only the first part starts the file
+		}
+		return -1, ""
+	}
+	if at, body := send(zipSignature); at >= 0 {
+		t.Fatalf("a ZIP was refused at %d bytes: %s", at, body)
+	}
+	at, body := send("0123")
+	if at != localfile.MaxActivity || !strings.Contains(body, "larger than 64 MiB") {
+		t.Fatalf("a file that is no ZIP: refused at %d (%s), want at %d saying it is larger than 64 MiB", at, body, localfile.MaxActivity)
+	}
+}

@@ -716,6 +716,49 @@ async function main() {
     await check(/Repaired: the file ended early/.test(t), `no word of the repair: ${t}`);
   });
 
+  await test('import: a Strava export over 64 MiB and an unpacked export folder, both in the browser', async () => {
+    const fixtures = path.resolve(here, '../../backend/fitfile/testdata');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'fitbridge-export-'));
+    try {
+      const big = path.join(dir, 'export_100.zip');
+      writeFileSync(
+        big,
+        zipStored([
+          {
+            name: 'activities.csv',
+            data: Buffer.from('Activity ID,Activity Date,Activity Name,Activity Type,Filename\n7,"Nov 7, 2020, 7:13:55 PM",Autumn loop,Ride,activities/7.fit\n'),
+          },
+          { name: 'activities/7.fit', data: readFileSync(path.join(fixtures, 'garmin_edge530_2020-11-07_road.fit')) },
+          // A ride's video: what makes real exports gigabytes.
+          { name: 'media/ride.mp4', data: Buffer.alloc(70 * 2 ** 20) },
+        ]),
+      );
+      await tid('nav-library').click();
+      await page.getByTestId('import-file-input').setInputFiles(big);
+      const result = tid('import-result');
+      await until(async () => /Autumn loop/.test((await result.count()) ? await result.innerText() : ''), 'the large export imported', 120_000);
+
+      const folder = path.join(dir, 'export_200');
+      mkdirSync(path.join(folder, 'activities'), { recursive: true });
+      mkdirSync(path.join(folder, 'media'), { recursive: true });
+      writeFileSync(
+        path.join(folder, 'activities.csv'),
+        'Activity ID,Activity Date,Activity Name,Activity Type,Filename\n8,"Jun 12, 2017, 4:10:15 PM",Ride home in the rain,Ride,activities/8.fit.gz\n',
+      );
+      writeFileSync(
+        path.join(folder, 'activities', '8.fit.gz'),
+        zlib.gzipSync(readFileSync(path.join(fixtures, 'garmin_edge820_2017-06-12_commute_short.fit'))),
+      );
+      writeFileSync(path.join(folder, 'media', 'photo.jpg'), Buffer.alloc(1024));
+      await page.getByTestId('import-folder-input').setInputFiles(folder);
+      await until(async () => /Ride home in the rain/.test((await result.count()) ? await result.innerText() : ''), 'the export folder imported by its CSV', 60_000);
+      const t = await result.innerText();
+      await check(!/photo\.jpg/.test(t), `the export's photo was sent and listed: ${t}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   // A second rider, starting afresh: continuous sync, a date range, undo.
   let fresh = null;
   const freshCall = async (method, ...args) => {

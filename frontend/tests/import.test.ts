@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ImportButtons from '../src/components/library/ImportButtons.svelte';
 import ImportResult from '../src/components/library/ImportResult.svelte';
-import { importer, NATIVE_DROP_WAIT_MS } from '../src/components/library/importer.svelte';
+import { importer, NATIVE_DROP_WAIT_MS, uploadBatches } from '../src/components/library/importer.svelte';
 import type { ImportFile } from '../src/lib/types';
 import { FakeApi, makeActivity } from './fakeApi';
 import { byTestId, render, settle, text } from './helpers';
@@ -117,5 +117,26 @@ describe('dropping files on the window', () => {
     await importer.drop(dropped(new File(['x'], 'ride.fit')));
     stop();
     expect(fake.callsTo('ImportFiles')).toHaveLength(1);
+  });
+});
+
+describe('sending files up from a browser', () => {
+  it('keeps a chosen folder’s files together, without its photos, and loose files in batches', () => {
+    const loose = Array.from({ length: 25 }, (_, i) => new File(['x'], `ride-${i}.fit`));
+    const folder = [
+      fileIn('export_7/activities.csv'),
+      fileIn('export_7/activities/1.fit.gz'),
+      fileIn('export_7/media/photo.JPG'),
+      fileIn('export_7/activities/2.GPX'),
+    ];
+    const other = [fileIn('GARMIN/Activity/a.fit'), fileIn('GARMIN/Activity/b.FIT')];
+    const batches = uploadBatches([...loose.slice(0, 3), ...folder, ...loose.slice(3), ...other]);
+    const names = batches.map((b) => b.map((f) => f.webkitRelativePath || f.name));
+    expect(names[0]).toEqual(['ride-0.fit', 'ride-1.fit', 'ride-2.fit']);
+    expect(names[1]).toEqual(['export_7/activities.csv', 'export_7/activities/1.fit.gz', 'export_7/activities/2.GPX']);
+    expect(names[2]).toHaveLength(20);
+    expect(names[3]).toEqual(['ride-23.fit', 'ride-24.fit']);
+    expect(names[4]).toEqual(['GARMIN/Activity/a.fit', 'GARMIN/Activity/b.FIT']);
+    expect(batches).toHaveLength(5);
   });
 });

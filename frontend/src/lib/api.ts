@@ -365,6 +365,11 @@ export function uploadsInParts(): boolean {
   return typeof transport().upload === 'function';
 }
 
+async function startsLikeZip(file: Blob): Promise<boolean> {
+  const head = new Uint8Array(await file.slice(0, 4).arrayBuffer());
+  return head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
+}
+
 /**
  * Sends one file up in parts (browser mode), calling onBytes after each, and
  * returns the id ImportUploads takes. Each part is a request of its own, so
@@ -373,9 +378,11 @@ export function uploadsInParts(): boolean {
 export async function uploadFile(file: Blob, onBytes: (n: number) => void): Promise<string> {
   const t = transport();
   if (!t.upload) throw new ApiError('Uploading files is for the browser.', 'upload');
-  const started = (await t.upload('upload', '/api/upload', new Blob())) as { id: string; part: number; limit: number };
-  if (file.size > started.limit) {
-    throw new ApiError(tr('import.tooLarge', { mib: Math.floor(started.limit / 2 ** 20) }), 'upload', 413);
+  const started = (await t.upload('upload', '/api/upload', new Blob())) as { id: string; part: number; limit: number; archive_limit?: number };
+  // An export archive (a ZIP) may be far larger than an activity file: it is read where it lands.
+  const limit = started.archive_limit && (await startsLikeZip(file)) ? started.archive_limit : started.limit;
+  if (file.size > limit) {
+    throw new ApiError(tr('import.tooLarge', { mib: Math.floor(limit / 2 ** 20) }), 'upload', 413);
   }
   for (let off = 0; off < file.size; off += started.part) {
     const end = Math.min(off + started.part, file.size);

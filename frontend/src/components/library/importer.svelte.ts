@@ -56,6 +56,39 @@ const CALL_BYTES = 8 * 2 ** 20;
 /** Files imported together in browser mode, so uploads waiting on disk stay few. */
 const BATCH = 20;
 
+/** What a chosen folder holds that is worth sending: activity files, archives, an export's CSV. */
+const WORTH_SENDING = /\.(fit|tcx|gpx)(\.gz)?$|\.(zip|csv)$/i;
+
+/**
+ * Browser mode: loose files go up BATCH at a time; a chosen folder's files
+ * go together, so the backend sees its layout (an unpacked export), leaving
+ * out what no import reads (an export's photos and videos).
+ */
+export function uploadBatches(files: File[]): File[][] {
+  const out: File[][] = [];
+  const folders = new Map<string, File[]>();
+  let loose: File[] | null = null;
+  for (const f of files) {
+    const name = nameOf(f);
+    const slash = name.indexOf('/');
+    if (slash <= 0) {
+      if (!loose || loose.length >= BATCH) out.push((loose = []));
+      loose.push(f);
+      continue;
+    }
+    if (!WORTH_SENDING.test(name)) continue;
+    const top = name.slice(0, slash);
+    let group = folders.get(top);
+    if (!group) {
+      folders.set(top, (group = []));
+      out.push(group);
+      loose = null;
+    }
+    group.push(f);
+  }
+  return out;
+}
+
 function refused(name: string, reason: string): ActivityView {
   return {
     id: 0, source: 'import', remote_id: '', file: name, name, state: 'unreadable', reason, permanent: true, next_try: '',
@@ -110,14 +143,15 @@ class Importer {
   }
 
   /** Browser mode: each file goes up in parts, a batch at a time is imported. */
-  private async upload(files: File[]) {
-    const total = files.reduce((n, f) => n + f.size, 0);
+  private async upload(chosen: File[]) {
+    const batches = uploadBatches(chosen);
+    const total = batches.flat().reduce((n, f) => n + f.size, 0);
     this.progress = { sent: 0, total };
     const rows: ActivityView[] = [];
-    for (let i = 0; i < files.length; i += BATCH) {
+    for (const files of batches) {
       const batch: { name: string; id: string }[] = [];
       const order: (ActivityView | null)[] = [];
-      for (const f of files.slice(i, i + BATCH)) {
+      for (const f of files) {
         try {
           batch.push({ name: nameOf(f), id: await uploadFile(f, (n) => (this.progress = { sent: (this.progress?.sent ?? 0) + n, total })) });
           order.push(null);
