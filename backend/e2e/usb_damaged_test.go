@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -70,20 +68,7 @@ func TestUSBFolderRideCutOffByADeadBatteryGoesUp(t *testing.T) {
 	}
 	waitFor(t, 30*time.Second, func() bool { return ivl.UploadCount() == 4 })
 
-	var lib struct{ Activities []activityJSON }
-	if err := json.Unmarshal([]byte(r.must("", "list", "--json")), &lib); err != nil {
-		t.Fatal(err)
-	}
-	repaired := 0
-	for _, a := range lib.Activities {
-		if strings.HasPrefix(a.Reason, "repaired:") {
-			repaired++
-			if a.State != "uploaded" || !strings.Contains(a.Reason, "ended early") {
-				t.Errorf("a cut-off ride: %s, %q; want uploaded, saying the file ended early", a.State, a.Reason)
-			}
-		}
-	}
-	if repaired != 3 {
-		t.Fatalf("%d rides say they were repaired, want 3: %+v", repaired, lib.Activities)
+	if n, all := uploadedRepaired(t, r); n != 3 {
+		t.Fatalf("%d rides say they were repaired, want 3: %+v", n, all)
 	}
 }

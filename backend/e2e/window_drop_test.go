@@ -19,17 +19,7 @@ import (
 // its path and reads it where it is, so every ride in it lands in the
 // library with its name from the CSV. Dropped as bytes, it was refused.
 func TestDesktopWindowDropsALargeExport(t *testing.T) {
-	bin := os.Getenv("FITBRIDGE_WINDOW_BIN")
-	if bin == "" {
-		t.Skip("set FITBRIDGE_WINDOW_BIN to the built desktop binary (make test does)")
-	}
-	requireKeyring(t)
-	for _, tool := range []string{"Xvfb", "xdotool", "import", "/usr/bin/python3"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is needed to drive the window: %v", tool, err)
-		}
-	}
-	display := startXvfb(t)
+	bin, display := desktopTest(t, "import", "/usr/bin/python3")
 
 	// Past the wizard, straight to the calendar.
 	home := t.TempDir()

@@ -14,17 +14,7 @@ import (
 // to the open one and ends; while it is open it holds the library, so a
 // command that writes is told who has it.
 func TestDesktopWindowSingleInstance(t *testing.T) {
-	bin := os.Getenv("FITBRIDGE_WINDOW_BIN")
-	if bin == "" {
-		t.Skip("set FITBRIDGE_WINDOW_BIN to the built desktop binary (make test does)")
-	}
-	requireKeyring(t)
-	for _, tool := range []string{"Xvfb", "xdotool"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is needed to drive the window: %v", tool, err)
-		}
-	}
-	display := startXvfb(t)
+	bin, display := desktopTest(t)
 	home := t.TempDir()
 	first := openWindow(t, bin, display, home, nil)
 

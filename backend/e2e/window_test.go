@@ -31,17 +31,7 @@ import (
 // step waits for what the rider's action causes at the fakes (a sign-in, a
 // listing, uploads, a report file) rather than for time.
 func TestDesktopWindow(t *testing.T) {
-	bin := os.Getenv("FITBRIDGE_WINDOW_BIN")
-	if bin == "" {
-		t.Skip("set FITBRIDGE_WINDOW_BIN to the built desktop binary (make test does)")
-	}
-	requireKeyring(t)
-	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is needed to drive the window: %v", tool, err)
-		}
-	}
-	display := startXvfb(t)
+	bin, display := desktopTest(t, "import")
 
 	ivl := intervalsfake.New(intervalsfake.Options{})
 	ivlURL := ivl.Start()
@@ -136,6 +126,24 @@ func TestDesktopWindow(t *testing.T) {
 	}
 	w.quit()
 	assertNoSecret(t, home, []string{report, w.output()}, ivl.APIKey(), mywhooshfake.DefaultPassword)
+}
+
+// desktopTest skips without the built window (make test sets
+// FITBRIDGE_WINDOW_BIN), needs the keyring and the tools that drive the
+// window, and starts a virtual display: it returns the binary and the display.
+func desktopTest(t *testing.T, tools ...string) (bin, display string) {
+	t.Helper()
+	bin = os.Getenv("FITBRIDGE_WINDOW_BIN")
+	if bin == "" {
+		t.Skip("set FITBRIDGE_WINDOW_BIN to the built desktop binary (make test does)")
+	}
+	requireKeyring(t)
+	for _, tool := range append([]string{"Xvfb", "xdotool"}, tools...) {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is needed to drive the window: %v", tool, err)
+		}
+	}
+	return bin, startXvfb(t)
 }
 
 // startXvfb starts a virtual display for this test and returns its name.
