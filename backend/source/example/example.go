@@ -110,7 +110,10 @@ func (c *Client) get(ctx context.Context, op, path string, file bool) ([]byte, e
 // page, each ride once however often the pages show it.
 func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Activity) error) error {
 	seen := map[string]bool{}
+	read := 0 // pages read, as the rider counts them, whatever the service numbers them
 	for page := 1; page > 0; {
+		read++
+		source.ListingPage(ctx, read)
 		v := url.Values{"page": {strconv.Itoa(page)}}
 		if !q.Since.IsZero() {
 			v.Set("since", q.Since.Format(time.DateOnly))

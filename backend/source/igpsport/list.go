@@ -143,6 +143,7 @@ func (c *Client) walk(ctx context.Context, q source.Query, page pageFunc, seen m
 	limit := maxPages
 	listed, inRange, linked := 0, 0, 0
 	for pageNo := 1; pageNo <= limit; pageNo++ {
+		source.ListingPage(ctx, pageNo)
 		p, err := page(ctx, pageNo)
 		if err != nil {
 			return err

@@ -261,6 +261,7 @@ func (cl *Client) List(ctx context.Context, q source.Query, yield func(source.Ac
 	sportTypes := map[string]int{} // sportType values are undocumented: log what comes
 	yielded, skipped := 0, 0
 	for page := 1; page <= maxPages; page++ {
+		source.ListingPage(ctx, page)
 		p, err := cl.listPage(ctx, page)
 		if err != nil {
 			return fmt.Errorf("listing MyWhoosh rides (page %d): %w", page, err)

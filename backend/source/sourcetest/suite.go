@@ -72,6 +72,9 @@ type Harness struct {
 	// PageSize is how many rows one listing page of the fake holds (0: the
 	// listing is not paged); the listing cases put more rides than two pages.
 	PageSize int
+	// WindowDays is, for a platform that lists by date windows instead of
+	// pages, the longest window it reads; each window read counts as a page.
+	WindowDays int
 	// IsFile tells the file downloads among the requests, for the limits
 	// case; nil when the platform makes no HTTP calls.
 	IsFile func(*http.Request) bool
@@ -90,6 +93,7 @@ func Run(t *testing.T, h Harness) {
 	t.Run("ListsEveryRideOnce", func(t *testing.T) { listsEveryRideOnce(t, h, d) })
 	t.Run("ListsOnlyTheRange", func(t *testing.T) { listsOnlyTheRange(t, h, d) })
 	t.Run("DuplicateRowsListedOnce", func(t *testing.T) { duplicateRows(t, h, d) })
+	t.Run("ReportsPages", func(t *testing.T) { reportsPages(t, h, d) })
 	t.Run("StopsWhenYieldFails", func(t *testing.T) { stopsWhenYieldFails(t, h, d) })
 	t.Run("RemoteIDZero", func(t *testing.T) { remoteIDZero(t, h, d) })
 	t.Run("DownloadSniffing", func(t *testing.T) { downloadSniffing(t, h, d) })
@@ -221,6 +225,49 @@ func listsEveryRideOnce(t *testing.T, h Harness, d source.Descriptor) {
 	}
 	if len(seen) != len(want) {
 		t.Errorf("%d rides listed, %d on the platform", len(seen), len(want))
+	}
+}
+
+// reportsPages checks that a paged listing tells its listener each page it
+// starts, 1, 2, 3... in order (what the rider reads as "page 3, 60 found"),
+// and that a listing without pages (a folder) reports none.
+func reportsPages(t *testing.T, h Harness, d source.Descriptor) {
+	f := h.Start(t)
+	q, least := source.Query{}, 3
+	switch {
+	case h.PageSize > 0:
+		rides(f, 2*h.PageSize+3)
+	case h.WindowDays > 0:
+		// A ride in each of three windows, and a range that spans them.
+		for i := range 3 {
+			start := base.AddDate(0, 0, -i*h.WindowDays-1)
+			f.AddRide(Ride{Start: start, File: Sample(FIT, start)})
+		}
+		q.Since = base.AddDate(0, 0, -3*h.WindowDays+h.WindowDays/2)
+	default:
+		rides(f, 7)
+		least = 0
+	}
+	var pages []int
+	ctx := source.WithPages(context.Background(), func(n int) { pages = append(pages, n) })
+	n := 0
+	err := open(t, d, f.Config()).List(ctx, q, func(source.Activity) error { n++; return nil })
+	if err != nil {
+		t.Fatalf("List: %v", err)
+	}
+	if least == 0 {
+		if len(pages) > 0 {
+			t.Errorf("a listing without pages reported pages %v", pages)
+		}
+		return
+	}
+	if len(pages) < least {
+		t.Fatalf("a listing over %d pages reported pages %v (%d rides listed)", least, pages, n)
+	}
+	for i, p := range pages {
+		if p != i+1 {
+			t.Fatalf("pages reported %v, want 1, 2, 3... in order", pages)
+		}
 	}
 }
 

@@ -55,7 +55,8 @@ func TestConformance(t *testing.T) {
 		IsFile: func(r *http.Request) bool {
 			return strings.Contains(r.URL.Path, "/rawfiledata/") || strings.Contains(r.URL.Path, "/attachments/")
 		},
-		// Workouts are listed by the athlete's day.
-		Day: 24 * time.Hour,
+		// Workouts are listed by the athlete's day, in windows of up to 90 days.
+		WindowDays: windowDays,
+		Day:        24 * time.Hour,
 	})
 }

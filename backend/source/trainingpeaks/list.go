@@ -208,7 +208,9 @@ func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Act
 	var st listStats
 	st.devices, st.synced = map[string]int{}, map[string]int{}
 	defer func() { c.logListStats(ath.id, first, last, &st) }()
-	for _, w := range windows(first, last) {
+	for i, w := range windows(first, last) {
+		// Each date window is one page to the rider watching the listing.
+		source.ListingPage(ctx, i+1)
 		rows, err := c.listWindow(ctx, ath.id, w)
 		if err != nil {
 			return err
