@@ -260,7 +260,10 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			q.Since = acc.LastSync.AddDate(0, 0, -14)
 		}
 	}
-	err = c.Source.List(ctx, q, func(a source.Activity) error {
+	// The listing tells each page it starts; n is read from the goroutine
+	// that yields (source.ListingPage), so no lock is needed.
+	pages := source.WithPages(ctx, func(page int) { prog.paged(c.Desc.Name, c.Desc.DisplayName, page, n) })
+	err = c.Source.List(pages, q, func(a source.Activity) error {
 		if st, ok := known[a.RemoteID]; ok && st != store.StateDiscovered {
 			n++
 			if n%10 == 0 {

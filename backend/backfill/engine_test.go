@@ -407,7 +407,7 @@ func TestPreviewEqualsTheRunForADateRange(t *testing.T) {
 	}
 	w.eng.Options.StravaCopies = StravaKeep
 	var listed []int
-	est, err := w.eng.Preview(context.Background(), conn, q, func(_ string, n int) { listed = append(listed, n) })
+	est, err := w.eng.Preview(context.Background(), conn, q, func(_ string, n, _ int) { listed = append(listed, n) })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func (e *Engine) Discover(ctx context.Context, c Connected) error {
 // q, what a backfill would do: from decided states where known, else from
 // the listing's start times against Intervals.icu (files decide for real
 // during the run). progress hears "page N, M found" while listing.
-func (e *Engine) Preview(ctx context.Context, c Connected, q source.Query, progress func(source string, found int)) (Estimate, error) {
+func (e *Engine) Preview(ctx context.Context, c Connected, q source.Query, progress func(source string, found, page int)) (Estimate, error) {
 	var est Estimate
 	prog := &tracker{e: e, req: Request{}, listing: progress}
 	if err := e.discover(ctx, c, q, prog); err != nil {

@@ -2,6 +2,7 @@ package backfill
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"sync"
 	"time"
@@ -25,10 +26,13 @@ type Progress struct {
 	Failures    []Failure                      `json:"failures"`
 	// Listed counts, per source, what its listing found so far: from the
 	// first second of a run, before anything is downloaded.
-	Listed     map[string]int `json:"listed"`
-	Message    string         `json:"message"`
-	StartedAt  string         `json:"started_at"`
-	FinishedAt string         `json:"finished_at"`
+	Listed map[string]int `json:"listed"`
+	// ListedPages is, per source that lists in pages, the page its listing
+	// is reading (1-based) or last read; a folder has none.
+	ListedPages map[string]int `json:"listed_pages"`
+	Message     string         `json:"message"`
+	StartedAt   string         `json:"started_at"`
+	FinishedAt  string         `json:"finished_at"`
 }
 
 // tracker counts a run's progress and emits it, at most a few times a second.
@@ -40,24 +44,49 @@ type tracker struct {
 	p        Progress
 	started  time.Time
 	lastEmit time.Time
-	// listing, when set, hears each listing step (previews).
-	listing func(source string, found int)
+	// listing, when set, hears each listing step (previews); page is 0
+	// while the source has told no page.
+	listing func(source string, found, page int)
 }
 
 // listed records how many activities a source's listing has found so far.
-func (t *tracker) listed(name, display string, n int) {
+func (t *tracker) listed(name, display string, n int) { t.listStep(name, display, 0, n) }
+
+// paged records that a source's listing started reading page page, having
+// found n so far. Each page is shown (one a request at most, paced by the
+// platform): a history read through many pages that bring nothing new, or
+// through empty date windows, is seen moving all the same.
+func (t *tracker) paged(name, display string, page, n int) { t.listStep(name, display, page, n) }
+
+// listStep records a listing step; page 0 keeps the page known before.
+func (t *tracker) listStep(name, display string, page, n int) {
 	t.mu.Lock()
 	if t.p.Listed == nil {
 		t.p.Listed = map[string]int{}
 	}
 	t.p.Listed[name] = n
-	t.p.Current = fmt.Sprintf("listing %s: %d found", display, n)
+	if page > 0 {
+		if t.p.ListedPages == nil {
+			t.p.ListedPages = map[string]int{}
+		}
+		t.p.ListedPages[name] = page
+	}
+	known := t.p.ListedPages[name]
+	t.p.Current = listingLine(display, n, known)
 	f := t.listing
 	t.mu.Unlock()
 	if f != nil {
-		f(name, n)
+		f(name, n, known)
 	}
-	t.emit(false)
+	t.emit(page > 0)
+}
+
+// listingLine is the terminal's and the log's line for a listing step.
+func listingLine(display string, n, page int) string {
+	if page > 0 {
+		return fmt.Sprintf("listing %s: page %d, %d found", display, page, n)
+	}
+	return fmt.Sprintf("listing %s: %d found", display, n)
 }
 
 func newTracker(e *Engine, req Request) *tracker {
@@ -149,6 +178,8 @@ func (t *tracker) finish() {
 func (t *tracker) snapshot() Progress {
 	t.mu.Lock()
 	p := t.p
+	// The listing goes on writing its maps while this copy is sent.
+	p.Listed, p.ListedPages = maps.Clone(p.Listed), maps.Clone(p.ListedPages)
 	started := t.started
 	t.mu.Unlock()
 	p.Paused = t.e.Paused()

@@ -347,8 +347,8 @@ func (s *Service) PreviewBackfill(ctx context.Context, req BackfillRequest) (Pre
 	}
 	q := source.Query{Since: o.Since, Until: o.Until}
 	for _, c := range e.Sources {
-		est, err := e.Preview(ctx, c, q, func(src string, found int) {
-			s.Events.Emit(events.Counting, Counting{Source: src, Found: found})
+		est, err := e.Preview(ctx, c, q, func(src string, found, page int) {
+			s.Events.Emit(events.Counting, Counting{Source: src, Found: found, Page: page})
 		})
 		if errors.Is(err, source.ErrNeedsSignIn) {
 			out.Sources = append(out.Sources, s.needsSignInRow(c.Desc.Name, err))

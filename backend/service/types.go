@@ -195,6 +195,9 @@ type PreviewSource struct {
 type Counting struct {
 	Source string `json:"source"`
 	Found  int    `json:"found"`
+	// Page is the page of its listing the source is reading (1-based); 0
+	// for a source without pages (a folder).
+	Page int `json:"page"`
 }
 
 // Settings the rider can change.

@@ -68,6 +68,7 @@ export interface BackfillRequest {
 export interface Counting {
   source: string;
   found: number;
+  page: number;
 }
 
 /** Go: service.CrashedRide */
@@ -216,6 +217,7 @@ export interface Progress {
   seconds_left: number;
   failures: Failure[] | null;
   listed: Record<string, number> | null;
+  listed_pages: Record<string, number> | null;
   message: string;
   started_at: string;
   finished_at: string;
