@@ -88,6 +88,41 @@ describe('backfill screen', () => {
     off();
   });
 
+  it('shows the page each source is listing, and only the count for a source without pages', async () => {
+    const fake = running();
+    fake.sources[3] = { ...fake.sources[3], connected: true, state: 'connected', folder: '/z' };
+    fake.progress = makeProgress({ running: true, phase: 'listing', listed: { mywhoosh: 60, zwift: 12 }, listed_pages: { mywhoosh: 3 } });
+    const { root, off } = await open(fake);
+    expect(text(byTestId(root, 'backfill-listing-mywhoosh'))).toMatch(/MyWhoosh\s*listing: page 3, 60 found$/);
+    expect(text(byTestId(root, 'backfill-listing-zwift'))).toMatch(/listing: 12 found$/);
+    fake.emit('progress', { ...fake.progress, listed: { mywhoosh: 80, zwift: 12 }, listed_pages: { mywhoosh: 4 } });
+    await settle();
+    expect(text(byTestId(root, 'backfill-listing-mywhoosh'))).toMatch(/listing: page 4, 80 found$/);
+    off();
+  });
+
+  it('counting a preview shows the page each source is reading', async () => {
+    const fake = new FakeApi();
+    fake.status.intervals = { connected: true, athlete_id: 'i1', athlete_name: 'Ada', timezone: '', units: '', state: 'connected', url: '' };
+    fake.sources[0] = { ...fake.sources[0], connected: true, state: 'connected' };
+    fake.sources[3] = { ...fake.sources[3], connected: true, state: 'connected', folder: '/z' };
+    let answer: () => void = () => {};
+    fake.handlers.PreviewBackfill = () => new Promise((resolve) => (answer = () => resolve(fake.preview)));
+    fake.install();
+    await statusStore.load();
+    const { root, off } = await open(fake);
+    expect(text(byTestId(root, 'preview-listing-mywhoosh'))).toBe('listing: 0 found');
+    fake.emit('counting', { source: 'mywhoosh', found: 40, page: 3 });
+    fake.emit('counting', { source: 'zwift', found: 12, page: 0 });
+    await settle();
+    expect(text(byTestId(root, 'preview-listing-mywhoosh'))).toBe('listing: page 3, 40 found');
+    expect(text(byTestId(root, 'preview-listing-zwift'))).toBe('listing: 12 found');
+    answer();
+    await settle();
+    expect(queryTestId(root, 'preview-listing-mywhoosh')).toBeNull();
+    off();
+  });
+
   it('follows progress events', async () => {
     const { root, off, fake } = await open(running());
     fake.emit('progress', { ...fake.progress, done: 150 });

@@ -47,6 +47,7 @@ export function makeProgress(over: Partial<Progress> = {}): Progress {
     counts: {},
     by_source: {},
     listed: null,
+    listed_pages: null,
     current: '',
     rate_per_min: 0,
     seconds_left: 0,

@@ -458,6 +458,7 @@ export const de: Messages = {
   'backfill.colUpload': 'Hochzuladen',
   'backfill.colSkipped': 'Übersprungen',
   'backfill.listing': 'wird aufgelistet: {n} gefunden',
+  'backfill.listingPage': 'wird aufgelistet: Seite {page}, {n} gefunden',
   'backfill.leftOut': 'Bis dahin lässt ein Lauf sie aus.',
   'backfill.reconnect': 'Neu verbinden',
   'backfill.allRow': 'Alle',

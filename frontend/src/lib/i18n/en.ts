@@ -482,6 +482,7 @@ export const en = {
   'backfill.colUpload': 'To upload',
   'backfill.colSkipped': 'Skipped',
   'backfill.listing': 'listing: {n} found',
+  'backfill.listingPage': 'listing: page {page}, {n} found',
   'backfill.leftOut': 'A run leaves it out until then.',
   'backfill.reconnect': 'Reconnect',
   'backfill.allRow': 'All',

@@ -115,6 +115,11 @@ export function phaseLabel(phase: string): string {
   return has(k) ? t(k) : phase;
 }
 
+/** A source's listing so far: "listing: page 3, 60 found" while it reads pages, "listing: 60 found" without (a folder). */
+export function listingLabel(found: number, page: number): string {
+  return page > 0 ? t('backfill.listingPage', { page, n: found }) : t('backfill.listing', { n: found });
+}
+
 /**
  * What to call an activity: its own name, else (trainer-app and device files carry
  * none) its sport and start time, "Virtual ride 07:30", never the file name.
