@@ -140,3 +140,24 @@ describe('sending files up from a browser', () => {
     expect(batches).toHaveLength(5);
   });
 });
+
+describe('dropping more while an import goes on', () => {
+  it('imports what was dropped right after the import before it', async () => {
+    const fake = new WindowWithDrops().install();
+    let finish: (v: unknown) => void = () => {};
+    fake.handlers.ImportPaths = (paths: string[]) =>
+      paths[0] === '/first.zip' ? new Promise((r) => (finish = r)) : { activities: [] };
+    const stop = importer.listenForDrops();
+    try {
+      const first = importer.dropped(['/first.zip']);
+      await settle();
+      fake.dropPaths?.(['/second.fit']);
+      expect(fake.callsTo('ImportPaths')).toHaveLength(1);
+      finish({ activities: [] });
+      await first;
+      expect(fake.callsTo('ImportPaths')).toEqual([[['/first.zip']], [['/second.fit']]]);
+    } finally {
+      stop();
+    }
+  });
+});

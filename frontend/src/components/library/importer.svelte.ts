@@ -134,6 +134,8 @@ class Importer {
       this.archive = null;
       off();
     }
+    const next = this.queued.splice(0);
+    if (next.length > 0) await this.paths(next);
   }
 
   files(files: File[]) {
@@ -244,12 +246,18 @@ class Importer {
     };
   }
 
+  /** Paths dropped while an import was going: imported right after it. */
+  private queued: string[] = [];
+
   /** Files dropped on the window, by path: read where they are, like "Add files…". */
   dropped(paths: string[]) {
     this.nativeDropAt = Date.now();
     if (this.fallback) clearTimeout(this.fallback);
     this.fallback = null;
-    if (this.busy) return Promise.resolve();
+    if (this.busy) {
+      this.queued.push(...paths);
+      return Promise.resolve();
+    }
     return this.paths(paths);
   }
 
