@@ -208,11 +208,7 @@ func (b *progressBar) Emit(name string, payload any) {
 		line += "  paused"
 	}
 	if p.Current != "" {
-		cur := p.Current
-		if len(cur) > 50 {
-			cur = cur[:50]
-		}
-		line += "  " + cur
+		line += "  " + firstRunes(p.Current, 50)
 	}
 	fmt.Fprintf(b.w, "\r\033[K%s", line)
 	b.drawn = true
@@ -276,4 +272,16 @@ func validHostName(h string) bool {
 		}
 	}
 	return true
+}
+
+// firstRunes cuts s to n characters at most, never inside one (a folder's
+// name may be "Gerät"), so the terminal row stays one row of whole text.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
@@ -30,5 +31,19 @@ func TestProgressLineShowsTheListingPage(t *testing.T) {
 				t.Errorf("terminal line %q does not end with %q", out.String(), step)
 			}
 		})
+	}
+}
+
+// A name with letters beyond ASCII is cut between characters, never inside one.
+func TestProgressLineCutsBetweenCharacters(t *testing.T) {
+	var out bytes.Buffer
+	bar := &progressBar{w: &out}
+	step := "listing x" + strings.Repeat("ä", 60) + ": 3 found"
+	bar.Emit(events.Progress, backfill.Progress{Running: true, Phase: "listing", Current: step})
+	if !utf8.ValidString(out.String()) {
+		t.Fatalf("terminal line cut inside a character: %q", out.String())
+	}
+	if want := "  listing x" + strings.Repeat("ä", 41); !strings.HasSuffix(out.String(), want) {
+		t.Errorf("terminal line %q does not end with the first 50 characters", out.String())
 	}
 }
