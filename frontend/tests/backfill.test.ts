@@ -91,8 +91,16 @@ describe('backfill screen', () => {
   it('shows the page each source is listing, and only the count for a source without pages', async () => {
     const fake = running();
     fake.sources[3] = { ...fake.sources[3], connected: true, state: 'connected', folder: '/z' };
-    fake.progress = makeProgress({ running: true, phase: 'listing', listed: { mywhoosh: 60, zwift: 12 }, listed_pages: { mywhoosh: 3 } });
+    fake.progress = makeProgress({
+      running: true,
+      phase: 'listing',
+      listed: { mywhoosh: 60, zwift: 12 },
+      listed_pages: { mywhoosh: 3 },
+      current: 'listing MyWhoosh: page 3, 60 found',
+    });
     const { root, off } = await open(fake);
+    // Said once, per source, in the window's language: not again as the engine's English line.
+    expect(queryTestId(root, 'backfill-current')).toBeNull();
     expect(text(byTestId(root, 'backfill-listing-mywhoosh'))).toMatch(/MyWhoosh\s*listing: page 3, 60 found$/);
     expect(text(byTestId(root, 'backfill-listing-zwift'))).toMatch(/listing: 12 found$/);
     fake.emit('progress', { ...fake.progress, listed: { mywhoosh: 80, zwift: 12 }, listed_pages: { mywhoosh: 4 } });
