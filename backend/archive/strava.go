@@ -8,6 +8,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"fitbridge/backend/reason"
 )
 
 // stravaRows is what activities.csv says: the rows by the lower-cased path
@@ -136,9 +138,9 @@ func (s *Source) walkStrava(ctx context.Context, opts Options, fn func(Member) e
 		if i, ok := s.t.byPath[key]; ok {
 			name = s.t.entries[i].path
 		}
-		err := errors.New("activities.csv lists this file, but the export does not hold it")
+		err := errors.New(reason.NotInExport.Text())
 		if i, ok := s.t.byPath[key]; ok && !isActivityName(s.t.entries[i].path) {
-			err = errors.New("not a FIT, TCX or GPX file")
+			err = errors.New(reason.NotActivityFile.Text())
 		}
 		if ferr := fn(Member{Path: name, Meta: m, Err: err}); ferr != nil {
 			return ferr

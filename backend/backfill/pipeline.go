@@ -13,6 +13,8 @@ import (
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
+
+	"fitbridge/backend/reason"
 )
 
 // pipeline moves the activities in scope through download and upload, with
@@ -319,7 +321,7 @@ func (p *pipeline) prepare(row store.Activity, data []byte) (store.Activity, boo
 		var err error
 		if data, err = p.e.Cache.Get(row.Hash); err != nil {
 			// The cached file is gone: download it again next time.
-			p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Set: store.Changes{Hash: new("")}})
+			p.setState(row, store.Transition{State: store.StateDiscovered, Reason: reason.CachedFileMissing.Text(), Set: store.Changes{Hash: new("")}})
 			return row, false
 		}
 	}
@@ -355,7 +357,7 @@ func Classify(data []byte) (store.Transition, bool) {
 			if kind == "" {
 				kind = "non-activity"
 			}
-			return store.Transition{State: store.StateNotAnActivity, Reason: fmt.Sprintf("a %s file, not an activity", kind), Permanent: true, Set: set}, false
+			return store.Transition{State: store.StateNotAnActivity, Reason: reason.NotAnActivity.Text(kind), Permanent: true, Set: set}, false
 		case errors.As(err, &bad):
 			return store.Transition{State: store.StateUnreadable, Reason: bad.Reason, Permanent: true, Set: set}, false
 		default:

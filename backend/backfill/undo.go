@@ -9,6 +9,8 @@ import (
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
+
+	"fitbridge/backend/reason"
 )
 
 // Remover is what undo needs from Intervals.icu; *intervals.Client has it.
@@ -93,7 +95,7 @@ func Undo(ctx context.Context, st *store.Store, ivl Remover, rows []store.Activi
 		}
 		res.Deleted++
 		err = st.SetState(row.ID, store.Transition{State: store.StateSkipped, Permanent: true,
-			Reason: store.KeptOutReason + ": you undid its upload",
+			Reason: reason.KeptOutUndone.Text(),
 			Set:    store.Changes{IntervalsID: new(""), RunID: new(uint(0)), ClearUploadAt: true}})
 		if err != nil {
 			return res, err

@@ -14,6 +14,8 @@ import (
 	"fitbridge/backend/source"
 	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
+
+	"fitbridge/backend/reason"
 )
 
 // upload decides whether Intervals.icu already has the activity and, if
@@ -41,7 +43,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 	// through another of the rider's sources or an earlier import.
 	if done, err := p.e.Store.DoneWithHash(row.Hash, row.ID); err == nil && done != nil {
 		p.setState(row, store.Transition{State: store.StateAlready, Permanent: true,
-			Reason: fmt.Sprintf("the same file is already in Intervals.icu (from %s)", p.displayName(done.Source)),
+			Reason: reason.SameFileAlready.Text(p.displayName(done.Source)),
 			Set:    store.Changes{IntervalsID: new(done.IntervalsID), MatchedVia: new("FitBridge")}})
 		return
 	}
@@ -103,7 +105,7 @@ func (p *pipeline) upload(ctx context.Context, row store.Activity) {
 
 	data, err := p.e.Cache.Get(row.Hash)
 	if err != nil {
-		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: "cached file missing", Set: store.Changes{Hash: new("")}})
+		p.setState(row, store.Transition{State: store.StateDiscovered, Reason: reason.CachedFileMissing.Text(), Set: store.Changes{Hash: new("")}})
 		return
 	}
 	// Written before the request: if the process dies after Intervals.icu

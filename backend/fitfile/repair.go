@@ -4,7 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"strings"
+
+	"fitbridge/backend/reason"
 )
 
 // Repair says what was mended in a damaged FIT file. A head unit whose
@@ -49,41 +50,40 @@ func (r Repair) String() string {
 	var parts []string
 	switch {
 	case r.EndedEarly:
-		parts = append(parts, "the file ended early")
+		parts = append(parts, reason.RepairEndedEarly.Text())
 	case r.BadTail:
-		parts = append(parts, fmt.Sprintf("its last %d bytes were unreadable", r.DroppedBytes))
+		parts = append(parts, reason.RepairBadTail.Text(r.DroppedBytes))
 	}
 	if r.BadChecksum {
-		parts = append(parts, "the file checksum was wrong")
+		parts = append(parts, reason.RepairBadChecksum.Text())
 	}
 	if r.BadHeaderChecksum {
-		parts = append(parts, "the header checksum was wrong")
+		parts = append(parts, reason.RepairBadHeader.Text())
 	}
 	switch {
 	case r.DroppedParts == 1:
-		parts = append(parts, "a damaged chained part was left out")
+		parts = append(parts, reason.RepairDroppedPart.Text())
 	case r.DroppedParts > 1:
-		parts = append(parts, fmt.Sprintf("%d damaged chained parts were left out", r.DroppedParts))
+		parts = append(parts, reason.RepairDroppedParts.Text(r.DroppedParts))
 	}
 	if r.RebuiltSummary {
-		parts = append(parts, "the missing session was rebuilt from the records")
+		parts = append(parts, reason.RepairRebuiltSummary.Text())
 	}
-	s := "repaired: " + strings.Join(parts, ", ")
 	if r.EndedEarly || r.BadTail || r.RebuiltSummary {
-		s += ", " + spanWords(r.RecordsS) + " of records kept"
+		return reason.RepairedKept.Text(reason.Parts(parts...), spanWords(r.RecordsS))
 	}
-	return s
+	return reason.Repaired.Text(reason.Parts(parts...))
 }
 
 func spanWords(sec float64) string {
 	switch {
 	case sec < 120:
-		return fmt.Sprintf("%d seconds", int(math.Round(sec)))
+		return reason.SpanSeconds.Text(int(math.Round(sec)))
 	case sec < 120*60:
-		return fmt.Sprintf("%d minutes", int(math.Round(sec/60)))
+		return reason.SpanMinutes.Text(int(math.Round(sec / 60)))
 	}
 	h := int(sec) / 3600
-	return fmt.Sprintf("%d h %02d min", h, (int(sec)-h*3600)/60)
+	return reason.SpanHoursMinutes.Text(h, fmt.Sprintf("%02d", (int(sec)-h*3600)/60))
 }
 
 func (r *Repair) add(o Repair) {

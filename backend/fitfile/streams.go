@@ -3,6 +3,8 @@ package fitfile
 import (
 	"fmt"
 	"strings"
+
+	"fitbridge/backend/reason"
 )
 
 // Streams is a small, downsampled series for the activity chart.
@@ -95,7 +97,7 @@ func readPoints(data []byte) ([]streamPoint, error) {
 	}
 	_, err := summarizeRaw(data)
 	if err == nil {
-		err = unreadable("not a FIT, TCX or GPX file")
+		err = unreadable("%s", reason.NotActivityFile.Text())
 	}
 	return nil, err
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"fitbridge/backend/localfile"
+
+	"fitbridge/backend/reason"
 )
 
 // maxUnpacked bounds what a gzip or zip may unpack to, so a small archive
@@ -78,7 +80,7 @@ func summarizeRaw(data []byte) (Summary, error) {
 	case isGzip(data) || isZip(data):
 		return Summary{}, unreadable("not a FIT, TCX or GPX file: an archive inside an archive")
 	}
-	return Summary{}, unreadable("not a FIT, TCX or GPX file")
+	return Summary{}, unreadable("%s", reason.NotActivityFile.Text())
 }
 
 // withPayload hands try the file itself or, for gzip and zip, what they

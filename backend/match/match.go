@@ -8,10 +8,13 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 
 	"fitbridge/backend/intervals"
+
+	"fitbridge/backend/reason"
 )
 
 // Tolerances of the decision table.
@@ -209,7 +212,7 @@ func (ix *Index) Decide(c Candidate, opts Options) Decision {
 		if a, ok := ix.byExt[id]; ok {
 			d := decision(Duplicate, 2, a, 0)
 			d.ActivityIDs = []string{a.ID}
-			d.Reason = fmt.Sprintf("already in Intervals.icu%s (same external id %q)", from(d.Via), id)
+			d.Reason = reason.AlreadySameExternalID.Text(from(d.Via), strconv.Quote(id))
 			return d
 		}
 	}
@@ -351,12 +354,12 @@ func mismatch(s Session, a intervals.Activity) string {
 		if ours <= 0 {
 			ours = s.TimerS
 		}
-		return fmt.Sprintf("lasted %s instead of %s", human(seconds(theirs)), human(seconds(ours)))
+		return reason.LastedInstead.Text(human(seconds(theirs)), human(seconds(ours)))
 	case mismatchUnknown:
-		return "its duration is unknown"
+		return reason.DurationUnknown.Text()
 	}
 	if s.DistanceM > 0 && a.DistanceM > 0 && !within(s.DistanceM, a.DistanceM, DistanceShare, DistanceFloor) {
-		return fmt.Sprintf("covered %.1f km instead of %.1f km", a.DistanceM/1000, s.DistanceM/1000)
+		return reason.CoveredInstead.Text(fmt.Sprintf("%.1f", a.DistanceM/1000), fmt.Sprintf("%.1f", s.DistanceM/1000))
 	}
 	return ""
 }
@@ -412,9 +415,9 @@ func combine(hits []hit, opts Options) Decision {
 	}
 	d := decision(out, h.rule, h.act, h.delta)
 	d.ActivityIDs = ids
-	d.Reason = reason(h, out)
+	d.Reason = reasonOf(h, out)
 	if len(hits) > 1 {
-		d.Reason = fmt.Sprintf("%d of %d parts: %s", dups+probables, len(hits), d.Reason)
+		d.Reason = reason.SomeParts.Text(dups+probables, len(hits), d.Reason)
 	}
 	return d
 }
@@ -426,28 +429,27 @@ func decision(o Outcome, rule int, a intervals.Activity, delta time.Duration) De
 	}
 }
 
-func reason(h hit, o Outcome) string {
+func reasonOf(h hit, o Outcome) string {
 	v := from(Via(h.act.Source, h.act.OAuthClientName))
-	apart := "at the same time"
+	apart := reason.SameTime.Text()
 	if abs(h.delta) >= time.Second {
-		apart = human(abs(h.delta)) + " apart"
+		apart = reason.Apart.Text(human(abs(h.delta)))
 	}
 	switch h.rule {
 	case 3:
-		return fmt.Sprintf("already in Intervals.icu%s (started %s)", v, apart)
+		return reason.AlreadyStarted.Text(v, apart)
 	case 4:
-		return fmt.Sprintf("Intervals.icu has an activity%s that started %s but %s: check before uploading", v, apart, h.why)
+		return reason.ProbableDiffers.Text(v, apart, h.why)
 	case 5:
 		if o == Duplicate {
-			return fmt.Sprintf("already in Intervals.icu%s (started %s; Strava hides the details, so only the start was compared)", v, apart)
+			return reason.AlreadyStrava.Text(v, apart)
 		}
-		return fmt.Sprintf("probably already in Intervals.icu%s (started %s); Strava hides the details, so check it", v, apart)
+		return reason.ProbableStrava.Text(v, apart)
 	case 6:
-		dir := "later"
 		if h.delta < 0 {
-			dir = "earlier"
+			return reason.ProbableZoneEarlier.Text(v, human(abs(h.delta)))
 		}
-		return fmt.Sprintf("Intervals.icu has an activity%s that started exactly %s %s with the same minutes and seconds: maybe a time-zone mix-up, check it", v, human(abs(h.delta)), dir)
+		return reason.ProbableZoneLater.Text(v, human(abs(h.delta)))
 	}
 	return ""
 }
@@ -456,7 +458,7 @@ func from(via string) string {
 	if via == "" {
 		return ""
 	}
-	return " from " + via
+	return reason.From.Text(via)
 }
 
 // Via names an activity's source the way a rider would.
@@ -466,15 +468,15 @@ func Via(source, client string) string {
 		if client != "" {
 			return client
 		}
-		return "another app"
+		return reason.ViaOtherApp.Text()
 	case "STRAVA":
 		return "Strava"
 	case "GARMIN_CONNECT":
 		return "Garmin Connect"
 	case "UPLOAD":
-		return "a file upload"
+		return reason.ViaFileUpload.Text()
 	case "MANUAL":
-		return "a manual entry"
+		return reason.ViaManualEntry.Text()
 	case "DROPBOX":
 		return "Dropbox"
 	case "POLAR":

@@ -14,6 +14,8 @@ import (
 	"fitbridge/backend/intervals"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
+
+	"fitbridge/backend/reason"
 )
 
 // BackfillOptions are what the command line and the window can ask of a run.
@@ -320,7 +322,7 @@ func (s *Service) RetryFailed(ids []uint) (Progress, error) {
 		if row.Hash == "" {
 			next = store.StateDiscovered
 		}
-		if err := s.Store.SetState(id, store.Transition{State: next, Reason: "retry asked"}); err != nil {
+		if err := s.Store.SetState(id, store.Transition{State: next, Reason: reason.RetryAsked.Text()}); err != nil {
 			return Progress{}, err
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"fitbridge/backend/fitfile"
 	"fitbridge/backend/source/imported"
 	"fitbridge/backend/store"
+
+	"fitbridge/backend/reason"
 )
 
 // ImportProgress hears how far an archive import has come; total is 0 while
@@ -73,7 +75,7 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 // import's count adds up, with nothing to upload.
 func manualEntry(csvName string, m *archive.Meta) ActivityView {
 	v := ActivityView{File: csvName, Source: imported.Name, State: store.StateSkipped, Permanent: true,
-		Reason: "entered by hand on Strava: there is no file to bring over", Name: m.Name, Sport: m.Sport}
+		Reason: reason.EnteredByHandOnStrava.Text(), Name: m.Name, Sport: m.Sport}
 	if m.ID != "" {
 		v.File += "#" + m.ID
 	}

@@ -9,6 +9,8 @@ import (
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/events"
 	"fitbridge/backend/store"
+
+	"fitbridge/backend/reason"
 )
 
 // RunInfo is one recorded run, as `fitbridge runs` and the window list it.
@@ -122,7 +124,7 @@ func (s *Service) KeepOut(ids []uint) error {
 			continue // in Intervals.icu: undo is the way to take it out
 		}
 		if err := s.Store.SetState(id, store.Transition{State: store.StateSkipped, Permanent: true,
-			Reason: store.KeptOutReason + ": you chose to keep it out of Intervals.icu"}); err != nil {
+			Reason: reason.KeptOutChosen.Text()}); err != nil {
 			return err
 		}
 	}

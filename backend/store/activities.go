@@ -7,6 +7,8 @@ import (
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
+
+	"fitbridge/backend/reason"
 )
 
 // Discover records an activity a source listed. An existing row keeps its
@@ -240,7 +242,7 @@ func (s *Store) DoneWithHash(hash string, exceptID uint) (*Activity, error) {
 // Reset puts activities back to a state a run picks up (retry).
 func (s *Store) Reset(ids []uint, state State) error {
 	for _, id := range ids {
-		if err := s.SetState(id, Transition{State: state, Reason: "retry asked"}); err != nil {
+		if err := s.SetState(id, Transition{State: state, Reason: reason.RetryAsked.Text()}); err != nil {
 			return err
 		}
 	}

@@ -22,6 +22,8 @@ import (
 
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
+
+	"fitbridge/backend/reason"
 )
 
 // Name is the platform's name in the registry.
@@ -143,7 +145,7 @@ func (c *Client) List(ctx context.Context, q source.Query, yield func(source.Act
 			seen[r.ID] = true
 			a := source.Activity{RemoteID: r.ID, StartHint: r.Start, Device: "Example"}
 			if !r.HasFile {
-				a.SkipReason = "Example keeps no file for this ride"
+				a.SkipReason = reason.PlatformKeepsNoFile.Text("Example")
 			}
 			if err := yield(a); err != nil {
 				return err

@@ -11,6 +11,8 @@ import (
 	"io"
 	"path"
 	"strings"
+
+	"fitbridge/backend/reason"
 )
 
 // Content formats this package tells apart. The engine's fitfile package does
@@ -175,7 +177,7 @@ func activityContent(b []byte) (format, wrapping string, err error) {
 	return format, "", err
 }
 
-var errUnknownContent = errors.New("not a FIT, TCX or GPX file")
+var errUnknownContent = errors.New(reason.NotActivityFile.Text())
 
 func plainContent(b []byte) (string, error) {
 	if isFITHeader(b) {

@@ -24,6 +24,8 @@ import (
 
 	"fitbridge/backend/localfile"
 	"fitbridge/backend/source"
+
+	"fitbridge/backend/reason"
 )
 
 // Settings keys of a folder account.
@@ -280,7 +282,7 @@ func allMissing(err error, dirs []string) bool {
 func (s *Source) Download(ctx context.Context, a source.Activity) ([]byte, error) {
 	p := a.Extra["path"]
 	if p == "" {
-		return nil, source.Skip("no file path recorded for this activity")
+		return nil, source.Skip("%s", reason.FolderNoPath.Text())
 	}
 	data, err := localfile.ReadFile(p, localfile.MaxActivity)
 	var nr *localfile.NotRegularError
@@ -295,9 +297,9 @@ func (s *Source) Download(ctx context.Context, a source.Activity) ([]byte, error
 			return data, nil
 		}
 		if err == nil {
-			return nil, source.Skip("file changed since it was listed")
+			return nil, source.Skip("%s", reason.FolderFileChanged.Text())
 		}
-		return nil, source.Skip("file no longer in the folder")
+		return nil, source.Skip("%s", reason.FolderFileGone.Text())
 	case errors.Is(err, fs.ErrPermission):
 		return nil, fmt.Errorf("read %s: %w", p, folderError(filepath.Dir(p), err))
 	default:

@@ -17,6 +17,8 @@ import (
 
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
+
+	"fitbridge/backend/reason"
 )
 
 // errObjectMissing is storage saying the object is not there (404).
@@ -101,9 +103,9 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	}
 	switch {
 	case lastErr == nil:
-		return nil, source.Skip("iGPSport has no FIT file for this ride")
+		return nil, source.Skip("%s", reason.PlatformNoFITFile.Text("iGPSport"))
 	case errors.Is(lastErr, errObjectMissing):
-		return nil, source.Skip("iGPSport's storage no longer has this ride's FIT file")
+		return nil, source.Skip("%s", reason.PlatformFileGone.Text("iGPSport"))
 	case errors.Is(lastErr, errLinkUnusable):
 		return nil, lastErr // names the ride and the link already
 	case errors.Is(lastErr, ErrChinaSigning):

@@ -14,6 +14,8 @@ import (
 	"fitbridge/backend/fitfile"
 	"fitbridge/backend/localfile"
 	"fitbridge/backend/source"
+
+	"fitbridge/backend/reason"
 )
 
 // Name is the stable id of added files in the library and the CLI (--source import).
@@ -55,7 +57,7 @@ func (Source) List(context.Context, source.Query, func(source.Activity) error) e
 func (Source) Download(_ context.Context, a source.Activity) ([]byte, error) {
 	path := a.Extra[ExtraPath]
 	if path == "" {
-		return nil, source.Skip("FitBridge's copy of this added file is gone and it was not added from a folder: add it again")
+		return nil, source.Skip("%s", reason.AddedGoneNoFolder.Text())
 	}
 	// Only a regular file within the activity budget: what is at that path
 	// now may be anything.
@@ -63,16 +65,16 @@ func (Source) Download(_ context.Context, a source.Activity) ([]byte, error) {
 	var nr *localfile.NotRegularError
 	var tl *localfile.TooLargeError
 	if errors.As(err, &nr) || errors.As(err, &tl) {
-		return nil, source.Skip("FitBridge's copy of this added file is gone and %s: add it again", err.Error())
+		return nil, source.Skip("%s", reason.AddedGoneBecause.Text(err.Error()))
 	}
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, source.Skip("FitBridge's copy of this added file is gone and %s is no longer there: add it again", path)
+		return nil, source.Skip("%s", reason.AddedGoneFrom.Text(path))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read the added file %s again: %w", path, err)
 	}
 	if fitfile.ContentHash(data) != a.RemoteID {
-		return nil, source.Skip("%s has changed since it was added: add it again", path)
+		return nil, source.Skip("%s", reason.AddedChanged.Text(path))
 	}
 	return data, nil
 }

@@ -19,6 +19,8 @@ import (
 	"fitbridge/backend/claims"
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
+
+	"fitbridge/backend/reason"
 )
 
 const (
@@ -33,8 +35,6 @@ const (
 
 	// Device is sent to Intervals.icu as device_name.
 	Device = "MyWhoosh"
-	// NoFileReason is the skip reason of rows without activityFileId.
-	NoFileReason = "MyWhoosh has no FIT file for this ride"
 
 	// SettingWhooshID is the account setting holding the rider id, sent as
 	// "key" on download-link calls when known.
@@ -55,6 +55,9 @@ const (
 	FormPlain     = "plain"
 	FormEncrypted = "encrypted"
 )
+
+// NoFileReason is the skip reason of rows without activityFileId.
+var NoFileReason = reason.PlatformNoFITFile.Text("MyWhoosh")
 
 // Limits: at most one call per 500 ms to each host, and one file at a time
 // from the bucket (reference, section 6: no limit is published and the

@@ -16,15 +16,17 @@ import (
 
 	"fitbridge/backend/httpcall"
 	"fitbridge/backend/source"
+
+	"fitbridge/backend/reason"
 )
 
 // Rider-facing reasons.
-const (
-	reasonManual  = "no file on TrainingPeaks (manual entry)"
-	reasonDeleted = "deleted on TrainingPeaks"
-	reasonMerged  = "TrainingPeaks holds only its merged file (auto_merged), not the original device file"
+var (
+	reasonManual  = reason.PlatformManualEntry.Text("TrainingPeaks")
+	reasonDeleted = reason.PlatformDeleted.Text("TrainingPeaks")
+	reasonMerged  = reason.PlatformMergedOnly.Text("TrainingPeaks")
 	// Not permanent: upgrading the account (or a passing refusal) makes a later run work.
-	reasonForbidden = "TrainingPeaks refused the file download (403): this account type may not allow file downloads (TrainingPeaks Premium may be required)"
+	reasonForbidden = reason.PlatformRefusedFile.Text("TrainingPeaks", "TrainingPeaks Premium")
 )
 
 type fileInfo struct {
@@ -102,7 +104,7 @@ func pickFile(d detailsAnswer) (choice, string) {
 	case gpx != nil:
 		return *gpx, ""
 	case len(others) > 0:
-		return choice{}, fmt.Sprintf("unsupported format on TrainingPeaks (only %s, which Intervals.icu cannot read)", strings.Join(dedupe(others), ", "))
+		return choice{}, reason.PlatformUnknownFormats.Text("TrainingPeaks", strings.Join(dedupe(others), ", "))
 	case merged:
 		return choice{}, reasonMerged
 	}
@@ -166,7 +168,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	switch {
 	case r.status == http.StatusOK:
 	case invalidWorkout(r):
-		return nil, source.Skip(reasonDeleted)
+		return nil, source.Skip("%s", reasonDeleted)
 	case r.status == http.StatusForbidden:
 		return nil, &source.SkipError{Reason: "TrainingPeaks refused this workout's details (403): this account may not be allowed to read it", Permanent: false}
 	default:
@@ -194,7 +196,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	switch {
 	case r.status == http.StatusOK:
 	case invalidWorkout(r):
-		return nil, source.Skip(reasonDeleted)
+		return nil, source.Skip("%s", reasonDeleted)
 	case r.status == http.StatusForbidden:
 		c.filesRefused.Store(true)
 		return nil, &source.SkipError{Reason: reasonForbidden, Permanent: false}

@@ -1,0 +1,87 @@
+package reason
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// Each template writes exactly the English the backend wrote before the
+// templates existed: stored reasons, tests and the command line's JSON
+// depend on those bytes.
+func TestTemplatesWriteTodaysEnglish(t *testing.T) {
+	for _, c := range []struct {
+		t    Template
+		args []any
+		want string
+	}{
+		{RepairedKept, []any{Parts(RepairEndedEarly.Text()), SpanMinutes.Text(3)}, "repaired: the file ended early, 3 minutes of records kept"},
+		{RepairedKept, []any{Parts(RepairBadTail.Text(17), RepairBadChecksum.Text()), SpanHoursMinutes.Text(1, "05")}, "repaired: its last 17 bytes were unreadable, the file checksum was wrong, 1 h 05 min of records kept"},
+		{Repaired, []any{Parts(RepairBadHeader.Text(), RepairDroppedParts.Text(2))}, "repaired: the header checksum was wrong, 2 damaged chained parts were left out"},
+		{KeptOutUndone, nil, "kept out: you undid its upload"},
+		{KeptOutChosen, nil, "kept out: you chose to keep it out of Intervals.icu"},
+		{EnteredByHandOnStrava, nil, "entered by hand on Strava: there is no file to bring over"},
+		{NotInExport, nil, "activities.csv lists this file, but the export does not hold it"},
+		{NotAnActivity, []any{"workout"}, "a workout file, not an activity"},
+		{AlreadySameExternalID, []any{From.Text("Strava"), `"abc"`}, `already in Intervals.icu from Strava (same external id "abc")`},
+		{AlreadyStarted, []any{"", Apart.Text("2 min")}, "already in Intervals.icu (started 2 min apart)"},
+		{SomeParts, []any{1, 2, ProbableStrava.Text(From.Text(ViaFileUpload.Text()), SameTime.Text())}, "1 of 2 parts: probably already in Intervals.icu from a file upload (started at the same time); Strava hides the details, so check it"},
+		{AddedChanged, []any{"/rides/a.fit"}, "/rides/a.fit has changed since it was added: add it again"},
+		{PlatformUnknownFormats, []any{"TrainingPeaks", "PWX, CSV"}, "unsupported format on TrainingPeaks (only PWX, CSV, which Intervals.icu cannot read)"},
+		{PlatformRefusedFile, []any{"TrainingPeaks", "TrainingPeaks Premium"}, "TrainingPeaks refused the file download (403): this account type may not allow file downloads (TrainingPeaks Premium may be required)"},
+		{PlatformNoFITFile, []any{"MyWhoosh"}, "MyWhoosh has no FIT file for this ride"},
+	} {
+		if got := c.t.Text(c.args...); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.t.Key, got, c.want)
+		}
+	}
+}
+
+// A value is written as it is, even when it looks like a placeholder, and a
+// missing one shows its placeholder rather than vanishing.
+func TestTextFillsInOrderOnce(t *testing.T) {
+	if got := Apart.Text("{duration}"); got != "{duration} apart" {
+		t.Errorf("got %q", got)
+	}
+	if got := RepairedKept.Text("x"); got != "repaired: x, {span} of records kept" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// Keys are unique and catalogue-safe, and the window can tell every
+// sentence from the others: no two templates have the same English.
+func TestTemplatesAreDistinct(t *testing.T) {
+	key := regexp.MustCompile(`^[a-z][A-Za-z]*(\.[a-z][A-Za-z]*)+$`)
+	keys, texts := map[string]bool{}, map[string]string{}
+	for _, tm := range All() {
+		if !key.MatchString(tm.Key) {
+			t.Errorf("key %q is not dotted camelCase", tm.Key)
+		}
+		if keys[tm.Key] {
+			t.Errorf("key %q declared twice", tm.Key)
+		}
+		keys[tm.Key] = true
+		if other, ok := texts[tm.En]; ok {
+			t.Errorf("%s and %s have the same English %q", other, tm.Key, tm.En)
+		}
+		texts[tm.En] = tm.Key
+		if strings.TrimSpace(tm.En) == "" {
+			t.Errorf("%s has no English", tm.Key)
+		}
+	}
+	if len(All()) < 40 {
+		t.Errorf("only %d templates", len(All()))
+	}
+}
+
+func TestSourceListsEveryTemplate(t *testing.T) {
+	src := Source("// head\n")
+	for _, tm := range All() {
+		if !strings.Contains(src, `"reason.`+tm.Key+`": `+jsString(tm.En)+",\n") {
+			t.Errorf("%s missing from the generated source", tm.Key)
+		}
+	}
+	if !strings.HasPrefix(src, "// head\n") {
+		t.Error("header not first")
+	}
+}

@@ -1,0 +1,72 @@
+package reason
+
+// The sentences, by where a rider meets them. Declaring one adds it to All,
+// and so to the window's catalogue, which then needs its German text.
+
+// What a repaired FIT file had mended (fitfile.Repair.String): the parts
+// are joined with Parts into {what}; {span} is one of the Span templates.
+var (
+	Repaired              = newT("repaired.what", "repaired: {what}")
+	RepairedKept          = newT("repaired.kept", "repaired: {what}, {span} of records kept")
+	RepairEndedEarly      = newT("repaired.endedEarly", "the file ended early")
+	RepairBadTail         = newT("repaired.badTail", "its last {bytes} bytes were unreadable")
+	RepairBadChecksum     = newT("repaired.badChecksum", "the file checksum was wrong")
+	RepairBadHeader       = newT("repaired.badHeaderChecksum", "the header checksum was wrong")
+	RepairDroppedPart     = newT("repaired.droppedPart", "a damaged chained part was left out")
+	RepairDroppedParts    = newT("repaired.droppedParts", "{n} damaged chained parts were left out")
+	RepairRebuiltSummary  = newT("repaired.rebuiltSummary", "the missing session was rebuilt from the records")
+	SpanSeconds           = newT("span.seconds", "{n} seconds")
+	SpanMinutes           = newT("span.minutes", "{n} minutes")
+	SpanHoursMinutes      = newT("span.hoursMinutes", "{h} h {mm} min")
+	NotActivityFile       = newT("file.notActivityFile", "not a FIT, TCX or GPX file")
+	NotAnActivity         = newT("file.notAnActivity", "a {kind} file, not an activity")
+	CachedFileMissing     = newT("file.cachedMissing", "cached file missing")
+	RetryAsked            = newT("state.retryAsked", "retry asked")
+	SameFileAlready       = newT("match.sameFile", "the same file is already in Intervals.icu (from {source})")
+	KeptOutUndone         = newT("keptOut.undone", "kept out: you undid its upload")
+	KeptOutChosen         = newT("keptOut.chosen", "kept out: you chose to keep it out of Intervals.icu")
+	EnteredByHandOnStrava = newT("import.enteredByHand", "entered by hand on Strava: there is no file to bring over")
+	NotInExport           = newT("import.notInExport", "activities.csv lists this file, but the export does not hold it")
+)
+
+// Why Intervals.icu probably or surely has an activity already (package
+// match). {from} is From's text or empty; {apart} is SameTime or Apart.
+var (
+	AlreadySameExternalID = newT("match.sameExternalID", "already in Intervals.icu{from} (same external id {id})")
+	AlreadyStarted        = newT("match.started", "already in Intervals.icu{from} (started {apart})")
+	ProbableDiffers       = newT("match.differs", "Intervals.icu has an activity{from} that started {apart} but {why}: check before uploading")
+	AlreadyStrava         = newT("match.stravaDuplicate", "already in Intervals.icu{from} (started {apart}; Strava hides the details, so only the start was compared)")
+	ProbableStrava        = newT("match.stravaProbable", "probably already in Intervals.icu{from} (started {apart}); Strava hides the details, so check it")
+	ProbableZoneLater     = newT("match.zoneLater", "Intervals.icu has an activity{from} that started exactly {apart} later with the same minutes and seconds: maybe a time-zone mix-up, check it")
+	ProbableZoneEarlier   = newT("match.zoneEarlier", "Intervals.icu has an activity{from} that started exactly {apart} earlier with the same minutes and seconds: maybe a time-zone mix-up, check it")
+	SomeParts             = newT("match.someParts", "{n} of {total} parts: {reason}")
+	From                  = newT("match.from", " from {via}")
+	SameTime              = newT("match.sameTime", "at the same time")
+	Apart                 = newT("match.apart", "{duration} apart")
+	LastedInstead         = newT("match.lasted", "lasted {theirs} instead of {ours}")
+	DurationUnknown       = newT("match.durationUnknown", "its duration is unknown")
+	CoveredInstead        = newT("match.covered", "covered {theirs} km instead of {ours} km")
+	ViaOtherApp           = newT("via.otherApp", "another app")
+	ViaFileUpload         = newT("via.fileUpload", "a file upload")
+	ViaManualEntry        = newT("via.manualEntry", "a manual entry")
+)
+
+// Why a platform or folder gives no file for an activity. The platform is a
+// placeholder: the window names platforms only through their descriptors.
+var (
+	PlatformNoFITFile      = newT("platform.noFitFile", "{platform} has no FIT file for this ride")
+	PlatformFileGone       = newT("platform.fileGone", "{platform}'s storage no longer has this ride's FIT file")
+	PlatformManualEntry    = newT("platform.manualEntry", "no file on {platform} (manual entry)")
+	PlatformDeleted        = newT("platform.deleted", "deleted on {platform}")
+	PlatformMergedOnly     = newT("platform.mergedOnly", "{platform} holds only its merged file (auto_merged), not the original device file")
+	PlatformRefusedFile    = newT("platform.refusedFile", "{platform} refused the file download (403): this account type may not allow file downloads ({plan} may be required)")
+	PlatformUnknownFormats = newT("platform.unknownFormats", "unsupported format on {platform} (only {formats}, which Intervals.icu cannot read)")
+	PlatformKeepsNoFile    = newT("platform.keepsNoFile", "{platform} keeps no file for this ride")
+	FolderNoPath           = newT("folder.noPath", "no file path recorded for this activity")
+	FolderFileChanged      = newT("folder.changed", "file changed since it was listed")
+	FolderFileGone         = newT("folder.gone", "file no longer in the folder")
+	AddedGoneNoFolder      = newT("added.goneNoFolder", "FitBridge's copy of this added file is gone and it was not added from a folder: add it again")
+	AddedGoneBecause       = newT("added.goneBecause", "FitBridge's copy of this added file is gone and {why}: add it again")
+	AddedGoneFrom          = newT("added.goneFrom", "FitBridge's copy of this added file is gone and {path} is no longer there: add it again")
+	AddedChanged           = newT("added.changed", "{path} has changed since it was added: add it again")
+)
