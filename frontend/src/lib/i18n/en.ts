@@ -1,5 +1,9 @@
 // English, the reference catalogue: every key the window uses, with its text.
 // {name} is filled in by t(); keys ending in .one/.other are counted by tn().
+// The backend's sentences (reason.*) come generated from Go, in English as
+// the backend writes them; reasonText() says them in the window's language.
+import { reasonsEn } from '../reasons';
+
 export const en = {
   // App shell
   'nav.library': 'Calendar',
@@ -564,6 +568,9 @@ export const en = {
   'drawer.undoHelp': 'Undo deletes it from Intervals.icu only if FitBridge created it and you have not changed it there since, then keeps it out.',
   'drawer.undoDone': 'Deleted from Intervals.icu; FitBridge keeps it out from now on.',
   'drawer.nothingToUndo': 'Nothing to undo.',
+
+  // The backend's reasons and repairs, generated from backend/reason.
+  ...reasonsEn,
 } as const;
 
 export type Messages = { readonly [K in keyof typeof en]: string };
