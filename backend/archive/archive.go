@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"fitbridge/backend/localfile"
+
+	"fitbridge/backend/reason"
 )
 
 // Kind is the kind of export archive.
@@ -30,11 +32,11 @@ const (
 func (k Kind) Label() string {
 	switch k {
 	case Strava:
-		return "Strava export"
+		return reason.StravaExport.Text()
 	case Garmin:
-		return "Garmin export"
+		return reason.GarminExport.Text()
 	}
-	return "export"
+	return reason.AnExport.Text()
 }
 
 // Meta is what Strava's activities.csv says of one activity.

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"unicode/utf8"
+
+	"fitbridge/backend/reason"
 )
 
 // This is FitBridge's own FIT reader. It walks the byte stream once, checks
@@ -281,12 +283,12 @@ func scanSegment(data []byte, start int, collect bool) (fitSegment, int, *Unread
 	if len(d) < 12 {
 		if len(d) >= 8 && d[0] >= 12 {
 			total := int64(d[0]) + int64(binary.LittleEndian.Uint32(d[4:8])) + 2
-			return seg, 0, unreadable("file ends %d bytes early", total-int64(len(d)))
+			return seg, 0, unreadable("%s", reason.FileEndsEarly.Text(total-int64(len(d))))
 		}
 		return seg, 0, unreadable("file ends inside the FIT header (%d of 12 or more bytes)", len(d))
 	}
 	if string(d[8:12]) != ".FIT" {
-		return seg, 0, unreadable("not a FIT file: no \".FIT\" signature")
+		return seg, 0, unreadable("%s", reason.NoFITSignature.Text())
 	}
 	hs := int(d[0])
 	if hs < 12 {
@@ -295,12 +297,12 @@ func scanSegment(data []byte, start int, collect bool) (fitSegment, int, *Unread
 	dataSize := int64(binary.LittleEndian.Uint32(d[4:8]))
 	total := int64(hs) + dataSize + 2
 	if total > int64(len(d)) {
-		return seg, 0, unreadable("file ends %d bytes early", total-int64(len(d)))
+		return seg, 0, unreadable("%s", reason.FileEndsEarly.Text(total-int64(len(d))))
 	}
 	if hs >= 14 {
 		if stored := binary.LittleEndian.Uint16(d[12:14]); stored != 0 {
 			if got := fitCRC(0, d[:12]); got != stored {
-				return seg, 0, unreadable("header checksum mismatch (stored 0x%04X, computed 0x%04X)", stored, got)
+				return seg, 0, unreadable("%s", reason.HeaderChecksumWrong.Text(fmt.Sprintf("0x%04X", stored), fmt.Sprintf("0x%04X", got)))
 			}
 		}
 	}
@@ -310,7 +312,7 @@ func scanSegment(data []byte, start int, collect bool) (fitSegment, int, *Unread
 	end := hs + int(dataSize)
 	stored := binary.LittleEndian.Uint16(d[end:])
 	if got := fitCRC(0, d[:end]); got != stored {
-		return seg, 0, unreadable("file checksum mismatch (stored 0x%04X, computed 0x%04X)", stored, got)
+		return seg, 0, unreadable("%s", reason.FileChecksumWrong.Text(fmt.Sprintf("0x%04X", stored), fmt.Sprintf("0x%04X", got)))
 	}
 	// Every message is walked even when only sessions matter: sessions
 	// usually come last, and a file without one is summarised from records.

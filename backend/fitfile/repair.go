@@ -103,7 +103,7 @@ func (r *Repair) add(o Repair) {
 // never modified.
 func RepairFIT(data []byte) ([]byte, Repair, error) {
 	if !looksLikeFIT(data) {
-		return nil, Repair{}, unreadable("not a FIT file")
+		return nil, Repair{}, unreadable("%s", reason.NotFITFile.Text())
 	}
 	var (
 		rep Repair
@@ -142,10 +142,10 @@ func RepairFIT(data []byte) ([]byte, Repair, error) {
 func repairSegment(d []byte) ([]byte, int, Repair, *UnreadableError) {
 	var rep Repair
 	if len(d) < 12 {
-		return nil, 0, rep, unreadable("the file ends inside the FIT header")
+		return nil, 0, rep, unreadable("%s", reason.EndsInsideHeader.Text())
 	}
 	if string(d[8:12]) != ".FIT" {
-		return nil, 0, rep, unreadable("not a FIT file: no \".FIT\" signature")
+		return nil, 0, rep, unreadable("%s", reason.NoFITSignature.Text())
 	}
 	hs := int(d[0])
 	if hs < 12 || hs > len(d) {
@@ -183,16 +183,16 @@ func repairSegment(d []byte) ([]byte, int, Repair, *UnreadableError) {
 		rep.DroppedBytes = len(d[:used]) - end
 	}
 	if end <= hs {
-		return nil, 0, rep, unreadable("no whole message follows the header")
+		return nil, 0, rep, unreadable("%s", reason.NoWholeMessage.Text())
 	}
 	if (rep.EndedEarly || rep.BadTail) && !seg.hasFileID && seg.rec.n == 0 && len(seg.sessions) == 0 {
-		return nil, 0, rep, unreadable("no whole record comes before the damage")
+		return nil, 0, rep, unreadable("%s", reason.NoWholeRecord.Text())
 	}
 	isActivity := seg.fileType == 4 || (seg.fileType < 0 && (seg.rec.n > 0 || len(seg.sessions) > 0))
 	if isActivity && len(seg.sessions) == 0 {
 		if seg.rec.n == 0 {
 			if rep.Any() {
-				return nil, 0, rep, unreadable("no whole record comes before the damage")
+				return nil, 0, rep, unreadable("%s", reason.NoWholeRecord.Text())
 			}
 		} else {
 			rep.RebuiltSummary = true

@@ -49,7 +49,7 @@ type streamPoint struct {
 func readPoints(data []byte) ([]streamPoint, error) {
 	switch {
 	case len(data) == 0:
-		return nil, unreadable("empty file")
+		return nil, unreadable("%s", reason.EmptyFile.Text())
 	case looksLikeFIT(data):
 		scan, err := scanFIT(data, true)
 		if err != nil {

@@ -72,13 +72,13 @@ func summarizeAll(data []byte) (s Summary, err error) {
 func summarizeRaw(data []byte) (Summary, error) {
 	switch {
 	case len(data) == 0:
-		return Summary{}, unreadable("empty file")
+		return Summary{}, unreadable("%s", reason.EmptyFile.Text())
 	case looksLikeFIT(data):
 		return summarizeFIT(data)
 	case looksLikeXML(data):
 		return summarizeXML(data)
 	case isGzip(data) || isZip(data):
-		return Summary{}, unreadable("not a FIT, TCX or GPX file: an archive inside an archive")
+		return Summary{}, unreadable("%s", reason.ArchiveInArchive.Text())
 	}
 	return Summary{}, unreadable("%s", reason.NotActivityFile.Text())
 }
@@ -192,7 +192,7 @@ func fromZip(data []byte, try func([]byte) error) (string, error) {
 		}
 	}
 	if len(cands) == 0 {
-		return "", unreadable("zip holds no FIT, TCX or GPX file")
+		return "", unreadable("%s", reason.ZipHoldsNone.Text())
 	}
 	var firstErr error
 	used := 0

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"fitbridge/backend/reason"
 )
 
 // TCX and GPX are read with encoding/xml's token stream: one pass, no
@@ -192,7 +194,7 @@ func parseXML(data []byte, collect bool) (Format, *trackParse, error) {
 			tp, err := parseGPX(dec, se, collect)
 			return FormatGPX, tp, err
 		}
-		return "", nil, unreadable("not a FIT, TCX or GPX file: XML document <%s>", se.Name.Local)
+		return "", nil, unreadable("%s", reason.XMLDocument.Text(se.Name.Local))
 	}
 }
 

@@ -29,6 +29,26 @@ var (
 	NotInExport           = newT("import.notInExport", "activities.csv lists this file, but the export does not hold it")
 )
 
+// Why a file cannot be read (fitfile's unreadable reasons a rider meets most).
+var (
+	EmptyFile           = newT("file.empty", "empty file")
+	FileEndsEarly       = newT("file.endsEarly", "file ends {bytes} bytes early")
+	NotFITFile          = newT("file.notFit", "not a FIT file")
+	NoFITSignature      = newT("file.noFitSignature", "not a FIT file: no \".FIT\" signature")
+	EndsInsideHeader    = newT("file.endsInsideHeader", "the file ends inside the FIT header")
+	NoWholeMessage      = newT("file.noWholeMessage", "no whole message follows the header")
+	NoWholeRecord       = newT("file.noWholeRecord", "no whole record comes before the damage")
+	HeaderChecksumWrong = newT("file.headerChecksum", "header checksum mismatch (stored {stored}, computed {computed})")
+	FileChecksumWrong   = newT("file.fileChecksum", "file checksum mismatch (stored {stored}, computed {computed})")
+	ArchiveInArchive    = newT("file.archiveInArchive", "not a FIT, TCX or GPX file: an archive inside an archive")
+	XMLDocument         = newT("file.xmlDocument", "not a FIT, TCX or GPX file: XML document <{element}>")
+	ZipHoldsNone        = newT("file.zipHoldsNone", "zip holds no FIT, TCX or GPX file")
+	ImportStopped       = newT("import.stopped", "the import of this {export} stopped: {error}")
+	StravaExport        = newT("import.stravaExport", "Strava export")
+	GarminExport        = newT("import.garminExport", "Garmin export")
+	AnExport            = newT("import.export", "export")
+)
+
 // Why Intervals.icu probably or surely has an activity already (package
 // match). {from} is From's text or empty; {apart} is SameTime or Apart.
 var (

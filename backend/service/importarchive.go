@@ -66,7 +66,7 @@ func (s *Service) importArchive(ctx context.Context, src *archive.Source, progre
 	})
 	if err != nil {
 		out = append(out, ActivityView{File: src.Name, Source: imported.Name, State: store.StateFailed,
-			Reason: "the import of this " + src.Kind.Label() + " stopped: " + err.Error()})
+			Reason: reason.ImportStopped.Text(src.Kind.Label(), err.Error())})
 	}
 	return out
 }

@@ -31,6 +31,11 @@ const GERMAN: [string, string][] = [
   ['entered by hand on Strava: there is no file to bring over', 'auf Strava von Hand eingetragen: es gibt keine Datei zum Übertragen'],
   ['activities.csv lists this file, but the export does not hold it', 'activities.csv nennt diese Datei, aber der Export enthält sie nicht'],
   ['MyWhoosh has no FIT file for this ride', 'MyWhoosh hat keine FIT-Datei für diese Fahrt'],
+  ['file ends 1234 bytes early', 'die Datei endet 1234 Bytes zu früh'],
+  [
+    'the import of this Strava export stopped: read export_1.zip: unexpected EOF',
+    'der Import (Strava-Export) wurde abgebrochen: read export_1.zip: unexpected EOF',
+  ],
   ['a workout file, not an activity', 'eine Datei vom Typ workout, keine Aktivität'],
   ['/rides/2024-03-01, hill.fit has changed since it was added: add it again', '/rides/2024-03-01, hill.fit hat sich seit dem Hinzufügen geändert: bitte erneut hinzufügen'],
   ['already in Intervals.icu (started 2 min apart)', 'schon in Intervals.icu (gestartet 2 min versetzt)'],
