@@ -4,6 +4,9 @@
 // as the backend wrote it.
 import { afterEach, describe, expect, it } from 'vitest';
 import ActivityDrawer from '../src/components/ActivityDrawer.svelte';
+import ImportButtons from '../src/components/library/ImportButtons.svelte';
+import ImportResult from '../src/components/library/ImportResult.svelte';
+import { importer } from '../src/components/library/importer.svelte';
 import ListView from '../src/components/library/ListView.svelte';
 import { de } from '../src/lib/i18n/de';
 import { en } from '../src/lib/i18n/en';
@@ -107,5 +110,34 @@ describe('reasons on screen', () => {
     activitiesStore.open(1);
     await settle();
     expect(text(byTestId(root, 'drawer-repaired'))).toMatch(/^Repariert: die Datei endete vorzeitig, 3 Minuten an Aufzeichnungen behalten\./);
+  });
+
+  it('says an export import’s results and progress in German', async () => {
+    locale.choice = 'de';
+    const fake = new FakeApi().install();
+    let finish: (v: unknown) => void = () => {};
+    fake.handlers.ImportFiles = () => new Promise((r) => (finish = r));
+    const buttons = render(ImportButtons).target;
+    const result = render(ImportResult).target;
+    const done = importer.files([new File(['z'], 'export_1.zip')]);
+    await settle();
+    fake.emit('import_progress', { archive: 'export_1.zip', kind: 'Strava export', done: 3, total: 10 });
+    await settle();
+    expect(text(byTestId(buttons, 'import-progress'))).toContain('Strava-Export wird gelesen: 3 von 10');
+    finish({
+      activities: [
+        makeActivity(0, { id: 0, file: 'export_1/activities.csv#12', name: 'Yoga', state: 'skipped', reason: 'entered by hand on Strava: there is no file to bring over' }),
+        makeActivity(0, { id: 0, file: 'export_1/activities/9.fit', name: '', state: 'unreadable', reason: 'activities.csv lists this file, but the export does not hold it' }),
+        makeActivity(0, { id: 0, file: 'export_1/activities/10.fit', name: '', state: 'unreadable', reason: 'read 10.fit: unexpected EOF' }),
+      ],
+    });
+    await done;
+    await settle();
+    const said = text(byTestId(result, 'import-result'));
+    expect(said).toContain('Auf Strava von Hand eingetragen: es gibt keine Datei zum Übertragen');
+    expect(said).toContain('Activities.csv nennt diese Datei, aber der Export enthält sie nicht');
+    // An error no template knows is shown as the backend wrote it.
+    expect(said).toContain('Read 10.fit: unexpected EOF');
+    expect(said).not.toMatch(/entered by hand|does not hold/);
   });
 });

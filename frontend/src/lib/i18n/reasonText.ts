@@ -6,7 +6,7 @@
 import { reasonsEn } from '../reasons';
 import { t, type Key } from './index.svelte';
 
-type Pattern = { key: Key; re: RegExp; names: string[]; literal: number };
+type Pattern = { key: Key; re: RegExp; names: string[]; literal: number; head: string; tail: string };
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
@@ -30,7 +30,9 @@ function pattern(key: Key, en: string): Pattern {
   }
   src += escape(en.slice(at));
   literal += en.length - at;
-  return { key, re: new RegExp(`^${src}$`, 's'), names, literal };
+  const first = en.search(PLACEHOLDER);
+  const head = first < 0 ? en : en.slice(0, first);
+  return { key, re: new RegExp(`^${src}$`, 's'), names, literal, head, tail: en.slice(at) };
 }
 
 // The most specific template first: "already in Intervals.icu{from} (started
@@ -59,6 +61,8 @@ export function reasonText(text: string): string {
 function said(text: string, depth: number): string {
   if (!text || depth > MAX_DEPTH) return text;
   for (const p of PATTERNS) {
+    // The fixed start and end first: cheap, and the captures then only search what lies between.
+    if (!text.startsWith(p.head) || !text.endsWith(p.tail) || text.length < p.literal) continue;
     const m = p.re.exec(text);
     if (!m) continue;
     const params: Record<string, string> = {};
