@@ -13,6 +13,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+
+	"fitbridge/backend/reason"
 )
 
 // MaxActivity is the budget for one activity file, read or unpacked. Real
@@ -42,9 +44,9 @@ type TooLargeError struct {
 
 func (e *TooLargeError) Error() string {
 	if e.Unpacked {
-		return fmt.Sprintf("unpacked, the file is larger than %s: not an activity file", Size(e.Limit))
+		return reason.TooLargeUnpacked.Text(Size(e.Limit))
 	}
-	return fmt.Sprintf("the file is larger than %s: not an activity file", Size(e.Limit))
+	return reason.TooLarge.Text(Size(e.Limit))
 }
 
 // Size is n bytes in words.

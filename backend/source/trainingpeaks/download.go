@@ -170,7 +170,7 @@ func (c *Client) Download(ctx context.Context, a source.Activity) ([]byte, error
 	case invalidWorkout(r):
 		return nil, source.Skip("%s", reasonDeleted)
 	case r.status == http.StatusForbidden:
-		return nil, &source.SkipError{Reason: "TrainingPeaks refused this workout's details (403): this account may not be allowed to read it", Permanent: false}
+		return nil, &source.SkipError{Reason: reason.PlatformRefusedDetails.Text("TrainingPeaks"), Permanent: false}
 	default:
 		return nil, unexpected(what+": details", r)
 	}
