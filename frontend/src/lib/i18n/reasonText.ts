@@ -50,7 +50,8 @@ const MAX_DEPTH = 5;
 /**
  * A reason or repaired text from the backend in the window's language:
  * "repaired: the file ended early, 3 minutes of records kept" becomes
- * "Repariert: …" in German; what varies (numbers, names, paths) is kept,
+ * "repariert: die Datei endete vorzeitig, 3 Minuten …" in German (sentence()
+ * capitalises it where it starts a line); what varies (numbers, names, paths) is kept,
  * and values that are sentences themselves are said again too. An unknown
  * sentence comes back as it is.
  */
