@@ -285,14 +285,14 @@ func scanSegment(data []byte, start int, collect bool) (fitSegment, int, *Unread
 			total := int64(d[0]) + int64(binary.LittleEndian.Uint32(d[4:8])) + 2
 			return seg, 0, unreadable("%s", reason.FileEndsEarly.Text(total-int64(len(d))))
 		}
-		return seg, 0, unreadable("file ends inside the FIT header (%d of 12 or more bytes)", len(d))
+		return seg, 0, unreadable("%s", reason.EndsInHeaderBytes.Text(len(d)))
 	}
 	if string(d[8:12]) != ".FIT" {
 		return seg, 0, unreadable("%s", reason.NoFITSignature.Text())
 	}
 	hs := int(d[0])
 	if hs < 12 {
-		return seg, 0, unreadable("bad FIT header size %d", hs)
+		return seg, 0, unreadable("%s", reason.BadHeaderSize.Text(hs))
 	}
 	dataSize := int64(binary.LittleEndian.Uint32(d[4:8]))
 	total := int64(hs) + dataSize + 2
@@ -307,7 +307,7 @@ func scanSegment(data []byte, start int, collect bool) (fitSegment, int, *Unread
 		}
 	}
 	if dataSize == 0 {
-		return seg, 0, unreadable("FIT header declares no data")
+		return seg, 0, unreadable("%s", reason.HeaderDeclaresNone.Text())
 	}
 	end := hs + int(dataSize)
 	stored := binary.LittleEndian.Uint16(d[end:])

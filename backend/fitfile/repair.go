@@ -149,7 +149,7 @@ func repairSegment(d []byte) ([]byte, int, Repair, *UnreadableError) {
 	}
 	hs := int(d[0])
 	if hs < 12 || hs > len(d) {
-		return nil, 0, rep, unreadable("bad FIT header size %d", hs)
+		return nil, 0, rep, unreadable("%s", reason.BadHeaderSize.Text(hs))
 	}
 	if hs >= 14 {
 		if stored := binary.LittleEndian.Uint16(d[12:14]); stored != 0 && fitCRC(0, d[:12]) != stored {

@@ -178,9 +178,9 @@ func parseXML(data []byte, collect bool) (Format, *trackParse, error) {
 		tok, err := dec.Token()
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return "", nil, unreadable("not a FIT, TCX or GPX file: XML without any element")
+				return "", nil, unreadable("%s", reason.XMLWithoutElement.Text())
 			}
-			return "", nil, unreadable("not a well-formed XML file: %s", xmlErrText(err))
+			return "", nil, unreadable("%s", reason.NotWellFormed.Text("XML", xmlErrText(err)))
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
@@ -359,7 +359,7 @@ func parseTCX(dec *xml.Decoder, collect bool) (*trackParse, error) {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, unreadable("not a well-formed TCX file: %s", xmlErrText(err))
+			return nil, unreadable("%s", reason.NotWellFormed.Text("TCX", xmlErrText(err)))
 		}
 		if se != nil {
 			switch {
@@ -553,7 +553,7 @@ func parseGPX(dec *xml.Decoder, root xml.StartElement, collect bool) (*trackPars
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return nil, unreadable("not a well-formed GPX file: %s", xmlErrText(err))
+			return nil, unreadable("%s", reason.NotWellFormed.Text("GPX", xmlErrText(err)))
 		}
 		if se != nil {
 			switch {
