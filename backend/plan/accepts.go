@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fitbridge/backend/reason"
 	"fmt"
 	"math"
 	"slices"
@@ -55,7 +56,7 @@ func Adapt(w Workout, a Accepts) (Workout, []string) {
 	out := w
 	if len(w.Steps) == 0 && w.Duration > 0 {
 		// A workout planned by its length alone is ridden as it comes.
-		ad.note("no steps in Intervals.icu: a free ride of %s", durationText(w.Duration))
+		ad.note(reason.ChangeFreeRide, durationText(w.Duration))
 		out.Steps = []Step{{Seconds: w.Duration, FreeRide: true}}
 		return out, ad.changes
 	}
@@ -69,8 +70,8 @@ type adapter struct {
 	changes []string
 }
 
-func (ad *adapter) note(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+func (ad *adapter) note(change reason.Template, args ...any) {
+	msg := change.Text(args...)
 	if !slices.Contains(ad.changes, msg) {
 		ad.changes = append(ad.changes, msg)
 	}
@@ -96,7 +97,7 @@ func (ad *adapter) step(s Step) Step {
 	var cues []string
 	for _, u := range s.Unread {
 		cues = append(cues, u)
-		ad.note("%s could not be read as a target and became a cue", u)
+		ad.note(reason.ChangeUnreadTarget, u)
 	}
 	s.Unread = nil
 	if s.Distance > 0 && !a.Distance {
@@ -105,7 +106,7 @@ func (ad *adapter) step(s Step) Step {
 			speed, how = runSpeed, "10 km/h"
 		}
 		s.Seconds = int(math.Round(s.Distance / speed))
-		ad.note("%s step became %s (at an easy %s)", distanceText(s.Distance), durationText(s.Seconds), how)
+		ad.note(reason.ChangeDistanceStep, distanceText(s.Distance), durationText(s.Seconds), how)
 		s.Distance = 0
 	}
 	if s.Open && !a.Open {
@@ -113,7 +114,7 @@ func (ad *adapter) step(s Step) Step {
 		if s.Seconds == 0 {
 			s.Seconds = openStepSeconds
 		}
-		ad.note("a step that ends on a lap press became %s", durationText(s.Seconds))
+		ad.note(reason.ChangeLapPress, durationText(s.Seconds))
 	}
 	if s.Power != nil {
 		s.Power, s.Ramp = ad.power(*s.Power, s.Ramp)
@@ -124,11 +125,11 @@ func (ad *adapter) step(s Step) Step {
 		} else {
 			cue := "heart rate " + targetText(*s.HR)
 			if s.Power != nil {
-				ad.note("heart-rate targets were dropped where the step also has a power target")
+				ad.note(reason.ChangeHRDropped)
 			} else {
 				cues = append(cues, cue)
 				s.FreeRide = true
-				ad.note("heart-rate targets became free riding with the target as a cue (%s)", cue)
+				ad.note(reason.ChangeHRFreeRide, cue)
 			}
 			s.HR = nil
 		}
@@ -139,7 +140,7 @@ func (ad *adapter) step(s Step) Step {
 		if s.Power == nil && s.HR == nil {
 			s.FreeRide = true
 		}
-		ad.note("pace targets became a cue (%s)", cue)
+		ad.note(reason.ChangePaceCue, cue)
 		s.Pace = nil
 	}
 	if s.Cadence != nil {
@@ -147,11 +148,11 @@ func (ad *adapter) step(s Step) Step {
 		case !a.Cadence:
 			cue := "cadence " + targetText(*s.Cadence)
 			cues = append(cues, cue)
-			ad.note("cadence targets became a cue (%s)", cue)
+			ad.note(reason.ChangeCadenceCue, cue)
 			s.Cadence = nil
 		case s.Cadence.IsRange() && !a.CadenceRanges:
 			mid := math.Round(s.Cadence.Mid())
-			ad.note("cadence %s became %s", targetText(*s.Cadence), targetText(Range{Low: mid, High: mid, Unit: RPM}))
+			ad.note(reason.ChangeCadenceMiddle, targetText(*s.Cadence), targetText(Range{Low: mid, High: mid, Unit: RPM}))
 			s.Cadence = &Range{Low: mid, High: mid, Unit: RPM}
 		}
 	}
@@ -162,11 +163,11 @@ func (ad *adapter) step(s Step) Step {
 			}
 			s.Text = strings.Join(cues, " · ")
 		} else {
-			ad.note("cues cannot be shown there, so %s", strings.Join(cues, ", "))
+			ad.note(reason.ChangeNoCues, strings.Join(cues, ", "))
 		}
 	}
 	if !a.Text && s.Text != "" {
-		ad.note("step labels cannot be shown there")
+		ad.note(reason.ChangeNoLabels)
 		s.Text = ""
 	}
 	if s.Power == nil && s.HR == nil && s.Pace == nil {
@@ -180,30 +181,30 @@ func (ad *adapter) step(s Step) Step {
 func (ad *adapter) power(t Range, ramp bool) (*Range, bool) {
 	a := ad.accepts
 	if len(a.PowerUnits) == 0 {
-		ad.note("power targets cannot be set there")
+		ad.note(reason.ChangeNoPower)
 		return nil, false
 	}
 	if !slices.Contains(a.PowerUnits, t.Unit) {
 		conv, ok := convertPower(t, a.PowerUnits, ad.workout.FTP)
 		if !ok {
-			ad.note("power %s could not be converted without an FTP in Intervals.icu", targetText(t))
+			ad.note(reason.ChangePowerNoFTP, targetText(t))
 			return nil, false
 		}
 		t = conv
 	}
 	if ramp && !a.Ramps {
 		if a.PowerRanges {
-			ad.note("ramps became steady ranges (%s)", targetText(t))
+			ad.note(reason.ChangeRampRanges, targetText(t))
 		} else {
 			mid := roundTarget(t.Mid(), t.Unit)
-			ad.note("ramps became steady steps at their middle (%s became %s)", targetText(t), targetText(Range{Low: mid, High: mid, Unit: t.Unit}))
+			ad.note(reason.ChangeRampMiddle, targetText(t), targetText(Range{Low: mid, High: mid, Unit: t.Unit}))
 			t = Range{Low: mid, High: mid, Unit: t.Unit}
 		}
 		ramp = false
 	}
 	if !ramp && t.IsRange() && !a.PowerRanges {
 		mid := roundTarget(t.Mid(), t.Unit)
-		ad.note("power ranges became their middle (%s became %s)", targetText(t), targetText(Range{Low: mid, High: mid, Unit: t.Unit}))
+		ad.note(reason.ChangePowerMiddle, targetText(t), targetText(Range{Low: mid, High: mid, Unit: t.Unit}))
 		t = Range{Low: mid, High: mid, Unit: t.Unit}
 	}
 	return &t, ramp

@@ -98,3 +98,55 @@ var (
 	AddedGoneFrom          = newT("added.goneFrom", "FitBridge's copy of this added file is gone and {path} is no longer there: add it again")
 	AddedChanged           = newT("added.changed", "{path} has changed since it was added: add it again")
 )
+
+// Why a planned workout was not delivered, or was taken away, at a place the
+// rider rides (package workouts and the platforms' workout targets).
+var (
+	WorkoutNoSteps        = newT("workout.noSteps", "this workout has neither steps nor a length in Intervals.icu: give it steps in the workout builder there")
+	WorkoutWouldBeRemoved = newT("workout.wouldBeRemoved", "would be removed: {why}")
+	WorkoutLeftPlan       = newT("workout.leftPlan", "deleted from the plan")
+	WorkoutPast           = newT("workout.past", "past")
+	WorkoutCannotDelete   = newT("workout.cannotDelete", "{why}, but FitBridge cannot delete workouts in {platform}: delete it there yourself")
+	WorkoutNoFolderYet    = newT("workout.noFolderYet", "{platform} has no workouts folder for your account on this computer yet: start {app} once, open Custom Workouts, then try again")
+	WorkoutNotTaken       = newT("workout.notTaken", "{platform} cannot take planned workouts from FitBridge yet: it keeps custom workouts in its own workout builder, and offers no import that other programs can use. Build them in {app}'s workout builder for now.")
+	WorkoutNothingToRide  = newT("workout.nothingToRide", "workout {name} has no steps a bike computer can ride")
+	WorkoutNoTimedSteps   = newT("workout.noTimedSteps", "workout {name} has no timed steps")
+	WorkoutNotListed      = newT("workout.notListed", "{platform} took workout {name} (id {id}) but does not list it, so the bike computer would not get it")
+)
+
+// What changed in a workout to fit a place that cannot take it as planned
+// (plan.Adapt): shown beside the workout in the calendar.
+var (
+	ChangeFreeRide      = newT("change.freeRide", "no steps in Intervals.icu: a free ride of {duration}")
+	ChangeUnreadTarget  = newT("change.unreadTarget", "{target} could not be read as a target and became a cue")
+	ChangeDistanceStep  = newT("change.distanceStep", "{distance} step became {duration} (at an easy {speed})")
+	ChangeLapPress      = newT("change.lapPress", "a step that ends on a lap press became {duration}")
+	ChangeHRDropped     = newT("change.hrDropped", "heart-rate targets were dropped where the step also has a power target")
+	ChangeHRFreeRide    = newT("change.hrFreeRide", "heart-rate targets became free riding with the target as a cue ({cue})")
+	ChangePaceCue       = newT("change.paceCue", "pace targets became a cue ({cue})")
+	ChangeCadenceCue    = newT("change.cadenceCue", "cadence targets became a cue ({cue})")
+	ChangeCadenceMiddle = newT("change.cadenceMiddle", "cadence {from} became {to}")
+	ChangeNoCues        = newT("change.noCues", "cues cannot be shown there, so {cues}")
+	ChangeNoLabels      = newT("change.noLabels", "step labels cannot be shown there")
+	ChangeNoPower       = newT("change.noPower", "power targets cannot be set there")
+	ChangePowerNoFTP    = newT("change.powerNoFtp", "power {target} could not be converted without an FTP in Intervals.icu")
+	ChangeRampRanges    = newT("change.rampRanges", "ramps became steady ranges ({target})")
+	ChangeRampMiddle    = newT("change.rampMiddle", "ramps became steady steps at their middle ({from} became {to})")
+	ChangePowerMiddle   = newT("change.powerMiddle", "power ranges became their middle ({from} became {to})")
+)
+
+// Why a platform refused a sign-in or needs one again (beside the sign-in
+// forms and in the notices). {message} is the service's own words, kept.
+var (
+	SignInNotAccepted      = newT("signIn.notAccepted", "{platform} did not accept this sign-in: {advice}")
+	SignInAgainOrToken     = newT("signIn.againOrToken", "sign in again or paste a fresh token")
+	SignInRefusedRegion    = newT("signIn.refusedRegion", "{platform} did not accept the sign-in: {message}. International and China accounts are separate: if the account was made in the other app, choose {region}")
+	SignInRegionIntl       = newT("signIn.regionIntl", "{platform} refused this sign-in, but {other} accepts it: this looks like an International account. Connect {app} again and choose International")
+	SignInRegionChina      = newT("signIn.regionChina", "{platform} refused this sign-in, but {other} accepts it: this looks like a China account. Connect {app} again and choose China")
+	SignInAskedAgain       = newT("signIn.askedAgain", "the {platform} web app asked to sign in again: {error}")
+	SignInNeeded           = newT("signIn.needed", "needs sign-in")
+	SignInAgain            = newT("signIn.again", "{platform} needs you to sign in again")
+	SignInAgainKept        = newT("signIn.againKept", "{platform} needs you to sign in again (nothing was lost)")
+	SignInAgainKeptMany    = newT("signIn.againKeptMany", "{platforms} need you to sign in again (nothing was lost)")
+	SignInAgainBeforeCount = newT("signIn.againBeforeCount", "{platform} needs you to sign in again before FitBridge can count what it holds.")
+)

@@ -137,10 +137,10 @@ func (s *Service) signInError(accounts []string) error {
 		names = append(names, name)
 	}
 	if len(names) == 1 {
-		return &SignInError{Account: uniq[0], Msg: fmt.Sprintf("%s needs you to sign in again (nothing was lost)", names[0])}
+		return &SignInError{Account: uniq[0], Msg: reason.SignInAgainKept.Text(names[0])}
 	}
 	list := strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-	return &SignInError{Account: uniq[0], Others: uniq[1:], Msg: fmt.Sprintf("%s need you to sign in again (nothing was lost)", list)}
+	return &SignInError{Account: uniq[0], Others: uniq[1:], Msg: reason.SignInAgainKeptMany.Text(list)}
 }
 
 // StartBackfill starts a backfill in the background (the window's way).
@@ -373,7 +373,7 @@ func (s *Service) needsSignInRow(name string, err error) PreviewSource {
 	if d, ok := source.Lookup(name); ok {
 		display = d.DisplayName
 	}
-	msg := display + " needs you to sign in again before FitBridge can count what it holds."
+	msg := reason.SignInAgainBeforeCount.Text(display)
 	if err != nil {
 		s.Log.Info("preview needs sign-in", "source", name, "err", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"fitbridge/backend/backfill"
 	"fitbridge/backend/capture"
 	"fitbridge/backend/events"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/secrets"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
@@ -352,10 +353,10 @@ func (s *Service) saveSourceAccount(ctx context.Context, d source.Descriptor, re
 			// A platform that knows why (another region's account) says so.
 			var why interface{ SignInAdvice() string }
 			if errors.As(err, &why) {
-				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: %s", d.DisplayName, why.SignInAdvice())
+				return SourceInfo{}, errors.New(reason.SignInNotAccepted.Text(d.DisplayName, why.SignInAdvice()))
 			}
 			if errors.Is(err, source.ErrNeedsSignIn) {
-				return SourceInfo{}, fmt.Errorf("%s did not accept this sign-in: sign in again or paste a fresh token", d.DisplayName)
+				return SourceInfo{}, errors.New(reason.SignInNotAccepted.Text(d.DisplayName, reason.SignInAgainOrToken.Text()))
 			}
 			if u := unreachable(d.DisplayName, err); u != err {
 				return SourceInfo{}, u

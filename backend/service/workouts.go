@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fitbridge/backend/plan"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 	"fitbridge/backend/store"
 	"fitbridge/backend/workouts"
@@ -132,7 +133,7 @@ func (s *Service) workoutDestinations(names []string) ([]workouts.Destination, e
 		if d.Kind == source.KindCloud {
 			if token, err = s.secret(n); err != nil {
 				if errors.Is(err, ErrNotConnected) {
-					return nil, &SignInError{Account: n, Msg: d.DisplayName + " needs you to sign in again"}
+					return nil, &SignInError{Account: n, Msg: reason.SignInAgain.Text(d.DisplayName)}
 				}
 				return nil, err
 			}

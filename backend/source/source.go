@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"fitbridge/backend/plan"
+	"fitbridge/backend/reason"
 )
 
 // Activity is one activity as a platform lists it, before its file is read.
@@ -275,7 +276,7 @@ func (d Descriptor) ExternalIDFor(remoteID string) string {
 }
 
 // ErrNeedsSignIn means the platform refused the stored session: the rider must connect again.
-var ErrNeedsSignIn = errors.New("needs sign-in")
+var ErrNeedsSignIn = errors.New(reason.SignInNeeded.Text())
 
 // ErrUnchecked means a session could not be checked either way (the check
 // timed out, or the service would not answer it): neither good nor refused.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"fitbridge/backend/plan"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/store"
 )
 
@@ -155,7 +156,7 @@ func (r *run) deliver(w plan.Workout, rec store.PlannedWorkout) (Result, error) 
 	adapted, changes := plan.Adapt(w, r.dest.Target.Accepts())
 	if len(adapted.Steps) == 0 {
 		res.State = plan.StateFailed
-		res.Reason = "this workout has neither steps nor a length in Intervals.icu: give it steps in the workout builder there"
+		res.Reason = reason.WorkoutNoSteps.Text()
 		return res, r.record(rec, w, res, "", rec.Ref)
 	}
 	if changes != nil {
@@ -194,12 +195,12 @@ func (r *run) deliver(w plan.Workout, rec store.PlannedWorkout) (Result, error) 
 // remove takes away a delivery whose workout left the plan or is past.
 func (r *run) remove(rec store.PlannedWorkout) (Result, error) {
 	res := Result{ID: rec.WorkoutID, Date: rec.Date, Name: rec.Name, Target: r.dest.Name, Changes: decodeChanges(rec.Changes)}
-	why := "deleted from the plan"
+	why := reason.WorkoutLeftPlan.Text()
 	if rec.Date < r.today {
-		why = "past"
+		why = reason.WorkoutPast.Text()
 	}
 	if r.o.DryRun {
-		res.State, res.Reason = rec.State, "would be removed: "+why
+		res.State, res.Reason = rec.State, reason.WorkoutWouldBeRemoved.Text(why)
 		return res, nil
 	}
 	if rec.State == plan.StateFailed && rec.Fingerprint == cannotRemove {
@@ -210,7 +211,7 @@ func (r *run) remove(rec store.PlannedWorkout) (Result, error) {
 	switch {
 	case errors.Is(err, plan.ErrCannotRemove):
 		res.State = plan.StateFailed
-		res.Reason = fmt.Sprintf("%s, but FitBridge cannot delete workouts in %s: delete it there yourself", why, r.dest.DisplayName)
+		res.Reason = reason.WorkoutCannotDelete.Text(why, r.dest.DisplayName)
 		rec.Fingerprint = cannotRemove
 	case err != nil:
 		res.State, res.Reason = plan.StateFailed, err.Error()

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"fitbridge/backend/plan"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 )
 
@@ -77,7 +78,7 @@ func zwiftAccountDir(activities []string, chosen string) (string, error) {
 		if chosen != "" {
 			return "", fmt.Errorf("no Zwift workouts folder for account %s beside %s", chosen, strings.Join(activities, ", "))
 		}
-		return "", errors.New("Zwift has no workouts folder for your account on this computer yet: start Zwift once, open Custom Workouts, then try again")
+		return "", errors.New(reason.WorkoutNoFolderYet.Text("Zwift", "Zwift"))
 	}
 	sort.Slice(found, func(i, j int) bool { return found[i].used > found[j].used })
 	return found[0].path, nil

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"fitbridge/backend/claims"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 )
 
@@ -92,7 +93,7 @@ func (c *Client) Login(ctx context.Context, username, password string) (string, 
 		if c.region == RegionChina {
 			other = "International"
 		}
-		return "", fmt.Errorf("iGPSport did not accept the sign-in: %s. International and China accounts are separate: if the account was made in the other app, choose %s", api.Message, other)
+		return "", errors.New(reason.SignInRefusedRegion.Text("iGPSport", api.Message, other))
 	case err != nil:
 		return "", err
 	}

@@ -19,6 +19,7 @@ import (
 
 	"fitbridge/backend/browser"
 	"fitbridge/backend/httpcall"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 )
 
@@ -508,7 +509,7 @@ func (s *chromeSession) stuck(pageNo int, how string) error {
 	}
 	s.log.Warn("igpsport web app gave no list answer", "pageNo", pageNo, "how", how, "at", where)
 	if u != nil && (strings.Contains(u.Host, "passport") || strings.Contains(strings.ToLower(u.Path), "login")) {
-		return fmt.Errorf("the iGPSport web app asked to sign in again: %w", source.ErrNeedsSignIn)
+		return fmt.Errorf(reason.SignInAskedAgain.Text("iGPSport", "%w"), source.ErrNeedsSignIn)
 	}
 	return fmt.Errorf("the iGPSport web app showed no list page %d within %s (at %s, %s)", pageNo, s.wait, where, how)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 )
 
@@ -22,9 +23,9 @@ type WrongRegionError struct {
 
 func (e *WrongRegionError) Error() string {
 	if e.Region == RegionIntl {
-		return "iGPSport China refused this sign-in, but iGPSport International accepts it: this looks like an International account. Connect iGPSport again and choose International"
+		return reason.SignInRegionIntl.Text("iGPSport China", "iGPSport International", "iGPSport")
 	}
-	return "iGPSport International refused this sign-in, but iGPSport China accepts it: this looks like a China account. Connect iGPSport again and choose China"
+	return reason.SignInRegionChina.Text("iGPSport International", "iGPSport China", "iGPSport")
 }
 
 func (e *WrongRegionError) Is(target error) bool { return target == source.ErrNeedsSignIn }

@@ -3,6 +3,7 @@ package igpsport
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"fitbridge/backend/plan"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 )
 
@@ -89,7 +91,7 @@ func (t *workoutTarget) Deliver(ctx context.Context, w plan.Workout, prev plan.D
 	}
 	got, ok := listed[id]
 	if !ok {
-		return plan.Delivery{Ref: id}, fmt.Errorf("iGPSport took workout %q (id %s) but does not list it, so the bike computer would not get it", w.Name, id)
+		return plan.Delivery{Ref: id}, errors.New(reason.WorkoutNotListed.Text("iGPSport", strconv.Quote(w.Name), id))
 	}
 	if got.Title != "" && got.Title != body.Title {
 		return plan.Delivery{Ref: id}, fmt.Errorf("iGPSport lists workout %s as %q, not %q", id, got.Title, body.Title)
@@ -188,11 +190,11 @@ func customWorkout(w plan.Workout, id string) (workoutBody, error) {
 		return workoutBody{}, err
 	}
 	if len(b.Structure) == 0 {
-		return workoutBody{}, fmt.Errorf("workout %q has no steps a bike computer can ride", w.Name)
+		return workoutBody{}, errors.New(reason.WorkoutNothingToRide.Text(strconv.Quote(w.Name)))
 	}
 	b.TotalTime = w.Seconds()
 	if b.TotalTime <= 0 {
-		return workoutBody{}, fmt.Errorf("workout %q has no timed steps", w.Name)
+		return workoutBody{}, errors.New(reason.WorkoutNoTimedSteps.Text(strconv.Quote(w.Name)))
 	}
 	return b, nil
 }

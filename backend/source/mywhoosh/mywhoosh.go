@@ -103,7 +103,7 @@ func init() {
 		// Workouts: MyWhoosh keeps custom workouts in its own workout builder
 		// (a separate site and session) and no public client shows adding one
 		// from outside, nor a folder the game reads (docs/services/mywhoosh.md).
-		NoPlannedWorkouts: "MyWhoosh cannot take planned workouts from FitBridge yet: it keeps custom workouts in its own workout builder, and offers no import that other programs can use. Build them in MyWhoosh's workout builder for now.",
+		NoPlannedWorkouts: reason.WorkoutNotTaken.Text("MyWhoosh", "MyWhoosh"),
 	})
 }
 

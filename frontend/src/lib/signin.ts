@@ -1,4 +1,5 @@
 // Sign-in errors as one plain sentence beside the form that failed.
+import { reasonText } from './i18n/reasonText';
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -13,6 +14,8 @@ export function signInError(text: string, platform: string): string {
   const p = escape(platform);
   let s = text.trim().replace(new RegExp(`^(${p}( sign-in)?\\s*[:,-]\\s*)+`, 'i'), '');
   if (!s) return text.trim();
+  // The fixed sentence around the service's own words in the window's language.
+  s = reasonText(s);
   // The first sentence: up to a full stop followed by a capital ("Intervals.icu" has none).
   const end = s.search(/[.!?]\s+(?=[A-Z])/);
   if (end > 0) s = s.slice(0, end + 1);
