@@ -169,7 +169,7 @@ func (s *Service) ConnectBrowser(ctx context.Context, name, region string) (Sour
 		return SourceInfo{}, err
 	}
 	if d.Capture == nil {
-		return SourceInfo{}, fmt.Errorf("%s has no sign-in page FitBridge can use: paste a token instead", d.DisplayName)
+		return SourceInfo{}, errors.New(reason.SignInNoPage.Text(d.DisplayName))
 	}
 	if region, err = defaultRegion(d, region); err != nil {
 		return SourceInfo{}, err
@@ -206,13 +206,13 @@ func (s *Service) ConnectPassword(ctx context.Context, name, region, username, p
 		return SourceInfo{}, err
 	}
 	if d.Login == nil {
-		return SourceInfo{}, fmt.Errorf("%s has no password sign-in: use the browser sign-in or paste a token", d.DisplayName)
+		return SourceInfo{}, errors.New(reason.SignInNoPassword.Text(d.DisplayName))
 	}
 	if region, err = defaultRegion(d, region); err != nil {
 		return SourceInfo{}, err
 	}
 	if strings.TrimSpace(username) == "" || password == "" {
-		return SourceInfo{}, errors.New("enter both the email (or user name) and the password")
+		return SourceInfo{}, errors.New(reason.SignInBothNeeded.Text())
 	}
 	if s.keyErr != nil {
 		return SourceInfo{}, s.keyErr
@@ -253,7 +253,7 @@ func (s *Service) ConnectToken(ctx context.Context, name, region, pasted string)
 		token = d.CleanToken(pasted)
 	}
 	if token == "" {
-		return SourceInfo{}, errors.New("the pasted text holds no token")
+		return SourceInfo{}, errors.New(reason.SignInNoTokenPasted.Text())
 	}
 	if s.keyErr != nil {
 		return SourceInfo{}, s.keyErr

@@ -93,6 +93,9 @@ const GERMAN_SIGN_IN: [string, string][] = [
     'iGPSport hat diese Anmeldung nicht angenommen: iGPSport China hat diese Anmeldung abgelehnt, aber iGPSport International nimmt sie an: das sieht nach einem internationalen Konto aus. Verbinde iGPSport erneut und wähle International',
   ],
   ['the iGPSport web app asked to sign in again: needs sign-in', 'die Web-App von iGPSport hat um eine erneute Anmeldung gebeten: Anmeldung nötig'],
+  ['MyWhoosh refused the sign-in: Invalid email or password', 'MyWhoosh hat die Anmeldung abgelehnt: Invalid email or password'],
+  ['the iGPSport sign-in expired on 2026-12-01: needs sign-in', 'die Anmeldung bei iGPSport ist am 2026-12-01 abgelaufen: Anmeldung nötig'],
+  ['enter both the email (or user name) and the password', 'gib sowohl die E-Mail-Adresse (oder den Benutzernamen) als auch das Passwort ein'],
   ['MyWhoosh needs you to sign in again (nothing was lost)', 'MyWhoosh braucht eine erneute Anmeldung (nichts ging verloren)'],
   ['TrainingPeaks needs you to sign in again before FitBridge can count what it holds.', 'TrainingPeaks braucht eine erneute Anmeldung, bevor FitBridge zählen kann, was dort liegt.'],
 ];

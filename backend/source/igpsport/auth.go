@@ -117,7 +117,7 @@ func (c *Client) Validate(ctx context.Context) error {
 		return fmt.Errorf("no iGPSport token: %w", source.ErrNeedsSignIn)
 	}
 	if exp, ok := claims.Expiry(c.token); ok && c.opts.Now().Add(expirySlack).After(exp) {
-		return fmt.Errorf("the iGPSport sign-in expired on %s: %w", exp.Format(time.DateOnly), source.ErrNeedsSignIn)
+		return fmt.Errorf(reason.SignInExpiredOn.Text("iGPSport", exp.Format(time.DateOnly), "%w"), source.ErrNeedsSignIn)
 	}
 	if !c.signing.Load() {
 		v := url.Values{"pageNo": {"1"}, "pageSize": {"1"}, "reqType": {"0"}, "sort": {"1"}}

@@ -14,12 +14,13 @@ import (
 	"time"
 
 	"fitbridge/backend/claims"
+	"fitbridge/backend/reason"
 	"fitbridge/backend/source"
 )
 
 // ErrLoginRefused means MyWhoosh answered Success:false; the error text
 // carries MyWhoosh's own message.
-var ErrLoginRefused = errors.New("MyWhoosh refused the sign-in")
+var ErrLoginRefused = errors.New(reason.SignInRefused.Text("MyWhoosh"))
 
 // loginRetries is how often a refused login is tried again: the endpoint
 // sometimes refuses a correct password with the wrong-password message.
@@ -79,7 +80,7 @@ type loginResponse struct {
 // refusal is a Success:false answer, with MyWhoosh's message.
 type refusal struct{ msg string }
 
-func (r *refusal) Error() string        { return ErrLoginRefused.Error() + ": " + r.msg }
+func (r *refusal) Error() string        { return reason.SignInRefusedSaying.Text("MyWhoosh", r.msg) }
 func (r *refusal) Is(target error) bool { return target == ErrLoginRefused }
 
 // wrongPassword: the one refusal that is sometimes spurious, and the one the

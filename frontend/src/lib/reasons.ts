@@ -116,5 +116,12 @@ export const reasonsEn = {
   "reason.signIn.again": "{platform} needs you to sign in again",
   "reason.signIn.againKept": "{platform} needs you to sign in again (nothing was lost)",
   "reason.signIn.againKeptMany": "{platforms} need you to sign in again (nothing was lost)",
+  "reason.signIn.refused": "{platform} refused the sign-in",
+  "reason.signIn.refusedSaying": "{platform} refused the sign-in: {message}",
+  "reason.signIn.expiredOn": "the {platform} sign-in expired on {date}: {error}",
+  "reason.signIn.noPage": "{platform} has no sign-in page FitBridge can use: paste a token instead",
+  "reason.signIn.noPassword": "{platform} has no password sign-in: use the browser sign-in or paste a token",
+  "reason.signIn.bothNeeded": "enter both the email (or user name) and the password",
+  "reason.signIn.noTokenPasted": "the pasted text holds no token",
   "reason.signIn.againBeforeCount": "{platform} needs you to sign in again before FitBridge can count what it holds.",
 } as const;

@@ -655,5 +655,12 @@ export const de: Messages = {
   'reason.signIn.again': '{platform} braucht eine erneute Anmeldung',
   'reason.signIn.againKept': '{platform} braucht eine erneute Anmeldung (nichts ging verloren)',
   'reason.signIn.againKeptMany': '{platforms} brauchen eine erneute Anmeldung (nichts ging verloren)',
+  'reason.signIn.refused': '{platform} hat die Anmeldung abgelehnt',
+  'reason.signIn.refusedSaying': '{platform} hat die Anmeldung abgelehnt: {message}',
+  'reason.signIn.expiredOn': 'die Anmeldung bei {platform} ist am {date} abgelaufen: {error}',
+  'reason.signIn.noPage': '{platform} hat keine Anmeldeseite, die FitBridge nutzen kann: füge stattdessen einen Token ein',
+  'reason.signIn.noPassword': '{platform} hat keine Anmeldung mit Passwort: melde dich im Browser an oder füge einen Token ein',
+  'reason.signIn.bothNeeded': 'gib sowohl die E-Mail-Adresse (oder den Benutzernamen) als auch das Passwort ein',
+  'reason.signIn.noTokenPasted': 'der eingefügte Text enthält keinen Token',
   'reason.signIn.againBeforeCount': '{platform} braucht eine erneute Anmeldung, bevor FitBridge zählen kann, was dort liegt.',
 };
