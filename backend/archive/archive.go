@@ -52,12 +52,12 @@ type Meta struct {
 }
 
 // stravaDates are the ways activities.csv writes a date, in UTC: English,
-// German and the other European forms seen, and ISO.
+// German and the other European forms seen, and ISO. A day/month with
+// slashes is left out: read the American way round it would be a wrong day.
 var stravaDates = []string{
 	"Jan 2, 2006, 3:04:05 PM",
 	"2 Jan 2006, 15:04:05",
 	"02.01.2006, 15:04:05",
-	"02/01/2006, 15:04:05",
 	"2006-01-02 15:04:05",
 	"2006-01-02T15:04:05Z",
 }
@@ -202,7 +202,7 @@ func zipTree(ra io.ReaderAt, size int64) (*tree, error) {
 		if f.FileInfo().IsDir() {
 			continue
 		}
-		name := strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(f.Name, `\`, "/")), "/")
+		name := CleanPath(f.Name)
 		t.entries = append(t.entries, entry{path: name, size: int64(f.UncompressedSize64), zf: f})
 	}
 	t.index()
@@ -408,12 +408,19 @@ type File struct {
 	Data []byte
 }
 
+// CleanPath makes a name from an archive, a CSV or a browser a relative,
+// slash-separated path that cannot climb out of the folder it is put in
+// (`a\..\..\b.fit` is "b.fit").
+func CleanPath(name string) string {
+	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(name, `\`, "/")), "/")
+}
+
 // OpenFiles recognises an unpacked export among files a browser handed over
 // from a dropped or picked folder; nil when they are not one.
 func OpenFiles(name string, files []File) *Source {
 	t := &tree{}
 	for _, f := range files {
-		p := strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(f.Path, `\`, "/")), "/")
+		p := CleanPath(f.Path)
 		data := f.Data
 		if data == nil {
 			data = []byte{}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"strings"
 
 	"fitbridge/backend/reason"
@@ -82,7 +81,7 @@ func (s *Source) readCSV() (stravaRows, error) {
 			}
 			continue
 		}
-		key := strings.ToLower(s.l.prefix + strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(file, `\`, "/")), "/"))
+		key := strings.ToLower(s.l.prefix + CleanPath(file))
 		if _, dup := rows.byFile[key]; !dup {
 			rows.order = append(rows.order, key)
 		}

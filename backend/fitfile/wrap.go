@@ -26,7 +26,8 @@ const maxZipEntries = 10000
 
 func isGzip(data []byte) bool { return len(data) >= 2 && data[0] == 0x1f && data[1] == 0x8b }
 
-func isZip(data []byte) bool {
+// IsZip reports whether data starts like a ZIP archive (an empty one too).
+func IsZip(data []byte) bool {
 	return len(data) >= 4 && data[0] == 'P' && data[1] == 'K' &&
 		((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6))
 }
@@ -77,7 +78,7 @@ func summarizeRaw(data []byte) (Summary, error) {
 		return summarizeFIT(data)
 	case looksLikeXML(data):
 		return summarizeXML(data)
-	case isGzip(data) || isZip(data):
+	case isGzip(data) || IsZip(data):
 		return Summary{}, unreadable("%s", reason.ArchiveInArchive.Text())
 	}
 	return Summary{}, unreadable("%s", reason.NotActivityFile.Text())
@@ -96,7 +97,7 @@ func withPayload(data []byte, try func([]byte) error) (wrapping, note string, er
 			return "gzip", "", err
 		}
 		return "gzip", "", try(inner)
-	case isZip(data):
+	case IsZip(data):
 		note, err := fromZip(data, try)
 		return "zip", note, err
 	}

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -134,7 +133,7 @@ func uploadedFolders(files []UploadedFile) []uploadedGroup {
 	var out []uploadedGroup
 	at := map[string]int{}
 	for _, f := range files {
-		top, _, inFolder := strings.Cut(uploadedRel(f.Name), "/")
+		top, _, inFolder := strings.Cut(archive.CleanPath(f.Name), "/")
 		if !inFolder || f.Err != nil {
 			out = append(out, uploadedGroup{files: []UploadedFile{f}})
 			continue
@@ -149,12 +148,6 @@ func uploadedFolders(files []UploadedFile) []uploadedGroup {
 	return out
 }
 
-// uploadedRel is a name sent by the browser as a relative, slash-separated
-// path that cannot leave the folder it is put in.
-func uploadedRel(name string) string {
-	return strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(name, `\`, "/")), "/")
-}
-
 // importUploadedExport links a chosen folder's uploads back into their
 // folder, beside the uploads, and imports it when it is a Strava or Garmin
 // export; false when it is not one (its files are then imported one by one).
@@ -165,7 +158,7 @@ func (s *Service) importUploadedExport(top string, files []UploadedFile) ([]Acti
 	}
 	defer os.RemoveAll(stage)
 	for _, f := range files {
-		dst := filepath.Join(stage, filepath.FromSlash(uploadedRel(f.Name)))
+		dst := filepath.Join(stage, filepath.FromSlash(archive.CleanPath(f.Name)))
 		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 			return nil, false
 		}

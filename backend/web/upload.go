@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"sync"
 
+	"fitbridge/backend/fitfile"
 	"fitbridge/backend/localfile"
 )
 
@@ -32,9 +33,6 @@ const maxUploads = 65536
 // maxArchive bounds a ZIP sent up (a Strava or Garmin export is read where
 // it lands, member by member, so only the disk holds it).
 const maxArchive = 64 << 30
-
-// zipSignature starts every ZIP archive (its first local file header).
-const zipSignature = "PK\x03\x04"
 
 var uploadID = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
@@ -173,7 +171,8 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request) {
 // grow: an activity file's budget, or an archive's once it starts like a ZIP
 // (a first part is always within both).
 func uploadLimit(p string, have int64) int64 {
-	if have < int64(len(zipSignature)) {
+	const head = 4
+	if have < head {
 		return localfile.MaxActivity
 	}
 	f, err := os.Open(p)
@@ -181,8 +180,8 @@ func uploadLimit(p string, have int64) int64 {
 		return localfile.MaxActivity
 	}
 	defer f.Close()
-	head := make([]byte, len(zipSignature))
-	if _, err := io.ReadFull(f, head); err != nil || string(head) != zipSignature {
+	b := make([]byte, head)
+	if _, err := io.ReadFull(f, b); err != nil || !fitfile.IsZip(b) {
 		return localfile.MaxActivity
 	}
 	return maxArchive

@@ -107,7 +107,7 @@ func TestUploadBeyondTheActivityBudgetOnlyForAZip(t *testing.T) {
 		}
 		return -1, ""
 	}
-	if at, body := send(zipSignature); at >= 0 {
+	if at, body := send("PK\x03\x04"); at >= 0 {
 		t.Fatalf("a ZIP was refused at %d bytes: %s", at, body)
 	}
 	at, body := send("0123")
