@@ -225,6 +225,24 @@ describe('runs and undo', () => {
   });
 });
 
+describe('undo asks afresh for each run', () => {
+  it('a tick for edited uploads on one run, then cancelled, is not carried to the next', async () => {
+    const fake = running();
+    fake.runs = [
+      { id: 9, started: '2024-03-06T10:00:00Z', finished: '2024-03-06T10:20:00Z', kind: 'manual', uploaded: 2, already: 0, skipped: 0, failed: 0, undoable: 2 },
+      { id: 8, started: '2024-03-05T10:00:00Z', finished: '2024-03-05T10:20:00Z', kind: 'manual', uploaded: 1, already: 0, skipped: 0, failed: 0, undoable: 1 },
+    ];
+    const { root, off } = await open(fake);
+    await click(byTestId(root, 'run-9-undo'));
+    await click(byTestId(root, 'run-9-undo-edited'));
+    await click(byTestId(root, 'run-8-undo'));
+    expect((byTestId(root, 'run-8-undo-edited') as HTMLInputElement).checked).toBe(false);
+    await click(byTestId(root, 'run-8-undo-confirm'));
+    expect(fake.callsTo('UndoRun')).toEqual([[8, false]]);
+    off();
+  });
+});
+
 describe('progress that races its own start', () => {
   it('a short run that ended before its start was answered does not stay "running"', async () => {
     const fake = new FakeApi().install();
