@@ -112,20 +112,32 @@ class Importer {
   /** How far the import of an export archive has come, while it is read. */
   archive = $state<ArchiveProgress | null>(null);
 
-  private async run(fn: () => Promise<{ activities: ActivityView[] | null }>) {
+  /** Imports run one after another: one dropped while another goes waits for it. */
+  private chain: Promise<void> = Promise.resolve();
+  private waiting = 0;
+
+  /**
+   * Runs one import after those before it. fn adds each file's entry to rows
+   * as it is known, so a failure part way still shows what was imported; an
+   * import that waited adds its entries to the result before it.
+   */
+  private run(fn: (rows: ActivityView[]) => Promise<void>): Promise<void> {
+    const after = this.busy || this.waiting > 0;
+    this.waiting++;
+    this.chain = this.chain.then(() => this.runNow(fn, after)).finally(() => this.waiting--);
+    return this.chain;
+  }
+
+  private async runNow(fn: (rows: ActivityView[]) => Promise<void>, after: boolean) {
     this.busy = true;
     this.error = '';
-    this.result = null;
+    const before = after ? (this.result ?? []) : [];
+    this.result = after ? this.result : null;
     this.archive = null;
     const off = api.on('import_progress', (p) => (this.archive = p));
+    const rows: ActivityView[] = [];
     try {
-      const rows = (await fn()).activities ?? [];
-      this.result = rows;
-      // Show where the new activities landed.
-      const first = rows.map((a) => dayOf(a.start)).find(Boolean);
-      const { since, until } = activitiesStore.range;
-      if (first && (first < since || first > until)) activitiesStore.goTo(parseDay(first));
-      else await activitiesStore.load();
+      await fn(rows);
     } catch (err) {
       this.error = errorText(err);
     } finally {
@@ -134,32 +146,47 @@ class Importer {
       this.archive = null;
       off();
     }
-    const next = this.queued.splice(0);
-    if (next.length > 0) await this.paths(next);
+    if (rows.length === 0 && this.error) return;
+    this.result = [...before, ...rows];
+    // Show where the new activities landed.
+    const first = rows.map((a) => dayOf(a.start)).find(Boolean);
+    const { since, until } = activitiesStore.range;
+    if (first && (first < since || first > until)) activitiesStore.goTo(parseDay(first));
+    else await activitiesStore.load();
   }
 
   files(files: File[]) {
     const wanted = files.filter((f) => !f.name.startsWith('.'));
     if (wanted.length === 0) return Promise.resolve();
-    return this.run(() => (uploadsInParts() ? this.upload(wanted) : this.handOver(wanted)));
+    return this.run((rows) => (uploadsInParts() ? this.upload(wanted, rows) : this.handOver(wanted, rows)));
+  }
+
+  /** Adds n bytes to what was sent of the chosen files. */
+  private sent(n: number) {
+    if (this.progress) this.progress = { ...this.progress, sent: this.progress.sent + n };
   }
 
   /** Browser mode: each file goes up in parts, a batch at a time is imported. */
-  private async upload(chosen: File[]) {
+  private async upload(chosen: File[], rows: ActivityView[]) {
     const batches = uploadBatches(chosen);
-    const total = batches.flat().reduce((n, f) => n + f.size, 0);
-    this.progress = { sent: 0, total };
-    const rows: ActivityView[] = [];
+    this.progress = { sent: 0, total: batches.flat().reduce((n, f) => n + f.size, 0) };
     for (const files of batches) {
       const batch: { name: string; id: string }[] = [];
       const order: (ActivityView | null)[] = [];
       for (const f of files) {
+        let sentOfFile = 0;
         try {
-          batch.push({ name: nameOf(f), id: await uploadFile(f, (n) => (this.progress = { sent: (this.progress?.sent ?? 0) + n, total })) });
+          batch.push({
+            name: nameOf(f),
+            id: await uploadFile(f, (n) => {
+              sentOfFile += n;
+              this.sent(n);
+            }),
+          });
           order.push(null);
         } catch (err) {
           order.push(refused(f.name, errorText(err)));
-          this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+          this.sent(f.size - sentOfFile);
         }
       }
       const got = batch.length ? ((await api.ImportUploads(batch)).activities ?? []) : [];
@@ -171,14 +198,11 @@ class Importer {
         rows.push(...order.filter((o): o is ActivityView => o !== null), ...got);
       }
     }
-    return { activities: rows };
   }
 
   /** The window: files go in calls of at most a few MB each, so no call carries them all. */
-  private async handOver(files: File[]) {
-    const total = files.reduce((n, f) => n + f.size, 0);
-    this.progress = { sent: 0, total };
-    const rows: ActivityView[] = [];
+  private async handOver(files: File[], rows: ActivityView[]) {
+    this.progress = { sent: 0, total: files.reduce((n, f) => n + f.size, 0) };
     let batch: File[] = [];
     let size = 0;
     const send = async () => {
@@ -186,15 +210,15 @@ class Importer {
       const payload = [];
       for (const f of batch) payload.push({ name: nameOf(f), data_base64: await toBase64(f) });
       rows.push(...((await api.ImportFiles(payload)).activities ?? []));
-      this.progress = { sent: (this.progress?.sent ?? 0) + size, total };
+      this.sent(size);
       batch = [];
       size = 0;
     };
     for (const f of files) {
       if (f.size > MAX_FILE) {
         await send();
-        rows.push(refused(f.name, 'the file is larger than 64 MiB: not an activity file'));
-        this.progress = { sent: (this.progress?.sent ?? 0) + f.size, total };
+        rows.push(refused(f.name, t('import.tooLarge', { mib: MAX_FILE / 2 ** 20 })));
+        this.sent(f.size);
         continue;
       }
       if (size + f.size > CALL_BYTES) await send();
@@ -202,13 +226,13 @@ class Importer {
       size += f.size;
     }
     await send();
-    return { activities: rows };
   }
-
 
   paths(paths: string[]) {
     if (paths.length === 0) return Promise.resolve();
-    return this.run(() => api.ImportPaths(paths));
+    return this.run(async (rows) => {
+      rows.push(...((await api.ImportPaths(paths)).activities ?? []));
+    });
   }
 
   async pickFiles() {
@@ -242,23 +266,19 @@ class Importer {
     this.nativeDrops = true;
     return () => {
       this.nativeDrops = false;
+      // Bytes of a drop still waiting for its paths are not read after the library is gone.
+      if (this.fallback) clearTimeout(this.fallback);
+      this.fallback = null;
       off();
     };
   }
-
-  /** Paths dropped while an import was going: imported right after it. */
-  private queued: string[] = [];
 
   /** Files dropped on the window, by path: read where they are, like "Add files…". */
   dropped(paths: string[]) {
     this.nativeDropAt = Date.now();
     if (this.fallback) clearTimeout(this.fallback);
     this.fallback = null;
-    if (this.busy) {
-      this.queued.push(...paths);
-      return Promise.resolve();
-    }
-    return this.paths(paths);
+    return this.paths(paths); // after any import still going
   }
 
   async drop(dt: DataTransfer | null) {
