@@ -244,21 +244,35 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 	// started before that listing (a first listing limited to a date range
 	// does not make older rides new). A folder's first listing is complete,
 	// and a file that arrives later is new whatever its start.
+	//
+	// An account an older FitBridge listed before history was recorded
+	// (LastSync set, HistoryAt not) is not new: what it left unfinished is
+	// history, but a ride that started after its last listing is new.
 	var historyAt *time.Time
-	firstListing := false
-	if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil {
+	firstListing, upgraded := false, false
+	acc, aerr := e.Store.Account(c.Desc.Name)
+	if aerr == nil {
 		firstListing = acc.HistoryAt == nil
+		upgraded = firstListing && acc.LastSync != nil
 		if c.Desc.Kind == source.KindCloud {
 			historyAt = acc.HistoryAt
+			if upgraded {
+				historyAt = acc.LastSync
+			}
+		}
+	}
+	if firstListing {
+		// Rows an older FitBridge listed and never finished are history,
+		// marked before this listing adds what is new.
+		if err := e.Store.MarkHistory(c.Desc.Name); err != nil {
+			return err
 		}
 	}
 	// Continuous sync asks only for what is recent: a platform's whole
 	// history on every poll would cost it (and the rider) for nothing.
 	// Folders are cheap to read and a head unit may bring weeks of rides.
-	if e.Options.Incremental && c.Desc.Kind == source.KindCloud && q.Since.IsZero() {
-		if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil && acc.LastSync != nil {
-			q.Since = acc.LastSync.AddDate(0, 0, -14)
-		}
+	if e.Options.Incremental && c.Desc.Kind == source.KindCloud && q.Since.IsZero() && aerr == nil && acc.LastSync != nil {
+		q.Since = acc.LastSync.AddDate(0, 0, -14)
 	}
 	// The listing tells each page it starts; n is read from the goroutine
 	// that yields (source.ListingPage), so no lock is needed.
@@ -285,7 +299,7 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 			row.StartHint = &h
 			row.StartHintDateOnly = a.StartHintDateOnly
 		}
-		row.History = firstListing || isHistory(a, historyAt)
+		row.History = (firstListing && !upgraded) || isHistory(a, historyAt)
 		if a.SkipReason != "" {
 			row.State = store.StateSkipped
 			row.Reason = a.SkipReason
@@ -305,17 +319,15 @@ func (e *Engine) discover(ctx context.Context, c Connected, q source.Query, prog
 		return fmt.Errorf("list %s: %w", c.Desc.DisplayName, err)
 	}
 	now := e.now()
-	if firstListing {
-		// Rows an older FitBridge listed and never finished are history too.
-		if err := e.Store.MarkHistory(c.Desc.Name); err != nil {
-			return err
-		}
-	}
+	// Read again: the listing may have learnt settings into the account.
 	if acc, aerr := e.Store.Account(c.Desc.Name); aerr == nil {
 		if acc.HistoryAt == nil {
 			acc.HistoryAt = &now
 		}
-		acc.LastSync = &now
+		// A listing limited to past dates did not look up to now.
+		if q.Until.IsZero() || !q.Until.AddDate(0, 0, 1).Before(now) {
+			acc.LastSync = &now
+		}
 		if acc.State == store.AccountNeedsSignIn {
 			acc.State, acc.StateReason = store.AccountConnected, ""
 		}
