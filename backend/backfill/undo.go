@@ -121,11 +121,13 @@ func editedSince(row store.Activity, a intervals.Activity) string {
 }
 
 // ourDescription: the description is still the one FitBridge gave the upload
-// (a platform's own Describe, or "From <platform> (id …), uploaded by FitBridge").
+// (uploadDescription: an export's own text, a platform's line).
 func ourDescription(row store.Activity, got string) bool {
-	if d, ok := source.Lookup(row.Source); ok && d.Describe != nil {
-		return got == d.Describe(row.RemoteID)
+	d, ok := source.Lookup(row.Source)
+	if ok || row.Description != "" {
+		return got == uploadDescription(row, d, ok)
 	}
+	// A platform this FitBridge no longer has: its line, whatever its name.
 	return strings.HasPrefix(got, "From ") && strings.HasSuffix(got, fmt.Sprintf("(id %s)%s", row.RemoteID, descriptionTail))
 }
 

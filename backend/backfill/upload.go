@@ -337,18 +337,23 @@ func (p *pipeline) displayName(name string) string {
 }
 
 func (p *pipeline) description(row store.Activity) string {
-	// What an export archive said of the ride goes up as it is.
-	if row.Description != "" {
-		return row.Description
-	}
 	d, ok := p.descriptor(row.Source)
-	if !ok {
-		return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", row.Source, row.RemoteID)
-	}
-	if d.Describe != nil {
+	return uploadDescription(row, d, ok)
+}
+
+// uploadDescription is the description an activity goes up with: what an
+// export archive said of the ride, else its platform's own line, else where
+// it came from. Undo compares with it to tell whether the rider rewrote it.
+func uploadDescription(row store.Activity, d source.Descriptor, known bool) string {
+	switch {
+	case row.Description != "":
+		return row.Description
+	case !known:
+		return fmt.Sprintf("From %s (id %s)%s", row.Source, row.RemoteID, descriptionTail)
+	case d.Describe != nil:
 		return d.Describe(row.RemoteID)
 	}
-	return fmt.Sprintf("From %s (id %s), uploaded by FitBridge", d.DisplayName, row.RemoteID)
+	return fmt.Sprintf("From %s (id %s)%s", d.DisplayName, row.RemoteID, descriptionTail)
 }
 
 // descriptionTail ends the description FitBridge gives a platform's upload;
