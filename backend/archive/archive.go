@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"fitbridge/backend/localfile"
-
 	"fitbridge/backend/reason"
 )
 
@@ -370,7 +369,12 @@ func Open(p string) (*Source, error) {
 		}
 		if t, err = zipTree(f, st.Size()); err != nil {
 			f.Close()
-			return nil, nil // not a readable ZIP: the file import says why
+			if string(head[:]) == "PK\x03\x04" {
+				// Starts like a ZIP but has no readable directory at its end:
+				// an export whose download stopped part way, most often.
+				return nil, &DamagedError{Err: err}
+			}
+			return nil, nil // the file import says why
 		}
 		c = f
 	}
@@ -383,6 +387,12 @@ func Open(p string) (*Source, error) {
 	}
 	return &Source{Name: p, Kind: l.kind, t: t, l: l, c: c}, nil
 }
+
+// DamagedError says a file starting like a ZIP cannot be read as one.
+type DamagedError struct{ Err error }
+
+func (e *DamagedError) Error() string { return reason.DamagedZip.Text() }
+func (e *DamagedError) Unwrap() error { return e.Err }
 
 // OpenBytes recognises an export archive held in memory (a file the browser
 // handed over); (nil, nil) when data is not one.

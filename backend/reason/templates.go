@@ -50,6 +50,7 @@ var (
 	ZipHoldsNone        = newT("file.zipHoldsNone", "zip holds no FIT, TCX or GPX file")
 	TooLarge            = newT("file.tooLarge", "the file is larger than {size}: not an activity file")
 	TooLargeUnpacked    = newT("file.tooLargeUnpacked", "unpacked, the file is larger than {size}: not an activity file")
+	DamagedZip          = newT("file.damagedZip", "the ZIP is damaged or incomplete (was its download cut short?): download it again")
 	ImportStopped       = newT("import.stopped", "the import of this {export} stopped: {error}")
 	StravaExport        = newT("import.stravaExport", "Strava export")
 	GarminExport        = newT("import.garminExport", "Garmin export")

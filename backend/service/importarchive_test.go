@@ -196,3 +196,28 @@ func TestImportUploadedExportFolder(t *testing.T) {
 		t.Error("a name with .. reached outside the folder")
 	}
 }
+
+// An export whose download stopped part way says so, not that it is "not an
+// activity file", whether added from disk or sent up by a browser.
+func TestImportCutOffExportSaysDownloadAgain(t *testing.T) {
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	for name, data := range germanExport(t) {
+		w, _ := zw.Create(name)
+		w.Write(data)
+	}
+	zw.Close()
+	p := filepath.Join(t.TempDir(), "export_9.zip")
+	if err := os.WriteFile(p, zb.Bytes()[:zb.Len()/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	svc := openTestService(t)
+	for _, got := range [][]ActivityView{
+		svc.Import([]string{p}).Activities,
+		svc.ImportUploaded([]UploadedFile{{Name: "export_9.zip", Path: p}}).Activities,
+	} {
+		if len(got) != 1 || got[0].State != "unreadable" || !strings.Contains(got[0].Reason, "download it again") {
+			t.Errorf("a cut-off export: %+v", got)
+		}
+	}
+}

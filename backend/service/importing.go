@@ -48,9 +48,15 @@ func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progre
 			out.Activities = append(out.Activities, unreadableView(p, fmt.Sprintf("cannot read %s: %v", p, plainErr(err))))
 			continue
 		}
-		if src, err := archive.Open(p); err == nil && src != nil {
+		src, err := archive.Open(p)
+		if src != nil {
 			out.Activities = append(out.Activities, s.importArchive(ctx, src, progress)...)
 			src.Close()
+			continue
+		}
+		var damaged *archive.DamagedError
+		if errors.As(err, &damaged) {
+			out.Activities = append(out.Activities, unreadableView(p, damaged.Error()))
 			continue
 		}
 		if !st.IsDir() {
@@ -113,10 +119,15 @@ func (s *Service) importUploaded(f UploadedFile) []ActivityView {
 	if f.Err != nil {
 		return []ActivityView{unreadableView(f.Name, f.Err.Error())}
 	}
-	if src, err := archive.Open(f.Path); err == nil && src != nil {
+	src, err := archive.Open(f.Path)
+	if src != nil {
 		defer src.Close()
 		src.Name = f.Name // entries name the archive as the rider knows it
 		return s.importArchive(context.Background(), src, nil)
+	}
+	var damaged *archive.DamagedError
+	if errors.As(err, &damaged) {
+		return []ActivityView{unreadableView(f.Name, damaged.Error())}
 	}
 	return []ActivityView{s.importFile(f.Path, f.Name, "")}
 }

@@ -43,6 +43,7 @@ export const reasonsEn = {
   "reason.file.zipHoldsNone": "zip holds no FIT, TCX or GPX file",
   "reason.file.tooLarge": "the file is larger than {size}: not an activity file",
   "reason.file.tooLargeUnpacked": "unpacked, the file is larger than {size}: not an activity file",
+  "reason.file.damagedZip": "the ZIP is damaged or incomplete (was its download cut short?): download it again",
   "reason.import.stopped": "the import of this {export} stopped: {error}",
   "reason.import.stravaExport": "Strava export",
   "reason.import.garminExport": "Garmin export",

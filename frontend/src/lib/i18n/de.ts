@@ -573,6 +573,7 @@ export const de: Messages = {
   'reason.file.zipHoldsNone': 'die ZIP-Datei enthält keine FIT-, TCX- oder GPX-Datei',
   'reason.file.tooLarge': 'die Datei ist größer als {size}: keine Aktivitätsdatei',
   'reason.file.tooLargeUnpacked': 'entpackt ist die Datei größer als {size}: keine Aktivitätsdatei',
+  'reason.file.damagedZip': 'die ZIP-Datei ist beschädigt oder unvollständig (wurde der Download abgebrochen?): bitte erneut herunterladen',
   'reason.import.stopped': 'der Import ({export}) wurde abgebrochen: {error}',
   'reason.import.stravaExport': 'Strava-Export',
   'reason.import.garminExport': 'Garmin-Export',
