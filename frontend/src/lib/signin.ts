@@ -1,9 +1,5 @@
 // Sign-in errors as one plain sentence beside the form that failed.
-import { reasonText } from './i18n/reasonText';
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+import { escapeRegExp, reasonText } from './i18n/reasonText';
 
 /**
  * The backend's message as one sentence: without the platform's name in
@@ -11,7 +7,7 @@ function escape(s: string): string {
  * names it) and only its first sentence.
  */
 export function signInError(text: string, platform: string): string {
-  const p = escape(platform);
+  const p = escapeRegExp(platform);
   let s = text.trim().replace(new RegExp(`^(${p}( sign-in)?\\s*[:,-]\\s*)+`, 'i'), '');
   if (!s) return text.trim();
   // The fixed sentence around the service's own words in the window's language.

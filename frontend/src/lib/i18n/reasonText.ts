@@ -10,7 +10,8 @@ type Pattern = { key: Key; re: RegExp; names: string[]; literal: number; head: s
 
 const PLACEHOLDER = /\{(\w+)\}/g;
 
-function escape(s: string): string {
+/** s as a regular expression that matches it literally. */
+export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -21,14 +22,14 @@ function pattern(key: Key, en: string): Pattern {
   let at = 0;
   for (const m of en.matchAll(PLACEHOLDER)) {
     const text = en.slice(at, m.index);
-    src += escape(text);
+    src += escapeRegExp(text);
     literal += text.length;
     // Greedy, and empty allowed ({from} is "" when Intervals.icu names no origin).
     src += '(.*)';
     names.push(m[1]);
     at = m.index + m[0].length;
   }
-  src += escape(en.slice(at));
+  src += escapeRegExp(en.slice(at));
   literal += en.length - at;
   const first = en.search(PLACEHOLDER);
   const head = first < 0 ? en : en.slice(0, first);
