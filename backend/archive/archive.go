@@ -416,6 +416,9 @@ func OpenBytes(name string, data []byte) *Source {
 type File struct {
 	Path string // slash-separated
 	Data []byte
+	// Disk, when set, is where the file's bytes are instead of Data (a
+	// browser's upload kept in a temporary file).
+	Disk string
 }
 
 // CleanPath makes a name from an archive, a CSV or a browser a relative,
@@ -426,11 +429,20 @@ func CleanPath(name string) string {
 }
 
 // OpenFiles recognises an unpacked export among files a browser handed over
-// from a dropped or picked folder; nil when they are not one.
+// from a dropped or picked folder; nil when they are not one. Files on disk
+// are read from where they are, one member at a time.
 func OpenFiles(name string, files []File) *Source {
 	t := &tree{}
 	for _, f := range files {
 		p := CleanPath(f.Path)
+		if f.Disk != "" {
+			var size int64
+			if st, err := os.Stat(f.Disk); err == nil {
+				size = st.Size()
+			}
+			t.entries = append(t.entries, entry{path: p, size: size, disk: f.Disk})
+			continue
+		}
 		data := f.Data
 		if data == nil {
 			data = []byte{}

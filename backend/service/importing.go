@@ -159,30 +159,19 @@ func uploadedFolders(files []UploadedFile) []uploadedGroup {
 	return out
 }
 
-// importUploadedExport links a chosen folder's uploads back into their
-// folder, beside the uploads, and imports it when it is a Strava or Garmin
-// export; false when it is not one (its files are then imported one by one).
+// importUploadedExport imports a chosen folder's uploads, read where they
+// are, when they are a Strava or Garmin export; false when they are not one
+// (its files are then imported one by one).
 func (s *Service) importUploadedExport(top string, files []UploadedFile) ([]ActivityView, bool) {
-	stage, err := os.MkdirTemp(filepath.Dir(files[0].Path), "folder-")
-	if err != nil {
-		return nil, false
+	members := make([]archive.File, len(files))
+	for i, f := range files {
+		members[i] = archive.File{Path: strings.TrimPrefix(archive.CleanPath(f.Name), top+"/"), Disk: f.Path}
 	}
-	defer os.RemoveAll(stage)
-	for _, f := range files {
-		dst := filepath.Join(stage, filepath.FromSlash(archive.CleanPath(f.Name)))
-		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-			return nil, false
-		}
-		if err := os.Link(f.Path, dst); err != nil {
-			return nil, false
-		}
-	}
-	src, err := archive.Open(filepath.Join(stage, top))
-	if err != nil || src == nil {
+	src := archive.OpenFiles(top, members)
+	if src == nil {
 		return nil, false
 	}
 	defer src.Close()
-	src.Name = top
 	return s.importArchive(context.Background(), src, nil), true
 }
 
