@@ -25,6 +25,9 @@ type Kind string
 const (
 	Strava Kind = "strava"
 	Garmin Kind = "garmin"
+	// Bundle is a ZIP of several activity files that is no export (a part of
+	// Garmin's export on its own, a club's ZIP of rides): each file is one.
+	Bundle Kind = "bundle"
 )
 
 // Label is the archive kind as a rider reads it.
@@ -313,6 +316,17 @@ func detect(t *tree) (layout, bool) {
 		sort.Slice(l.nested, func(a, b int) bool { return t.entries[l.nested[a]].path < t.entries[l.nested[b]].path })
 		sort.Slice(l.loose, func(a, b int) bool { return t.entries[l.loose[a]].path < t.entries[l.loose[b]].path })
 		return l, true
+	case t.ra != nil: // a ZIP, not a folder: one holding a single ride is that ride's file
+		for i, e := range t.entries {
+			if isActivityName(e.path) {
+				l.loose = append(l.loose, i)
+			}
+		}
+		if len(l.loose) >= 2 {
+			l.kind = Bundle
+			sort.Slice(l.loose, func(a, b int) bool { return t.entries[l.loose[a]].path < t.entries[l.loose[b]].path })
+			return l, true
+		}
 	}
 	return l, false
 }
@@ -473,7 +487,7 @@ func (s *Source) Walk(ctx context.Context, opts Options, fn func(Member) error) 
 	switch s.Kind {
 	case Strava:
 		return s.walkStrava(ctx, opts, fn)
-	case Garmin:
+	case Garmin, Bundle:
 		return s.walkGarmin(ctx, opts, fn)
 	}
 	return nil

@@ -221,3 +221,49 @@ func TestImportCutOffExportSaysDownloadAgain(t *testing.T) {
 		}
 	}
 }
+
+// A ZIP of several rides that is no export (a part of Garmin's export on its
+// own) gives each ride, added directly or found in a folder; a ZIP of one
+// ride is that ride.
+func TestImportZipOfSeveralRides(t *testing.T) {
+	zipOf := func(names ...string) []byte {
+		var zb bytes.Buffer
+		zw := zip.NewWriter(&zb)
+		for _, n := range names {
+			w, _ := zw.Create("UploadedFiles_0-_Part1/" + n)
+			w.Write(fitFixture(t, n))
+		}
+		zw.Close()
+		return zb.Bytes()
+	}
+	dir := t.TempDir()
+	two := filepath.Join(dir, "rides", "UploadedFiles_0-_Part1.zip")
+	os.MkdirAll(filepath.Dir(two), 0o755)
+	os.WriteFile(two, zipOf("zwift_2017-10-05_virtualride.fit", "garmin_fenix5_2017-06-11_run_short.fit"), 0o644)
+	one := filepath.Join(dir, "one.zip")
+	os.WriteFile(one, zipOf("garmin_edge820_2017-06-12_commute_short.fit"), 0o644)
+
+	for _, tc := range []struct {
+		name  string
+		paths []string
+		want  int
+	}{
+		{"the ZIP itself", []string{two}, 2},
+		{"the folder holding it", []string{filepath.Dir(two)}, 2},
+		{"a ZIP of one ride", []string{one}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			svc := openTestService(t)
+			got := svc.Import(tc.paths).Activities
+			ready := 0
+			for _, a := range got {
+				if a.State == "ready" {
+					ready++
+				}
+			}
+			if len(got) != tc.want || ready != tc.want {
+				t.Fatalf("%d entries, %d ready; want %d rides: %+v", len(got), ready, tc.want, got)
+			}
+		})
+	}
+}

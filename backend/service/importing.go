@@ -48,15 +48,8 @@ func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progre
 			out.Activities = append(out.Activities, unreadableView(p, fmt.Sprintf("cannot read %s: %v", p, plainErr(err))))
 			continue
 		}
-		src, err := archive.Open(p)
-		if src != nil {
-			out.Activities = append(out.Activities, s.importArchive(ctx, src, progress)...)
-			src.Close()
-			continue
-		}
-		var damaged *archive.DamagedError
-		if errors.As(err, &damaged) {
-			out.Activities = append(out.Activities, unreadableView(p, damaged.Error()))
+		if views, ok := s.importAsArchive(ctx, p, p, progress); ok {
+			out.Activities = append(out.Activities, views...)
 			continue
 		}
 		if !st.IsDir() {
@@ -77,10 +70,38 @@ func (s *Service) ImportWithProgress(ctx context.Context, paths []string, progre
 				out.NotImported += len(files) - j + len(paths) - i - 1
 				return out
 			}
-			out.Activities = append(out.Activities, s.importFile(f, f, absPath(f)))
+			out.Activities = append(out.Activities, s.importInFolder(ctx, f, progress)...)
 		}
 	}
 	return out
+}
+
+// importInFolder imports one file found in a folder: a ZIP of several rides
+// or an export entry by entry, anything else as the file it is.
+func (s *Service) importInFolder(ctx context.Context, p string, progress ImportProgress) []ActivityView {
+	if strings.EqualFold(filepath.Ext(p), ".zip") {
+		if views, ok := s.importAsArchive(ctx, p, p, progress); ok {
+			return views
+		}
+	}
+	return []ActivityView{s.importFile(p, p, absPath(p))}
+}
+
+// importAsArchive imports p entry by entry when it is an export (a ZIP or a
+// folder) or a ZIP of several rides, naming it name; a ZIP that cannot be
+// read says to download it again. false: p is none of these.
+func (s *Service) importAsArchive(ctx context.Context, p, name string, progress ImportProgress) ([]ActivityView, bool) {
+	src, err := archive.Open(p)
+	if src != nil {
+		defer src.Close()
+		src.Name = name
+		return s.importArchive(ctx, src, progress), true
+	}
+	var damaged *archive.DamagedError
+	if errors.As(err, &damaged) {
+		return []ActivityView{unreadableView(name, damaged.Error())}, true
+	}
+	return nil, false
 }
 
 // UploadedFile is a file that reached this computer under another name: a
@@ -119,15 +140,9 @@ func (s *Service) importUploaded(f UploadedFile) []ActivityView {
 	if f.Err != nil {
 		return []ActivityView{unreadableView(f.Name, f.Err.Error())}
 	}
-	src, err := archive.Open(f.Path)
-	if src != nil {
-		defer src.Close()
-		src.Name = f.Name // entries name the archive as the rider knows it
-		return s.importArchive(context.Background(), src, nil)
-	}
-	var damaged *archive.DamagedError
-	if errors.As(err, &damaged) {
-		return []ActivityView{unreadableView(f.Name, damaged.Error())}
+	// Entries name the archive as the rider knows it, not its temporary file.
+	if views, ok := s.importAsArchive(context.Background(), f.Path, f.Name, nil); ok {
+		return views
 	}
 	return []ActivityView{s.importFile(f.Path, f.Name, "")}
 }
