@@ -427,16 +427,11 @@ func (e *Engine) summarize(req Request, res Result) Result {
 		}
 	}
 	f := e.scope(req)
-	f.States = []store.State{store.StateAlready}
-	if copies, err := e.Store.List(f); err == nil {
-		res.StravaCopies = 0
-		for _, r := range copies {
-			if r.MatchedVia == StravaVia {
-				res.StravaCopies++
-			}
-		}
+	f.States, f.MatchedVia = []store.State{store.StateAlready}, StravaVia
+	if n, err := e.Store.Count(f); err == nil {
+		res.StravaCopies = n
 	}
-	f.States = []store.State{store.StateFailed}
+	f.States, f.MatchedVia = []store.State{store.StateFailed}, ""
 	rows, err := e.Store.List(f)
 	if err == nil {
 		res.Failures = res.Failures[:0]

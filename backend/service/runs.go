@@ -34,6 +34,10 @@ func (s *Service) Runs() ([]RunInfo, error) {
 	if err != nil {
 		return nil, err
 	}
+	undoable, err := s.Store.UndoableByRun()
+	if err != nil {
+		return nil, err
+	}
 	out := make([]RunInfo, 0, len(runs))
 	for _, r := range runs {
 		ri := RunInfo{ID: r.ID, Started: r.Started.UTC().Format(time.RFC3339), Kind: r.Kind,
@@ -44,9 +48,7 @@ func (s *Service) Runs() ([]RunInfo, error) {
 		if r.Undone != nil {
 			ri.Undone = r.Undone.UTC().Format(time.RFC3339)
 		}
-		if ups, err := s.Store.RunUploads(r.ID); err == nil {
-			ri.Undoable = len(ups)
-		}
+		ri.Undoable = undoable[r.ID]
 		out = append(out, ri)
 	}
 	return out, nil

@@ -144,6 +144,9 @@ type Filter struct {
 	// NewOnly leaves out history (what a source held when connected) the
 	// rider has not chosen: continuous sync's view.
 	NewOnly bool
+	// MatchedVia keeps what Intervals.icu was found to hold through it
+	// ("Strava").
+	MatchedVia string
 }
 
 func (f Filter) apply(q *gorm.DB) *gorm.DB {
@@ -158,6 +161,9 @@ func (f Filter) apply(q *gorm.DB) *gorm.DB {
 	}
 	if f.NewOnly {
 		q = q.Where("history = ?", false)
+	}
+	if f.MatchedVia != "" {
+		q = q.Where("matched_via = ?", f.MatchedVia)
 	}
 	// Rows without any start (not read yet, no hint) stay in every range:
 	// leaving them out would hide work a run still has to do.
@@ -191,6 +197,15 @@ func (s *Store) ListOldestFirst(f Filter) ([]Activity, error) {
 		return nil, fmt.Errorf("list activities: %w", err)
 	}
 	return out, nil
+}
+
+// Count returns how many activities the filter selects.
+func (s *Store) Count(f Filter) (int, error) {
+	var n int64
+	if err := f.apply(s.db.Model(&Activity{})).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("count activities: %w", err)
+	}
+	return int(n), nil
 }
 
 // Counts returns how many activities are in each state, per source.

@@ -87,6 +87,25 @@ func (s *Store) RunUploads(runID uint) ([]Activity, error) {
 	return out, nil
 }
 
+// UndoableByRun counts, per run, the uploads an undo would look at (those
+// RunUploads lists), in one query for the whole list of runs.
+func (s *Store) UndoableByRun() (map[uint]int, error) {
+	var rows []struct {
+		RunID uint
+		N     int
+	}
+	err := s.db.Model(&Activity{}).Select("run_id, COUNT(*) AS n").
+		Where("run_id <> 0 AND state = ? AND intervals_id <> ''", StateUploaded).Group("run_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("count uploads per run: %w", err)
+	}
+	out := make(map[uint]int, len(rows))
+	for _, r := range rows {
+		out[r.RunID] = r.N
+	}
+	return out, nil
+}
+
 // MarkHistory marks a source's unfinished activities as history: called once,
 // when its first listing after connecting sets what it already held.
 func (s *Store) MarkHistory(source string) error {
